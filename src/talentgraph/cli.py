@@ -1,0 +1,198 @@
+"""The `talentgraph` command: a thin interface over the library (every command calls the core)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from talentgraph import config
+from talentgraph.errors import TalentgraphError
+
+app = typer.Typer(
+    name="talentgraph",
+    help="The public ML research record as a talent graph, and the recruiting work on top of it.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option("--db", help="The analytical store (DuckDB file). Default: $TALENTGRAPH_DB, "
+                 "else talentgraph.duckdb in your data directory."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+
+
+def db_path(db: Path | None) -> Path:
+    return db if db is not None else config.default_db_path()
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, default=_json_default, indent=2, ensure_ascii=False) + "\n")
+
+
+def print_table(rows: list[dict[str, Any]], title: str | None = None,
+                columns: list[str] | None = None) -> None:
+    if not rows:
+        console.print(f"[dim]{title + ': ' if title else ''}nothing to show[/dim]")
+        return
+    cols = columns or list(rows[0])
+    table = Table(title=title, show_lines=False)
+    for c in cols:
+        numeric = all(isinstance(r.get(c), (int, float)) or r.get(c) is None for r in rows)
+        table.add_column(c, justify="right" if numeric else "left")
+    for r in rows:
+        table.add_row(*(_cell(c, r.get(c)) for c in cols))
+    console.print(table)
+
+
+def _cell(column: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, int) and not isinstance(value, bool) and "year" not in column:
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+    return str(value)
+
+
+@contextmanager
+def progress_bar() -> Iterator[Callable[[str, int, int, str], None]]:
+    """A Rich progress bar, one task per stage, as a `pipeline.Progress` callback."""
+    with Progress(TextColumn("[bold]{task.description:<10}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), TextColumn("[dim]{task.fields[detail]}"),
+                  console=err_console, transient=False,
+                  disable=not err_console.is_terminal) as bar:
+        tasks: dict[str, Any] = {}
+
+        def update(stage: str, done: int, total: int, detail: str = "") -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total, detail="")
+            bar.update(tasks[stage], completed=done, total=total, detail=detail[:40])
+
+        yield update
+
+
+# ----------------------------------------------------------------------------------------------
+# build, stats, download
+
+
+@app.command()
+def build(
+    paperlists: Annotated[list[Path] | None, typer.Option(
+        "--paperlists", help="A paperlists corpus folder (repeatable). Default: "
+        "$TALENTGRAPH_PAPERLISTS, else ../shared/data/paperlists.")] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Build the store: ingest the corpus, then resolve, link and index it."""
+    from talentgraph import pipeline
+
+    dirs = config.find_paperlists(paperlists)
+    path = db_path(db)
+    err_console.print(f"Building [bold]{path}[/bold] from {', '.join(map(str, dirs))}")
+    with progress_bar() as update:
+        report = pipeline.build(path, dirs, progress=update)
+    if as_json:
+        print_json({"db": str(path), "stages": report.stages, "seconds": report.seconds})
+        return
+    ing = report.stages["ingest"]
+    console.print(
+        f"Ingested {ing['files']:,} files ({ing['ingested']:,} new, {ing['replaced']:,} changed, "
+        f"{ing['unchanged']:,} unchanged): {ing['papers']:,} papers, {ing['mentions']:,} "
+        f"author mentions; {ing['records_dropped']:,} records quarantined, "
+        f"{ing['problems']:,} problems noted (see `talentgraph stats`)."
+    )
+    for name, result in report.stages.items():
+        if name != "ingest":
+            summary = ", ".join(f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}"
+                                for k, v in result.items())
+            console.print(f"{name}: {summary} ({report.seconds[name]:.1f} s)")
+
+
+@app.command()
+def stats(db: DbOption = None, as_json: JsonOption = False,
+          files: Annotated[bool, typer.Option("--files", help="List every file.")] = False) -> None:
+    """What the store holds: counts by venue, year, record family; ids; quarantine."""
+    from talentgraph.store import db as store
+    from talentgraph.store.stats import store_stats
+
+    con = store.connect(db_path(db), read_only=True)
+    try:
+        data = store_stats(con)
+    finally:
+        con.close()
+    if as_json:
+        print_json(data)
+        return
+    t, m = data["totals"], data["mentions"]
+    console.print(f"[bold]{t['files']:,}[/bold] files, {t['records_read']:,} records read, "
+                  f"{t['papers']:,} papers, {t['mentions']:,} author mentions"
+                  + (f", [yellow]{t['partial_files']} files only partly readable[/yellow]"
+                     if t["partial_files"] else ""))
+    console.print(f"Mentions with an id: {m['with_any_id']:,} (OpenReview {m['with_openreview_id']:,},"
+                  f" e-mail {m['with_email']:,}); with an affiliation attributed to the author: "
+                  f"{m['with_aligned_affiliation']:,}")
+    print_table(data["by_venue"], "By venue")
+    print_table(data["by_family"], "By record family (see the corpus MANIFEST.md)")
+    print_table(data["by_year"], "By year")
+    print_table(data["quarantine"], "Quarantine (record: dropped; field: record kept)")
+    if files:
+        print_table(data["files"], "Files")
+
+
+@app.command()
+def download(
+    url: Annotated[str, typer.Option(help="Archive of the paperlists repository.")] =
+    config.PAPERLISTS_ARCHIVE,
+    dest: Annotated[Path | None, typer.Option(help="Where to put the corpus.")] = None,
+) -> None:
+    """Fetch the public papercopilot/paperlists corpus over HTTP into the local cache."""
+    from talentgraph.sources.download import download_paperlists
+
+    target = dest or config.cache_dir() / "paperlists"
+    with progress_bar() as update:
+        count = download_paperlists(url, target, progress=update)
+    console.print(f"{count:,} corpus files in {target}. Next: talentgraph build --paperlists {target}")
+
+
+def main() -> None:
+    """Entry point: our own errors become one clear line and exit code 1, never a traceback."""
+    try:
+        app()
+    except TalentgraphError as exc:
+        err_console.print(f"[red]error:[/red] {exc}")
+        raise SystemExit(1) from None
+    except KeyboardInterrupt:
+        err_console.print("[yellow]interrupted[/yellow]: the file being written was rolled back")
+        raise SystemExit(130) from None
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,63 @@
+"""Where things live: the store, the corpus, the cache."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from platformdirs import user_cache_dir, user_data_dir
+
+from talentgraph.errors import CorpusNotFoundError
+
+APP = "talentgraph"
+PAPERLISTS_ENV = "TALENTGRAPH_PAPERLISTS"
+DB_ENV = "TALENTGRAPH_DB"
+PAPERLISTS_REPO = "https://github.com/papercopilot/paperlists"
+PAPERLISTS_ARCHIVE = "https://codeload.github.com/papercopilot/paperlists/tar.gz/refs/heads/main"
+
+
+def default_db_path() -> Path:
+    """The analytical store: `$TALENTGRAPH_DB`, else a file in the user's data directory."""
+    if os.environ.get(DB_ENV):
+        return Path(os.environ[DB_ENV])
+    return Path(user_data_dir(APP)) / "talentgraph.duckdb"
+
+
+def cache_dir() -> Path:
+    return Path(user_cache_dir(APP))
+
+
+def find_paperlists(given: list[Path] | None = None, cwd: Path | None = None) -> list[Path]:
+    """Corpus folders: `--paperlists`, else `$TALENTGRAPH_PAPERLISTS`, else ../shared/data/paperlists.
+
+    The downloaded cache (`talentgraph download`) is the last resort. Raises CorpusNotFoundError
+    with the way to get the corpus when none is found.
+    """
+    if given:
+        missing = [p for p in given if not Path(p).is_dir()]
+        if missing:
+            raise CorpusNotFoundError(f"--paperlists folder not found: {missing[0]}")
+        return [Path(p) for p in given]
+    env = os.environ.get(PAPERLISTS_ENV)
+    if env:
+        dirs = [Path(p) for p in env.split(os.pathsep) if p]
+        missing = [p for p in dirs if not p.is_dir()]
+        if missing:
+            raise CorpusNotFoundError(f"${PAPERLISTS_ENV} names a folder that does not exist: {missing[0]}")
+        return dirs
+    here = (cwd or Path.cwd()).resolve()
+    for base in (here, *here.parents):
+        candidate = base.parent / "shared" / "data" / "paperlists"
+        if candidate.is_dir():
+            return [candidate]
+        if base == base.parent:
+            break
+    cached = cache_dir() / "paperlists"
+    if cached.is_dir():
+        return [cached]
+    raise CorpusNotFoundError(
+        "No paperlists corpus found. Pass --paperlists DIR, set "
+        f"${PAPERLISTS_ENV}, or place it at ../shared/data/paperlists. The corpus is the public "
+        f"papercopilot/paperlists repository ({PAPERLISTS_REPO}); `talentgraph download` "
+        f"fetches it over HTTP into {cached}."
+    )

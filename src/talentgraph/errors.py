@@ -1,0 +1,23 @@
+"""Our own exception types: each carries a message a user can act on."""
+
+from __future__ import annotations
+
+
+class TalentgraphError(Exception):
+    """Base of every error talentgraph raises on purpose."""
+
+
+class CorpusNotFoundError(TalentgraphError):
+    """No paperlists corpus was given or found."""
+
+
+class SourceError(TalentgraphError):
+    """A source file or API could not be read (the message names the file or URL)."""
+
+
+class StoreError(TalentgraphError):
+    """The analytical store is missing, locked or at an unknown schema version."""
+
+
+class NotFoundError(TalentgraphError):
+    """A person, paper, organisation or other object asked for does not exist."""

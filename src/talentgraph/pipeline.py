@@ -1,0 +1,64 @@
+"""The build: ingest every source, then each derived stage, into one store.
+
+Stages after ingestion (organisations, people, careers, search index) register here in order;
+each is a function `(con, progress) -> dict` that rebuilds its tables from the ingested rows, so a
+build can always be re-run from scratch or on top of a store with more data.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import duckdb
+
+from talentgraph.store import db
+
+
+class Progress(Protocol):
+    def __call__(self, stage: str, done: int, total: int, detail: str = "") -> None: ...
+
+
+def no_progress(stage: str, done: int, total: int, detail: str = "") -> None:
+    return None
+
+
+Stage = Callable[[duckdb.DuckDBPyConnection, Progress], dict[str, Any]]
+
+
+@dataclass
+class BuildReport:
+    db_path: Path
+    stages: dict[str, dict[str, Any]] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def derived_stages() -> list[tuple[str, Stage]]:
+    """The stages that run after ingestion, in dependency order."""
+    return []
+
+
+def build(db_path: Path, paperlists: list[Path], progress: Progress = no_progress,
+          stages: list[str] | None = None) -> BuildReport:
+    """Ingest the corpus folders into the store at `db_path`, then run the derived stages."""
+    from talentgraph.sources import paperlists as pl
+
+    report = BuildReport(Path(db_path))
+    con = db.connect(db_path)
+    try:
+        t = time.perf_counter()
+        report.stages["ingest"] = pl.ingest(con, paperlists, progress)
+        report.seconds["ingest"] = time.perf_counter() - t
+        for name, stage in derived_stages():
+            if stages is not None and name not in stages:
+                continue
+            t = time.perf_counter()
+            report.stages[name] = stage(con, progress)
+            report.seconds[name] = time.perf_counter() - t
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    return report

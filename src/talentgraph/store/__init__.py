@@ -1,0 +1,1 @@
+"""The analytical store: one DuckDB file, rebuilt from the sources whenever needed."""
