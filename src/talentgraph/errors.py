@@ -21,3 +21,19 @@ class StoreError(TalentgraphError):
 
 class NotFoundError(TalentgraphError):
     """A person, paper, organisation or other object asked for does not exist."""
+
+
+class PermissionDenied(TalentgraphError):
+    """The acting user's role does not allow this operation (or this object)."""
+
+
+class OpsInputError(TalentgraphError):
+    """Input to an operation is invalid (the message names the field or file/row/column)."""
+
+
+class DuplicateError(OpsInputError):
+    """The object already exists (same natural key, e.g. the same person)."""
+
+
+class OpsConfigError(TalentgraphError):
+    """The operational store or SMTP is not configured or cannot be reached."""

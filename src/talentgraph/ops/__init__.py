@@ -1,0 +1,1 @@
+"""Talent operations: the operational store (users, pipeline, outreach, offers) and its services."""
