@@ -37,3 +37,7 @@ class DuplicateError(OpsInputError):
 
 class OpsConfigError(TalentgraphError):
     """The operational store or SMTP is not configured or cannot be reached."""
+
+
+class CompensationError(TalentgraphError):
+    """A pay package, vesting schedule or currency conversion is invalid (the message says why)."""
