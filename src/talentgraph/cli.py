@@ -182,6 +182,66 @@ def download(
     console.print(f"{count:,} corpus files in {target}. Next: talentgraph build --paperlists {target}")
 
 
+# ----------------------------------------------------------------------------------------------
+# ingest: one sub-command per extra source
+
+ingest_app = typer.Typer(help="Ingest another source into the store (each file or query "
+                         "atomically; re-running an unchanged one changes nothing).",
+                         no_args_is_help=True)
+app.add_typer(ingest_app, name="ingest")
+
+
+@ingest_app.command("openalex")
+def ingest_openalex(
+    jsonl: Annotated[list[Path] | None, typer.Option(
+        "--jsonl", help="An OpenAlex snapshot works file (part_NNN.gz, JSON Lines) or a folder "
+        "of them; repeatable.")] = None,
+    filter: Annotated[str | None, typer.Option(
+        "--filter", help="An OpenAlex API works filter, e.g. "
+        "'authorships.institutions.lineage:I1299303238'.")] = None,
+    max_results: Annotated[int | None, typer.Option(
+        "--max-results", min=1, help="Stop after this many works.")] = None,
+    base_url: Annotated[str, typer.Option(
+        "--base-url", help="The OpenAlex API.")] = "https://api.openalex.org",
+    mailto: Annotated[str | None, typer.Option(
+        "--mailto", envvar="OPENALEX_MAILTO",
+        help="Your e-mail, sent as `mailto` for OpenAlex's polite pool.")] = None,
+    per_second: Annotated[float, typer.Option(
+        "--per-second", min=0.01, help="At most this many API requests per second.")] = 10.0,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Ingest OpenAlex works from snapshot files (--jsonl) or an API query (--filter)."""
+    from talentgraph.sources import openalex
+    from talentgraph.sources.openalex_api import OpenAlexClient
+    from talentgraph.store import db as store
+
+    if bool(jsonl) == bool(filter):
+        raise typer.BadParameter("give either --jsonl PATH (repeatable) or --filter QUERY")
+    con = store.connect(db_path(db))
+    try:
+        with progress_bar() as update:
+            if jsonl:
+                totals = openalex.ingest_jsonl(con, jsonl, progress=update)
+            else:
+                with OpenAlexClient(base_url, mailto=mailto, per_second=per_second) as client:
+                    totals = openalex.ingest_query(con, client, filter, max_results=max_results,
+                                                   progress=update)
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    if as_json:
+        print_json({"db": str(db_path(db)), **totals})
+        return
+    console.print(
+        f"OpenAlex: {totals['units']:,} unit(s) ({totals['ingested']:,} new, "
+        f"{totals['replaced']:,} changed, {totals['unchanged']:,} unchanged): "
+        f"{totals['papers']:,} works, {totals['mentions']:,} author mentions; "
+        f"{totals['records_dropped']:,} records quarantined, {totals['problems']:,} problems "
+        "noted (see `talentgraph stats`)."
+    )
+
+
 def main() -> None:
     """Entry point: our own errors become one clear line and exit code 1, never a traceback."""
     try:
