@@ -1,0 +1,88 @@
+"""Users, roles and passwords (argon2), and turning a login into an `Actor`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from talentgraph.errors import DuplicateError, NotFoundError, OpsInputError, PermissionDenied
+from talentgraph.ops import audit
+from talentgraph.ops.models import User
+from talentgraph.ops.permissions import SYSTEM, Actor, Op, Role, parse_role, require
+
+_hasher = PasswordHasher()
+MIN_PASSWORD = 8
+
+
+def user_dict(u: User) -> dict[str, Any]:
+    return {"id": u.id, "username": u.username, "display_name": u.display_name,
+            "email": u.email, "role": u.role, "active": u.active, "created_at": u.created_at}
+
+
+def create_user(s: Session, actor: Actor, username: str, password: str, role: Role | str,
+                display_name: str | None = None, email: str | None = None) -> User:
+    require(actor, Op.USER_ADMIN)
+    role = parse_role(role) if isinstance(role, str) else role
+    username = username.strip()
+    if not username or any(c.isspace() for c in username):
+        raise OpsInputError(f"username {username!r}: give a non-empty name without spaces")
+    if len(password) < MIN_PASSWORD:
+        raise OpsInputError(f"password for {username}: use at least {MIN_PASSWORD} characters")
+    if s.scalar(select(User.id).where(User.username == username)) is not None:
+        raise DuplicateError(f"a user named {username!r} already exists")
+    user = User(username=username, display_name=display_name or username,
+                email=(email or "").strip() or None, role=role.value,
+                password_hash=_hasher.hash(password), active=True)
+    s.add(user)
+    s.flush()
+    audit.record(s, actor, "user.create", "user", user.id, role=role.value)
+    return user
+
+
+def create_first_admin(s: Session, username: str, password: str,
+                       display_name: str | None = None, email: str | None = None) -> User:
+    """`ops init`: the first user, an admin; refused once any user exists."""
+    if s.scalar(select(func.count(User.id))):
+        raise DuplicateError("the store already has users; ask an admin to add you "
+                             "(talentgraph ops user add)")
+    return create_user(s, SYSTEM, username, password, Role.ADMIN, display_name, email)
+
+
+def list_users(s: Session, actor: Actor) -> list[dict[str, Any]]:
+    require(actor, Op.USER_LIST)
+    return [user_dict(u) for u in s.scalars(select(User).order_by(User.id))]
+
+
+def get_user(s: Session, username: str) -> User:
+    user = s.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFoundError(f"no user named {username!r} (see `talentgraph ops user list`)")
+    return user
+
+
+def authenticate(s: Session, username: str, password: str, source: str = "cli") -> Actor:
+    """The Actor for a username and password; one message for every failure (no user probing)."""
+    user = s.scalar(select(User).where(User.username == username))
+    ok = False
+    if user is not None and user.active:
+        try:
+            ok = _hasher.verify(user.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            ok = False
+    if not ok:
+        raise PermissionDenied(f"login failed for {username!r}: wrong username or password, "
+                               "or the account is disabled")
+    assert user is not None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    actor = Actor(user_id=user.id, role=Role(user.role), source=source, username=user.username)
+    audit.record(s, actor, "user.login", "user", user.id)
+    return actor
+
+
+def actor_for(user: User, source: str = "cli") -> Actor:
+    return Actor(user_id=user.id, role=Role(user.role), source=source, username=user.username)

@@ -1,0 +1,51 @@
+"""The store migrates on both databases, and the audit log cannot be changed."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
+
+from talentgraph.ops import audit
+from talentgraph.ops.db import OpsStore, current_revision, head_revision, migrate, resolve_url
+from talentgraph.ops.models import AuditEntry
+from talentgraph.ops.permissions import Actor
+
+
+def test_migrated_to_head_and_idempotent(store: OpsStore) -> None:
+    assert current_revision(store.engine) == head_revision()
+    assert migrate(store.engine) == head_revision()
+
+
+def test_sqlite_has_wal_and_foreign_keys(tmp_path) -> None:
+    st = OpsStore(str(tmp_path / "x.sqlite"))  # a bare path means SQLite
+    with st.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    st.dispose()
+
+
+def test_resolve_url_from_env(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("TALENTGRAPH_OPS_DB", "postgresql+psycopg://u@h/db")
+    assert resolve_url(None) == "postgresql+psycopg://u@h/db"
+    assert resolve_url(str(tmp_path / "a.sqlite")).startswith("sqlite:///")
+
+
+@pytest.mark.parametrize("statement", ["UPDATE audit_log SET action = 'x'",
+                                       "DELETE FROM audit_log"])
+def test_audit_log_refuses_update_and_delete(store: OpsStore, users: dict[str, Actor],
+                                             statement: str) -> None:
+    with store.session() as s:
+        audit.record(s, users["admin"], "test.event", "thing", 1, field="value")
+        n = len(s.scalars(select(AuditEntry)).all())
+    with pytest.raises(DBAPIError, match="append-only"), store.session() as s:
+        s.execute(text(statement))
+    with store.session() as s:
+        rows = s.scalars(select(AuditEntry)).all()
+        assert len(rows) == n
+        assert rows[-1].action == "test.event"
+
+
+def test_audit_service_has_no_update_or_delete() -> None:
+    public = [name for name in dir(audit) if not name.startswith("_")]
+    assert not [n for n in public if "delete" in n or "update" in n or "remove" in n]
