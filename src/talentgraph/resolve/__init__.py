@@ -1,0 +1,1 @@
+"""Entity resolution: who is who (people) and where they work (organisations)."""
