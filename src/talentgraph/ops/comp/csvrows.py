@@ -1,0 +1,207 @@
+"""Reading user CSV files row by row into per-row errors instead of exceptions.
+
+Handles a UTF-8 byte-order mark, blank lines, surrounding whitespace, header names in any case
+(`Base Min` = `base_min`) and trailing empty cells. Every problem becomes a `RowError` naming the
+file, the line number (the header is row 1; 0 is the file as a whole) and the column.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Generic, TypeVar
+
+from talentgraph.ops.comp.money import CurrencyError, currency_code
+
+T = TypeVar("T")
+MAX_AMOUNT = Decimal(10) ** 12  # anything larger is a typo, not a salary
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+_SYMBOLS = str.maketrans("", "", "$€£¥,_ \u00a0\u202f'")
+
+
+@dataclass(frozen=True)
+class RowError:
+    file: str
+    row: int              # line in the file; the header is row 1; 0 = the whole file
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}, row {self.row}" if self.row else self.file
+        if self.column:
+            where += f", column {self.column}"
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class ParseResult(Generic[T]):
+    """Parsed rows and per-row errors; import nothing unless `ok`."""
+
+    rows: list[T] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _norm_header(name: str) -> str:
+    return re.sub(r"[\s\-]+", "_", name.strip().lower())
+
+
+def read_text(path: str | Path) -> tuple[str | None, RowError | None]:
+    """The file's text (BOM removed), or a file-level error."""
+    name = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        return None, RowError(name, 0, None, f"cannot read the file: {exc.strerror or exc}")
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        return None, RowError(name, 0, None, f"not UTF-8 text (byte {exc.start}); save the "
+                              "file as CSV UTF-8")
+
+
+@dataclass
+class Row:
+    """One data row with typed getters that record errors instead of raising."""
+
+    file: str
+    line: int
+    cells: dict[str, str]
+    errors: list[RowError] = field(default_factory=list)
+
+    def error(self, column: str | None, message: str) -> None:
+        self.errors.append(RowError(self.file, self.line, column, message))
+
+    def has(self, column: str) -> bool:
+        return bool(self.cells.get(column, ""))
+
+    def text(self, column: str, required: bool = True) -> str | None:
+        value = self.cells.get(column, "")
+        if not value:
+            if required:
+                self.error(column, "missing value")
+            return None
+        return value
+
+    def money(self, column: str, required: bool = True, what: str = "pay") -> Decimal | None:
+        raw = self.text(column, required)
+        if raw is None:
+            return None
+        cleaned = raw.translate(_SYMBOLS)
+        if not _NUMBER.match(cleaned):
+            self.error(column, f"{raw!r} is not an amount (write e.g. 185000 or 185000.50)")
+            return None
+        try:
+            amount = Decimal(cleaned)
+        except InvalidOperation:
+            self.error(column, f"{raw!r} is not an amount")
+            return None
+        if amount < 0:
+            self.error(column, f"negative {what} ({raw})")
+            return None
+        if amount >= MAX_AMOUNT:
+            self.error(column, f"{raw} is implausibly large")
+            return None
+        return amount
+
+    def integer(self, column: str, required: bool = False, low: int = 0,
+                high: int = 10**6) -> int | None:
+        raw = self.text(column, required)
+        if raw is None:
+            return None
+        if not re.fullmatch(r"-?\d{1,9}", raw):
+            self.error(column, f"{raw!r} is not a whole number")
+            return None
+        value = int(raw)
+        if not low <= value <= high:
+            self.error(column, f"{value} is outside {low}..{high}")
+            return None
+        return value
+
+    def day(self, column: str, required: bool = True) -> date | None:
+        raw = self.text(column, required)
+        if raw is None:
+            return None
+        try:
+            if not _DATE.match(raw):
+                raise ValueError
+            value = date.fromisoformat(raw)
+        except ValueError:
+            self.error(column, f"{raw!r} is not a date (write YYYY-MM-DD)")
+            return None
+        if value.year < 1900:
+            self.error(column, f"{raw} is implausibly early")
+            return None
+        return value
+
+    def currency(self, column: str = "currency", required: bool = True) -> str | None:
+        raw = self.text(column, required)
+        if raw is None:
+            return None
+        try:
+            return currency_code(raw)
+        except CurrencyError:
+            self.error(column, f"unknown currency {raw!r} (use an ISO 4217 code: USD, EUR, GBP, "
+                       "CHF, CAD, ...)")
+            return None
+
+
+def iter_rows(text: str, name: str, required: set[str], result: ParseResult[T],
+              alternatives: dict[str, set[str]] | None = None) -> Iterator[Row]:
+    """Yield the data rows of `text`; structural problems go to `result.errors`.
+
+    `alternatives` maps a logical field to column sets any one of which satisfies it (e.g.
+    `base` or both `base_min` and `base_max`).
+    """
+    text = text.removeprefix("\ufeff")
+    reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True)
+    header: list[str] | None = None
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            result.errors.append(RowError(name, reader.line_num, None,
+                                          f"malformed CSV: {exc}"))
+            continue
+        cells = [c.strip() for c in cells]
+        if not any(cells):
+            continue
+        if header is None:
+            header = [_norm_header(c) for c in cells]
+            line = reader.line_num
+            dupes = sorted({h for h in header if h and header.count(h) > 1})
+            missing = sorted(required - set(header))
+            for logical, options in (alternatives or {}).items():
+                if not any(all(c in header for c in opt.split("+")) for opt in options):
+                    missing.append(f"{logical} (one of: {', '.join(sorted(options))})")
+            if dupes:
+                result.errors.append(RowError(name, line, None,
+                                              f"duplicate columns: {', '.join(dupes)}"))
+            if missing:
+                result.errors.append(RowError(name, line, None,
+                                              f"missing columns: {', '.join(missing)}"))
+            if dupes or missing:
+                return
+            continue
+        while len(cells) > len(header) and not cells[-1]:
+            cells.pop()  # trailing commas
+        if len(cells) != len(header):
+            result.errors.append(RowError(name, reader.line_num, None,
+                                          f"row has {len(cells)} values but the header has "
+                                          f"{len(header)} columns"))
+            continue
+        yield Row(name, reader.line_num, {h: c for h, c in zip(header, cells, strict=True) if h})
+    if header is None:
+        result.errors.append(RowError(name, 0, None, "the file has no header row (it is empty)"))
