@@ -37,6 +37,7 @@ _AUTHOR_ID = re.compile(r"^(?:https?://openalex\.org/)?(A\d+)$", re.IGNORECASE)
 _ORCID = re.compile(r"\d{4}-\d{4}-\d{4}-\d{3}[\dX]")
 _DOI = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", re.IGNORECASE)
 _CHUNK = 1 << 20
+_PIECE = 1 << 16
 MAX_LINE = 64 << 20  # a single work is a few kB; a longer line is damage, not data
 MAX_ABSTRACT_WORDS = 20_000
 
@@ -417,18 +418,22 @@ class _LineStream:
                 if not broken:
                     data = chunk
                     if d is not None:
+                        # Small input pieces, so damage costs only the output of its own piece.
+                        parts: list[bytes] = []
                         try:
-                            data = d.decompress(chunk)
-                            while d.eof and d.unused_data:  # concatenated gzip members
-                                rest = d.unused_data
-                                d = zlib.decompressobj(16 + zlib.MAX_WBITS)
-                                data += d.decompress(rest)
+                            for at in range(0, len(chunk), _PIECE):
+                                parts.append(d.decompress(chunk[at:at + _PIECE]))
+                                while d.eof and d.unused_data:  # concatenated gzip members
+                                    rest = d.unused_data
+                                    d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+                                    parts.append(d.decompress(rest))
                         except zlib.error as exc:
                             broken = True
-                            data = b""
                             self._file_problem(
-                                f"damaged gzip stream after {out:,} decompressed bytes ({exc}); "
-                                "complete lines before the damage are kept")
+                                f"damaged gzip stream after {out + sum(map(len, parts)):,} "
+                                f"decompressed bytes ({exc}); complete lines before the damage "
+                                "are kept")
+                        data = b"".join(parts)
                     out += len(data)
                     buf += data
                     if b"\n" in buf:
