@@ -8,6 +8,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -17,12 +18,14 @@ import duckdb
 import httpx
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from talentgraph.cli import app
 from talentgraph.errors import SourceError
 from talentgraph.sources import openalex
-from talentgraph.sources.model import FILE, RECORD
+from talentgraph.sources.model import FILE, RECORD, ParsedUnit
 from talentgraph.sources.openalex_api import OpenAlexClient, RateLimiter, retry_after_seconds
 from talentgraph.store import db
 from talentgraph.store.ingest import write_unit
@@ -487,8 +490,6 @@ def test_api_query_needs_a_filter() -> None:
 
 
 def test_retry_after_parsing() -> None:
-    from datetime import UTC, datetime
-
     assert retry_after_seconds("3") == 3.0
     assert retry_after_seconds(None) is None and retry_after_seconds("soon") is None
     now = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
@@ -540,3 +541,63 @@ def test_cli_missing_file_is_a_clear_error(tmp_path: Path) -> None:
                                       "--db", str(tmp_path / "x.duckdb")])
     assert isinstance(result.exception, SourceError)
     assert "x.gz" in str(result.exception)
+
+
+# ----------------------------------------------------------------------------------------------
+# Mangled works never raise
+
+
+def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every key/index path inside a JSON value."""
+    out = [prefix] if prefix else []
+    if isinstance(value, dict):
+        for k, v in value.items():
+            out += _paths(v, (*prefix, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            out += _paths(v, (*prefix, i))
+    return out
+
+
+def _replace(value: Any, path: tuple[Any, ...], new: Any) -> Any:
+    if not path:
+        return new
+    head, rest = path[0], path[1:]
+    if isinstance(value, dict):
+        return {**value, head: _replace(value[head], rest, new)}
+    copy = list(value)
+    copy[head] = _replace(copy[head], rest, new)
+    return copy
+
+
+_JUNK = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True)
+    | st.text(max_size=30) | st.just("\x00\x1b&amp;<i>x</i>") | st.just("y" * 3000),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner,
+                                                                 max_size=3),
+    max_leaves=6)
+_GOOD_WORKS = [orjson.loads(line) for line in GOOD.read_bytes().splitlines()]
+
+
+@settings(max_examples=300, deadline=None)
+@given(which=st.integers(0, len(_GOOD_WORKS) - 1), picks=st.lists(st.integers(0, 10_000),
+                                                                  min_size=1, max_size=4),
+       junk=st.lists(_JUNK, min_size=4, max_size=4))
+def test_mangled_works_give_rows_or_problems_never_exceptions(which: int, picks: list[int],
+                                                               junk: list[Any]) -> None:
+    work = _GOOD_WORKS[which]
+    for pick, new in zip(picks, junk, strict=False):
+        paths = _paths(work)
+        work = _replace(work, paths[pick % len(paths)], new)
+    unit = ParsedUnit("openalex/mangled.jsonl", "mangled.jsonl", "openalex", None, None, "", 0)
+    openalex.WorkParser(unit, datetime.now(UTC)).parse(0, work, "line 1")
+    assert len(unit.papers) + sum(p.level == RECORD for p in unit.problems) == 1
+    for p in unit.papers:
+        assert isinstance(p["title"], str) and p["title"] and len(p["title"]) <= 2000
+        assert p["year"] is None or isinstance(p["year"], int)
+        assert all(isinstance(k, str) for k in p["keywords"])
+    for m in unit.mentions:
+        assert isinstance(m["raw_name"], str) and m["raw_name"]
+        assert m["orcid"] is None or len(m["orcid"]) == 19
+    for problem in unit.problems:
+        assert problem.message().startswith("openalex/mangled.jsonl, record #0")

@@ -167,7 +167,7 @@ class WorkParser:
                           f"duplicate of record #{self.seen[rid]}; the first is kept", "", where)
             return
 
-        key = "title" if work.get("title") is not None else "display_name"
+        key = "title" if work.get("title") not in (None, "") else "display_name"
         raw_title = work.get(key)
         if raw_title is None or (isinstance(raw_title, str) and not raw_title.strip()):
             self._problem(RECORD, index, rid, "title", "work has no title", "", where)
