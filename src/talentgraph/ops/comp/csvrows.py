@@ -197,6 +197,9 @@ def iter_rows(text: str, name: str, required: set[str], result: ParseResult[T],
             continue
         while len(cells) > len(header) and not cells[-1]:
             cells.pop()  # trailing commas
+        if len(cells) < len(header):
+            # trailing cells may be left out; required ones then show as "missing value"
+            cells += [""] * (len(header) - len(cells))
         if len(cells) != len(header):
             result.errors.append(RowError(name, reader.line_num, None,
                                           f"row has {len(cells)} values but the header has "

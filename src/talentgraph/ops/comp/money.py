@@ -23,10 +23,15 @@ class CurrencyError(CompensationError):
     """An unknown currency code, or amounts in two currencies without an FX table."""
 
 
+# ISO 4217 "X" codes are metals, funds and test codes (XXX = no currency) except these four.
+_X_CURRENCIES = {"XAF", "XOF", "XPF", "XCD"}
+
+
 def currency_code(code: str) -> str:
-    """The upper-case ISO 4217 code, or CurrencyError naming the bad value."""
+    """The upper-case ISO 4217 code of a real currency, or CurrencyError naming the bad value."""
     norm = (code or "").strip().upper()
-    if len(norm) != 3 or pycountry.currencies.get(alpha_3=norm) is None:
+    if (len(norm) != 3 or pycountry.currencies.get(alpha_3=norm) is None
+            or (norm.startswith("X") and norm not in _X_CURRENCIES)):
         raise CurrencyError(f"unknown currency {code!r}: use an ISO 4217 code such as USD, EUR, "
                             "GBP, CHF or CAD")
     return norm

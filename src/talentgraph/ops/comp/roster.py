@@ -141,7 +141,10 @@ def parse_grants_text(text: str, name: str = "<grants>",
         if people is not None and email and employee is None:
             row.error("employee_email", f"{email} is not on the roster")
         # the roster's currency is the default; grants may be in another one (e.g. USD stock)
-        ccy = employee.currency if employee and not row.has("currency") else row.currency()
+        if row.has("currency") or people is None:
+            ccy = row.currency()
+        else:  # unknown people already have an error; do not add a second one for currency
+            ccy = employee.currency if employee else None
         if employee and granted and granted < employee.start_date:
             row.error("grant_date", f"grant date {granted} is before {email}'s start date "
                       f"{employee.start_date}")

@@ -158,14 +158,14 @@ def from_spec(kind: str, fractions: Sequence[object] | None = None, years: int |
               cliff_months: int | None = None, period_months: int | None = None) -> VestingSchedule:
     """Build a schedule from the loose fields of a CSV row or a form (kind + optional details).
 
-    Fractions may be given as fractions (sum 1) or percentages (sum 100).
+    Fractions may be given as fractions (sum 1) or percentages (sum 100: any value above 1).
     """
     kind = (kind or "cliff_monthly").strip().lower().replace("-", "_")
     aliases = {"standard": "cliff_monthly", "4y1c": "cliff_monthly", "quarterly": "cliff_quarterly"}
     kind = aliases.get(kind, kind)
     if fractions is not None:
         fracs = [_as_fraction(v, i) for i, v in enumerate(fractions)]
-        if fracs and abs(sum(fracs, Fraction(0)) - 100) <= 100 * _SUM_TOLERANCE:
+        if any(f > 1 for f in fracs):  # percentages such as 40/30/20/10
             fracs = [f / 100 for f in fracs]
         fractions = fracs
     if kind in ("cliff_monthly", "cliff_quarterly"):
