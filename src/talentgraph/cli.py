@@ -156,8 +156,9 @@ def stats(db: DbOption = None, as_json: JsonOption = False,
                   f"{t['papers']:,} papers, {t['mentions']:,} author mentions"
                   + (f", [yellow]{t['partial_files']} files only partly readable[/yellow]"
                      if t["partial_files"] else ""))
-    console.print(f"Mentions with an id: {m['with_any_id']:,} (OpenReview {m['with_openreview_id']:,},"
-                  f" e-mail {m['with_email']:,}); with an affiliation attributed to the author: "
+    console.print(f"Mentions with an id: {m['with_any_id']:,} "
+                  f"(OpenReview {m['with_openreview_id']:,}, e-mail {m['with_email']:,}); "
+                  "with an affiliation attributed to the author: "
                   f"{m['with_aligned_affiliation']:,}")
     print_table(data["by_venue"], "By venue")
     print_table(data["by_family"], "By record family (see the corpus MANIFEST.md)")
@@ -179,7 +180,8 @@ def download(
     target = dest or config.cache_dir() / "paperlists"
     with progress_bar() as update:
         count = download_paperlists(url, target, progress=update)
-    console.print(f"{count:,} corpus files in {target}. Next: talentgraph build --paperlists {target}")
+    console.print(f"{count:,} corpus files in {target}. "
+                  f"Next: talentgraph build --paperlists {target}")
 
 
 # ----------------------------------------------------------------------------------------------

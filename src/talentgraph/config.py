@@ -28,7 +28,7 @@ def cache_dir() -> Path:
 
 
 def find_paperlists(given: list[Path] | None = None, cwd: Path | None = None) -> list[Path]:
-    """Corpus folders: `--paperlists`, else `$TALENTGRAPH_PAPERLISTS`, else ../shared/data/paperlists.
+    """Corpus folders: `--paperlists`, else $TALENTGRAPH_PAPERLISTS, else ../shared/data/paperlists.
 
     The downloaded cache (`talentgraph download`) is the last resort. Raises CorpusNotFoundError
     with the way to get the corpus when none is found.
@@ -43,7 +43,8 @@ def find_paperlists(given: list[Path] | None = None, cwd: Path | None = None) ->
         dirs = [Path(p) for p in env.split(os.pathsep) if p]
         missing = [p for p in dirs if not p.is_dir()]
         if missing:
-            raise CorpusNotFoundError(f"${PAPERLISTS_ENV} names a folder that does not exist: {missing[0]}")
+            raise CorpusNotFoundError(
+                f"${PAPERLISTS_ENV} names a folder that does not exist: {missing[0]}")
         return dirs
     here = (cwd or Path.cwd()).resolve()
     for base in (here, *here.parents):

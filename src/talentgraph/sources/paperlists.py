@@ -19,47 +19,31 @@ Alignment rules (why mentions sometimes carry no affiliation):
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
+import html
 import re
+import tempfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import orjson
+import pyarrow as pa
 
-from talentgraph.sources.clean import (
-    MAX_NAME,
-    MAX_SHORT,
-    MAX_TEXT,
-    MAX_TITLE,
-    clean_text,
-    excerpt,
-    has_control,
-)
-from talentgraph.sources.model import FIELD, FILE, RECORD, ParsedUnit, Problem
+from talentgraph.sources import paperlists_sql
+from talentgraph.sources.clean import excerpt
+from talentgraph.sources.model import FILE, RECORD, Problem
 
 KIND = "paperlists"
 FILE_NAME = re.compile(r"^(?P<venue>[a-z0-9]+?)(?P<year>(?:19|20)\d{2})\.json(?:\.gz)?$")
 
-# Parallel per-author fields of OpenReview-style records, and the mention column each fills.
-PARALLEL_IDS = {
-    "dblp": "dblp",
-    "google_scholar": "google_scholar",
-    "orcid": "orcid",
-    "homepage": "homepage",
-    "linkedin": "linkedin",
-}
-# Never read: protected attributes are not stored, so nothing downstream can score on them.
-NEVER_READ = frozenset({"gender"})
-
-_ACL_SLUG = re.compile(r"^/[a-z]/[a-z0-9-]+/?$")
 _IEEE_ID = re.compile(r"^/\d+$")
-_EMAIL = re.compile(r"^[^@\s;]+@[^@\s;]+\.[^@\s;]+$")
-_ORCID = re.compile(r"\d{4}-\d{4}-\d{4}-\d{3}[\dX]")
-_DIGITS_ONLY = re.compile(r"^\d+$")
 
 
 def discover(dirs: Iterable[Path]) -> list[Path]:
@@ -121,8 +105,9 @@ def parse_records(name: str, text: bytes) -> tuple[list[Any], list[Problem], boo
     except orjson.JSONDecodeError as exc:
         return _salvage_lines(name, text, str(exc))
     if not isinstance(data, list):
+        found = type(data).__name__
         return [], [Problem(FILE, name, None, None, None,
-                            f"expected a JSON array of records, found {type(data).__name__}")], False
+                            f"expected a JSON array of records, found {found}")], False
     return data, [], True
 
 
@@ -149,43 +134,12 @@ def _salvage_lines(name: str, text: bytes, why: str) -> tuple[list[Any], list[Pr
     return records, problems, False
 
 
-# --------------------------------------------------------------------------------------------
-# Splitting multi-valued strings.
-
-
-def split_semicolons(value: str) -> list[str]:
-    return [part.strip() for part in value.split(";")]
-
-
-def split_authors(value: str) -> list[str]:
-    """Author names: `;`-separated where a `;` occurs, else `,`-separated (CVF, SIGGRAPH, listings)."""
-    if not value.strip():
-        return []
-    parts = value.split(";") if ";" in value else value.split(",")
-    return [p.strip() for p in parts]
-
-
-def _undouble(names: list[str]) -> tuple[list[str], bool]:
-    """IEEE records repeat the whole author list; keep the first copy."""
-    n = len(names)
-    if n >= 2 and n % 2 == 0 and names[: n // 2] == names[n // 2 :]:
-        return names[: n // 2], True
-    return names, False
-
-
-def classify_family(records: list[Any]) -> str:
-    """The record family of a file (informational: parsing never branches on it)."""
-    keys: set[str] = set()
-    ids: list[str] = []
-    for r in records[:200]:
-        if isinstance(r, dict):
-            keys.update(r)
-            v = r.get("authorids")
-            if isinstance(v, str) and v.strip(" ;"):
-                ids.append(v.split(";")[0].strip())
+def classify_family(keys: set[str], first_ids: list[str]) -> str:
+    """The record family of a file from its field names and first author ids (informational)."""
+    ids = [i for i in first_ids if i]
     if "or_profile" in keys:
         return "A"
-    if ids and sum(i.startswith("/") and _IEEE_ID.match(i) is not None for i in ids) > len(ids) / 2:
+    if ids and sum(_IEEE_ID.match(i) is not None for i in ids) > len(ids) / 2:
         return "E"
     if ids and sum(i.startswith("/") for i in ids) > len(ids) / 2:
         return "D" if "aff_unique_index" in keys else "F"
@@ -202,394 +156,222 @@ def classify_family(records: list[Any]) -> str:
     return "I"
 
 
-def aff_is_set_file(records: list[Any]) -> bool:
-    """True when the file's `aff` holds de-duplicated per-paper sets (see the module docstring)."""
-    multi = repeats = 0
-    for r in records:
-        if not isinstance(r, dict):
-            continue
-        aff = r.get("aff")
-        if not isinstance(aff, str) or ";" not in aff:
-            continue
-        parts = [p for p in split_semicolons(aff) if p]
-        if len(parts) < 2:
-            continue
-        multi += 1
-        if len(set(parts)) < len(parts):
-            repeats += 1
-    return multi >= 20 and repeats == 0
-
-
-def normalise_decision(status: str) -> str:
-    s = status.lower()
-    if "withdraw" in s:
-        return "withdrawn"
-    if "reject" in s or "desk" in s:
-        return "rejected"
-    if "oral" in s or "award" in s or "best paper" in s:
-        return "oral"
-    if "spotlight" in s or "highlight" in s:
-        return "spotlight"
-    if not s:
-        return "unknown"
-    return "accepted"
 
 
 # --------------------------------------------------------------------------------------------
-# Parsing one file.
+# Ingest: stage a batch of files in DuckDB, apply the record rules in SQL, write in one transaction.
+
+BATCH_BYTES = 16 << 20  # compressed bytes per batch: bounds memory (~4x once decompressed)
+MAX_OBJECT = 64 << 20  # a record larger than this is handed to the line-by-line reader
+PROBLEM_COLUMNS = ("source_file", "level", "record_index", "record_id", "field", "reason",
+                   "excerpt")
 
 
-def parse_file(path: Path, ingested_at: datetime | None = None) -> ParsedUnit:
-    """Read and parse one corpus file into papers, mentions and problems. Never raises on bad data."""
-    path = Path(path)
-    venue, year = venue_year(path)
-    name = path.name
+@dataclass
+class FileJob:
+    path: Path
+    source_file: str
+    sha256: str
+    size_bytes: int
+    previous_sha: str | None
+    problems: list[Problem] = field(default_factory=list)
+    unreadable_lines: int = 0
+    complete: bool = True
+
+
+def unescape(text: str) -> str:
+    """HTML entities decoded; some records escape twice (`&amp;#x27;`), so decode until stable."""
+    for _ in range(3):
+        decoded = html.unescape(text)
+        if decoded == text:
+            break
+        text = decoded
+    return text
+
+
+def _unescape_udf(values: pa.Array) -> pa.Array:
+    return pa.array([None if v is None else unescape(v) for v in values.to_pylist()],
+                    type=pa.string())
+
+
+def prepare(con: duckdb.DuckDBPyConnection) -> None:
+    """Register the SQL helpers the record rules use on this connection."""
+    with contextlib.suppress(duckdb.CatalogException):  # already registered on this connection
+        con.create_function("tg_unescape", _unescape_udf, ["VARCHAR"], "VARCHAR", type="arrow",
+                            side_effects=False)
+
+
+def _stage_batch(con: duckdb.DuckDBPyConnection, jobs: list[FileJob], workdir: Path) -> None:
+    """Load the records of a batch into temp table `stg(source_file, rec_idx, j)`."""
+    con.execute("CREATE OR REPLACE TEMP TABLE stg_raw (filename VARCHAR, j JSON)")
+    paths = [str(j.path) for j in jobs]
     try:
-        raw, text, problems = read_file_bytes(path)
-    except OSError as exc:
-        unit = ParsedUnit(name, str(path), KIND, venue, year, "", 0, status="unreadable")
-        unit.problems.append(Problem(FILE, name, None, None, None, f"cannot read the file: {exc}"))
-        return unit
-    unit = ParsedUnit(name, str(path), KIND, venue, year, file_sha256(raw), len(raw))
-    unit.problems.extend(problems)
-    records, parse_problems, complete = parse_records(name, text)
-    unit.problems.extend(parse_problems)
-    if problems or not complete:
-        unit.status = "partial"
-    unit.records_read = len(records) + sum(1 for p in parse_problems if p.level == RECORD)
-    unit.family = classify_family(records)
-    when = ingested_at or datetime.now(UTC)
-    parser = _RecordParser(name, path.stem.removesuffix(".json"), venue, year, when,
-                           aff_is_set_file(records), unit)
-    for index, record in enumerate(records):
-        parser.parse(index, record)
-    return unit
-
-
-class _RecordParser:
-    """Turns one file's records into rows; holds the per-file context."""
-
-    def __init__(self, name: str, stem: str, venue: str | None, year: int | None,
-                 when: datetime, aff_sets: bool, unit: ParsedUnit) -> None:
-        self.name = name
-        self.stem = stem
-        self.venue = venue
-        self.year = year
-        self.when = when
-        self.aff_sets = aff_sets
-        self.unit = unit
-        self.seen_ids: dict[str, int] = {}
-        self.titles: dict[str, str] = {}
-
-    # -- problems -----------------------------------------------------------------------------
-    def _problem(self, level: str, index: int, rid: str | None, fld: str | None, reason: str,
-                 value: object = "") -> None:
-        self.unit.problems.append(
-            Problem(level, self.name, index, rid, fld, reason, excerpt(value) if value != "" else "")
-        )
-
-    # -- typed field access -------------------------------------------------------------------
-    def _text(self, r: dict, key: str, index: int, rid: str | None, limit: int) -> str | None:
-        v = r.get(key)
-        if v is None:
-            return None
-        if isinstance(v, bool) or not isinstance(v, (str, int, float)):
-            self._problem(FIELD, index, rid, key,
-                          f"expected text, found {type(v).__name__}; field dropped", v)
-            return None
-        s = v if isinstance(v, str) else str(v)
-        if has_control(s):
-            self._problem(FIELD, index, rid, key, "control characters removed", s)
-        s = clean_text(s)
-        if len(s) > limit:
-            self._problem(FIELD, index, rid, key,
-                          f"{len(s):,} characters (limit {limit:,}); field dropped", s)
-            return None
-        return s or None
-
-    def _number(self, r: dict, key: str, index: int, rid: str | None, integer: bool) -> Any:
-        v = r.get(key)
-        if v is None or v == "":
-            return None
-        if isinstance(v, bool):
-            self._problem(FIELD, index, rid, key, "expected a number, found a boolean", v)
-            return None
-        if not integer and isinstance(v, list) and v and isinstance(v[0], (int, float)):
-            v = v[0]  # OpenReview profile exports write averages as [mean, std]
-        if isinstance(v, (int, float)):
-            if v != v or v in (float("inf"), float("-inf")):
-                return None
-            return int(v) if integer else float(v)
-        if isinstance(v, str):
+        con.execute(
+            "INSERT INTO stg_raw SELECT filename, json FROM read_json_objects(?, format='array', "
+            f"filename=true, maximum_object_size={MAX_OBJECT})", [paths])
+        readable = jobs
+    except duckdb.Error:
+        # One file of the batch is damaged: read each on its own to find which.
+        con.execute("DELETE FROM stg_raw")
+        readable = []
+        for job in jobs:
             try:
-                return int(v) if integer else float(v)
-            except ValueError:
-                pass
-        self._problem(FIELD, index, rid, key,
-                      f"expected a number, found {type(v).__name__}; field dropped", v)
-        return None
-
-    def _record_id(self, r: dict, index: int) -> str:
-        for key in ("id", "ssid", "pid"):
-            v = r.get(key)
-            if isinstance(v, (str, int)) and not isinstance(v, bool) and str(v).strip():
-                return clean_text(str(v))[:200]
-        # No id in the record: derive a stable one from what identifies the paper.
-        basis = f"{r.get('title')}|{r.get('author') or r.get('authors')}"
-        return "h_" + hashlib.sha1(basis.encode("utf-8", "replace")).hexdigest()[:12]
-
-    # -- one record -----------------------------------------------------------------------------
-    def parse(self, index: int, r: Any) -> None:
-        if not isinstance(r, dict):
-            self._problem(RECORD, index, None, None,
-                          f"expected a JSON object, found {type(r).__name__}", r)
-            return
-        rid = self._record_id(r, index)
-        if rid in self.seen_ids:
-            first = self.seen_ids[rid]
-            if self.titles.get(rid) == r.get("title"):
-                self._problem(RECORD, index, rid, "id",
-                              f"duplicate of record #{first} (same id and title); the first is kept")
-                return
-            # Some files reuse an id (a session number) for different papers: keep both, under
-            # an id made unique by the title, stable across re-runs.
-            digest = hashlib.sha1(str(r.get("title")).encode("utf-8", "replace")).hexdigest()[:8]
-            self._problem(FIELD, index, rid, "id",
-                          f"id also used by record #{first} for another paper; "
-                          f"stored as {rid}~{digest}")
-            rid = f"{rid}~{digest}"
-            if rid in self.seen_ids:
-                self._problem(RECORD, index, rid, "id",
-                              f"duplicate of record #{self.seen_ids[rid]}; the first is kept")
-                return
-
-        raw_title = r.get("title")
-        if raw_title is None or (isinstance(raw_title, str) and not raw_title.strip()):
-            self._problem(RECORD, index, rid, "title", "record has no title")
-            return
-        if not isinstance(raw_title, str):
-            self._problem(RECORD, index, rid, "title",
-                          f"expected text, found {type(raw_title).__name__}", raw_title)
-            return
-        if len(raw_title) > MAX_TITLE:
-            self._problem(RECORD, index, rid, "title",
-                          f"title is {len(raw_title):,} characters (limit {MAX_TITLE:,})", raw_title)
-            return
-        title = clean_text(raw_title)
-        if has_control(raw_title):
-            self._problem(FIELD, index, rid, "title", "control characters removed", raw_title)
-
-        author_key = "author" if "author" in r else "authors"
-        raw_authors = r.get(author_key)
-        if raw_authors is None or (isinstance(raw_authors, str) and not raw_authors.strip(" ;,")):
-            self._problem(RECORD, index, rid, author_key, "record has no authors")
-            return
-        if not isinstance(raw_authors, str):
-            self._problem(RECORD, index, rid, author_key,
-                          f"expected `;`-separated text, found {type(raw_authors).__name__}",
-                          raw_authors)
-            return
-        names, doubled = _undouble(split_authors(raw_authors))
-        n = len(names)
-
-        paper_id = f"{self.stem}/{rid}"
-        self.seen_ids[rid] = index
-        self.titles[rid] = raw_title
-        status = self._text(r, "status", index, rid, 200) or ""
-        keywords_text = self._text(r, "keywords", index, rid, MAX_TEXT)
-        keywords = [k for k in (clean_text(x) for x in keywords_text.split(";"))
-                    if k] if keywords_text else []
-
-        mentions = [self._blank_mention(paper_id, rid, i) for i in range(n)]
-        for i, raw_name in enumerate(names):
-            nm = clean_text(raw_name)
-            if has_control(raw_name):
-                self._problem(FIELD, index, rid, author_key,
-                              f"control characters removed from author {i}", raw_name)
-            if len(nm) > MAX_NAME:
-                self._problem(FIELD, index, rid, author_key,
-                              f"author {i} name is {len(nm):,} characters; mention dropped", nm)
-                nm = ""
-            mentions[i]["raw_name"] = nm
-
-        aff_set = self._affiliations(r, index, rid, mentions, n)
-        id_set = self._author_ids(r, index, rid, mentions, n, doubled)
-        for key, column in PARALLEL_IDS.items():
-            self._parallel(r, key, index, rid, mentions, column, n)
-        self._parallel(r, "position", index, rid, mentions, "role", n)
-        self._parallel(r, "aff_domain", index, rid, mentions, "affiliation_domain", n)
-        self._parallel(r, "email", index, rid, mentions, "email_domain", n)
-        self._unique_norms(r, index, rid, mentions, n)
-
-        self.unit.papers.append({
-            "paper_id": paper_id,
-            "source_file": self.name,
-            "record_id": rid,
-            "record_index": index,
-            "venue": self.venue,
-            "year": self.year,
-            "title": title,
-            "abstract": self._text(r, "abstract", index, rid, MAX_TEXT),
-            "tldr": self._text(r, "tldr", index, rid, MAX_TEXT),
-            "keywords": keywords,
-            "primary_area": self._text(r, "primary_area", index, rid, MAX_SHORT),
-            "status": status or None,
-            "decision": normalise_decision(status),
-            "track": self._text(r, "track", index, rid, 200),
-            "citations": self._number(r, "gs_citation", index, rid, integer=True),
-            "rating_avg": self._number(r, "rating_avg", index, rid, integer=False),
-            "n_authors": n,
-            "site": self._text(r, "site", index, rid, MAX_SHORT),
-            "pdf": self._text(r, "pdf", index, rid, MAX_SHORT),
-            "doi": self._text(r, "doi", index, rid, MAX_SHORT),
-            "aff_set": aff_set,
-            "id_set": id_set,
-            "ingested_at": self.when,
-        })
-        for m in mentions:
-            if m["raw_name"]:
-                self.unit.mentions.append(m)
-            else:
-                self._problem(FIELD, index, rid, author_key,
-                              f"author {m['position']} has an empty name; mention dropped")
-
-    def _blank_mention(self, paper_id: str, rid: str, position: int) -> dict[str, Any]:
-        return {
-            "paper_id": paper_id, "position": position, "raw_name": "",
-            "raw_affiliation": None, "aff_norm": None, "aff_country": None,
-            "affiliation_domain": None, "email": None, "email_domain": None, "role": None,
-            "openreview_id": None, "acl_id": None, "ieee_id": None, "dblp": None,
-            "google_scholar": None, "orcid": None, "homepage": None, "linkedin": None,
-            "aff_aligned": False, "source_file": self.name, "record_id": rid,
-            "year": self.year, "ingested_at": self.when,
-        }
-
-    def _list_field(self, r: dict, key: str, index: int, rid: str) -> list[str] | None:
-        v = r.get(key)
-        if v is None or v == "":
-            return None
-        if not isinstance(v, str):
-            self._problem(FIELD, index, rid, key,
-                          f"expected `;`-separated text, found {type(v).__name__}; field dropped", v)
-            return None
-        if len(v) > MAX_TEXT:
-            self._problem(FIELD, index, rid, key, f"{len(v):,} characters; field dropped", v)
-            return None
-        parts = split_semicolons(v)
-        if all(not p for p in parts):
-            return None
-        return [clean_text(p)[:MAX_SHORT] for p in parts]
-
-    def _parallel(self, r: dict, key: str, index: int, rid: str, mentions: list[dict],
-                  column: str, n: int) -> None:
-        parts = self._list_field(r, key, index, rid)
-        if parts is None:
-            return
-        if len(parts) == 2 * n and parts[:n] == parts[n:]:
-            parts = parts[:n]
-        if len(parts) != n:
-            self._problem(FIELD, index, rid, key,
-                          f"{len(parts)} values for {n} authors; not attributed to authors")
-            return
-        for m, value in zip(mentions, parts, strict=True):
-            if value:
-                m[column] = value
-
-    def _affiliations(self, r: dict, index: int, rid: str, mentions: list[dict],
-                      n: int) -> list[str]:
-        key = "aff" if r.get("aff") not in (None, "") else "affs"
-        parts = self._list_field(r, key, index, rid)
-        if parts is None:
-            return []
-        values = [p for p in parts if p]
-        if key == "aff" and "Under double-blind review" in values:
-            return []
-        if self.aff_sets and key == "aff":
-            return sorted(set(values))
-        if len(parts) != n:
-            self._problem(FIELD, index, rid, key,
-                          f"{len(parts)} affiliations for {n} authors; kept as the paper's "
-                          "affiliation set, not attributed to authors")
-            return sorted(set(values))
-        for m, value in zip(mentions, parts, strict=True):
-            if value:
-                m["raw_affiliation"] = value.replace("+", " + ") if key == "affs" else value
-                m["aff_aligned"] = True
-        return []
-
-    def _unique_norms(self, r: dict, index: int, rid: str, mentions: list[dict], n: int) -> None:
-        """Per-author normalised institution and country from the corpus' `aff_unique_*` fields."""
-        for idx_key, names_key, column in (
-            ("aff_unique_index", "aff_unique_norm", "aff_norm"),
-            ("aff_country_unique_index", "aff_country_unique", "aff_country"),
-        ):
-            idx, names = r.get(idx_key), r.get(names_key)
-            if not isinstance(idx, str) or not isinstance(names, str) or not idx or not names:
-                continue
-            slots = split_semicolons(idx)
-            table = split_semicolons(names)
-            if len(slots) != n:
-                continue
-            for m, slot in zip(mentions, slots, strict=True):
-                picked = []
-                for part in slot.split("+"):
-                    part = part.strip()
-                    if _DIGITS_ONLY.match(part) and int(part) < len(table) and table[int(part)]:
-                        picked.append(clean_text(table[int(part)]))
-                if picked:
-                    m[column] = " + ".join(picked)
-
-    def _author_ids(self, r: dict, index: int, rid: str, mentions: list[dict], n: int,
-                    doubled: bool) -> list[str]:
-        parts = self._list_field(r, "authorids", index, rid)
-        if parts is None:
-            return []
-        if doubled and len(parts) == 2 * n:
-            parts = parts[:n]
-        if len(parts) != n:
-            self._problem(FIELD, index, rid, "authorids",
-                          f"{len(parts)} ids for {n} authors; kept on the paper, not attributed")
-            return sorted({p for p in parts if p})
-        for m, value in zip(mentions, parts, strict=True):
-            if not value:
-                continue
-            if value.startswith("~"):
-                m["openreview_id"] = value
-            elif _EMAIL.match(value):
-                # An e-mail used as an identifier: personal data, kept apart and shown by role.
-                m["email"] = value.lower()
-                m["email_domain"] = value.rsplit("@", 1)[1].lower()
-            elif _ACL_SLUG.match(value):
-                m["acl_id"] = value.strip("/")
-            elif _IEEE_ID.match(value):
-                m["ieee_id"] = value.strip("/")
-            elif _ORCID.search(value):
-                m["orcid"] = _ORCID.search(value).group(0)
-            elif value.endswith("/Authors"):
-                continue  # an OpenReview group ("Paper12/Authors"), not a person
-            else:
-                self._problem(FIELD, index, rid, "authorids",
-                              f"author {m['position']} id of unknown kind; ignored", value)
-        return []
+                con.execute(
+                    "INSERT INTO stg_raw SELECT filename, json FROM read_json_objects(?, "
+                    f"format='array', filename=true, maximum_object_size={MAX_OBJECT})",
+                    [str(job.path)])
+                readable.append(job)
+            except duckdb.Error:
+                _stage_salvaged(con, job, workdir)
+    del readable
+    con.execute("CREATE OR REPLACE TEMP TABLE stg_files (path VARCHAR, source_file VARCHAR)")
+    con.executemany("INSERT INTO stg_files VALUES (?, ?)",
+                    [(str(j.path), j.source_file) for j in jobs])
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE stg AS
+        SELECT f.source_file,
+               row_number() OVER (PARTITION BY s.filename ORDER BY s.rowid) - 1 AS rec_idx,
+               s.j
+        FROM stg_raw s JOIN stg_files f ON f.path = s.filename""")
 
 
-def iter_units(paths: Iterable[Path]) -> Iterator[ParsedUnit]:
-    for path in paths:
-        yield parse_file(path)
+def _stage_salvaged(con: duckdb.DuckDBPyConnection, job: FileJob, workdir: Path) -> None:
+    """A file DuckDB cannot read whole: keep every complete record, note what was lost."""
+    _, text, problems = read_file_bytes(job.path)
+    records, parse_problems, complete = parse_records(job.source_file, text)
+    job.problems.extend(problems + parse_problems)
+    job.complete = complete and not problems
+    job.unreadable_lines = sum(1 for p in parse_problems if p.level == RECORD)
+    if not records:
+        return
+    tmp = workdir / f"{job.source_file}.ndjson"
+    with tmp.open("wb") as out:
+        for record in records:
+            out.write(orjson.dumps(record) + b"\n")
+    con.execute(
+        "INSERT INTO stg_raw SELECT ?, json FROM read_json_objects(?, "
+        f"format='newline_delimited', maximum_object_size={MAX_OBJECT})",
+        [str(job.path), str(tmp)])
 
 
-def ingest(con: Any, dirs: Iterable[Path], progress: Any = None) -> dict[str, Any]:
-    """Ingest every corpus file under `dirs`; each file in its own transaction."""
-    from talentgraph.store.ingest import write_unit
+def _families(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    rows = con.execute("""
+        SELECT source_file, list_distinct(flatten(list(json_keys(j)))),
+               list(split_part(json_extract_string(j, '$.authorids'), ';', 1))
+        FROM stg WHERE rec_idx < 200 AND json_type(j) = 'OBJECT' GROUP BY source_file""").fetchall()
+    return {name: classify_family(set(keys or []), [i.strip() for i in ids if i])
+            for name, keys, ids in rows}
 
+
+def _write_batch(con: duckdb.DuckDBPyConnection, jobs: list[FileJob], now: datetime) -> None:
+    """Replace the rows of every file in the batch, in one transaction."""
+    families = _families(con)
+    counts = {name: (read, papers, mentions, problems) for name, read, papers, mentions, problems
+              in con.execute("""
+        SELECT f.source_file,
+               (SELECT count(*) FROM stg s WHERE s.source_file = f.source_file),
+               (SELECT count(*) FROM t_papers p WHERE p.source_file = f.source_file),
+               (SELECT count(*) FROM t_mentions m WHERE m.source_file = f.source_file),
+               (SELECT count(*) FROM t_problems q WHERE q.source_file = f.source_file)
+        FROM stg_files f""").fetchall()}
+    extra = [p for j in jobs for p in j.problems]
+    con.execute("BEGIN TRANSACTION")
+    try:
+        replaced = [j.source_file for j in jobs if j.previous_sha is not None]
+        for table in ("mentions", "papers", "quarantine", "sources"):
+            if replaced:
+                con.execute(f"DELETE FROM {table} WHERE list_contains(?, source_file)", [replaced])
+        con.execute("INSERT INTO papers BY NAME SELECT * FROM t_papers")
+        con.execute("INSERT INTO mentions BY NAME SELECT * FROM t_mentions")
+        con.execute("INSERT INTO quarantine BY NAME SELECT *, $now AS ingested_at FROM t_problems"
+                    .replace("$now", "?"), [now])
+        if extra:
+            con.executemany(
+                "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(*(getattr(p, c) for c in PROBLEM_COLUMNS), now) for p in extra])
+        for j in jobs:
+            read, papers, mentions, problems = counts[j.source_file]
+            venue, year = venue_year(j.path)
+            con.execute(
+                "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [j.source_file, KIND, str(j.path), venue, year, families.get(j.source_file),
+                 j.sha256, j.size_bytes, read + j.unreadable_lines, papers, mentions,
+                 problems + len(j.problems), "ok" if j.complete else "partial", now])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _batches(jobs: list[FileJob]) -> list[list[FileJob]]:
+    """Group files by size; one file name appears at most once a batch (later ones replace)."""
+    out: list[list[FileJob]] = []
+    current: list[FileJob] = []
+    size = 0
+    for job in jobs:
+        if current and (size + job.size_bytes > BATCH_BYTES
+                        or any(j.source_file == job.source_file for j in current)):
+            out.append(current)
+            current, size = [], 0
+        current.append(job)
+        size += job.size_bytes
+    if current:
+        out.append(current)
+    return out
+
+
+def ingest(con: duckdb.DuckDBPyConnection, dirs: Iterable[Path],
+           progress: Callable[..., None] | None = None, force: bool = False) -> dict[str, Any]:
+    """Ingest every corpus file under `dirs`. Unchanged files are skipped; each file is atomic.
+
+    Returns totals: files, ingested (new), replaced (changed), unchanged, papers, mentions,
+    records_dropped, problems.
+    """
+    prepare(con)
     files = discover(dirs)
+    stored = dict(con.execute("SELECT source_file, sha256 FROM sources").fetchall())
+    jobs: list[FileJob] = []
     totals: dict[str, Any] = {"files": len(files), "ingested": 0, "replaced": 0, "unchanged": 0,
                               "papers": 0, "mentions": 0, "records_dropped": 0, "problems": 0}
-    for done, path in enumerate(files, start=1):
-        result = write_unit(con, parse_file(path))
-        totals[result.outcome] += 1
-        for key in ("papers", "mentions", "records_dropped", "problems"):
-            totals[key] += getattr(result, key)
-        if progress:
-            progress("ingest", done, len(files), path.name)
+    for path in files:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            con.execute("INSERT INTO quarantine VALUES (?, 'file', NULL, NULL, NULL, ?, '', ?)",
+                        [path.name, f"cannot read {path}: {exc}", datetime.now(UTC)])
+            totals["problems"] += 1
+            continue
+        sha = file_sha256(raw)
+        previous = stored.get(path.name)
+        if previous == sha and not force:
+            totals["unchanged"] += 1
+            continue
+        jobs.append(FileJob(path, path.name, sha, len(raw), previous))
+    done = totals["unchanged"]
+    if progress:
+        progress("ingest", done, len(files), "")
+    with tempfile.TemporaryDirectory(prefix="talentgraph-") as tmp:
+        for batch in _batches(jobs):
+            now = datetime.now(UTC)
+            _stage_batch(con, batch, Path(tmp))
+            con.execute(paperlists_sql.transform_sql(
+                f"'{now.isoformat()}'::TIMESTAMPTZ",
+                "regexp_extract(source_file, '^([a-z0-9]+?)((19|20)[0-9]{2})\\.json', 1)",
+                "TRY_CAST(regexp_extract(source_file, '^([a-z0-9]+?)((19|20)[0-9]{2})\\.json', 2)"
+                " AS INTEGER)"))
+            _write_batch(con, batch, now)
+            summary = con.execute("""
+                SELECT (SELECT count(*) FROM t_papers), (SELECT count(*) FROM t_mentions),
+                       (SELECT count(*) FROM t_problems WHERE level = 'record'),
+                       (SELECT count(*) FROM t_problems)""").fetchone()
+            extra = [p for j in batch for p in j.problems]
+            totals["papers"] += summary[0]
+            totals["mentions"] += summary[1]
+            totals["records_dropped"] += summary[2] + sum(p.level == RECORD for p in extra)
+            totals["problems"] += summary[3] + len(extra)
+            for job in batch:
+                totals["replaced" if job.previous_sha else "ingested"] += 1
+            done += len(batch)
+            if progress:
+                progress("ingest", done, len(files), batch[-1].source_file)
     return totals
