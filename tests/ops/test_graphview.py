@@ -1,0 +1,66 @@
+"""The DuckDB graph view reads persons, papers and coauthors' organisations from the store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from talentgraph.errors import NotFoundError, StoreError
+from talentgraph.ops.graphview import DuckDBGraphView, FakeGraphView, GraphView, PersonSummary
+
+
+def _store(path: Path, with_persons: bool = True) -> Path:
+    con = duckdb.connect(str(path))
+    con.execute("""CREATE TABLE papers (paper_id VARCHAR, venue VARCHAR, year INTEGER,
+                   title VARCHAR, keywords VARCHAR[], status VARCHAR, citations INTEGER)""")
+    con.execute("""INSERT INTO papers VALUES
+        ('p1', 'iclr', 2023, 'Sparse Mixtures Revisited', ['moe', 'scaling'], 'Poster', 10),
+        ('p2', 'nips', 2024, 'Long Context Retrieval', ['retrieval', 'moe'], 'Oral', 3),
+        ('p3', 'icml', 2022, 'A Rejected Idea', ['moe'], 'Reject', 500)""")
+    if with_persons:
+        con.execute("""CREATE TABLE persons (person_id VARCHAR, canonical_name VARCHAR)""")
+        con.execute("""INSERT INTO persons VALUES ('A', 'Alice Liddell'), ('B', 'Bob Tables'),
+                       ('C', 'Carol Danvers')""")
+        con.execute("""CREATE TABLE mention_person (paper_id VARCHAR, position INTEGER,
+                       person_id VARCHAR)""")
+        con.execute("""INSERT INTO mention_person VALUES ('p1', 0, 'A'), ('p1', 1, 'B'),
+                       ('p2', 0, 'A'), ('p2', 1, 'B'), ('p2', 2, 'C'), ('p3', 0, 'A')""")
+        con.execute("CREATE TABLE orgs (org_id VARCHAR, name VARCHAR)")
+        con.execute("INSERT INTO orgs VALUES ('o1', 'Our Lab'), ('o2', 'Rival AI')")
+        con.execute("""CREATE TABLE mention_orgs (paper_id VARCHAR, position INTEGER,
+                       org_id VARCHAR, rank INTEGER)""")
+        con.execute("""INSERT INTO mention_orgs VALUES ('p1', 1, 'o2', 1), ('p2', 1, 'o1', 1),
+                       ('p2', 2, 'o2', 1)""")
+    con.close()
+    return path
+
+
+def test_duckdb_summary(tmp_path: Path) -> None:
+    view = DuckDBGraphView(_store(tmp_path / "g.duckdb"))
+    assert isinstance(view, GraphView)
+    s = view.person_summary("A")
+    assert s.name == "Alice Liddell"
+    # The oral comes first; the rejected paper last despite its citations.
+    assert [p.title for p in s.top_papers] == ["Long Context Retrieval",
+                                               "Sparse Mixtures Revisited", "A Rejected Idea"]
+    assert s.topics[0] == "moe"
+    bob = next(c for c in s.coauthors if c.person_id == "B")
+    assert (bob.name, bob.org, bob.shared_papers) == ("Bob Tables", "Our Lab", 2)  # latest paper
+    assert [c.person_id for c in s.coauthors] == ["B", "C"]
+    with pytest.raises(NotFoundError):
+        view.person_summary("nobody")
+
+
+def test_duckdb_without_person_tables_says_what_to_do(tmp_path: Path) -> None:
+    view = DuckDBGraphView(_store(tmp_path / "g.duckdb", with_persons=False))
+    with pytest.raises(StoreError, match="persons"):
+        view.person_summary("A")
+
+
+def test_fake() -> None:
+    fake = FakeGraphView({"A": PersonSummary("A", "Alice")})
+    assert fake.person_summary("A").name == "Alice"
+    with pytest.raises(NotFoundError):
+        fake.person_summary("B")
