@@ -1,0 +1,274 @@
+"""Cohort attrition: for each member of a group, still at the organisation, left (to where,
+when, on what records) or unknown (no evidence after the date). Totals are phrased the way a
+careful reporter would: "at least N of M have left" — unknown members are never counted as
+stayed nor as left."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from talentgraph.careers.lookup import find_org, find_paper, find_persons, org_family, require
+from talentgraph.careers.moves import DEPARTURE_KINDS
+from talentgraph.errors import NotFoundError, OpsInputError
+
+
+@dataclass
+class Member:
+    person_id: str | None
+    name: str
+    home_org_ids: set[str] = field(default_factory=set)
+    home: str = ""  # display name(s) of the home organisation(s)
+    since: int | None = None  # the cohort date for this member (paper year, last year in range)
+    note: str = ""
+
+
+def _names(con: duckdb.DuckDBPyConnection, org_ids: set[str]) -> dict[str, str]:
+    if not org_ids:
+        return {}
+    return dict(con.execute("SELECT org_id, name FROM orgs WHERE org_id IN (SELECT unnest($i))",
+                            {"i": sorted(org_ids)}).fetchall())
+
+
+def _parents(con: duckdb.DuckDBPyConnection, org_ids: set[str]) -> dict[str, str]:
+    """org_id -> display name of its top-level parent (itself when it has none)."""
+    if not org_ids:
+        return {}
+    return dict(con.execute("""
+        SELECT o.org_id, coalesce(p.name, o.name) FROM orgs o
+        LEFT JOIN orgs p ON p.org_id = o.top_parent_id
+        WHERE o.org_id IN (SELECT unnest($i))""", {"i": sorted(org_ids)}).fetchall())
+
+
+def members_of_paper(con: duckdb.DuckDBPyConnection, query: str, org: str | None = None
+                     ) -> tuple[dict[str, Any], list[Member]]:
+    """The authors of a paper; home = their own affiliation on it (or `org` for everyone)."""
+    require(con, "mention_person", "mention_orgs", "orgs")
+    paper = find_paper(con, query)
+    rows = con.execute("""
+        SELECT m.position, m.raw_name, mp.person_id,
+               list(DISTINCT mo.org_id) FILTER (WHERE mo.org_id IS NOT NULL) AS orgs
+        FROM mentions m
+        LEFT JOIN mention_person mp USING (paper_id, position)
+        LEFT JOIN mention_orgs mo USING (paper_id, position)
+        WHERE m.paper_id = $p GROUP BY ALL ORDER BY m.position
+    """, {"p": paper["paper_id"]}).fetchall()
+    fixed = _fixed_home(con, org)
+    members = []
+    for _pos, raw_name, pid, orgs in rows:
+        mem = Member(pid, raw_name, since=paper["year"])
+        if fixed:
+            mem.home_org_ids = set(fixed["family"])
+            mem.home = fixed["name"]
+        else:
+            for o in orgs or []:
+                mem.home_org_ids |= set(org_family(con, o))
+            mem.home = " + ".join(sorted(_names(con, set(orgs or [])).values()))
+            if not orgs:
+                mem.note = "no affiliation attributed on the paper"
+        members.append(mem)
+    return paper, members
+
+
+def _fixed_home(con: duckdb.DuckDBPyConnection, org: str | None) -> dict[str, Any] | None:
+    if not org:
+        return None
+    found = find_org(con, org)
+    return {**found, "family": org_family(con, found["org_id"])}
+
+
+def members_of_org(con: duckdb.DuckDBPyConnection, org: str, year_from: int, year_to: int
+                   ) -> tuple[dict[str, Any], list[Member]]:
+    """Everyone with a home spell at the organisation (or below it) overlapping the years."""
+    require(con, "spells", "persons", "orgs")
+    if year_from > year_to:
+        raise OpsInputError(f"--from {year_from} is after --to {year_to}")
+    home = _fixed_home(con, org)
+    assert home is not None
+    rows = con.execute("""
+        SELECT s.person_id, any_value(p.canonical_name), max(least(s.end_year, $t))
+        FROM spells s LEFT JOIN persons p USING (person_id)
+        WHERE s.org_id IN (SELECT unnest($fam)) AND s.kind = 'home'
+          AND s.start_year <= $t AND s.end_year >= $f
+        GROUP BY s.person_id ORDER BY 2, 1
+    """, {"fam": home["family"], "f": year_from, "t": year_to}).fetchall()
+    members = [Member(pid, name or pid, set(home["family"]), home["name"], since=last)
+               for pid, name, last in rows]
+    return home, members
+
+
+def members_of_file(con: duckdb.DuckDBPyConnection, path: Path, org: str | None,
+                    year: int | None) -> tuple[dict[str, Any], list[Member]]:
+    """Names or person ids, one a line (# comments allowed); home = `org` or spells at `year`."""
+    require(con, "persons", "spells", "orgs")
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise OpsInputError(f"cannot read the cohort file {path}: {exc}") from exc
+    if not org and year is None:
+        raise OpsInputError("a cohort from a file needs --org (the organisation they were at) "
+                            "or --year (their organisation is then the one they were at that year)")
+    home = _fixed_home(con, org)
+    members = []
+    for n, line in enumerate(lines, start=1):
+        entry = line.split("#", 1)[0].strip()
+        if not entry:
+            continue
+        found = find_persons(con, entry, limit=5)
+        if not found:
+            members.append(Member(None, entry, note=f"line {n}: no person matches"))
+            continue
+        pid = found[0]["person_id"]
+        mem = Member(pid, found[0]["canonical_name"] or entry)
+        if len(found) > 1:
+            mem.note = f"line {n}: {len(found)} persons match; took the most active"
+        if home:
+            mem.home_org_ids, mem.home = set(home["family"]), home["name"]
+            last = con.execute(
+                "SELECT max(end_year) FROM spells WHERE person_id = $p AND kind = 'home' "
+                "AND org_id IN (SELECT unnest($f)) AND ($y IS NULL OR start_year <= $y)",
+                {"p": pid, "f": home["family"], "y": year}).fetchone()[0]
+            mem.since = year if year is not None else last
+        else:
+            orgs = [r[0] for r in con.execute(
+                "SELECT org_id FROM spells WHERE person_id = $p AND kind = 'home' "
+                "AND start_year <= $y AND end_year >= $y", {"p": pid, "y": year}).fetchall()]
+            for o in orgs:
+                mem.home_org_ids |= set(org_family(con, o))
+            mem.home = " + ".join(sorted(_names(con, set(orgs)).values()))
+            mem.since = year
+        members.append(mem)
+    return (home or {"name": None}), members
+
+
+def member_status(con: duckdb.DuckDBPyConnection, members: list[Member]) -> list[dict[str, Any]]:
+    """left / stayed / unknown for each member, with where to, when and the records."""
+    require(con, "spells", "moves", "move_evidence")
+    pids = sorted({m.person_id for m in members if m.person_id})
+    spells: dict[str, list[tuple]] = defaultdict(list)
+    for row in con.execute("""SELECT person_id, org_id, start_year, end_year, corroborated,
+                                     n_independent FROM spells
+                              WHERE person_id IN (SELECT unnest($p)) AND kind = 'home'""",
+                           {"p": pids}).fetchall():
+        spells[row[0]].append(row[1:])
+    moves: dict[str, list[tuple]] = defaultdict(list)
+    for row in con.execute("""SELECT person_id, from_org_id, to_org_id, last_year_at_from,
+                                     first_year_at_to, kind, confidence, move_id, evidence
+                              FROM moves WHERE person_id IN (SELECT unnest($p))""",
+                           {"p": pids}).fetchall():
+        moves[row[0]].append(row[1:])
+    all_orgs = {s[0] for ss in spells.values() for s in ss} | {
+        m[1] for ms in moves.values() for m in ms}
+    names, parents = _names(con, all_orgs), _parents(con, all_orgs)
+
+    out = []
+    for mem in members:
+        row: dict[str, Any] = {"person_id": mem.person_id, "name": mem.name, "home": mem.home,
+                               "since": mem.since, "note": mem.note}
+        if not mem.person_id:
+            out.append({**row, "status": "not_found"})
+            continue
+        if not mem.home_org_ids or mem.since is None:
+            out.append({**row, "status": "unknown",
+                        "detail": "no home organisation known for the cohort date"})
+            continue
+        home, since = mem.home_org_ids, mem.since
+        my_spells = spells.get(mem.person_id, [])
+        deps = sorted((m for m in moves.get(mem.person_id, [])
+                       if m[0] in home and m[1] not in home and m[4] in DEPARTURE_KINDS
+                       and m[3] >= since - 1),
+                      key=lambda m: m[3])
+        back = deps and any(s[0] in home and s[1] > deps[-1][3] for s in my_spells)
+        if deps and not back:
+            d = deps[-1]
+            out.append({**row, "status": "left", "to_org_id": d[1], "to": names.get(d[1], d[1]),
+                        "to_parent": parents.get(d[1], names.get(d[1], d[1])),
+                        "last_year_at_home": d[2], "first_year_at_new": d[3], "kind": d[4],
+                        "confidence": d[5], "move_id": d[6], "evidence": d[7],
+                        "detail": f"left for {names.get(d[1], d[1])} between {d[2]} and {d[3]}"})
+            continue
+        at_home = [s for s in my_spells if s[0] in home]
+        last_home = max((s[2] for s in at_home), default=None)
+        if last_home is not None and last_home > since:
+            out.append({**row, "status": "stayed", "last_seen_at_home": last_home,
+                        "detail": f"seen at {mem.home} in {last_home}"})
+            continue
+        elsewhere = sorted((s for s in my_spells if s[0] not in home and s[2] > since),
+                           key=lambda s: -s[2])
+        if elsewhere:
+            s = elsewhere[0]
+            what = "a concurrent affiliation" if any(
+                h[1] <= s[1] <= h[2] or s[1] <= h[1] <= s[2] for h in at_home) else \
+                f"{s[4]} record(s), not enough to call it a move"
+            detail = (f"seen at {names.get(s[0], s[0])} in {s[2]} ({what}); nothing at "
+                      f"{mem.home} after {since}")
+        else:
+            detail = f"no evidence after {since}"
+        out.append({**row, "status": "unknown", "detail": detail})
+    return out
+
+
+def summarise(statuses: list[dict[str, Any]], label: str | None) -> dict[str, Any]:
+    """Counts, the conservative sentence, destinations — each with the people behind it."""
+    by: dict[str, list[str]] = defaultdict(list)
+    for s in statuses:
+        by[s["status"]].append(s["person_id"] or s["name"])
+    m = len(statuses)
+    dest = Counter(s["to_parent"] for s in statuses if s["status"] == "left")
+    dest_people: dict[str, list[str]] = defaultdict(list)
+    for s in statuses:
+        if s["status"] == "left":
+            dest_people[s["to_parent"]].append(s["person_id"])
+    where = label or "their organisation"
+    n_left, n_stay, n_unk = len(by["left"]), len(by["stayed"]), len(by["unknown"])
+    sentence = (f"At least {n_left} of {m} have left {where}; {n_stay} were seen there later; "
+                f"{n_unk} unknown (no corroborated evidence after the date)")
+    if by["not_found"]:
+        sentence += f"; {len(by['not_found'])} not found in the store"
+    sentence += "."
+    return {
+        "members": m, "left": n_left, "stayed": n_stay, "unknown": n_unk,
+        "not_found": len(by["not_found"]), "sentence": sentence,
+        "people": dict(by),
+        "destinations": [{"to": k, "n": v, "people": dest_people[k]}
+                         for k, v in dest.most_common()],
+    }
+
+
+def cohort_report(con: duckdb.DuckDBPyConnection, *, paper: str | None = None,
+                  file: Path | None = None, org: str | None = None, year_from: int | None = None,
+                  year_to: int | None = None, year: int | None = None) -> dict[str, Any]:
+    """One of: a paper's authors, a file of names/ids, or everyone at `org` in a year range."""
+    chosen = [x for x in (paper, file) if x]
+    if len(chosen) > 1:
+        raise OpsInputError("give one cohort: --paper, --file, or --org with --from/--to")
+    if paper:
+        info, members = members_of_paper(con, paper, org)
+        label = info.get("title")
+        where = _fixed_home(con, org)["name"] if org else None
+        head = {"cohort": "paper", "paper": info}
+    elif file:
+        info, members = members_of_file(con, file, org, year)
+        where = info.get("name")
+        head = {"cohort": "file", "file": str(file), "org": info.get("name")}
+        label = str(file)
+    elif org:
+        if year_from is None or year_to is None:
+            raise OpsInputError("a cohort of an organisation needs --from YEAR and --to YEAR")
+        info, members = members_of_org(con, org, year_from, year_to)
+        where = info["name"]
+        head = {"cohort": "org", "org": {k: info[k] for k in ("org_id", "name", "kind")},
+                "from": year_from, "to": year_to,
+                "family": info["family"], "other_matches": info["other_matches"]}
+        label = f"{where} {year_from}-{year_to}"
+    else:
+        raise OpsInputError("give a cohort: --paper TITLE-or-ID, --file PATH, or --org ORG "
+                            "--from YEAR --to YEAR")
+    if not members:
+        raise NotFoundError(f"the cohort {label!r} has no members in the store")
+    statuses = member_status(con, members)
+    return {**head, "summary": summarise(statuses, where), "members": statuses}

@@ -1,0 +1,116 @@
+"""Finding persons, organisations and papers from what a user types (a name, an id, a title)."""
+
+from __future__ import annotations
+
+import duckdb
+
+from talentgraph.careers.observations import table_exists
+from talentgraph.errors import NotFoundError, StoreError
+
+
+def require(con: duckdb.DuckDBPyConnection, *tables: str) -> None:
+    """Raise StoreError naming the first missing table and the way to make it."""
+    for t in tables:
+        if not table_exists(con, t):
+            raise StoreError(f"the store has no `{t}` table: run `talentgraph build` (the "
+                             "organisations, people and careers stages make it)")
+
+
+def find_persons(con: duckdb.DuckDBPyConnection, query: str, limit: int = 20) -> list[dict]:
+    """Persons whose id, OpenReview id or name matches `query` (exact first, most active first)."""
+    require(con, "persons")
+    q = query.strip()
+    if not q:
+        raise NotFoundError("give a person's name or id")
+    rows = con.execute("""
+        SELECT person_id, canonical_name, n_mentions, first_year, last_year,
+               CASE WHEN person_id = $q OR list_contains(openreview_ids, $q) THEN 0
+                    WHEN lower(canonical_name) = lower($q) THEN 1
+                    WHEN list_contains(list_transform(name_variants, x -> lower(x)), lower($q))
+                      THEN 2
+                    ELSE 3 END AS rank
+        FROM persons
+        WHERE person_id = $q OR list_contains(openreview_ids, $q)
+           OR lower(canonical_name) = lower($q)
+           OR list_contains(list_transform(name_variants, x -> lower(x)), lower($q))
+        ORDER BY rank, n_mentions DESC, person_id
+        LIMIT $limit
+    """, {"q": q, "limit": limit}).fetchall()
+    cols = ["person_id", "canonical_name", "n_mentions", "first_year", "last_year", "match"]
+    found = [dict(zip(cols, r, strict=True)) for r in rows]
+    if found and found[0]["match"] == 0:
+        return found[:1]
+    return found
+
+
+def find_person(con: duckdb.DuckDBPyConnection, query: str) -> str:
+    """The one person `query` names; NotFoundError when none (or list the candidates)."""
+    found = find_persons(con, query)
+    if not found:
+        raise NotFoundError(f"no person matches {query!r}: try an OpenReview id (~First_Last1) "
+                            "or the exact name as published")
+    return found[0]["person_id"]
+
+
+def find_org(con: duckdb.DuckDBPyConnection, query: str) -> dict:
+    """The organisation `query` names: its id, its display name, an alias, or a unique prefix."""
+    require(con, "orgs")
+    q = query.strip()
+    if not q:
+        raise NotFoundError("give an organisation name or id")
+    aliases = "SELECT org_id FROM org_aliases WHERE lower(alias) = lower($q)" \
+        if table_exists(con, "org_aliases") else "SELECT NULL WHERE false"
+    weight = ("(SELECT count(*) FROM mention_orgs mo WHERE mo.org_id = o.org_id)"
+              if table_exists(con, "mention_orgs") else "0")
+    rows = con.execute(f"""
+        SELECT org_id, name, kind, top_parent_id,
+               CASE WHEN org_id = $q THEN 0 WHEN lower(name) = lower($q) THEN 1
+                    WHEN org_id IN ({aliases}) THEN 2 ELSE 3 END AS rank,
+               {weight} AS activity
+        FROM orgs o
+        WHERE org_id = $q OR lower(name) = lower($q) OR org_id IN ({aliases})
+           OR lower(name) LIKE lower($q) || '%'
+        ORDER BY rank, activity DESC, org_id LIMIT 10
+    """, {"q": q}).fetchall()
+    if not rows:
+        raise NotFoundError(f"no organisation matches {query!r}: try its full name or id")
+    best = rows[0]
+    return {"org_id": best[0], "name": best[1], "kind": best[2], "top_parent_id": best[3],
+            "other_matches": [r[1] for r in rows[1:] if r[4] == best[4]][:5]}
+
+
+def org_family(con: duckdb.DuckDBPyConnection, org_id: str) -> list[str]:
+    """The organisation and every organisation below it (FAIR is in Meta's family)."""
+    rows = con.execute("""
+        WITH RECURSIVE fam(org_id) AS (
+            SELECT $o
+            UNION
+            SELECT o.org_id FROM orgs o JOIN fam ON o.parent_id = fam.org_id
+        )
+        SELECT org_id FROM fam
+    """, {"o": org_id}).fetchall()
+    return sorted({r[0] for r in rows} | {org_id})
+
+
+def find_paper(con: duckdb.DuckDBPyConnection, query: str) -> dict:
+    """A paper by paper_id, record id or exact title (most authors first when titles repeat)."""
+    q = query.strip()
+    rows = con.execute("""
+        SELECT paper_id, title, venue, year, n_authors,
+               CASE WHEN paper_id = $q THEN 0 WHEN record_id = $q THEN 1
+                    WHEN lower(title) = lower($q) THEN 2 ELSE 3 END AS rank
+        FROM papers
+        WHERE paper_id = $q OR record_id = $q OR lower(title) = lower($q)
+        ORDER BY rank, n_authors DESC, year DESC LIMIT 5
+    """, {"q": q}).fetchall()
+    if not rows:
+        rows = con.execute("""
+            SELECT paper_id, title, venue, year, n_authors, 4 FROM papers
+            WHERE title ILIKE '%' || $q || '%' ORDER BY n_authors DESC, year DESC LIMIT 5
+        """, {"q": q}).fetchall()
+    if not rows:
+        raise NotFoundError(f"no paper matches {query!r}: give its title, record id or "
+                            "paper id (venueYEAR/record)")
+    p = rows[0]
+    return {"paper_id": p[0], "title": p[1], "venue": p[2], "year": p[3], "n_authors": p[4],
+            "other_matches": [{"paper_id": r[0], "title": r[1], "year": r[3]} for r in rows[1:]]}

@@ -1,0 +1,160 @@
+"""Affiliation observations: one row per (person, mention, organisation) with how much it weighs.
+
+Why the weights are what they are:
+- `paper`: the paper itself attributes the affiliation to this author (proceedings, ACL, CVF...):
+  it is dated by the conference year. A mention with one organisation is the strongest record
+  we have (1.0); a mention listing several (professor + lab) is still attributed but tells of a
+  dual affiliation (0.8).
+- `profile`: OpenReview-derived files (record families A and B) copy the author's profile
+  affiliation, which may be the profile's CURRENT entry rather than the one at the paper's date
+  ("Google DeepMind" on a 2021 paper). It says where the person was at some time, weakly when
+  (0.6). Where the organisations helper records an alias validity date that the paper predates,
+  the observation is moved to the alias' first valid year (`dating = 'alias_valid_from'`).
+  All mentions of one profile in one file are ONE snapshot, so corroboration counts files.
+- `paper_set`: the paper lists organisations without saying who holds which. With a single
+  organisation every author is very likely there (0.5); with several it says nearly nothing
+  (0.15) and never counts towards a move.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+PROFILE_FAMILIES = ("A", "B")
+
+# Role text (mentions.role, e.g. "PhD student", "Research Scientist", "Intern") -> a role kind.
+ROLE_KIND_SQL = """
+CASE
+  WHEN {r} IS NULL OR trim({r}) = '' THEN NULL
+  WHEN lower({r}) LIKE '%intern%' THEN 'intern'
+  WHEN lower({r}) LIKE '%visit%' THEN 'visitor'
+  WHEN lower({r}) LIKE '%postdoc%' OR lower({r}) LIKE '%post-doc%'
+       OR lower({r}) LIKE '%post doc%' THEN 'postdoc'
+  WHEN lower({r}) LIKE '%student%' OR lower({r}) LIKE '%phd%' OR lower({r}) LIKE '%master%'
+       OR lower({r}) LIKE '%undergrad%' OR lower({r}) LIKE '%candidate%' THEN 'student'
+  WHEN lower({r}) LIKE '%professor%' OR lower({r}) LIKE '%lecturer%'
+       OR lower({r}) LIKE '%faculty%' OR lower({r}) LIKE '%instructor%' THEN 'faculty'
+  ELSE 'staff'
+END
+"""
+
+# Below this weight an observation is shown in a timeline but never shapes spells or moves.
+MIN_WEIGHT = 0.3
+# An observation this strong on its own (attributed by the paper, one organisation) corroborates
+# one side of a move without a second record.
+STRONG_WEIGHT = 0.9
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
+    ).fetchone()[0] > 0
+
+
+def _column_exists(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    return con.execute(
+        "SELECT count(*) FROM information_schema.columns WHERE table_name = ? AND column_name = ?",
+        [table, column],
+    ).fetchone()[0] > 0
+
+
+def _alias_dates_sql(con: duckdb.DuckDBPyConnection) -> str:
+    """A (alias_key, org_id, valid_from_year) relation; empty when no alias dates are known."""
+    if not (table_exists(con, "org_aliases") and _column_exists(con, "org_aliases", "valid_from")):
+        return "SELECT NULL::VARCHAR AS alias_key, NULL::VARCHAR AS org_id, " \
+               "NULL::INTEGER AS from_year WHERE false"
+    # valid_from may be a DATE, a timestamp, an integer year or a 'YYYY[-MM-DD]' string.
+    return """
+        SELECT lower(trim(alias)) AS alias_key, org_id,
+               min(coalesce(TRY_CAST(left(CAST(valid_from AS VARCHAR), 4) AS INTEGER), NULL))
+                 AS from_year
+        FROM org_aliases WHERE valid_from IS NOT NULL GROUP BY ALL
+    """
+
+
+def build_observations(con: duckdb.DuckDBPyConnection, mention_person: str = "mention_person",
+                       table: str = "affiliation_obs") -> int:
+    """(Re)build `table` from mentions, `mention_person`, mention_orgs and paper_orgs."""
+    role_part = ("CASE WHEN m.role IS NULL THEN NULL "
+                 "WHEN len(string_split(m.role, '+')) = mo.n_orgs "
+                 "THEN trim(string_split(m.role, '+')[mo.idx + 1]) ELSE trim(m.role) END")
+    has_paper_orgs = table_exists(con, "paper_orgs")
+    paper_set = """
+        UNION ALL
+        SELECT mp.person_id, m.paper_id, m.position, m.year, po.org_id, 0 AS idx,
+               po.n_orgs, m.role, 'paper_set' AS evidence, m.source_file, m.record_id,
+               CASE WHEN po.n_orgs = 1 THEN 0.5 ELSE 0.15 END * mp.person_conf AS weight,
+               m.year AS eff_year, 'paper_year' AS dating, m.paper_id AS key
+        FROM mp JOIN m USING (paper_id, position)
+        JOIN (SELECT paper_id, org_id, count(*) OVER (PARTITION BY paper_id) AS n_orgs
+              FROM (SELECT DISTINCT paper_id, org_id FROM paper_orgs WHERE org_id IS NOT NULL)
+             ) po USING (paper_id)
+        WHERE NOT EXISTS (SELECT 1 FROM mo WHERE mo.paper_id = m.paper_id
+                          AND mo.position = m.position)
+    """ if has_paper_orgs else ""
+    role_sql = ROLE_KIND_SQL.format(r="role_part")
+    con.execute(f"""
+    CREATE OR REPLACE TABLE {table} AS
+    WITH mp AS (
+        SELECT paper_id, position, person_id,
+               least(greatest(coalesce(TRY_CAST(confidence AS DOUBLE), 1.0), 0.0), 1.0)
+                 AS person_conf
+        FROM {mention_person} WHERE person_id IS NOT NULL
+    ),
+    m AS (
+        SELECT m.paper_id, m.position, m.year, m.role, m.raw_affiliation, m.aff_norm,
+               m.source_file, m.record_id, s.family
+        FROM mentions m LEFT JOIN sources s USING (source_file)
+    ),
+    mo AS (
+        SELECT paper_id, position, org_id,
+               row_number() OVER (PARTITION BY paper_id, position ORDER BY rank, org_id) - 1
+                 AS idx,
+               count(*) OVER (PARTITION BY paper_id, position) AS n_orgs,
+               least(greatest(coalesce(TRY_CAST(confidence AS DOUBLE), 1.0), 0.0), 1.0)
+                 AS org_conf
+        FROM (SELECT DISTINCT ON (paper_id, position, org_id) * FROM mention_orgs
+              WHERE org_id IS NOT NULL ORDER BY paper_id, position, org_id, rank)
+    ),
+    alias_dates AS ({_alias_dates_sql(con)}),
+    attributed AS (
+        SELECT mp.person_id, m.paper_id, m.position, m.year, mo.org_id, mo.idx, mo.n_orgs,
+               m.role,
+               CASE WHEN m.family IN {PROFILE_FAMILIES} THEN 'profile' ELSE 'paper' END
+                 AS evidence,
+               m.source_file, m.record_id,
+               CASE WHEN m.family IN {PROFILE_FAMILIES}
+                    THEN CASE WHEN mo.n_orgs = 1 THEN 0.6 ELSE 0.5 END
+                    ELSE CASE WHEN mo.n_orgs = 1 THEN 1.0 ELSE 0.8 END
+               END * mp.person_conf * mo.org_conf AS weight,
+               CASE WHEN m.family IN {PROFILE_FAMILIES} AND ad.from_year > m.year
+                    THEN ad.from_year ELSE m.year END AS eff_year,
+               CASE WHEN m.family IN {PROFILE_FAMILIES} AND ad.from_year > m.year
+                    THEN 'alias_valid_from'
+                    WHEN m.family IN {PROFILE_FAMILIES} THEN 'profile'
+                    ELSE 'paper_year' END AS dating,
+               CASE WHEN m.family IN {PROFILE_FAMILIES} THEN m.source_file
+                    ELSE m.paper_id END AS key
+        FROM mp JOIN m USING (paper_id, position)
+        JOIN mo USING (paper_id, position)
+        LEFT JOIN alias_dates ad
+          ON ad.org_id = mo.org_id
+         AND ad.alias_key IN (lower(trim(m.raw_affiliation)), lower(trim(m.aff_norm)))
+    ),
+    unioned AS (
+        SELECT * FROM attributed
+        {paper_set}
+    )
+    SELECT person_id, paper_id, position, year, eff_year, org_id, idx AS rank, n_orgs,
+           role, {role_sql.replace('role_part', 'role_one')} AS role_kind, evidence, dating,
+           round(weight, 3) AS weight, key, source_file, record_id
+    FROM (
+        SELECT DISTINCT ON (person_id, paper_id, position, org_id) *,
+               {role_part.replace('m.role', 'role').replace('mo.', '')} AS role_one
+        FROM unioned
+        WHERE year IS NOT NULL
+        ORDER BY person_id, paper_id, position, org_id, weight DESC
+    )
+    ORDER BY person_id, eff_year, org_id
+    """)
+    return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]

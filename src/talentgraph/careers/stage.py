@@ -1,0 +1,147 @@
+"""The `careers` derived stage: affiliation_obs -> spells -> moves (+ move_evidence)."""
+
+from __future__ import annotations
+
+import resource
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from talentgraph.careers.moves import Move, detect_moves
+from talentgraph.careers.observations import build_observations, table_exists
+from talentgraph.careers.timelines import Obs, Spell, build_spells
+from talentgraph.errors import StoreError
+
+_OBS_COLS = ("person_id, paper_id, position, eff_year, org_id, weight, evidence, key, role, "
+             "role_kind, n_orgs, source_file, record_id")
+
+
+def _no_progress(stage: str, done: int, total: int, detail: str = "") -> None:
+    return None
+
+
+def _per_person(con: duckdb.DuckDBPyConnection, obs_table: str
+                ) -> Iterator[tuple[str, list[Obs]]]:
+    """Observations grouped by person, streamed in batches (the table is ordered by person)."""
+    reader = con.execute(
+        f"SELECT {_OBS_COLS} FROM {obs_table} ORDER BY person_id, eff_year, org_id"
+    ).to_arrow_reader(50_000)
+    current: str | None = None
+    bucket: list[Obs] = []
+    for batch in reader:
+        cols = batch.to_pydict()
+        for i in range(batch.num_rows):
+            pid = cols["person_id"][i]
+            if pid != current:
+                if current is not None:
+                    yield current, bucket
+                current, bucket = pid, []
+            bucket.append(Obs(cols["paper_id"][i], cols["position"][i], cols["eff_year"][i],
+                              cols["org_id"][i], cols["weight"][i], cols["evidence"][i],
+                              cols["key"][i], cols["role"][i], cols["role_kind"][i],
+                              cols["n_orgs"][i], cols["source_file"][i], cols["record_id"][i]))
+    if current is not None:
+        yield current, bucket
+
+
+def _spell_row(s: Spell, concurrent: list[str]) -> dict[str, Any]:
+    return {
+        "person_id": s.person_id, "org_id": s.org_id, "start_year": s.start_year,
+        "end_year": s.end_year, "kind": s.kind, "confidence": s.confidence,
+        "n_records": len(s.obs), "n_independent": len(s.keys), "corroborated": s.corroborated,
+        "roles": s.roles(), "evidence_kinds": sorted({o.evidence for o in s.obs}),
+        "lag_records": len(s.lag_obs), "concurrent_org_ids": concurrent,
+    }
+
+
+def _move_row(m: Move) -> dict[str, Any]:
+    return {
+        "move_id": m.move_id, "person_id": m.person_id, "from_org_id": m.from_org_id,
+        "to_org_id": m.to_org_id, "last_year_at_from": m.last_year_at_from,
+        "first_year_at_to": m.first_year_at_to, "kind": m.kind, "confidence": m.confidence,
+        "rule": m.rule, "evidence": m.summary(),
+        "n_from_records": len({o.key for o in m.from_obs}),
+        "n_to_records": len({o.key for o in m.to_obs}),
+    }
+
+
+def _evidence_rows(m: Move) -> Iterator[dict[str, Any]]:
+    for side, obs in (("from", m.from_obs), ("to", m.to_obs), ("lag", m.lag_obs)):
+        for o in obs:
+            yield {"move_id": m.move_id, "side": side, "paper_id": o.paper_id,
+                   "position": o.position, "year": o.year, "org_id": o.org_id,
+                   "evidence": o.evidence, "weight": o.weight, "source_file": o.source_file,
+                   "record_id": o.record_id}
+
+
+_SCHEMAS = {
+    "spells": pa.schema([
+        ("person_id", pa.string()), ("org_id", pa.string()), ("start_year", pa.int32()),
+        ("end_year", pa.int32()), ("kind", pa.string()), ("confidence", pa.float64()),
+        ("n_records", pa.int32()), ("n_independent", pa.int32()), ("corroborated", pa.bool_()),
+        ("roles", pa.list_(pa.string())), ("evidence_kinds", pa.list_(pa.string())),
+        ("lag_records", pa.int32()), ("concurrent_org_ids", pa.list_(pa.string()))]),
+    "moves": pa.schema([
+        ("move_id", pa.string()), ("person_id", pa.string()), ("from_org_id", pa.string()),
+        ("to_org_id", pa.string()), ("last_year_at_from", pa.int32()),
+        ("first_year_at_to", pa.int32()), ("kind", pa.string()), ("confidence", pa.float64()),
+        ("rule", pa.string()), ("evidence", pa.string()), ("n_from_records", pa.int32()),
+        ("n_to_records", pa.int32())]),
+    "move_evidence": pa.schema([
+        ("move_id", pa.string()), ("side", pa.string()), ("paper_id", pa.string()),
+        ("position", pa.int32()), ("year", pa.int32()), ("org_id", pa.string()),
+        ("evidence", pa.string()), ("weight", pa.float64()), ("source_file", pa.string()),
+        ("record_id", pa.string())]),
+}
+
+
+def build_careers(con: duckdb.DuckDBPyConnection, progress: Any = _no_progress,
+                  mention_person: str = "mention_person", prefix: str = "") -> dict[str, Any]:
+    """Rebuild `{prefix}affiliation_obs`, `spells`, `moves`, `move_evidence` from the identity
+    tables. `mention_person` may name another (paper_id, position, person_id) relation, e.g. the
+    OpenReview-id persons the benchmark compares against."""
+    for name in ("mentions", "sources", "mention_orgs", mention_person):
+        if not table_exists(con, name):
+            raise StoreError(f"the careers stage needs the table `{name}`: run the "
+                             "organisations and people stages first (talentgraph build)")
+    t0 = time.perf_counter()
+    obs_table = f"{prefix}affiliation_obs"
+    n_obs = build_observations(con, mention_person, obs_table)
+    t_obs = time.perf_counter() - t0
+    org_kind: dict[str, str] = {}
+    if table_exists(con, "orgs"):
+        org_kind = dict(con.execute("SELECT org_id, kind FROM orgs").fetchall())
+    n_persons = con.execute(f"SELECT count(DISTINCT person_id) FROM {obs_table}").fetchone()[0]
+
+    rows: dict[str, list[dict[str, Any]]] = {"spells": [], "moves": [], "move_evidence": []}
+    for done, (person_id, obs) in enumerate(_per_person(con, obs_table), start=1):
+        spells, dual = build_spells(person_id, obs)
+        for s in spells:
+            concurrent = sorted({o.org_id for o in spells
+                                 if o is not s and o.org_id != s.org_id and o.kind == "home"
+                                 and o.start_year <= s.end_year and s.start_year <= o.end_year})
+            rows["spells"].append(_spell_row(s, concurrent))
+        if len({s.org_id for s in spells}) > 1:
+            for m in detect_moves(person_id, spells, dual, org_kind):
+                rows["moves"].append(_move_row(m))
+                rows["move_evidence"].extend(_evidence_rows(m))
+        if done % 20_000 == 0:
+            progress("careers", done, n_persons, "timelines")
+    progress("careers", n_persons, n_persons, "writing")
+    for name, schema in _SCHEMAS.items():
+        table = pa.Table.from_pylist(rows[name], schema=schema)
+        con.register("_careers_tmp", table)
+        con.execute(f"CREATE OR REPLACE TABLE {prefix}{name} AS SELECT * FROM _careers_tmp")
+        con.unregister("_careers_tmp")
+    counts = {name: len(r) for name, r in rows.items()}
+    return {
+        "observations": n_obs, "persons": n_persons, "spells": counts["spells"],
+        "moves": counts["moves"], "move_evidence": counts["move_evidence"],
+        "seconds_observations": round(t_obs, 2),
+        "seconds_total": round(time.perf_counter() - t0, 2),
+        # Peak resident memory of the whole process so far (DuckDB included), Linux KiB.
+        "process_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }

@@ -1,0 +1,198 @@
+"""Per-person timelines: affiliation observations -> spells (with lag and dual affiliations).
+
+The rules, in the order they are applied to one person's observations:
+1. Observations lighter than `MIN_WEIGHT` (an unattributed multi-organisation set) are kept for
+   display only. Intern / visitor observations make `internship` spells that never end the
+   home spell they fall in.
+2. Dual affiliations: organisations named together on one mention (a professor who is also at a
+   lab), or in one OpenReview profile snapshot (one file), are concurrent, never a move.
+3. Stale profile entries: an OpenReview profile snapshot can surface an entry from the
+   profile's history (a "PhD student" or "Intern" line on a 2024 paper of a full professor). A
+   profile record with a student or intern role, while the same person has a faculty or postdoc
+   record at that year or before, is kept for display (`stale`) but shapes nothing.
+4. Lag: once a new organisation B has appeared, a single later record (one paper, or one profile
+   snapshot) still showing the old organisation A while B goes on is publication lag: it is kept
+   as evidence (`lag`) but does not stretch A's spell nor make a return.
+5. Spells: an organisation's remaining observations form one spell, split in two when another,
+   non-dual organisation is seen with corroboration (>= 2 records or one strong record) strictly
+   between two of them (the person went away and came back: a return).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from talentgraph.careers.observations import MIN_WEIGHT, STRONG_WEIGHT
+
+AWAY_KINDS = ("intern", "visitor")
+SENIOR_KINDS = ("faculty", "postdoc")
+JUNIOR_KINDS = ("student", "intern")
+
+
+def _stale(o: Obs, first_senior: int | None) -> bool:
+    """Rule 3: a junior role surfaced by a profile after the person was already senior."""
+    return (o.evidence == "profile" and o.role_kind in JUNIOR_KINDS
+            and first_senior is not None and first_senior <= o.year)
+
+
+@dataclass
+class Obs:
+    paper_id: str
+    position: int
+    year: int  # effective year (see observations.dating)
+    org_id: str
+    weight: float
+    evidence: str  # paper | profile | paper_set
+    key: str  # independent-record key: the paper, or the profile snapshot (file)
+    role: str | None
+    role_kind: str | None
+    n_orgs: int
+    source_file: str
+    record_id: str
+    lag: bool = False
+
+    @property
+    def strong(self) -> bool:
+        return self.evidence == "paper" and self.n_orgs == 1 and self.weight >= STRONG_WEIGHT
+
+
+@dataclass
+class Spell:
+    person_id: str
+    org_id: str
+    start_year: int
+    end_year: int
+    kind: str  # home | internship
+    obs: list[Obs] = field(default_factory=list)
+    lag_obs: list[Obs] = field(default_factory=list)
+
+    @property
+    def keys(self) -> set[str]:
+        return {o.key for o in self.obs}
+
+    @property
+    def corroborated(self) -> bool:
+        """>= 2 independent records, or one strong attributed record."""
+        return len(self.keys) >= 2 or any(o.strong for o in self.obs)
+
+    @property
+    def confidence(self) -> float:
+        """Noisy-or of the independent records' weights (each record counted once)."""
+        best: dict[str, float] = {}
+        for o in self.obs:
+            best[o.key] = max(best.get(o.key, 0.0), o.weight)
+        miss = 1.0
+        for w in best.values():
+            miss *= 1.0 - min(w, 0.99)
+        return round(1.0 - miss, 3)
+
+    def roles(self) -> list[str]:
+        return sorted({o.role for o in self.obs if o.role})
+
+    def role_kinds_by_year(self) -> list[tuple[int, str]]:
+        return sorted((o.year, o.role_kind) for o in self.obs if o.role_kind)
+
+
+def dual_pairs(obs: list[Obs]) -> set[frozenset[str]]:
+    """Organisation pairs held together: on one mention, or in one profile snapshot."""
+    groups: dict[tuple, set[str]] = defaultdict(set)
+    for o in obs:
+        groups[("m", o.paper_id, o.position)].add(o.org_id)
+        if o.evidence == "profile":
+            groups[("p", o.source_file, o.year)].add(o.org_id)
+    pairs: set[frozenset[str]] = set()
+    for orgs in groups.values():
+        if len(orgs) > 1:
+            ordered = sorted(orgs)
+            for i, a in enumerate(ordered):
+                for b in ordered[i + 1:]:
+                    pairs.add(frozenset((a, b)))
+    return pairs
+
+
+def _mark_lag(by_org: dict[str, list[Obs]], dual: set[frozenset[str]]) -> None:
+    """Rule 4: a lone old-affiliation record after the new one appeared (and while it goes on)."""
+    first = {org: min(o.year for o in obs) for org, obs in by_org.items()}
+    last = {org: max(o.year for o in obs) for org, obs in by_org.items()}
+    for a, a_obs in by_org.items():
+        for b in by_org:
+            if b == a or frozenset((a, b)) in dual or first[b] <= first[a]:
+                continue
+            after = [o for o in a_obs if o.year > first[b] and not o.lag]
+            if not after or len({o.key for o in after}) > 1:
+                continue
+            if last[b] >= max(o.year for o in after):
+                for o in after:
+                    o.lag = True
+
+
+def _corroborated(obs: list[Obs]) -> bool:
+    return len({o.key for o in obs}) >= 2 or any(o.strong for o in obs)
+
+
+def build_spells(person_id: str, obs: list[Obs]) -> tuple[list[Spell], set[frozenset[str]]]:
+    """Spells of one person (home and internship) and the dual-affiliation pairs."""
+    senior = [o.year for o in obs if o.role_kind in SENIOR_KINDS and o.weight >= MIN_WEIGHT]
+    first_senior = min(senior) if senior else None
+    usable = [o for o in obs if o.weight >= MIN_WEIGHT and not _stale(o, first_senior)]
+    home = [o for o in usable if o.role_kind not in AWAY_KINDS]
+    away = [o for o in usable if o.role_kind in AWAY_KINDS]
+    dual = dual_pairs(home)
+    by_org: dict[str, list[Obs]] = defaultdict(list)
+    for o in home:
+        by_org[o.org_id].append(o)
+    _mark_lag(by_org, dual)
+
+    # Corroborated presence of each organisation per year, to find absences (rule 5).
+    year_obs: dict[str, dict[int, list[Obs]]] = defaultdict(lambda: defaultdict(list))
+    for o in home:
+        if not o.lag:
+            year_obs[o.org_id][o.year].append(o)
+
+    spells: list[Spell] = []
+    for org, org_obs in by_org.items():
+        live = sorted((o for o in org_obs if not o.lag), key=lambda o: o.year)
+        lag = [o for o in org_obs if o.lag]
+        if not live:
+            continue
+        years = sorted({o.year for o in live})
+        cuts: list[int] = []
+        for y1, y2 in zip(years, years[1:], strict=False):
+            if y2 - y1 < 2:
+                continue
+            for other, per_year in year_obs.items():
+                if other == org or frozenset((org, other)) in dual:
+                    continue
+                between = [o for y, os_ in per_year.items() if y1 < y < y2 for o in os_]
+                if between and _corroborated(between):
+                    cuts.append(y2)
+                    break
+        bounds = [years[0], *cuts]
+        for i, start in enumerate(bounds):
+            stop = bounds[i + 1] if i + 1 < len(bounds) else 10_000
+            part = [o for o in live if start <= o.year < stop]
+            spell = Spell(person_id, org, part[0].year, part[-1].year, "home", part)
+            spells.append(spell)
+        # Lag records belong to the last spell that began before them.
+        for o in lag:
+            owner = [s for s in spells if s.org_id == org and s.start_year <= o.year]
+            if owner:
+                owner[-1].lag_obs.append(o)
+
+    away_by: dict[str, list[Obs]] = defaultdict(list)
+    for o in away:
+        away_by[o.org_id].append(o)
+    for org, org_obs in away_by.items():
+        org_obs.sort(key=lambda o: o.year)
+        # One internship spell per run of consecutive years.
+        run: list[Obs] = [org_obs[0]]
+        for o in org_obs[1:]:
+            if o.year - run[-1].year > 1:
+                spells.append(Spell(person_id, org, run[0].year, run[-1].year, "internship", run))
+                run = []
+            run.append(o)
+        spells.append(Spell(person_id, org, run[0].year, run[-1].year, "internship", run))
+
+    spells.sort(key=lambda s: (s.start_year, s.end_year, s.org_id, s.kind))
+    return spells, dual

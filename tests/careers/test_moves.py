@@ -1,0 +1,182 @@
+"""Spells and moves on hand-made careers: each test is one of the messy cases real records show."""
+
+from __future__ import annotations
+
+
+def orgs(store):
+    (store.org("U", "Uni Alpha").org("V", "Uni Beta").org("G", "Google", "industry_lab")
+     .org("GDM", "Google DeepMind", "industry_lab", parent="G")
+     .org("META", "Meta", "industry_lab").org("FAIR", "FAIR", "industry_lab", parent="META")
+     .org("OAI", "OpenAI", "industry_lab"))
+    return store
+
+
+def moves_of(con, person):
+    return con.execute(
+        "SELECT from_org_id, to_org_id, last_year_at_from, first_year_at_to, kind, confidence "
+        "FROM moves WHERE person_id = ? ORDER BY first_year_at_to, kind", [person]).fetchall()
+
+
+def spells_of(con, person, kind="home"):
+    return con.execute(
+        "SELECT org_id, start_year, end_year FROM spells WHERE person_id = ? AND kind = ? "
+        "ORDER BY start_year, org_id", [person, kind]).fetchall()
+
+
+def test_job_change_with_corroboration_on_both_sides(store):
+    orgs(store)
+    for y in (2018, 2019):
+        store.paper(y, [("ann", ["FAIR"], None)])
+    for y in (2021, 2022):
+        store.paper(y, [("ann", ["OAI"], None)])
+    con = store.build()
+    assert moves_of(con, "ann") == [("FAIR", "OAI", 2019, 2021, "job_change", 1.0)]
+    assert spells_of(con, "ann") == [("FAIR", 2018, 2019), ("OAI", 2021, 2022)]
+    ev = con.execute("SELECT side, year FROM move_evidence ORDER BY side, year").fetchall()
+    assert ev == [("from", 2018), ("from", 2019), ("to", 2021), ("to", 2022)]
+
+
+def test_one_ambiguous_record_is_never_a_move(store):
+    orgs(store)
+    # Profile records (weak dating) at FAIR in two files, then ONE profile record at OpenAI.
+    store.paper(2019, [("bob", ["FAIR"], "Researcher")], family="B", venue="iclr")
+    store.paper(2020, [("bob", ["FAIR"], "Researcher")], family="B", venue="nips")
+    store.paper(2022, [("bob", ["OAI"], "Researcher")], family="B", venue="icml")
+    # Several mentions in ONE profile file are one snapshot, not corroboration.
+    store.paper(2023, [("bob", ["OAI"], "Researcher")], family="B", venue="corl")
+    store.paper(2023, [("bob", ["OAI"], "Researcher"), ("x", [], None)], family="B",
+                venue="corl")
+    con = store.build()
+    assert moves_of(con, "bob")[0][:4] == ("FAIR", "OAI", 2020, 2022)
+    # Without the second OpenAI snapshot there is no move.
+    con.execute("DELETE FROM mention_person WHERE person_id = 'bob' AND paper_id LIKE 'corl%'")
+    from talentgraph.careers.stage import build_careers
+    build_careers(con)
+    assert moves_of(con, "bob") == []
+
+
+def test_one_strong_attributed_record_per_side_is_enough(store):
+    orgs(store)
+    store.paper(2016, [("cat", ["U"], None)])
+    store.paper(2019, [("cat", ["V"], None)])
+    con = store.build()
+    assert [m[:5] for m in moves_of(con, "cat")] == [("U", "V", 2016, 2019, "job_change")]
+
+
+def test_unattributed_multi_org_set_never_makes_a_move(store):
+    orgs(store)
+    store.paper(2018, [("dan", ["U"], None)])
+    store.paper(2019, [("dan", ["U"], None)])
+    for y in (2020, 2021, 2022):
+        store.paper(y, [("dan", [], None), ("eve", [], None)], paper_orgs=["G", "OAI"])
+    con = store.build()
+    assert moves_of(con, "dan") == []
+    weights = con.execute("SELECT DISTINCT evidence, weight FROM affiliation_obs "
+                          "WHERE person_id = 'dan' ORDER BY 1").fetchall()
+    assert weights == [("paper", 1.0), ("paper_set", 0.15)]
+
+
+def test_dual_affiliation_is_concurrent_not_a_move(store):
+    orgs(store)
+    store.paper(2017, [("fay", ["U"], None)])
+    store.paper(2018, [("fay", ["U"], None)])
+    store.paper(2019, [("fay", ["U", "G"], None)])  # professor + lab on one mention
+    store.paper(2020, [("fay", ["G"], None)])
+    store.paper(2021, [("fay", ["G"], None)])
+    store.paper(2021, [("fay", ["U"], None)])
+    con = store.build()
+    assert moves_of(con, "fay") == []
+    conc = con.execute("SELECT org_id, concurrent_org_ids FROM spells WHERE person_id = 'fay' "
+                       "ORDER BY org_id").fetchall()
+    assert conc == [("G", ["U"]), ("U", ["G"])]
+
+
+def test_internship_does_not_end_the_home_spell(store):
+    orgs(store)
+    for y in (2018, 2019, 2020, 2021):
+        store.paper(y, [("gus", ["U"], "PhD student")], family="A", venue=f"v{y}")
+    store.paper(2019, [("gus", ["G"], "Intern")], family="A", venue="w2019")
+    con = store.build()
+    assert spells_of(con, "gus") == [("U", 2018, 2021)]
+    assert [m[:5] for m in moves_of(con, "gus")] == [("U", "G", 2019, 2019, "internship")]
+
+
+def test_graduation_hire(store):
+    orgs(store)
+    store.paper(2017, [("hal", ["U"], "PhD student")], family="A", venue="a")
+    store.paper(2018, [("hal", ["U"], "PhD student")], family="A", venue="b")
+    store.paper(2020, [("hal", ["GDM"], "Research Scientist")])
+    store.paper(2021, [("hal", ["GDM"], "Research Scientist")])
+    con = store.build()
+    assert [m[:5] for m in moves_of(con, "hal")] == [("U", "GDM", 2018, 2020,
+                                                      "graduation_hire")]
+
+
+def test_lag_record_after_the_move_is_not_a_return(store):
+    orgs(store)
+    store.paper(2017, [("ida", ["U"], None)])
+    store.paper(2018, [("ida", ["U"], None)])
+    store.paper(2019, [("ida", ["OAI"], None)])
+    store.paper(2020, [("ida", ["OAI"], None)])
+    store.paper(2020, [("ida", ["U"], None)])  # published late, old affiliation
+    store.paper(2021, [("ida", ["OAI"], None)])
+    con = store.build()
+    assert [m[:5] for m in moves_of(con, "ida")] == [("U", "OAI", 2018, 2019, "job_change")]
+    assert spells_of(con, "ida") == [("U", 2017, 2018), ("OAI", 2019, 2021)]
+    lag = con.execute("SELECT count(*) FROM move_evidence WHERE side = 'lag'").fetchone()[0]
+    assert lag == 1
+
+
+def test_return_after_years_away(store):
+    orgs(store)
+    for y in (2014, 2015):
+        store.paper(y, [("jo", ["U"], None)])
+    for y in (2017, 2018):
+        store.paper(y, [("jo", ["G"], None)])
+    for y in (2020, 2021):
+        store.paper(y, [("jo", ["U"], None)])
+    con = store.build()
+    got = [m[:5] for m in moves_of(con, "jo")]
+    assert got == [("U", "G", 2015, 2017, "job_change"), ("G", "U", 2018, 2020, "return")]
+
+
+def test_long_gap_lowers_confidence_but_keeps_the_window(store):
+    orgs(store)
+    for y in (2010, 2011):
+        store.paper(y, [("kim", ["U"], None)])
+    for y in (2019, 2020):
+        store.paper(y, [("kim", ["V"], None)])
+    con = store.build()
+    (m,) = moves_of(con, "kim")
+    assert m[:4] == ("U", "V", 2011, 2019) and m[5] < 1.0
+
+
+def test_profile_affiliation_dated_by_alias_validity(store):
+    orgs(store)
+    store.alias("Google DeepMind", "GDM", "2023-04-20")
+    # A 2021 paper whose profile-derived affiliation names an organisation of 2023.
+    store.paper(2021, [("lee", ["GDM"], "Research Scientist", "Google DeepMind")], family="B")
+    con = store.build()
+    row = con.execute("SELECT year, eff_year, dating, evidence FROM affiliation_obs "
+                      "WHERE person_id = 'lee'").fetchone()
+    assert row == (2021, 2023, "alias_valid_from", "profile")
+
+
+def test_stale_student_line_of_a_professor_profile_is_ignored(store):
+    orgs(store)
+    store.paper(2021, [("mo", ["U"], "Full Professor")], family="B", venue="a")
+    store.paper(2022, [("mo", ["U"], "Full Professor")], family="B", venue="b")
+    store.paper(2023, [("mo", ["V"], "PhD student")], family="B", venue="c")
+    store.paper(2024, [("mo", ["V"], "PhD student")], family="B", venue="d")
+    store.paper(2024, [("mo", ["U"], "Full Professor")], family="B", venue="d")
+    con = store.build()
+    assert moves_of(con, "mo") == []
+    assert spells_of(con, "mo") == [("U", 2021, 2024)]
+
+
+def test_person_with_no_affiliation_has_no_spells(store):
+    orgs(store)
+    store.paper(2020, [("nia", [], None)])
+    con = store.build()
+    assert spells_of(con, "nia") == [] and moves_of(con, "nia") == []
+    assert store.report["persons"] == 0
