@@ -9,11 +9,11 @@ from talentgraph.ops.comp.counter import (
     CounterPolicy,
     counter_options,
     current_package,
-    months_between,
 )
 from talentgraph.ops.comp.money import CurrencyError
 from talentgraph.ops.comp.offers import Package, yearly_totals
 from talentgraph.ops.comp.roster import Employee, Grant
+from talentgraph.ops.comp.vesting import months_between
 
 # 200k base + 20k bonus = 220k a year, 880k over 4 years
 CURRENT = Package("USD", D(200_000), bonus_amount=D(20_000), label="Ada")

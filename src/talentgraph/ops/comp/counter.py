@@ -31,7 +31,7 @@ from talentgraph.ops.comp.offers import (
     yearly_totals,
 )
 from talentgraph.ops.comp.roster import Employee, Grant
-from talentgraph.ops.comp.vesting import VestingSchedule, standard
+from talentgraph.ops.comp.vesting import VestingSchedule, months_between, standard
 
 COUNTER_LEVERS = ("equity", "sign_on", "base", "bonus")
 _NAMES = {"equity": "retention grant", "sign_on": "retention bonus", "base": "base raise",
@@ -161,16 +161,6 @@ def counter_options(current: Package, competitor: Package, policy: CounterPolicy
                   f"{years} years, the policy allows {cap})")
     return CounterResult(True, reason, cur, comp, cents(target), cents(needed), cap,
                          tuple(options))
-
-
-def months_between(start: date, end: date) -> int:
-    """Whole months from `start` to `end` (negative when end is earlier)."""
-    months = (end.year - start.year) * 12 + end.month - start.month
-    if months > 0 and end.day < start.day:
-        months -= 1
-    elif months < 0 and end.day > start.day:
-        months += 1
-    return months
 
 
 def current_package(employee: Employee, grants: Iterable[Grant], as_of: date,

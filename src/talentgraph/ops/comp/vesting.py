@@ -203,6 +203,16 @@ def add_months(d: date, months: int) -> date:
     return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
 
 
+def months_between(start: date, end: date) -> int:
+    """Whole months from `start` to `end` (negative when end is earlier)."""
+    months = (end.year - start.year) * 12 + end.month - start.month
+    if months > 0 and end.day < start.day:
+        months -= 1
+    elif months < 0 and end.day > start.day:
+        months += 1
+    return months
+
+
 def vest_events(schedule: VestingSchedule, value: Decimal | int | str,
                 grant_date: date | None = None) -> list[VestEvent]:
     """The grant's vesting events with amounts in cents that add up exactly to `value`."""

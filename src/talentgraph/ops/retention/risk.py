@@ -1,0 +1,185 @@
+"""Flight risk of our own staff: a transparent logistic score with the reasons that drove it.
+
+score = sigmoid(intercept + sum of contributions), every contribution in log-odds, one per factor:
+
+- collaborators_left: close collaborators who left in the past year (a count from the graph):
+  `collaborators * log2(1 + count)`; people follow the people they work with.
+- tenure: years since the start date, by band: before the 1-year cliff people rarely leave (the
+  cliff holds them), risk peaks in years 2-4, and falls after long tenure.
+- time_since_grant: months since the last equity grant beyond a year:
+  `since_grant * (months - 12) / 12`, capped at 3 years; no refresher means no new reason to stay.
+- unvested_drop: the share of unvested equity gone over the past 12 months (vested and not
+  replaced by new grants): `unvested_drop * (before - now) / before`. It grows as a grant wears
+  off and reaches 1 after the final vest, the moment leaving costs nothing; refreshers keep it low.
+- pay_vs_band: how far the yearly total (base + bonus + equity vesting in the next 12 months)
+  sits below the market midpoint for the level: `pay_gap * gap`, gap clipped to [-0.5, 0.5]
+  (paid above the market lowers the score).
+
+The weights are priors set by hand from the usual retention findings, not fitted on our staff
+(there is no labelled history to fit on). The graph factor is backtested on the corpus by
+benchmarks/flight_risk.py. The inputs hold no protected attributes (no gender, age or
+nationality) and the score reads none: keep it that way.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from talentgraph.errors import OpsInputError
+from talentgraph.ops.comp.bands import MarketBand
+from talentgraph.ops.comp.money import ZERO, FxTable, conversion_rate
+from talentgraph.ops.comp.roster import Employee, Grant
+from talentgraph.ops.comp.vesting import (
+    add_months,
+    milestones,
+    months_between,
+    unvested_at,
+    vesting_between,
+)
+
+
+@dataclass(frozen=True)
+class RiskWeights:
+    intercept: float = -2.2        # about 10% a year with no evidence either way
+    collaborators: float = 0.6     # per doubling of close collaborators who left
+    tenure: tuple[tuple[float, float], ...] = (  # (tenure below N years, log-odds)
+        (1.0, -0.5), (2.0, 0.2), (4.0, 0.4), (6.0, 0.1), (math.inf, -0.3))
+    since_grant: float = 0.35      # per year without a grant beyond the first
+    unvested_drop: float = 1.2     # at a full drop (final vest, no refresher)
+    pay_gap: float = 2.5           # per unit of relative gap below the market midpoint
+
+
+DEFAULT_WEIGHTS = RiskWeights()
+
+
+@dataclass(frozen=True)
+class RiskReason:
+    factor: str
+    contribution: float   # log-odds added to the intercept (positive raises the risk)
+    value: float          # the factor's measured value
+    detail: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return vars(self)
+
+
+@dataclass(frozen=True)
+class FlightRisk:
+    email: str
+    score: float                       # in [0, 1]
+    baseline: float                    # the score with no evidence (the intercept alone)
+    reasons: tuple[RiskReason, ...]    # largest effect first (by absolute contribution)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"email": self.email, "score": self.score, "baseline": self.baseline,
+                "reasons": [r.as_dict() for r in self.reasons]}
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+def _collaborators(left: int, close: int | None, w: RiskWeights) -> RiskReason:
+    if left < 0:
+        raise OpsInputError(f"collaborators_left must be 0 or more, got {left}")
+    of = f" of {close} close collaborators" if close else " close collaborators"
+    return RiskReason("collaborators_left", w.collaborators * math.log2(1 + left), left,
+                      f"{left}{of} left in the past year")
+
+
+def _tenure(emp: Employee, as_of: date, w: RiskWeights) -> RiskReason:
+    years = max(0.0, (as_of - emp.start_date).days / 365.25)
+    contribution = next(c for limit, c in w.tenure if years < limit)
+    detail = f"{years:.1f} years since starting on {emp.start_date}"
+    if years < 1:
+        detail += " (before the first-year cliff)"
+    return RiskReason("tenure", contribution, round(years, 2), detail)
+
+
+def _since_grant(emp: Employee, grants: Sequence[Grant], as_of: date,
+                 w: RiskWeights) -> RiskReason:
+    past = [g.grant_date for g in grants if g.grant_date <= as_of]
+    last = max(past, default=None)
+    months = months_between(last or emp.start_date, as_of)
+    years_over = min(3.0, max(0.0, (months - 12) / 12))
+    detail = (f"{months} months since the last equity grant on {last}" if last
+              else f"no equity grant in {months} months since joining")
+    return RiskReason("time_since_grant", w.since_grant * years_over, months, detail)
+
+
+def _unvested(grants: Sequence[Grant], at: date, ccy: str, fx: FxTable | None) -> Decimal:
+    return sum((unvested_at(g.schedule, g.value, g.grant_date, at)
+                * conversion_rate(g.currency, ccy, fx) for g in grants if g.grant_date <= at),
+               ZERO)
+
+
+def _unvested_drop(emp: Employee, grants: Sequence[Grant], as_of: date, fx: FxTable | None,
+                   w: RiskWeights) -> RiskReason:
+    year_ago = add_months(as_of, -12)
+    before = _unvested(grants, year_ago, emp.currency, fx)
+    now = _unvested(grants, as_of, emp.currency, fx)
+    drop = float((before - now) / before) if before > 0 else 0.0
+    drop = max(0.0, drop)
+    events = sorted((d, name) for g in grants for name, d in
+                    milestones(g.schedule, g.grant_date).items() if year_ago < d <= as_of)
+    detail = (f"unvested equity went from {before:,.0f} to {now:,.0f} {emp.currency} over the "
+              f"past 12 months ({drop:.0%} drop)")
+    if events:
+        detail += "; " + ", ".join(f"{name.replace('_', ' ')} on {d}" for d, name in events)
+    return RiskReason("unvested_drop", w.unvested_drop * drop, round(drop, 4), detail)
+
+
+def _pay_vs_band(emp: Employee, grants: Sequence[Grant], as_of: date,
+                 bands: Sequence[MarketBand], fx: FxTable | None,
+                 w: RiskWeights) -> RiskReason | None:
+    mids = []
+    for b in bands:
+        if b.level.lower() != emp.level.lower():
+            continue
+        if b.currency != emp.currency and fx is None:
+            continue  # no way to compare; the other bands still count
+        mids.append(b.total_mid * conversion_rate(b.currency, emp.currency, fx))
+    if not mids:
+        return None
+    market = Decimal(statistics.median(mids))
+    equity = sum((vesting_between(g.schedule, g.value, g.grant_date, as_of,
+                                  add_months(as_of, 12))
+                  * conversion_rate(g.currency, emp.currency, fx) for g in grants), ZERO)
+    ours = emp.base + emp.bonus + equity
+    gap = float((market - ours) / market) if market > 0 else 0.0
+    clipped = max(-0.5, min(0.5, gap))
+    where = "below" if gap > 0 else "above"
+    return RiskReason("pay_vs_band", w.pay_gap * clipped, round(gap, 4),
+                      f"yearly pay {ours:,.0f} {emp.currency} is {abs(gap):.0%} {where} the "
+                      f"market midpoint {market:,.0f} for {emp.level} ({len(mids)} bands)")
+
+
+def flight_risk(employee: Employee, grants: Sequence[Grant], as_of: date, *,
+                collaborators_left: int = 0, close_collaborators: int | None = None,
+                bands: Sequence[MarketBand] = (), fx: FxTable | None = None,
+                weights: RiskWeights = DEFAULT_WEIGHTS) -> FlightRisk:
+    """The employee's flight-risk score on `as_of` with each factor's contribution.
+
+    `grants` may hold other people's grants (only the employee's are used); `bands` are market
+    bands of any company (those of the employee's level are used; other currencies need `fx`).
+    """
+    mine = [g for g in grants if g.employee_email == employee.email]
+    reasons = [
+        _collaborators(collaborators_left, close_collaborators, weights),
+        _tenure(employee, as_of, weights),
+        _since_grant(employee, mine, as_of, weights),
+        _unvested_drop(employee, mine, as_of, fx, weights),
+    ]
+    pay = _pay_vs_band(employee, mine, as_of, bands, fx, weights)
+    if pay is not None:
+        reasons.append(pay)
+    reasons.sort(key=lambda r: (-abs(r.contribution), r.factor))
+    logit = weights.intercept + sum(r.contribution for r in reasons)
+    return FlightRisk(employee.email, _sigmoid(logit), _sigmoid(weights.intercept),
+                      tuple(reasons))
