@@ -38,7 +38,11 @@ class BuildReport:
 
 def derived_stages() -> list[tuple[str, Stage]]:
     """The stages that run after ingestion, in dependency order."""
-    return []
+    from talentgraph.careers.stage import careers_stage
+
+    return [
+        ("careers", careers_stage),  # reads the orgs and people tables: keep it after them
+    ]
 
 
 def build(db_path: Path, paperlists: list[Path], progress: Progress = no_progress,

@@ -145,3 +145,12 @@ def build_careers(con: duckdb.DuckDBPyConnection, progress: Any = _no_progress,
         # Peak resident memory of the whole process so far (DuckDB included), Linux KiB.
         "process_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
+
+
+def careers_stage(con: duckdb.DuckDBPyConnection, progress: Any = _no_progress
+                  ) -> dict[str, Any]:
+    """The pipeline's `careers` stage; reports itself skipped until the identity tables exist."""
+    missing = [t for t in ("mention_person", "mention_orgs", "orgs") if not table_exists(con, t)]
+    if missing:
+        return {"skipped": f"needs {', '.join(missing)} (organisations and people stages)"}
+    return build_careers(con, progress)
