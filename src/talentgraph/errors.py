@@ -41,3 +41,7 @@ class OpsConfigError(TalentgraphError):
 
 class CompensationError(TalentgraphError):
     """A pay package, vesting schedule or currency conversion is invalid (the message says why)."""
+
+
+class OrgDataError(TalentgraphError):
+    """The curated organisation tables (resolve/data/*.csv) are inconsistent."""
