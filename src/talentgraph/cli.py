@@ -244,6 +244,21 @@ def ingest_openalex(
     )
 
 
+# ----------------------------------------------------------------------------------------------
+# export: the CSV contracts other tools rely on. SHARED sub-app: the people stage adds
+# `export mentions`, careers adds `export moves` — add yours with `@export_app.command(...)`.
+
+export_app = typer.Typer(help="Write the store's contract tables as CSV files.",
+                         no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+# careers: `cohort`, `flows` and `export moves` live in cli_careers.py
+from talentgraph import cli_careers  # noqa: E402
+
+cli_careers.register(app)
+export_app.command("moves")(cli_careers.export_moves)
+
+
 def main() -> None:
     """Entry point: our own errors become one clear line and exit code 1, never a traceback."""
     try:

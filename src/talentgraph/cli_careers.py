@@ -1,0 +1,156 @@
+"""CLI of the careers questions: `cohort`, `flows`, `export moves`, and the careers part of
+`person`. Registered on the main app from cli.py (`cli_careers.register(app)`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from talentgraph.errors import StoreError
+
+
+def _open(db: Path | None):
+    from talentgraph import cli
+    from talentgraph.store import db as store
+
+    return store.connect(cli.db_path(db), read_only=True)
+
+
+def show_person_careers(con: Any, person_id: str, as_json: bool = False) -> dict[str, Any]:
+    """Print (or return for --json) a person's timeline, moves, papers, coauthors, topics."""
+    from talentgraph import cli
+    from talentgraph.careers.person import person_careers
+
+    data = person_careers(con, person_id)
+    if as_json:
+        return data
+    cli.print_table([{**r, "roles": ", ".join(r["roles"] or []),
+                      "concurrent_with": ", ".join(r["concurrent_with"] or []),
+                      "evidence_kinds": ", ".join(r["evidence_kinds"] or [])}
+                     for r in data["timeline"]], "Timeline (spells)",
+                    ["org", "start_year", "end_year", "kind", "roles", "records",
+                     "confidence", "evidence_kinds", "lag_records", "concurrent_with"])
+    cli.print_table(data["moves"], "Moves",
+                    ["kind", "from_org", "to_org", "last_year_at_from", "first_year_at_to",
+                     "confidence", "evidence"])
+    cli.print_table(data["move_evidence"], "Records behind the moves",
+                    ["side", "year", "org", "evidence", "source_file", "record_id", "title"])
+    cli.print_table(data["papers"], "Papers (latest 50)",
+                    ["year", "venue", "title", "affiliation", "status"])
+    cli.print_table(data["coauthors"], "Frequent coauthors")
+    cli.print_table(data["topics"], "Topics")
+    return data
+
+
+def cohort(
+    paper: Annotated[str | None, typer.Option("--paper", help="Title or record id of a paper: "
+                                              "its authors are the cohort.")] = None,
+    file: Annotated[Path | None, typer.Option("--file", help="A file of names or person ids, "
+                                              "one a line.")] = None,
+    org: Annotated[str | None, typer.Option("--org", help="Organisation: everyone seen there "
+                                            "in --from..--to (or the home org of --paper/--file "
+                                            "members).")] = None,
+    year_from: Annotated[int | None, typer.Option("--from", help="First year.")] = None,
+    year_to: Annotated[int | None, typer.Option("--to", help="Last year.")] = None,
+    year: Annotated[int | None, typer.Option("--year", help="For --file: the cohort date.")]
+    = None,
+    db: Annotated[Path | None, typer.Option("--db", help="The store (DuckDB file).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Who of a group is still at the organisation, who left (to where, when, on what records)."""
+    from talentgraph import cli
+    from talentgraph.careers.cohorts import cohort_report
+
+    con = _open(db)
+    try:
+        data = cohort_report(con, paper=paper, file=file, org=org, year_from=year_from,
+                             year_to=year_to, year=year)
+    finally:
+        con.close()
+    if as_json:
+        cli.print_json(data)
+        return
+    s = data["summary"]
+    if data["cohort"] == "paper":
+        p = data["paper"]
+        cli.console.print(f"[bold]Authors of[/bold] \"{p['title']}\" ({p['venue']} {p['year']}, "
+                          f"{p['n_authors']} authors)")
+    elif data["cohort"] == "org":
+        cli.console.print(f"[bold]Everyone seen at {data['org']['name']}[/bold] (and units "
+                          f"below it) in {data['from']}-{data['to']}")
+    cli.console.print(f"[bold]{s['sentence']}[/bold]")
+    if s["destinations"]:
+        cli.print_table([{"to": d["to"], "people": d["n"]} for d in s["destinations"]],
+                        "Where those who left went (top-level organisation)")
+    order = {"left": 0, "stayed": 1, "unknown": 2, "not_found": 3}
+    rows = sorted(data["members"], key=lambda r: (order[r["status"]], r["name"]))
+    cli.print_table(rows, "Members", ["name", "person_id", "home", "since", "status", "detail",
+                                      "confidence", "evidence"])
+
+
+def flows(
+    year_from: Annotated[int, typer.Option("--from", help="First year of arrival.")],
+    year_to: Annotated[int, typer.Option("--to", help="Last year of arrival.")],
+    org: Annotated[str | None, typer.Option("--org", help="Show this organisation's sources "
+                                            "and destinations.")] = None,
+    rollup: Annotated[bool, typer.Option("--rollup", help="Roll organisations up to their "
+                                         "top-level parent (FAIR into Meta).")] = False,
+    min_confidence: Annotated[float, typer.Option("--min-confidence")] = 0.0,
+    internships: Annotated[bool, typer.Option("--internships", help="Count internships too.")]
+    = False,
+    top: Annotated[int, typer.Option("--top", help="Rows per table.")] = 20,
+    db: Annotated[Path | None, typer.Option("--db", help="The store (DuckDB file).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Organisation-to-organisation moves over a year range; net gain or loss per organisation."""
+    from talentgraph import cli
+    from talentgraph.careers.flows import flows as compute
+
+    con = _open(db)
+    try:
+        data = compute(con, year_from, year_to, org, rollup, min_confidence, internships, top)
+    finally:
+        con.close()
+    if as_json:
+        cli.print_json(data)
+        return
+    cli.console.print(f"{data['moves']:,} moves by {data['people']:,} people arriving "
+                      f"{year_from}-{year_to} ({', '.join(data['kinds'])}"
+                      f"{'; rolled up to parents' if rollup else ''})")
+    cli.print_table([{**r, "people": len(r["people"])} for r in data["top_flows"]], "Top flows",
+                    ["from_org", "to_org", "moves", "people"])
+    cli.print_table(data["net"], "Net gain / loss", ["org", "joined", "left", "net"])
+    if org:
+        o = data["org"]
+        cli.console.print(f"[bold]{o['name']}[/bold]: joined {data['joined']}, left "
+                          f"{data['left']}, net {data['joined'] - data['left']:+d}")
+        for side in ("sources", "destinations"):
+            cli.print_table([{**r, "people": ", ".join(r["people"][:8])} for r in data[side]],
+                            f"Top {side}", ["org", "moves", "people"])
+
+
+def export_moves(
+    db: Annotated[Path | None, typer.Option("--db", help="The store (DuckDB file).")] = None,
+    out: Annotated[Path, typer.Option("--out", help="CSV file to write.")] = Path("moves.csv"),
+) -> None:
+    """One row per detected move: person_id,from_org_id,from_org,from_parent,to_org_id,to_org,
+    to_parent,last_year_at_from,first_year_at_to,kind,confidence."""
+    from talentgraph import cli
+    from talentgraph.careers.export import export_moves as write
+
+    con = _open(db)
+    try:
+        n = write(con, out)
+    except OSError as exc:
+        raise StoreError(f"cannot write {out}: {exc}") from exc
+    finally:
+        con.close()
+    cli.err_console.print(f"{n:,} moves written to {out}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add `cohort` and `flows` to the main app."""
+    app.command("cohort")(cohort)
+    app.command("flows")(flows)
