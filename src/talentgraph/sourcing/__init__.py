@@ -1,0 +1,1 @@
+"""Sourcing: a full-text index of the papers, ranked people for a topic, and offer dossiers."""
