@@ -261,6 +261,84 @@ def test_unreadable_and_missing_paths(tmp_path: Path) -> None:
     assert unit.status == "unreadable" and "cannot read" in unit.problems[0].reason
 
 
+def test_batched_ingest_writes_the_same_rows_as_one_unit(tmp_path: Path) -> None:
+    whole = db.connect(tmp_path / "whole.duckdb")
+    batched = db.connect(tmp_path / "batched.duckdb")
+    try:
+        for path in (GOOD, BAD):
+            write_unit(whole, openalex.parse_jsonl(path))
+        totals = openalex.ingest_jsonl(batched, [GOOD, BAD], batch_works=1)
+        assert (totals["papers"], totals["mentions"], totals["records_dropped"]) == (5, 7, 8)
+        rows = "SELECT * EXCLUDE (ingested_at) FROM {} ORDER BY ALL"
+        for table in ("papers", "mentions", "quarantine"):
+            assert whole.execute(rows.format(table)).fetchall() == \
+                batched.execute(rows.format(table)).fetchall(), table
+        sources = ("SELECT source_file, records_read, papers, mentions, problems, status, sha256 "
+                   "FROM sources ORDER BY 1")
+        assert whole.execute(sources).fetchall() == batched.execute(sources).fetchall()
+    finally:
+        whole.close()
+        batched.close()
+
+
+_KILL_MID_FILE = """
+import os, signal, sys
+from talentgraph.sources import openalex
+from talentgraph.store import batch_writer, db
+
+real_add = batch_writer.BatchedUnitWriter.add
+calls = []
+
+def add(self, *rows):
+    real_add(self, *rows)
+    calls.append(1)
+    if len(calls) == 2:  # two batches of the new version are in the open transaction
+        os.kill(os.getpid(), signal.SIGKILL)
+
+batch_writer.BatchedUnitWriter.add = add
+con = db.connect(sys.argv[1])
+openalex.ingest_jsonl(con, [sys.argv[2]], batch_works=1)
+"""
+
+
+@pytest.mark.slow
+def test_process_killed_mid_file_leaves_the_store_as_before(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    store = tmp_path / "kill.duckdb"
+    part = tmp_path / "updated_date=2024-03-01" / "part_000.gz"
+    part.parent.mkdir()
+    part.write_bytes(gzip.compress(GOOD.read_bytes().splitlines(keepends=True)[0]))
+    con = db.connect(store)
+    openalex.ingest_jsonl(con, [part])
+    before = counts(con)
+    con.close()
+    assert before == (1, 1, 3, 0)
+    part.write_bytes(gzip.compress(GOOD.read_bytes() + BAD.read_bytes()))  # a new version
+    run = subprocess.run([sys.executable, "-c", _KILL_MID_FILE, str(store), str(part)],
+                         capture_output=True, timeout=120)
+    assert run.returncode == -9, run.stderr.decode()
+    con = db.connect(store)
+    try:
+        assert counts(con) == before
+        assert con.execute("SELECT record_id FROM papers").fetchall() == [("W1001",)]
+    finally:
+        con.close()
+
+
+def test_unreadable_file_is_recorded_not_raised(tmp_path: Path,
+                                               con: duckdb.DuckDBPyConnection) -> None:
+    folder = tmp_path / "part_009.gz"
+    folder.mkdir()
+    result = openalex.ingest_file(con, folder)
+    assert result.papers == 0
+    status, problems = con.execute("SELECT status, problems FROM sources").fetchone()
+    assert (status, problems) == ("unreadable", 1)
+    (reason,) = con.execute("SELECT reason FROM quarantine").fetchone()
+    assert reason.startswith("cannot read the file")
+
+
 def test_paperlists_rows_still_insert(tmp_path: Path, con: duckdb.DuckDBPyConnection) -> None:
     from talentgraph.sources import paperlists
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import re
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,7 @@ _CHUNK = 1 << 20
 _PIECE = 1 << 16
 MAX_LINE = 64 << 20  # a single work is a few kB; a longer line is damage, not data
 MAX_ABSTRACT_WORDS = 20_000
+BATCH_WORKS = 20_000  # works per batch written: bounds memory on 2 GB snapshot parts
 
 
 def short_id(value: Any, pattern: re.Pattern[str] = _WORK_ID) -> str | None:
@@ -52,21 +53,24 @@ def short_id(value: Any, pattern: re.Pattern[str] = _WORK_ID) -> str | None:
 
 def rebuild_abstract(inverted: dict[str, Any]) -> tuple[str, str | None]:
     """Abstract text from an `abstract_inverted_index` {word: [positions]}: (text, problem)."""
-    at: dict[int, str] = {}
+    try:
+        at = {p: word for word, positions in inverted.items() for p in positions}
+        clean = set(map(type, at)) <= {int} and (not at or min(at) >= 0)  # C-speed checks
+    except TypeError:  # a value that is not a list
+        clean = False
     bad = 0
-    for word, positions in inverted.items():
-        if not isinstance(positions, list):
-            bad += 1
-            continue
-        for p in positions:
-            if isinstance(p, int) and not isinstance(p, bool) and p >= 0:
-                at[p] = word
-            else:
-                bad += 1
+    if not clean:
+        at = {}
+        for word, positions in inverted.items():
+            for p in positions if isinstance(positions, list) else [None]:
+                if type(p) is int and p >= 0:
+                    at[p] = word
+                else:
+                    bad += 1
     if len(at) > MAX_ABSTRACT_WORDS:
         return "", f"{len(at):,} words (limit {MAX_ABSTRACT_WORDS:,}); abstract dropped"
     # Positions may skip numbers (OpenAlex drops some tokens): join in order, never pad.
-    text = clean_text(" ".join(at[p] for p in sorted(at)))
+    text = clean_text(" ".join([at[p] for p in sorted(at)]))
     return text, (f"{bad} word positions are not non-negative integers; those words dropped"
                   if bad else None)
 
@@ -99,6 +103,9 @@ class WorkParser:
                           f"expected text, found {type(value).__name__}; field dropped",
                           value, where)
             return None
+        if (value.isprintable() and "&" not in value and "  " not in value
+                and len(value) <= limit and value == value.strip()):
+            return value or None  # already clean: the common case, kept cheap
         if _has_control(value):
             self._problem(FIELD, index, rid, fld, "control characters removed", value, where)
         s = clean_text(value)
@@ -460,13 +467,28 @@ class _LineStream:
         self.sha256 = digest.hexdigest()
 
 
-def parse_jsonl(path: Path, ingested_at: datetime | None = None) -> ParsedUnit:
-    """Read and parse one snapshot file (JSONL, gzip'd or not). Never raises on bad data."""
+def parse_jsonl(path: Path, ingested_at: datetime | None = None,
+                on_batch: Callable[[list[dict[str, Any]], list[dict[str, Any]], list[Problem]],
+                                   None] | None = None,
+                batch_works: int = BATCH_WORKS) -> ParsedUnit:
+    """Read and parse one snapshot file (JSONL, gzip'd or not). Never raises on bad data.
+
+    Without `on_batch` the returned unit holds every row. With it, rows and problems are handed to
+    `on_batch(papers, mentions, problems)` every `batch_works` works and at the end, so memory
+    stays bounded by the batch; the returned unit then carries the header fields only (sha256,
+    size, status, records read). An unreadable file yields status "unreadable".
+    """
     path = Path(path)
     name = unit_name(path)
     unit = ParsedUnit(name, str(path), KIND, None, None, "", 0, family=FAMILY_SNAPSHOT)
     stream = _LineStream(path, name)
     parser = WorkParser(unit, ingested_at or datetime.now(UTC))
+
+    def flush() -> None:
+        if on_batch is not None and (unit.papers or unit.mentions or unit.problems):
+            on_batch(unit.papers, unit.mentions, unit.problems)
+            unit.papers, unit.mentions, unit.problems = [], [], []
+
     try:
         for lineno, line in stream.lines():
             if not line.strip():
@@ -480,18 +502,32 @@ def parse_jsonl(path: Path, ingested_at: datetime | None = None) -> ParsedUnit:
                                              excerpt(line.decode("utf-8", "replace"))))
                 continue
             parser.parse(lineno - 1, work, f"line {lineno}")
+            if on_batch is not None and len(unit.papers) >= batch_works:
+                flush()
     except OSError as exc:
         unit.status = "unreadable"
-        unit.papers.clear()
-        unit.mentions.clear()
-        unit.problems.append(Problem(FILE, name, None, None, None, f"cannot read the file: {exc}"))
+        unit.papers, unit.mentions = [], []
+        unit.problems = [Problem(FILE, name, None, None, None, f"cannot read the file: {exc}")]
         return unit
     unit.sha256 = stream.sha256
     unit.size_bytes = stream.size
     unit.problems[:0] = stream.problems
     if not stream.complete:
         unit.status = "partial"
+    flush()
     return unit
+
+
+def ingest_file(con: Any, path: Path, batch_works: int = BATCH_WORKS) -> Any:
+    """Parse and store one snapshot file in one transaction, `batch_works` works at a time."""
+    from talentgraph.store.batch_writer import BatchedUnitWriter
+    from talentgraph.store.ingest import write_unit
+
+    with BatchedUnitWriter(con, unit_name(path)) as writer:
+        unit = parse_jsonl(path, writer.now, on_batch=writer.add, batch_works=batch_works)
+        if unit.status != "unreadable":
+            return writer.finish(unit)
+    return write_unit(con, unit)  # the batches were rolled back: record why the file is missing
 
 
 def _file_sha256(path: Path) -> str:
@@ -507,14 +543,13 @@ def _new_totals(units: int) -> dict[str, Any]:
             "mentions": 0, "records_dropped": 0, "problems": 0}
 
 
-def ingest_jsonl(con: Any, paths: Iterable[Path], progress: Any = None) -> dict[str, Any]:
+def ingest_jsonl(con: Any, paths: Iterable[Path], progress: Any = None,
+                 batch_works: int = BATCH_WORKS) -> dict[str, Any]:
     """Ingest snapshot files (or folders of them); each file in its own transaction.
 
     A file whose size and sha256 match what the store holds is skipped before parsing, so
     re-running over an unchanged snapshot only reads the raw bytes once.
     """
-    from talentgraph.store.ingest import write_unit
-
     files = discover_jsonl(paths)
     totals = _new_totals(len(files))
     for done, path in enumerate(files, start=1):
@@ -530,7 +565,7 @@ def ingest_jsonl(con: Any, paths: Iterable[Path], progress: Any = None) -> dict[
                 "SELECT count(*) FROM quarantine WHERE source_file = ? AND level = ?",
                 [name, RECORD]).fetchone()[0]
         else:
-            result = write_unit(con, parse_jsonl(path))
+            result = ingest_file(con, path, batch_works)
             totals[result.outcome] += 1
             for key in ("papers", "mentions", "records_dropped", "problems"):
                 totals[key] += getattr(result, key)
