@@ -86,8 +86,8 @@ def cohort(
                         "Where those who left went (top-level organisation)")
     order = {"left": 0, "stayed": 1, "unknown": 2, "not_found": 3}
     rows = sorted(data["members"], key=lambda r: (order[r["status"]], r["name"]))
-    cli.print_table(rows, "Members", ["name", "person_id", "home", "since", "status", "detail",
-                                      "confidence", "evidence"])
+    cli.print_table(rows, "Members (status relative to the home organisation and year)",
+                    ["name", "status", "detail", "home", "since_year", "person_id"])
 
 
 def flows(

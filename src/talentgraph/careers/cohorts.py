@@ -168,7 +168,7 @@ def member_status(con: duckdb.DuckDBPyConnection, members: list[Member]) -> list
     out = []
     for mem in members:
         row: dict[str, Any] = {"person_id": mem.person_id, "name": mem.name, "home": mem.home,
-                               "since": mem.since, "note": mem.note}
+                               "since_year": mem.since, "note": mem.note}
         if not mem.person_id:
             out.append({**row, "status": "not_found"})
             continue
@@ -189,7 +189,9 @@ def member_status(con: duckdb.DuckDBPyConnection, members: list[Member]) -> list
                         "to_parent": parents.get(d[1], names.get(d[1], d[1])),
                         "last_year_at_home": d[2], "first_year_at_new": d[3], "kind": d[4],
                         "confidence": d[5], "move_id": d[6], "evidence": d[7],
-                        "detail": f"left for {names.get(d[1], d[1])} between {d[2]} and {d[3]}"})
+                        "detail": f"left for {names.get(d[1], d[1])} between {d[2]} and "
+                                  f"{d[3]} ({d[4].replace('_', ' ')}, confidence {d[5]:.2f}; "
+                                  f"{d[7]})"})
             continue
         at_home = [s for s in my_spells if s[0] in home]
         last_home = max((s[2] for s in at_home), default=None)

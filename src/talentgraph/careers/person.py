@@ -23,8 +23,9 @@ def timeline(con: duckdb.DuckDBPyConnection, person_id: str) -> list[dict[str, A
         SELECT s.org_id, o.name AS org, s.start_year, s.end_year, s.kind, s.confidence,
                s.n_independent AS records, s.corroborated, s.roles, s.evidence_kinds,
                s.lag_records,
-               list_transform(s.concurrent_org_ids, x -> coalesce(
-                 (SELECT name FROM orgs WHERE org_id = x), x)) AS concurrent_with
+               (SELECT list(coalesce(c.name, x.id) ORDER BY x.id)
+                FROM (SELECT unnest(s.concurrent_org_ids) AS id) x
+                LEFT JOIN orgs c ON c.org_id = x.id) AS concurrent_with
         FROM spells s LEFT JOIN orgs o USING (org_id)
         WHERE s.person_id = $p ORDER BY s.start_year, s.end_year, s.kind, o.name
     """, {"p": person_id})
