@@ -15,9 +15,10 @@ Each test year is scored by a model fitted on the other years (features never lo
 own Y, so only the coefficients are shared); "pooled" is the AUC over all those out-of-year
 predictions. Identity: `mention_person` when the store has it, else OpenReview ids
 (`--ids openreview`, the default) or every author id in its own namespace (`--ids all`:
-OpenReview, IEEE, ACL, DBLP, ORCID; an author under two ids counts as two people). Organisation:
-`mention_orgs` when present, else the registrable affiliation domain, else the corpus'
-normalised institution name mapped to the domain it most often comes with.
+OpenReview, IEEE, ACL, DBLP, ORCID; an author under two ids counts as two people).
+Organisation: `mention_orgs` when present (rolled up to `orgs.top_parent_id`), else the
+registrable affiliation domain, else the corpus' normalised institution name mapped to the
+domain it most often comes with.
 
     .venv/bin/python benchmarks/flight_risk.py --db /tmp/tg_full.duckdb [--ids all] [--json]
 """
@@ -65,10 +66,14 @@ def build_observations(con: duckdb.DuckDBPyConnection, ids: str) -> dict[str, st
     con.execute(f"CREATE OR REPLACE TABLE ident AS SELECT paper_id, position, year, pid "
                 f"FROM ({ident_sql}) WHERE year IS NOT NULL")
     if has_table(con, "mention_orgs"):
-        con.execute("""CREATE OR REPLACE TABLE mention_org AS
-                       SELECT paper_id, position, org_id AS org FROM s.mention_orgs
-                       WHERE org_id IS NOT NULL""")
-        orgs = "mention_orgs"
+        # a move between units of one company (a lab to its parent) is not a move
+        parent = ("LEFT JOIN s.orgs g ON g.org_id = mo.org_id" if has_table(con, "orgs")
+                  else "LEFT JOIN (SELECT NULL AS org_id, NULL AS top_parent_id) g ON false")
+        con.execute(f"""CREATE OR REPLACE TABLE mention_org AS
+                        SELECT DISTINCT mo.paper_id, mo.position,
+                               coalesce(g.top_parent_id, mo.org_id) AS org
+                        FROM s.mention_orgs mo {parent} WHERE mo.org_id IS NOT NULL""")
+        orgs = "mention_orgs (top parent)" if has_table(con, "orgs") else "mention_orgs"
     else:
         psl = PublicSuffixList()
         domains = [r[0] for r in con.execute(
@@ -114,6 +119,14 @@ def build_observations(con: duckdb.DuckDBPyConnection, ids: str) -> dict[str, st
         WHERE prev_org IS NOT NULL AND NOT list_contains(orgs, prev_org);
     """)
     return {"identity": identity, "organisation": orgs}
+
+
+def init_examples(con: duckdb.DuckDBPyConnection) -> None:
+    """The (empty) table of labelled examples that `year_rows` fills."""
+    con.execute("""CREATE OR REPLACE TABLE examples (year INTEGER, pid VARCHAR, moved BOOLEAN,
+                   tenure INTEGER, co_moved_share DOUBLE, co_left_org INTEGER,
+                   log_coauthors DOUBLE, n_orgs INTEGER, career_age INTEGER, recency INTEGER,
+                   log_papers DOUBLE)""")
 
 
 def year_rows(con: duckdb.DuckDBPyConnection, y: int) -> None:
@@ -224,10 +237,7 @@ def run(db: Path, years: list[int], ids: str) -> dict:
     con.execute("SET preserve_insertion_order = false")
     con.execute(f"ATTACH '{db}' AS s (READ_ONLY)")
     sources = build_observations(con, ids)
-    con.execute("""CREATE OR REPLACE TABLE examples (year INTEGER, pid VARCHAR, moved BOOLEAN,
-                   tenure INTEGER, co_moved_share DOUBLE, co_left_org INTEGER,
-                   log_coauthors DOUBLE, n_orgs INTEGER, career_age INTEGER, recency INTEGER,
-                   log_papers DOUBLE)""")
+    init_examples(con)
     for y in years:
         year_rows(con, y)
     cols = ("year", "moved", *GRAPH_FEATURES)
