@@ -91,7 +91,7 @@ def build_observations(con: duckdb.DuckDBPyConnection, ids: str) -> dict[str, st
             WHERE m.affiliation_domain IS NOT NULL OR m.aff_norm IS NOT NULL;
             -- an institution name stands for the domain it is most often seen with
             CREATE OR REPLACE TABLE name2dom AS
-            SELECT name, arg_max(reg, n) AS reg FROM (
+            SELECT name, first(reg ORDER BY n DESC, reg) AS reg FROM (
                 SELECT name, reg, count(*) AS n FROM m_aff
                 WHERE name IS NOT NULL AND reg IS NOT NULL GROUP BY ALL)
             GROUP BY name HAVING max(n) >= 2 AND max(n) * 2 >= sum(n);
@@ -108,7 +108,7 @@ def build_observations(con: duckdb.DuckDBPyConnection, ids: str) -> dict[str, st
         -- per person and year: every organisation, and the main one (most papers)
         CREATE OR REPLACE TABLE py_orgs AS
         SELECT pid, year, list(DISTINCT org) AS orgs,
-               arg_max(org, n ORDER BY n DESC, org) AS main_org
+               first(org ORDER BY n DESC, org) AS main_org  -- ties: by name
         FROM (SELECT pid, year, org, count(*) AS n FROM obs GROUP BY ALL) GROUP BY pid, year;
         -- a move: the main organisation of the previous observed year is absent this year
         CREATE OR REPLACE TABLE moves AS
@@ -134,7 +134,7 @@ def year_rows(con: duckdb.DuckDBPyConnection, y: int) -> None:
     con.execute("""
         INSERT INTO examples
         WITH last AS (  -- the latest year with an organisation in y-2..y, and its main one
-            SELECT pid, arg_max(year, year) AS t, arg_max(main_org, year) AS cur_org
+            SELECT pid, max(year) AS t, arg_max(main_org, year) AS cur_org
             FROM py_orgs WHERE year BETWEEN $y - 2 AND $y GROUP BY pid),
         nxt AS (SELECT pid, orgs FROM py_orgs WHERE year = $y + 1),
         pop AS (SELECT l.pid, l.t, l.cur_org, NOT list_contains(n.orgs, l.cur_org) AS moved
@@ -231,7 +231,27 @@ def out_of_year_scores(data: dict[str, np.ndarray], features: tuple[str, ...],
     return scores, weights
 
 
-def run(db: Path, years: list[int], ids: str) -> dict:
+def bootstrap(scores: dict[str, np.ndarray], labels: np.ndarray, rounds: int,
+              seed: int = 7) -> dict[str, tuple[float, float]]:
+    """95% intervals of each pooled AUC and of the paired differences, resampling people."""
+    if rounds <= 0 or len(labels) == 0:
+        return {}
+    rng = np.random.default_rng(seed)
+    draws: dict[str, list[float]] = {k: [] for k in (*scores, "graph - tenure_only",
+                                                     "graph - graph_without_coauthors")}
+    for _ in range(rounds):
+        idx = rng.integers(0, len(labels), len(labels))
+        a = {k: auc(v[idx], labels[idx]) for k, v in scores.items()}
+        for k, v in a.items():
+            draws[k].append(v)
+        draws["graph - tenure_only"].append(a["graph"] - a["tenure_only"])
+        draws["graph - graph_without_coauthors"].append(a["graph"]
+                                                        - a["graph_without_coauthors"])
+    return {k: (round(float(np.nanpercentile(v, 2.5)), 3), round(float(np.nanpercentile(v, 97.5)),
+                                                                3)) for k, v in draws.items()}
+
+
+def run(db: Path, years: list[int], ids: str, boot: int = 200) -> dict:
     t0 = time.perf_counter()
     con = duckdb.connect()
     con.execute("SET preserve_insertion_order = false")
@@ -259,13 +279,16 @@ def run(db: Path, years: list[int], ids: str) -> dict:
         per_year.append(row)
     ok = ~np.isnan(scored["graph"][0])
     pooled = {name: auc(scored[name][0][ok], data["moved"][ok]) for name in models}
+    intervals = bootstrap(
+        {name: scored[name][0][ok] for name in models}, data["moved"][ok], boot)
     # the graph model refitted on every year, to show its weights (standardised features)
     x = np.column_stack([data[f] for f in GRAPH_FEATURES]).astype(float)
     sd = x.std(0)
     sd[sd == 0] = 1.0
     w_all = fit_logistic((x - x.mean(0)) / sd, data["moved"].astype(float))
     return {"db": str(db), **sources, "observations": n_obs[0], "people_with_org": n_obs[1],
-            "years": per_year, "pooled": pooled, "examples": int(ok.sum()),
+            "years": per_year, "pooled": pooled, "pooled_ci95": intervals,
+            "examples": int(ok.sum()),
             "movers": int(data["moved"][ok].sum()),
             "graph_weights_per_sd": dict(zip(("intercept", *GRAPH_FEATURES),
                                              (round(float(v), 3) for v in w_all), strict=True)),
@@ -286,6 +309,8 @@ def main() -> int:
     ap.add_argument("--years", default="2019-2023", help="Y values, e.g. 2019-2023 or 2021,2023")
     ap.add_argument("--ids", choices=sorted(ID_COLUMNS), default="openreview",
                     help="author ids used as person ids when the store has no mention_person")
+    ap.add_argument("--bootstrap", type=int, default=200,
+                    help="resamples for the 95%% intervals of the pooled AUCs (0: none)")
     ap.add_argument("--json", action="store_true", help="print JSON")
     args = ap.parse_args()
     if not args.db.exists():
@@ -296,7 +321,7 @@ def main() -> int:
     except ValueError:
         print(f"error: --years {args.years!r}: write e.g. 2019-2023 or 2021,2023", file=sys.stderr)
         return 2
-    result = run(args.db, years, args.ids)
+    result = run(args.db, years, args.ids, args.bootstrap)
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
@@ -311,6 +336,8 @@ def main() -> int:
     p = result["pooled"]
     print(f"{'all':>5} {result['examples']:>7} {result['movers']:>7} {p['tenure_only']:>12.3f} "
           f"{p['graph']:>8.3f} {p['graph_without_coauthors']:>20.3f}   (pooled out-of-year)")
+    for name, (lo, hi) in result["pooled_ci95"].items():
+        print(f"  95% interval, {name}: {lo:.3f} .. {hi:.3f}")
     print("graph model weights per standard deviation:", result["graph_weights_per_sd"])
     print(f"{result['seconds']} s")
     return 0
