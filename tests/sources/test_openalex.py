@@ -492,9 +492,9 @@ def test_rate_limiter_with_a_fake_clock() -> None:
 
 def test_api_rerun_of_unchanged_query_is_a_noop(con: duckdb.DuckDBPyConnection) -> None:
     with FakeOpenAlex(three_pages()) as server, client_for(server) as client:
-        first = openalex.ingest_query(con, client, "x")
+        first = openalex.ingest_query(con, client, "x", batch_works=1)
         before = counts(con)
-        second = openalex.ingest_query(con, client, "x")  # meta differs, works do not
+        second = openalex.ingest_query(con, client, "x", batch_works=1)  # meta differs only
         assert (first["ingested"], second["unchanged"]) == (1, 1)
         assert counts(con) == before == (1, 5, 5, 0)
         server.pages["c3"] = ([{**work(5), "cited_by_count": 99}], None)
@@ -521,13 +521,17 @@ def test_api_bad_work_is_quarantined_with_its_page(con: duckdb.DuckDBPyConnectio
 
 
 def test_api_gives_up_after_retries_and_leaves_the_store(con: duckdb.DuckDBPyConnection) -> None:
-    with FakeOpenAlex(three_pages()) as server:
+    with FakeOpenAlex(three_pages()) as server, client_for(server, max_retries=2) as client:
+        openalex.ingest_query(con, client, "x")
+        before = counts(con)
+        server.pages["*"] = ([work(1), work(6)], "c2")  # a changed first page, then failures
         server.failures = {"c2": [(503, {}, b"")] * 10}
-        with client_for(server, max_retries=2) as client, \
-                pytest.raises(SourceError, match=r"failed after 3 attempts, last: HTTP 503"):
-            openalex.ingest_query(con, client, "x")
+        server.requests.clear()
+        with pytest.raises(SourceError, match=r"failed after 3 attempts, last: HTTP 503"):
+            openalex.ingest_query(con, client, "x", batch_works=1)  # page 1 already written
     assert server.cursors() == ["*", "c2", "c2", "c2"]
-    assert counts(con) == (0, 0, 0, 0)
+    assert counts(con) == before == (1, 5, 5, 0)
+    assert con.execute("SELECT count(*) FROM papers WHERE record_id = 'W6'").fetchone() == (0,)
 
 
 def test_api_client_error_is_not_retried() -> None:

@@ -585,12 +585,15 @@ def query_unit_name(filter: str | None, search: str | None = None) -> str:
 
 def fetch_query(client: Any, filter: str | None, search: str | None = None,
                 max_results: int | None = None, ingested_at: datetime | None = None,
-                progress: Any = None) -> ParsedUnit:
-    """Fetch every work of one query and parse it into a unit.
+                progress: Any = None,
+                on_batch: Callable[[list[dict[str, Any]], list[dict[str, Any]], list[Problem]],
+                                   None] | None = None,
+                batch_works: int = BATCH_WORKS) -> ParsedUnit:
+    """Fetch every work of one query and parse it into a unit (`on_batch`: as in parse_jsonl).
 
-    The unit's sha256 is taken over the works themselves (sorted by id, keys sorted), not over
-    the response bodies, whose `meta` changes on every call: an unchanged query is a no-op.
-    Raises SourceError when the API keeps failing, so a partial result never replaces a full one.
+    The unit's sha256 is taken over the works themselves (each serialised with sorted keys,
+    ordered by id), not over the response bodies, whose `meta` changes on every call: re-running
+    an unchanged query gives the same sha256. Raises SourceError when the API keeps failing.
     """
     if not filter and not search:
         raise SourceError("an OpenAlex query needs a --filter (e.g. "
@@ -599,15 +602,19 @@ def fetch_query(client: Any, filter: str | None, search: str | None = None,
     unit = ParsedUnit(name, client.url("works", {"filter": filter, "search": search}), KIND,
                       None, None, "", 0, family=FAMILY_API)
     parser = WorkParser(unit, ingested_at or datetime.now(UTC))
-    canonical: list[tuple[str, bytes]] = []
+    digests: list[tuple[str, bytes]] = []  # (work id, sha256 of the work): small per work
     for page in client.pages("works", filter=filter, search=search, max_results=max_results):
         for work in page.results:
             index = unit.records_read
             unit.records_read += 1
             blob = orjson.dumps(work, option=orjson.OPT_SORT_KEYS)
+            unit.size_bytes += len(blob) + 1
             wid = work.get("id") if isinstance(work, dict) else None
-            canonical.append((wid if isinstance(wid, str) else "", blob))
+            digests.append((wid if isinstance(wid, str) else "", hashlib.sha256(blob).digest()))
             parser.parse(index, work, f"page {page.number}")
+        if on_batch is not None and len(unit.papers) >= batch_works:
+            on_batch(unit.papers, unit.mentions, unit.problems)
+            unit.papers, unit.mentions, unit.problems = [], [], []
         if progress:
             total = page.meta.get("count")
             if isinstance(total, int) and max_results is not None:
@@ -615,21 +622,34 @@ def fetch_query(client: Any, filter: str | None, search: str | None = None,
             progress("openalex", unit.records_read,
                      total if isinstance(total, int) else unit.records_read, f"page {page.number}")
     digest = hashlib.sha256()
-    for _, blob in sorted(canonical):
-        digest.update(blob)
-        digest.update(b"\n")
-        unit.size_bytes += len(blob) + 1
+    for _, work_digest in sorted(digests):
+        digest.update(work_digest)
     unit.sha256 = digest.hexdigest()
+    if on_batch is not None and (unit.papers or unit.mentions or unit.problems):
+        on_batch(unit.papers, unit.mentions, unit.problems)
+        unit.papers, unit.mentions, unit.problems = [], [], []
     return unit
 
 
 def ingest_query(con: Any, client: Any, filter: str | None, search: str | None = None,
-                 max_results: int | None = None, progress: Any = None) -> dict[str, Any]:
-    """Fetch one API query and store it as one unit (replacing an earlier run of the same query)."""
-    from talentgraph.store.ingest import write_unit
+                 max_results: int | None = None, progress: Any = None,
+                 batch_works: int = BATCH_WORKS) -> dict[str, Any]:
+    """Fetch one API query and store it as one unit (replacing an earlier run of the same query).
 
-    unit = fetch_query(client, filter, search, max_results, progress=progress)
-    result = write_unit(con, unit)
+    Rows go to the store in batches inside one transaction while pages arrive; when the works
+    turn out unchanged, or the API fails for good, the transaction is rolled back.
+    """
+    from talentgraph.store.batch_writer import BatchedUnitWriter
+    from talentgraph.store.ingest import UnitResult
+
+    with BatchedUnitWriter(con, query_unit_name(filter, search)) as writer:
+        unit = fetch_query(client, filter, search, max_results, writer.now, progress,
+                           on_batch=writer.add, batch_works=batch_works)
+        if unit.sha256 == writer.previous:
+            result = UnitResult(unit.source_file, "unchanged", writer.papers, writer.mentions,
+                                writer.dropped, writer.problems)
+        else:
+            result = writer.finish(unit)
     totals = _new_totals(1)
     totals[result.outcome] += 1
     for key in ("papers", "mentions", "records_dropped", "problems"):
