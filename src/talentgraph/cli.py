@@ -258,6 +258,11 @@ from talentgraph import cli_careers  # noqa: E402
 cli_careers.register(app)
 export_app.command("moves")(cli_careers.export_moves)
 
+# sourcing: `source` and `dossier` live in cli_sourcing.py
+from talentgraph import cli_sourcing  # noqa: E402
+
+cli_sourcing.register(app)
+
 
 def main() -> None:
     """Entry point: our own errors become one clear line and exit code 1, never a traceback."""

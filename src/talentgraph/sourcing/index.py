@@ -189,7 +189,7 @@ def _whereabouts(con: duckdb.DuckDBPyConnection, have: dict[str, bool]) -> None:
     if have["mention_orgs"] and have["orgs"]:
         parts.append("""
             SELECT a.person_id, 2, 'latest_affiliation', mo.org_id, o.name, o.top_parent_id,
-                   tp.name, o.country, NULL, a.year
+                   tp.name, o.country, NULL::INTEGER, a.year
             FROM sourcing_authorship a
             JOIN mention_orgs mo USING (paper_id, position)
             LEFT JOIN orgs o ON o.org_id = mo.org_id
@@ -198,9 +198,10 @@ def _whereabouts(con: duckdb.DuckDBPyConnection, have: dict[str, bool]) -> None:
             QUALIFY a.year = max(a.year) OVER (PARTITION BY a.person_id)""")
     parts.append("""
         -- ' + ' joins the several affiliations of one author, with their countries in step
-        SELECT a.person_id, 3, 'latest_affiliation', NULL,
-               unnest(string_split(coalesce(m.aff_norm, m.raw_affiliation), ' + ')), NULL, NULL,
-               unnest(string_split(m.aff_country, ' + ')), NULL, a.year
+        SELECT a.person_id, 3, 'latest_affiliation', NULL::VARCHAR,
+               unnest(string_split(coalesce(m.aff_norm, m.raw_affiliation), ' + ')),
+               NULL::VARCHAR, NULL::VARCHAR, unnest(string_split(m.aff_country, ' + ')),
+               NULL::INTEGER, a.year
         FROM sourcing_authorship a JOIN mentions m USING (paper_id, position)
         WHERE a.year IS NOT NULL AND coalesce(m.aff_norm, m.raw_affiliation) IS NOT NULL
         QUALIFY a.year = max(a.year) OVER (PARTITION BY a.person_id)""")

@@ -113,10 +113,11 @@ def resolve_orgs(con: duckdb.DuckDBPyConnection, names: list[str]) -> list[OrgMa
 def _org_condition(match: OrgMatch, params: dict[str, Any], key: str) -> str:
     if match.how == "orgs":
         params[key] = match.org_ids
-        return (f"(list_has_any(coalesce(p.current_org_ids, []), ${key}) OR "
-                f"list_has_any(coalesce(p.current_parent_ids, []), ${key}))")
+        return (f"(list_has_any(coalesce(p.current_org_ids, []::VARCHAR[]), ${key}) OR "
+                f"list_has_any(coalesce(p.current_parent_ids, []::VARCHAR[]), ${key}))")
     params[key] = match.query.lower()
-    return (f"len(list_filter(coalesce(p.current_orgs, []) || coalesce(p.current_parents, []), "
+    return ("len(list_filter(coalesce(p.current_orgs, []::VARCHAR[]) || "
+            "coalesce(p.current_parents, []::VARCHAR[]), "
             f"x -> contains(lower(x), ${key}))) > 0")
 
 
@@ -158,9 +159,11 @@ def _hits_sql() -> str:
 
 
 def search(con: duckdb.DuckDBPyConnection, query: str, filters: Filters | None = None,
-           limit: int = 20, person_ids: list[str] | None = None,
-           top_papers: int = 3) -> SearchResult:
-    """People ranked for `query` with every score explained (see the module docstring)."""
+           limit: int = 20, top_papers: int = 3, rank_of: str | None = None) -> SearchResult:
+    """People ranked for `query`, every score explained (the model is in model.py).
+
+    With `rank_of`, only that person is returned, with their place among all candidates.
+    """
     filters = filters or Filters()
     _validate(query, filters, limit)
     meta = _open_index(con)
@@ -182,10 +185,15 @@ def search(con: duckdb.DuckDBPyConnection, query: str, filters: Filters | None =
         where.append("p.role_class = $role")
     if filters.country:
         params["cc"] = countries.to_code(filters.country)
-        where.append("list_contains(coalesce(p.current_countries, []), $cc)")
-    if person_ids is not None:
-        params["pids"] = person_ids
-        where.append("list_contains($pids, p.person_id)")
+        where.append("list_contains(coalesce(p.current_countries, []::VARCHAR[]), $cc)")
+    if rank_of is None:
+        top_sql = (f"SELECT *, row_number() OVER (ORDER BY score DESC, person_id) AS place "
+                   f"FROM ranked ORDER BY score DESC, person_id LIMIT {int(limit)}")
+    else:
+        # one person's place among all candidates (for a dossier's topic fit)
+        params["rank_of"] = rank_of
+        top_sql = ("SELECT * FROM (SELECT *, row_number() OVER (ORDER BY score DESC, person_id) "
+                   "AS place FROM ranked) WHERE person_id = $rank_of")
     w = WEIGHTS
     # Filters need the wide people table; without them the narrow static one is enough.
     people_join = ("JOIN sourcing_people p USING (person_id)"
@@ -220,11 +228,13 @@ def search(con: duckdb.DuckDBPyConnection, query: str, filters: Filters | None =
                 100 * v_expertise * {w['seniority']} * v_seniority AS pt_seniority,
                 100 * v_expertise * {w['mobility']} * v_mobility AS pt_mobility
             FROM f
-        ), top AS (
+        ), ranked AS (
             SELECT *, pt_expertise + pt_impact + pt_output + pt_network + pt_seniority
                       + pt_mobility AS score,
                    count(*) OVER () AS candidates
-            FROM s ORDER BY score DESC, person_id LIMIT {int(limit)}
+            FROM s
+        ), top AS (
+            {top_sql}
         ), tp AS (
             SELECT person_id, list({{'paper_id': paper_id, 'title': title, 'venue': venue,
                           'year': year, 'position': position, 'n_authors': n_authors,
@@ -243,7 +253,7 @@ def search(con: duckdb.DuckDBPyConnection, query: str, filters: Filters | None =
     rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
     details = _details(con, [r["person_id"] for r in rows])
     rows = [{**details[r["person_id"]], **r} for r in rows]
-    people = [_explain(i + 1, r, ref_year) for i, r in enumerate(rows)]
+    people = [_explain(r["place"], r, ref_year) for r in rows]
     matched = rows[0]["matched_papers"] if rows else _count_hits(con, query, filters.since)
     return SearchResult(query, filters, at + not_at, rows[0]["candidates"] if rows else 0,
                         matched, ref_year, careers, people)

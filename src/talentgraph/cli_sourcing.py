@@ -1,0 +1,123 @@
+"""CLI of sourcing: `source` (ranked people for a topic) and `dossier` (the offer packet).
+Registered on the main app from cli.py (`cli_sourcing.register(app)`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+DbOpt = Annotated[Path | None, typer.Option("--db", help="The store (DuckDB file). Default: "
+                                            "$TALENTGRAPH_DB, else your data directory.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+
+
+def _open(db: Path | None):
+    from talentgraph import cli
+    from talentgraph.store import db as store
+
+    return store.connect(cli.db_path(db), read_only=True)
+
+
+def source(
+    query: Annotated[str, typer.Argument(help="The topic, e.g. \"reinforcement learning from "
+                                         "human feedback\".")],
+    at: Annotated[list[str] | None, typer.Option("--at", help="Only people now at this "
+                                                 "organisation (or a subsidiary); repeatable.")]
+    = None,
+    not_at: Annotated[list[str] | None, typer.Option("--not-at", help="Leave out people now at "
+                                                     "this organisation; repeatable.")] = None,
+    role: Annotated[str | None, typer.Option("--role", help="phd | researcher | senior | "
+                                             "professor (from the latest role in the records).")]
+    = None,
+    since: Annotated[int | None, typer.Option("--since", help="Only papers from this year on "
+                                              "count toward the topic.")] = None,
+    country: Annotated[str | None, typer.Option("--country", help="Only people now in this "
+                                                "country (ISO code such as US, or a name).")]
+    = None,
+    limit: Annotated[int, typer.Option("--limit", help="How many people.")] = 20,
+    why: Annotated[bool, typer.Option("--why", help="Print each person's score components and "
+                                      "top papers (always in --json).")] = False,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Ranked people for a topic, every score explained (components and the papers behind it)."""
+    from talentgraph import cli
+    from talentgraph.sourcing.rank import Filters, search
+
+    con = _open(db)
+    try:
+        result = search(con, query, Filters(at=at or [], not_at=not_at or [], role=role,
+                                            since=since, country=country), limit=limit)
+    finally:
+        con.close()
+    if as_json:
+        cli.print_json(result.to_dict())
+        return
+    for m in result.org_matches:
+        if m.how == "text":
+            cli.err_console.print(f"[yellow]note:[/yellow] {m.query!r} is not a known "
+                                  "organisation: matched as text in affiliation names")
+    short = {"expertise": "exp", "impact": "imp", "output": "out", "network": "net",
+             "seniority": "sen", "mobility": "mob"}
+    rows = []
+    for p in result.people:
+        rows.append({
+            "rank": p.rank, "name": p.name, "score": round(p.score, 1),
+            "components": " ".join(f"{short[c.name]} {c.points:.1f}" for c in p.components),
+            "now at": ", ".join(p.where["orgs"][:2])
+                      + ("" if p.where["source"] == "careers" else " *"),
+            "role": p.role_class or "", "person_id": p.person_id,
+        })
+    cli.print_table(rows, f"{query!r}: {result.candidates:,} people with matching papers "
+                          f"({result.matched_papers:,} papers considered)")
+    if not result.careers_used:
+        cli.console.print("[dim]* where people are now: latest attributed affiliation "
+                          "(no careers timeline in this store)[/dim]")
+    if why:
+        for p in result.people:
+            cli.console.print(f"\n[bold]{p.rank}. {p.name}[/bold] ({p.person_id}) "
+                              f"score {p.score:.1f}")
+            for c in p.components:
+                cli.console.print(f"  {c.name:<10} {c.points:5.1f}  {c.evidence}")
+            for tp in p.top_papers:
+                cli.console.print(f"  - {tp['year']} {tp['venue']}: {tp['title']} "
+                                  f"[dim]({tp['paper_id']}, author {tp['position'] + 1} of "
+                                  f"{tp['n_authors']}, bm25 {tp['bm25']})[/dim]")
+
+
+def dossier(
+    person: Annotated[str, typer.Argument(help="Person id (as `source` prints it) or exact name.")],
+    for_role: Annotated[str | None, typer.Option("--for-role", help="Role text to measure the "
+                                                 "topic fit against.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="md | html | json")] = "md",
+    ours: Annotated[list[str] | None, typer.Option("--ours", help="Our organisation (marks "
+                                                   "coauthors there); repeatable. Default: "
+                                                   "$TALENTGRAPH_OUR_ORGS.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of "
+                                             "the terminal.")] = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The packet an executive reads before an offer: timeline, papers, coauthors, fit, risks."""
+    import sys
+
+    from talentgraph.sourcing.dossier import build_dossier, render
+
+    con = _open(db)
+    try:
+        data = build_dossier(con, person, for_role=for_role, ours=ours)
+    finally:
+        con.close()
+    text = render(data, "json" if as_json else fmt)
+    if out is not None:
+        out.write_text(text, encoding="utf-8")
+        return
+    sys.stdout.write(text)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `source` and `dossier` to the main app."""
+    app.command("source")(source)
+    app.command("dossier")(dossier)
