@@ -1,5 +1,7 @@
-"""Retention: flight-risk score of our own staff with its reasons (`flight_risk`)."""
+"""Retention: flight-risk score of our own staff with its reasons (`flight_risk`), and the graph
+input it needs (`collaborators_left`: close collaborators and who of them left, from the store)."""
 
+from talentgraph.ops.retention.graph import CollaboratorsLeft, Departure, collaborators_left
 from talentgraph.ops.retention.risk import (
     DEFAULT_WEIGHTS,
     FlightRisk,
@@ -8,4 +10,7 @@ from talentgraph.ops.retention.risk import (
     flight_risk,
 )
 
-__all__ = ["DEFAULT_WEIGHTS", "FlightRisk", "RiskReason", "RiskWeights", "flight_risk"]
+__all__ = [
+    "DEFAULT_WEIGHTS", "CollaboratorsLeft", "Departure", "FlightRisk", "RiskReason",
+    "RiskWeights", "collaborators_left", "flight_risk",
+]
