@@ -1,0 +1,193 @@
+"""Accuracy of organisation resolution against hand labels (tests/data/org_labels.csv).
+
+The labels: 320 distinct raw affiliation strings sampled from the full store with a fixed seed,
+stratified by how often a string occurs among the mentions (`--sample` reprints the sample):
+100 from the top 1% of distinct strings, 100 from the other strings seen at least twice, 120
+seen once. Each was read and labelled by hand (not by the resolver) with the organisation(s) it
+names, '|'-separated in the order written ('none' when it names none), its kind and parent.
+Ids of curated organisations are those of resolve/data/orgs.csv; other ids follow the generated
+convention: slug of the normalised English name (Universität/Università/Université/Universidad
+X -> University of X, "The" and legal forms dropped, lab -> laboratory, centre -> center).
+
+A string counts as resolved when it gets an organisation, and as correct when its rank-1
+organisation is one of the labelled ones. In the store, a string is judged by the rank-1
+organisation most of its mentions got (mentions add aff_norm, country and domains).
+precision = correct / resolved; coverage = resolved / strings labelled with an organisation;
+recall = correct / strings labelled with an organisation.
+
+    .venv/bin/python benchmarks/orgs.py --db /tmp/<copy>.duckdb   # a store after `orgs` ran
+    .venv/bin/python benchmarks/orgs.py --string-only             # resolver on strings alone
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import sys
+from collections import Counter
+from pathlib import Path
+
+import duckdb
+
+from talentgraph.resolve.orgs import OrgResolver, catalog
+from talentgraph.resolve.orgs.text import key, slug
+
+LABELS = Path(__file__).resolve().parents[1] / "tests" / "data" / "org_labels.csv"
+SEED = 20261125
+
+
+def sample(db: Path) -> list[tuple[str, int, str]]:
+    """The stratified sample the labels were made from: (stratum, count, raw string)."""
+    con = duckdb.connect(str(db), read_only=True)
+    rows = con.execute("SELECT raw_affiliation, count(*) c FROM mentions WHERE raw_affiliation "
+                       "IS NOT NULL GROUP BY 1 ORDER BY c DESC, raw_affiliation").fetchall()
+    con.close()
+    k = len(rows) // 100
+    top, mid = rows[:k], [r for r in rows[k:] if r[1] >= 2]
+    single = [r for r in rows if r[1] == 1]
+    rng = random.Random(SEED)
+    out = []
+    for name, pool, size in (("top", top, 100), ("middle", mid, 100), ("singleton", single, 120)):
+        out += [(name, c, s) for s, c in sorted(rng.sample(pool, size), key=lambda r: r[0])]
+    return out
+
+
+def _canon(label: str, curated: set[str]) -> str:
+    if label == "none" or label in curated:
+        return label
+    return slug(key(label.replace("-", " ")))
+
+
+def predictions_from_store(con: duckdb.DuckDBPyConnection,
+                           strings: list[str]) -> dict[str, list[str]]:
+    """Per string, the organisations most of its mentions got (rank order), from mention_orgs."""
+    con.execute("CREATE OR REPLACE TEMP TABLE _labelled(s VARCHAR)")
+    con.executemany("INSERT INTO _labelled VALUES (?)", [[s] for s in strings])
+    rows = con.execute("""
+        SELECT m.raw_affiliation, m.paper_id, m.position, list(o.org_id ORDER BY o.rank)
+        FROM mentions m JOIN _labelled l ON l.s = m.raw_affiliation
+        LEFT JOIN mention_orgs o USING (paper_id, position)
+        GROUP BY ALL""").fetchall()
+    votes: dict[str, Counter[tuple[str, ...]]] = {}
+    for s, _p, _pos, orgs in rows:
+        votes.setdefault(s, Counter())[tuple(o for o in orgs if o)] += 1
+    return {s: list(c.most_common(1)[0][0]) for s, c in votes.items()}
+
+
+def person_names(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
+    rows = con.execute("SELECT DISTINCT raw_affiliation FROM mentions WHERE raw_affiliation IN "
+                       "(SELECT raw_name FROM mentions)").fetchall()
+    return frozenset(key(r[0]) for r in rows)
+
+
+def evaluate(labels: list[dict[str, str]], preds: dict[str, list[str]],
+             curated: set[str]) -> dict[str, dict[str, float]]:
+    strata: dict[str, Counter[str]] = {}
+    errors = []
+    for row in labels:
+        truth = [_canon(x, curated) for x in row["org_id"].split("|")]
+        pred = preds.get(row["raw_string"], [])
+        has_truth = truth != ["none"]
+        resolved = bool(pred)
+        correct = resolved and pred[0] in truth
+        for name in ("all", row["stratum"]):
+            c = strata.setdefault(name, Counter())
+            c["n"] += 1
+            c["truth"] += has_truth
+            c["resolved"] += resolved
+            c["resolved_truth"] += resolved and has_truth
+            c["correct"] += correct
+            c["none_right"] += (not has_truth) and not resolved
+            if has_truth:
+                c["label_orgs"] += len(truth)
+                c["label_orgs_found"] += len(set(truth) & set(pred))
+        if resolved != has_truth or (resolved and not correct):
+            errors.append((row["stratum"], pred[0] if pred else "-", row["org_id"],
+                           row["raw_string"]))
+    out = {}
+    for name, c in strata.items():
+        out[name] = {
+            "strings": c["n"], "with_org": c["truth"],
+            "precision": c["correct"] / c["resolved"] if c["resolved"] else 0.0,
+            "coverage": c["resolved_truth"] / c["truth"] if c["truth"] else 0.0,
+            "recall": c["correct"] / c["truth"] if c["truth"] else 0.0,
+            "org_recall_all_ranks": c["label_orgs_found"] / c["label_orgs"]
+            if c["label_orgs"] else 0.0,
+            "none_kept_empty": f"{c['none_right']}/{c['n'] - c['truth']}",
+        }
+    out["_errors"] = errors  # type: ignore[assignment]
+    return out
+
+
+def mention_share(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
+    total, with_raw, with_evidence = con.execute(
+        "SELECT count(*), count(raw_affiliation), count(*) FILTER (WHERE coalesce("
+        "raw_affiliation, aff_norm, affiliation_domain, email_domain) IS NOT NULL) "
+        "FROM mentions").fetchone()
+    got, got_raw = con.execute(
+        "SELECT count(*), count(m.raw_affiliation) FROM mentions m WHERE EXISTS (SELECT 1 "
+        "FROM mention_orgs o WHERE o.paper_id = m.paper_id AND o.position = m.position)"
+    ).fetchone()
+    curated = con.execute(
+        "SELECT count(DISTINCT (paper_id, position)) FROM mention_orgs o JOIN orgs USING "
+        "(org_id) WHERE o.rank = 1 AND curated").fetchone()[0]
+    return {"all_mentions": total, "with_org": got, "share_of_all": got / total,
+            "share_of_mentions_with_evidence": got / with_evidence,
+            "share_of_mentions_with_raw_affiliation": got_raw / with_raw,
+            "rank1_curated_share_of_with_org": curated / got if got else 0.0}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--db", type=Path, default=Path("/tmp/tg_full.duckdb"))
+    ap.add_argument("--string-only", action="store_true",
+                    help="resolve each labelled string alone (no aff_norm, country, domain)")
+    ap.add_argument("--sample", action="store_true", help="print the sample and exit")
+    args = ap.parse_args()
+    if args.sample:
+        for stratum, c, s in sample(args.db):
+            print(f"{stratum}\t{c}\t{s}")
+        return 0
+    labels = list(csv.DictReader(LABELS.open(encoding="utf-8")))
+    curated = set(catalog.default().orgs)
+    con = duckdb.connect(str(args.db), read_only=args.string_only)
+    strings = [r["raw_string"] for r in labels]
+    if args.string_only:
+        resolver = OrgResolver(person_names=person_names(con))
+        preds = {s: [m.org_id for m in resolver.resolve(s)] for s in strings}
+    else:
+        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables"
+                                            ).fetchall()}
+        if "mention_orgs" not in tables:
+            print(f"{args.db} has no mention_orgs: run the orgs stage first "
+                  "(talentgraph build, or build_orgs on a copy)", file=sys.stderr)
+            return 2
+        preds = predictions_from_store(con, strings)
+    res = evaluate(labels, preds, curated)
+    errors = res.pop("_errors")
+    print(f"{'stratum':10} {'strings':>7} {'w/ org':>6} {'precision':>9} {'coverage':>8} "
+          f"{'recall':>6} {'org recall':>10} {'none ok':>7}")
+    for name in ("all", "top", "middle", "singleton"):
+        r = res[name]
+        print(f"{name:10} {r['strings']:7} {r['with_org']:6} {r['precision']:9.3f} "
+              f"{r['coverage']:8.3f} {r['recall']:6.3f} {r['org_recall_all_ranks']:10.3f} "
+              f"{r['none_kept_empty']:>7}")
+    print(f"\nerrors ({len(errors)}): stratum | predicted rank 1 | labelled | string")
+    for e in errors:
+        print(f"  {e[0]:9} | {e[1]} | {e[2]} | {e[3][:100]}")
+    if not args.string_only:
+        share = mention_share(con)
+        print("\nmentions with an organisation: "
+              f"{share['with_org']:,} of {share['all_mentions']:,} "
+              f"({share['share_of_all']:.1%} of all mentions; "
+              f"{share['share_of_mentions_with_evidence']:.1%} of those with any affiliation, "
+              f"name or domain; {share['share_of_mentions_with_raw_affiliation']:.1%} of those "
+              f"with a raw affiliation); rank 1 is a curated organisation for "
+              f"{share['rank1_curated_share_of_with_org']:.1%} of them")
+    con.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,359 @@
+"""Affiliation strings and domains -> canonical organisations, ranked, with method and confidence.
+
+Order of evidence for one affiliation part (a dual affiliation "A + B" has two parts):
+1. a curated name in the part: a whole segment, two adjacent segments ("Institute of Automation,
+   Chinese Academy of Sciences"), an abbreviation in parentheses, a curated name inside a longer
+   segment ("Huzhou Institute of Zhejiang University"), or a company name followed by a unit
+   ("Huawei Cloud"). When several are found, a child beats its parent (Google Brain over Google).
+2. the corpus' own normalised name for the part (mentions.aff_norm), resolved the same way;
+3. a near-spelling of a curated name (rapidfuzz ratio >= FUZZY_THRESHOLD, see below);
+4. the long tail: the segment that names an institution (University/College/Inc... beats
+   Institute/Lab/Center, units such as "Department of ..." are skipped), whose id is the slug of
+   its normalised key, with kind guessed from its words and country from the record.
+E-mail/affiliation domains confirm a name (confidence up) or, with no usable name, give the org:
+curated domains first, then domains learned from the corpus (see stage.py). Public mail services
+(gmail.com, qq.com, 163.com...) are never organisations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from functools import lru_cache
+
+from publicsuffixlist import PublicSuffixList
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+
+from talentgraph.resolve.orgs import catalog as catalog_mod
+from talentgraph.resolve.orgs.catalog import PREFIX_KINDS, Alias, Catalog
+from talentgraph.resolve.orgs.text import (
+    Segment,
+    country_code,
+    cut_unit,
+    has_org_word,
+    is_top_level,
+    is_unit,
+    key,
+    kind_from_words,
+    slug,
+    split_parts,
+    split_segments,
+    strip_country,
+)
+
+# Fuzzy matching to curated names catches misspellings ("Massachussetts Institute of
+# Technology", "Carnegie Mellon Univeristy"). fuzz.ratio (order-sensitive, whole string) at 92
+# was chosen by reading the best curated match of every distinct long-tail name of the corpus:
+# at >= 92 the pairs are spelling variants; between 85 and 92 distinct universities appear
+# ("University of Texas at Dallas" ~ "University of Texas at Austin", "Osaka University" ~
+# "Okayama University"). Only names of 12+ characters are compared: short names differ by a
+# letter and are still different organisations.
+FUZZY_THRESHOLD = 85.0
+FUZZY_MIN_LEN = 12
+
+# aff_norm values that are not names.
+_JUNK_NORMS = frozenset({"unknown institution", "university affiliation not specified",
+                         "unknown", "none", "n a", "independent researcher", "independent"})
+# Words after a curated name that make it part of a longer, different name.
+_CONTINUATION = frozenset({"of", "for", "and", "de", "di", "du", "del", "della", "des", "der",
+                           "la", "le", "y", "e", "und"})
+# Words before a curated name found inside a segment that show it is the host institution.
+_HOST_BEFORE = frozenset({"of", "at", "in", "the", "institute", "laboratory", "school",
+                          "center", "college", "campus", "department", "faculty", "branch"})
+
+# Organisations that co-sign the affiliations of units hosted elsewhere (French "UMR CNRS").
+UMBRELLAS = frozenset({"cnrs"})
+
+_PSL = PublicSuffixList()
+
+
+@dataclass(frozen=True)
+class OrgMatch:
+    org_id: str
+    name: str                # the words that named it
+    method: str              # curated | curated_pair | curated_abbrev | curated_inner |
+                             # curated_prefix | corpus_norm | fuzzy | name | name_weak |
+                             # domain | learned_domain ; "+domain" when a domain agrees
+    confidence: float
+    curated: bool
+    kind: str = "unknown"    # guessed for long-tail orgs
+    country: str | None = None
+    valid_from: date | None = None   # of the alias that named it
+    valid_to: date | None = None
+
+
+def registrable_domain(domain: str | None) -> str | None:
+    """cs.cmu.edu -> cmu.edu, mails.tsinghua.edu.cn -> tsinghua.edu.cn; None if not a domain."""
+    if not domain:
+        return None
+    d = domain.strip().lower().rstrip(".")
+    if "@" in d:
+        d = d.rsplit("@", 1)[1]
+    if "." not in d or " " in d:
+        return None
+    return _PSL.privatesuffix(d) or None
+
+
+class OrgResolver:
+    """Resolves affiliation strings and domains; keeps a cache per distinct part string."""
+
+    def __init__(self, catalog: Catalog | None = None,
+                 person_names: frozenset[str] = frozenset(),
+                 learned_domains: dict[str, str] | None = None) -> None:
+        self.cat = catalog or catalog_mod.default()
+        self.person_names = person_names
+        self.learned_domains = learned_domains or {}
+        self._fuzzy_choices: dict[str, Alias] = {
+            k: a for k, a in self.cat.by_key.items() if len(k) >= FUZZY_MIN_LEN and " " in k}
+        self._fuzzy_keys = list(self._fuzzy_choices)
+        self._prefix: dict[str, list[tuple[list[str], Alias]]] = {}
+        for k, a in self.cat.by_key.items():
+            if self.cat.orgs[a.org_id].kind in PREFIX_KINDS and k not in self.cat.whole_only:
+                toks = k.split()
+                self._prefix.setdefault(toks[0], []).append((toks, a))
+        for entries in self._prefix.values():
+            entries.sort(key=lambda e: -len(e[0]))
+        self.resolve_part = lru_cache(maxsize=400_000)(self._resolve_part)  # type: ignore[method-assign]
+
+    # ------------------------------------------------------------------ one affiliation part
+
+    def _curated(self, a: Alias, name: str, method: str, confidence: float) -> OrgMatch:
+        o = self.cat.orgs[a.org_id]
+        return OrgMatch(o.org_id, name, method, confidence, True, o.kind, o.country,
+                        a.valid_from, a.valid_to)
+
+    def _inner(self, k: str) -> Alias | None:
+        """A curated name of 2+ words inside a longer segment, where it reads as the host."""
+        toks = k.split()
+        n = len(toks)
+        for size in range(n - 1, 1, -1):
+            for start in range(0, n - size + 1):
+                a = self.cat.by_key.get(" ".join(toks[start:start + size]))
+                if a is None:
+                    continue
+                after = toks[start + size] if start + size < n else None
+                before = toks[start - 1] if start > 0 else None
+                if after in _CONTINUATION:
+                    continue
+                if before is not None and before not in _HOST_BEFORE:
+                    continue
+                return a
+        return None
+
+    def _prefixed(self, k: str) -> Alias | None:
+        toks = k.split()
+        for alias_toks, a in self._prefix.get(toks[0], []) if toks else []:
+            if toks[:len(alias_toks)] == alias_toks and len(toks) > len(alias_toks):
+                return a
+        return None
+
+    def _fuzzy(self, k: str) -> Alias | None:
+        """A curated name spelt differently by one typo in one word, else None.
+
+        rapidfuzz finds the nearest curated names; a hit is kept only when the two names have
+        the same words but one, and that word differs by one edit (two for words of 9+
+        letters), transpositions counted as one: "Massachussetts", "Univeristy" pass, while
+        "South"/"North" Carolina, "Trento"/"Toronto" and "Nanjing"/"Beijing" do not.
+        """
+        if len(k) < FUZZY_MIN_LEN:
+            return None
+        toks = k.split()
+        for cand, _score, _ in process.extract(k, self._fuzzy_keys, scorer=fuzz.ratio,
+                                               score_cutoff=FUZZY_THRESHOLD, limit=3):
+            ctoks = cand.split()
+            if len(ctoks) != len(toks):
+                continue
+            diff = [(a, b) for a, b in zip(toks, ctoks, strict=True) if a != b]
+            if len(diff) != 1:
+                continue
+            a, b = diff[0]
+            word = max(len(a), len(b))
+            if word >= 5 and a[0] == b[0] and OSA.distance(a, b) <= (2 if word >= 9 else 1):
+                return self._fuzzy_choices[cand]
+        return None
+
+    def _find_curated(self, segs: list[Segment]) -> list[OrgMatch]:
+        found: list[tuple[int, int, OrgMatch]] = []
+        first = next((i for i, s in enumerate(segs) if s.geo is None), None)
+        for i, s in enumerate(segs):
+            if s.geo is not None:
+                continue
+            if i + 1 < len(segs) and segs[i + 1].geo is None:
+                pair = f"{s.text}, {segs[i + 1].text}"
+                a = self.cat.lookup(key(pair))
+                if a:
+                    found.append((0, i, self._curated(a, pair, "curated_pair", 0.95)))
+                    continue
+            a = self.cat.lookup(s.key)
+            if a and (s.key not in self.cat.whole_only or i == first):
+                if s.paren:
+                    found.append((2, i, self._curated(a, s.text, "curated_abbrev", 0.85)))
+                else:
+                    found.append((1, i, self._curated(a, s.text, "curated", 0.95)))
+                continue
+            a = self._inner(s.key)
+            if a:
+                found.append((3, i, self._curated(a, s.text, "curated_inner", 0.85)))
+                continue
+            a = self._prefixed(s.key)
+            if a:
+                found.append((4, i, self._curated(a, s.text, "curated_prefix", 0.8)))
+        if not found:
+            return []
+        ids = {m.org_id for _, _, m in found}
+        # A child beats its parent: "Google Brain, Google Inc." is Google Brain.
+        specific = [(p, i, m) for p, i, m in found
+                    if not any(m.org_id in self.cat.ancestors(o) for o in ids if o != m.org_id)]
+        specific.sort(key=lambda t: (t[0], t[1]))
+        best = specific[0]
+        out = [best[2]]
+        for p, _, m in specific[1:]:
+            # Another unrelated organisation named in the same part (no '+' between them).
+            if p <= 2 and m.org_id not in {x.org_id for x in out} and (
+                    self.cat.top_parent(m.org_id) != self.cat.top_parent(best[2].org_id)):
+                out.append(m)
+        return out
+
+    def _choose_segment(self, segs: list[Segment]) -> tuple[Segment, bool] | None:
+        """The segment naming the institution, and whether it carries an organisation word."""
+        cands = [s for s in segs if s.geo is None and not s.paren and not is_unit(s.key)
+                 and len(s.key) >= 2]
+        top = [s for s in cands if is_top_level(s.key)]
+        if top:
+            return top[0], True
+        orgish = [s for s in cands if has_org_word(s.key)]
+        if orgish:
+            return orgish[-1], True
+        first = next((s for s in segs if s.geo is None), None)
+        if first is not None and cands and cands[0] is first:
+            return first, False
+        return None
+
+    def _resolve_part(self, part: str) -> tuple[OrgMatch, ...]:
+        segs = split_segments(part)
+        if not segs or all(s.geo is not None for s in segs):
+            return ()
+        curated = self._find_curated(segs)
+        chosen = self._choose_segment(segs)
+        if curated:
+            if (curated[0].org_id in UMBRELLAS and chosen and chosen[1]
+                    and is_top_level(chosen[0].key) and not self.cat.lookup(chosen[0].key)):
+                # "ICube, INSA - CNRS, University of Strasbourg": the university hosts the unit.
+                host = self._long_tail(segs, chosen[0], True)
+                return (host, *curated) if host else tuple(curated)
+            return tuple(curated)
+        if chosen is None:
+            return ()
+        seg, has_word = chosen
+        if not has_word and (key(part) in self.person_names or len(seg.key) <= 2):
+            return ()  # a person's name or a bare code, not an organisation
+        k = cut_unit(strip_country(seg.key))
+        a = self.cat.lookup(k) if k != seg.key else None
+        if a:
+            return (self._curated(a, seg.text, "curated", 0.9),)
+        a = self._fuzzy(k)
+        if a:
+            return (self._curated(a, seg.text, "fuzzy", 0.75),)
+        m = self._long_tail(segs, seg, has_word)
+        return (m,) if m else ()
+
+    def _long_tail(self, segs: list[Segment], seg: Segment, has_word: bool) -> OrgMatch | None:
+        k = cut_unit(strip_country(seg.key))
+        org_id = slug(k)
+        if not org_id:
+            return None
+        country = next((s.geo for s in reversed(segs) if s.geo), None)
+        if has_word:
+            return OrgMatch(org_id, seg.text, "name", 0.7, False, kind_from_words(k), country)
+        return OrgMatch(org_id, seg.text, "name_weak", 0.5, False, "unknown", country)
+
+    @lru_cache(maxsize=100_000)  # noqa: B019  (one resolver per build; bounded)
+    def resolve_norm(self, norm: str) -> OrgMatch | None:
+        """The corpus' normalised institution name (aff_norm): a clean name, read whole."""
+        k = key(norm)
+        if not k or k in _JUNK_NORMS:
+            return None
+        found = self.resolve_part(norm)
+        if found and found[0].curated:
+            return replace(found[0], method="corpus_norm", confidence=0.9)
+        if not has_org_word(k) or is_unit(k):
+            return None  # "Mechanical Engineering": a unit, not an institution
+        a = self._fuzzy(k)
+        if a:
+            return self._curated(a, norm, "corpus_norm", 0.8)
+        org_id = slug(strip_country(k))
+        if not org_id:
+            return None
+        return OrgMatch(org_id, norm, "corpus_norm", 0.8, False, kind_from_words(k), None)
+
+    # ------------------------------------------------------------------ one author mention
+
+    def _top(self, org_id: str) -> str:
+        return self.cat.top_parent(org_id) if org_id in self.cat.orgs else org_id
+
+    def domain_org(self, domain: str | None) -> tuple[str, str] | None:
+        """(org_id, method) for a domain: curated (any parent domain) or learned; None else."""
+        reg = registrable_domain(domain)
+        if not reg or reg in self.cat.generic_domains:
+            return None
+        d = domain.strip().lower().rstrip(".") if domain else reg
+        if "@" in d:
+            d = d.rsplit("@", 1)[1]
+        labels = d.split(".")
+        for i in range(len(labels) - 1):
+            hit = self.cat.domains.get(".".join(labels[i:]))
+            if hit:
+                return hit[0], "domain"
+            if ".".join(labels[i:]) == reg:
+                break
+        if reg in self.learned_domains:
+            return self.learned_domains[reg], "learned_domain"
+        return None
+
+    def resolve(self, raw: str | None, aff_norm: str | None = None,
+                aff_country: str | None = None, domain: str | None = None,
+                email_domain: str | None = None) -> list[OrgMatch]:
+        """The organisations of one mention, best first (rank = index + 1)."""
+        parts = split_parts(raw) if raw and raw.strip() else []
+        norms = [n.strip() for n in aff_norm.split(" + ")] if aff_norm else []
+        countries = [c.strip() for c in aff_country.split(" + ")] if aff_country else []
+        if not parts and norms:
+            parts, norms = norms, []
+        aligned = len(norms) == len(parts)
+        out: list[OrgMatch] = []
+        for i, part in enumerate(parts):
+            ms = list(self.resolve_part(part))
+            norm = norms[i] if aligned else None
+            if norm and not (ms and ms[0].curated):
+                nm = self.resolve_norm(norm)
+                # The corpus' name replaces ours unless ours is the same name, more precise
+                # ("University of Colorado Boulder" against "University of Colorado").
+                if nm and (nm.curated or not (ms and ms[0].org_id.startswith(nm.org_id + "-"))):
+                    ms = [nm]
+            c = country_code(countries[i]) if i < len(countries) and (
+                len(countries) == len(parts)) else None
+            for m in ms:
+                if not m.curated and c:
+                    m = replace(m, country=c)
+                out.append(m)
+        dom = self.domain_org(domain) or self.domain_org(email_domain)
+        if dom:
+            d_top = self._top(dom[0])
+            if not out:
+                conf = 0.85 if dom[1] == "domain" else 0.7
+                o = self.cat.orgs.get(dom[0])
+                named = registrable_domain(domain) or registrable_domain(email_domain) or ""
+                out.append(OrgMatch(o.org_id, named, dom[1], conf, True, o.kind, o.country)
+                           if o else OrgMatch(dom[0], named, dom[1], conf, False))
+            else:
+                out = [replace(m, method=m.method + "+domain",
+                               confidence=min(0.99, m.confidence + 0.05))
+                       if self._top(m.org_id) == d_top else m for m in out]
+        seen: set[str] = set()
+        ranked: list[OrgMatch] = []
+        for m in out:
+            if m.org_id not in seen:
+                seen.add(m.org_id)
+                ranked.append(m)
+        return ranked

@@ -1,0 +1,260 @@
+"""The `orgs` build stage: orgs, org_aliases, org_domains, mention_orgs and paper_orgs in DuckDB.
+
+There are ~700k mentions but ~100k distinct (raw affiliation, aff_norm, country, domains) keys
+and ~80k distinct raw strings: each key is resolved once in Python (the resolver caches each
+distinct part string) and the answers are joined back to the mentions in SQL.
+
+Two passes: the first resolves names only and learns which organisation each registrable domain
+stands for in the corpus (e.g. utah.edu -> university-of-utah when mentions carrying utah.edu
+mostly name it); the second resolves every key with curated and learned domains, so mentions
+that only carry an e-mail domain (OpenReview exports of 2013-2020) get an organisation too.
+
+Dates: a mention on a paper from a year after an organisation's successor took over (DeepMind
+and Google Brain -> Google DeepMind from 2023-04-20) is moved to the successor (method
+"+successor", named_org_id keeps what the record said); a name used before its alias existed
+("Google DeepMind" on a 2021 paper: OpenReview profile affiliations are *current* ones, not
+those at publication) is kept but flagged `anachronistic`, for careers code to discount.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from talentgraph.resolve.orgs import catalog as catalog_mod
+from talentgraph.resolve.orgs.resolver import OrgMatch, OrgResolver, registrable_domain
+from talentgraph.resolve.orgs.text import key
+
+# A domain stands for an organisation when at least this many mentions carry it and this share
+# of them name that organisation (rank 1): below that, a domain is shared (a hosting provider,
+# a national research network) or too rare to trust.
+LEARN_MIN_MENTIONS = 3
+LEARN_MIN_SHARE = 0.6
+
+
+def _no_progress(stage: str, done: int, total: int, detail: str = "") -> None:
+    return None
+
+
+def _result_rows(key_id: int, matches: list[OrgMatch]) -> list[dict[str, Any]]:
+    return [{"key_id": key_id, "rank": i + 1, "org_id": m.org_id, "method": m.method,
+             "confidence": round(m.confidence, 3), "valid_from": m.valid_from,
+             "valid_to": m.valid_to} for i, m in enumerate(matches)]
+
+
+class _LongTail:
+    """Votes for the name, kind and country of each generated (non-curated) organisation."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, Counter[str]] = defaultdict(Counter)
+        self.kinds: dict[str, Counter[str]] = defaultdict(Counter)
+        self.countries: dict[str, Counter[str]] = defaultdict(Counter)
+
+    def add(self, m: OrgMatch, n: int) -> None:
+        if m.curated or m.method.startswith("learned_domain"):
+            return
+        self.names[m.org_id][m.name] += n
+        if m.kind != "unknown":
+            self.kinds[m.org_id][m.kind] += n
+        if m.country:
+            self.countries[m.org_id][m.country] += n
+
+
+def _person_names(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
+    """Keys of affiliation strings that are also author names in the corpus (a misplaced name)."""
+    rows = con.execute("""
+        SELECT DISTINCT a FROM (
+            SELECT raw_affiliation AS a FROM mentions WHERE raw_affiliation IS NOT NULL
+            UNION ALL SELECT unnest(aff_set) FROM papers)
+        WHERE a IN (SELECT raw_name FROM mentions)""").fetchall()
+    return frozenset(key(r[0]) for r in rows)
+
+
+def build_orgs(con: duckdb.DuckDBPyConnection, progress: Any = _no_progress) -> dict[str, Any]:
+    """Rebuild the organisation tables from the ingested mentions and papers."""
+    progress = progress or _no_progress
+    cat = catalog_mod.default()
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _org_keys AS
+        SELECT row_number() OVER () AS key_id, raw_affiliation, aff_norm, aff_country,
+               affiliation_domain, email_domain, count(*) AS n
+        FROM mentions
+        WHERE coalesce(raw_affiliation, aff_norm, affiliation_domain, email_domain) IS NOT NULL
+        GROUP BY ALL""")
+    keys = con.execute("SELECT key_id, raw_affiliation, aff_norm, aff_country, "
+                       "affiliation_domain, email_domain, n FROM _org_keys").fetchall()
+    total = len(keys) * 2
+    resolver = OrgResolver(cat, _person_names(con))
+
+    # Pass 1: names only; learn what each registrable domain stands for.
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    for done, (_kid, raw, norm, country, dom, edom, n) in enumerate(keys, start=1):
+        matches = resolver.resolve(raw, norm, country)
+        d = registrable_domain(dom) or registrable_domain(edom)
+        if d and d not in cat.generic_domains:
+            votes[d][matches[0].org_id if matches else ""] += n
+        if done % 5000 == 0:
+            progress("orgs", done, total, "names")
+    learned: dict[str, tuple[str, int, float]] = {}
+    for d, c in votes.items():
+        n_all = sum(c.values())
+        org, n_org = c.most_common(1)[0]
+        if org and n_all >= LEARN_MIN_MENTIONS and n_org / n_all >= LEARN_MIN_SHARE:
+            learned[d] = (org, n_all, round(n_org / n_all, 3))
+    resolver.learned_domains = {d: v[0] for d, v in learned.items()}
+
+    # Pass 2: names and domains.
+    rows: list[dict[str, Any]] = []
+    tail = _LongTail()
+    for done, (kid, raw, norm, country, dom, edom, n) in enumerate(keys, start=len(keys) + 1):
+        matches = resolver.resolve(raw, norm, country, dom, edom)
+        rows.extend(_result_rows(kid, matches))
+        for m in matches:
+            tail.add(m, n)
+        if done % 5000 == 0:
+            progress("orgs", done, total, "names and domains")
+
+    # Paper-level affiliation sets (not attributed to authors).
+    sets = [r[0] for r in con.execute(
+        "SELECT DISTINCT unnest(aff_set) FROM papers WHERE len(aff_set) > 0").fetchall()]
+    set_rows: list[dict[str, Any]] = []
+    for s in sets:
+        for i, m in enumerate(resolver.resolve(s)):
+            set_rows.append({"aff": s, "rank": i + 1, "org_id": m.org_id, "method": m.method})
+            tail.add(m, 1)
+
+    _write_orgs(con, cat, tail)
+    _write_aliases(con, cat, tail, learned)
+    schema = pa.schema([("key_id", pa.int64()), ("rank", pa.int32()), ("org_id", pa.string()),
+                        ("method", pa.string()), ("confidence", pa.float64()),
+                        ("valid_from", pa.date32()), ("valid_to", pa.date32())])
+    _key_results = pa.Table.from_pylist(rows, schema=schema)  # noqa: F841  (read by DuckDB)
+    _set_results = pa.Table.from_pylist(  # noqa: F841
+        set_rows, schema=pa.schema([("aff", pa.string()), ("rank", pa.int32()),
+                                    ("org_id", pa.string()), ("method", pa.string())]))
+    con.execute("""
+        CREATE OR REPLACE TABLE mention_orgs AS
+        WITH joined AS (
+            SELECT m.paper_id, m.position, m.year, r.org_id AS named_org_id, r.rank,
+                   r.method, r.confidence, r.valid_from, o.successor_id, o.successor_from
+            FROM mentions m
+            JOIN _org_keys k
+              ON k.raw_affiliation IS NOT DISTINCT FROM m.raw_affiliation
+             AND k.aff_norm IS NOT DISTINCT FROM m.aff_norm
+             AND k.aff_country IS NOT DISTINCT FROM m.aff_country
+             AND k.affiliation_domain IS NOT DISTINCT FROM m.affiliation_domain
+             AND k.email_domain IS NOT DISTINCT FROM m.email_domain
+            JOIN _key_results r ON r.key_id = k.key_id
+            LEFT JOIN orgs o ON o.org_id = r.org_id),
+        dated AS (
+            SELECT *, (successor_id IS NOT NULL AND year > year(successor_from)) AS moved
+            FROM joined)
+        SELECT paper_id, position,
+               CASE WHEN moved THEN successor_id ELSE named_org_id END AS org_id,
+               CAST(row_number() OVER (PARTITION BY paper_id, position ORDER BY rank) AS INTEGER)
+                   AS rank,
+               CASE WHEN moved THEN method || '+successor' ELSE method END AS method,
+               confidence, year, named_org_id,
+               coalesce(year < year(valid_from), false) AS anachronistic
+        FROM dated
+        QUALIFY row_number() OVER (PARTITION BY paper_id, position,
+                                   CASE WHEN moved THEN successor_id ELSE named_org_id END
+                                   ORDER BY rank) = 1""")
+    # Re-number ranks after removing duplicates (two names of one organisation).
+    con.execute("""
+        CREATE OR REPLACE TABLE mention_orgs AS
+        SELECT paper_id, position, org_id,
+               CAST(row_number() OVER (PARTITION BY paper_id, position ORDER BY rank)
+                    AS INTEGER) AS rank,
+               method, confidence, year, named_org_id, anachronistic
+        FROM mention_orgs""")
+    con.execute("""
+        CREATE OR REPLACE TABLE paper_orgs AS
+        SELECT DISTINCT p.paper_id,
+               CASE WHEN o.successor_id IS NOT NULL AND p.year > year(o.successor_from)
+                    THEN o.successor_id ELSE r.org_id END AS org_id,
+               r.method
+        FROM (SELECT paper_id, year, unnest(aff_set) AS aff FROM papers
+              WHERE len(aff_set) > 0) p
+        JOIN _set_results r ON r.aff = p.aff
+        LEFT JOIN orgs o ON o.org_id = r.org_id""")
+    con.execute("""
+        CREATE OR REPLACE TABLE orgs AS
+        SELECT o.*, coalesce(m.n_mentions, 0) AS n_mentions,
+               coalesce(m.n_papers, 0) + coalesce(p.n_set_papers, 0) AS n_papers
+        FROM orgs o
+        LEFT JOIN (SELECT org_id, count(*) AS n_mentions, count(DISTINCT paper_id) AS n_papers
+                   FROM mention_orgs GROUP BY 1) m USING (org_id)
+        LEFT JOIN (SELECT org_id, count(DISTINCT paper_id) AS n_set_papers
+                   FROM paper_orgs GROUP BY 1) p USING (org_id)""")
+    con.execute("DROP TABLE IF EXISTS _org_keys")
+    progress("orgs", total, total, "done")
+    return _summary(con, len(keys), len(learned))
+
+
+def _write_orgs(con: duckdb.DuckDBPyConnection, cat: catalog_mod.Catalog,
+                tail: _LongTail) -> None:
+    rows: list[dict[str, Any]] = []
+    for o in cat.orgs.values():
+        rows.append({"org_id": o.org_id, "name": o.name, "kind": o.kind, "country": o.country,
+                     "parent_id": o.parent_id, "top_parent_id": cat.top_parent(o.org_id),
+                     "successor_id": o.successor_id, "successor_from": o.successor_from,
+                     "curated": True})
+    for org_id, names in tail.names.items():
+        if org_id in cat.orgs:
+            continue
+        kinds, countries = tail.kinds.get(org_id), tail.countries.get(org_id)
+        rows.append({"org_id": org_id, "name": names.most_common(1)[0][0],
+                     "kind": kinds.most_common(1)[0][0] if kinds else "unknown",
+                     "country": countries.most_common(1)[0][0] if countries else None,
+                     "parent_id": None, "top_parent_id": org_id, "successor_id": None,
+                     "successor_from": None, "curated": False})
+    _orgs = pa.Table.from_pylist(rows, schema=pa.schema([  # noqa: F841  (read by DuckDB)
+        ("org_id", pa.string()), ("name", pa.string()), ("kind", pa.string()),
+        ("country", pa.string()), ("parent_id", pa.string()), ("top_parent_id", pa.string()),
+        ("successor_id", pa.string()), ("successor_from", pa.date32()), ("curated", pa.bool_())]))
+    con.execute("CREATE OR REPLACE TABLE orgs AS SELECT * FROM _orgs ORDER BY org_id")
+
+
+def _write_aliases(con: duckdb.DuckDBPyConnection, cat: catalog_mod.Catalog, tail: _LongTail,
+                   learned: dict[str, tuple[str, int, float]]) -> None:
+    rows = [{"alias": a.alias, "org_id": a.org_id, "valid_from": a.valid_from,
+             "valid_to": a.valid_to, "source": a.source, "n": None} for a in cat.aliases]
+    for org_id, names in tail.names.items():
+        if org_id in cat.orgs:
+            continue
+        for name, n in names.items():
+            rows.append({"alias": name, "org_id": org_id, "valid_from": None, "valid_to": None,
+                         "source": "corpus", "n": n})
+    _aliases = pa.Table.from_pylist(rows, schema=pa.schema([  # noqa: F841
+        ("alias", pa.string()), ("org_id", pa.string()), ("valid_from", pa.date32()),
+        ("valid_to", pa.date32()), ("source", pa.string()), ("n", pa.int64())]))
+    con.execute("CREATE OR REPLACE TABLE org_aliases AS SELECT * FROM _aliases")
+    drows = [{"domain": d, "org_id": v[0], "valid_from": v[1], "valid_to": v[2],
+              "source": "curated", "n": None, "share": None} for d, v in cat.domains.items()]
+    drows += [{"domain": d, "org_id": v[0], "valid_from": None, "valid_to": None,
+               "source": "learned", "n": v[1], "share": v[2]} for d, v in learned.items()
+              if d not in cat.domains]
+    _domains = pa.Table.from_pylist(drows, schema=pa.schema([  # noqa: F841
+        ("domain", pa.string()), ("org_id", pa.string()), ("valid_from", pa.date32()),
+        ("valid_to", pa.date32()), ("source", pa.string()), ("n", pa.int64()),
+        ("share", pa.float64())]))
+    con.execute("CREATE OR REPLACE TABLE org_domains AS SELECT * FROM _domains")
+
+
+def _summary(con: duckdb.DuckDBPyConnection, n_keys: int, n_learned: int) -> dict[str, Any]:
+    orgs, curated = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE curated) FROM orgs").fetchone()
+    mo, mentions_with_org = con.execute(
+        "SELECT count(*), count(DISTINCT (paper_id, position)) FROM mention_orgs").fetchone()
+    with_evidence = con.execute(
+        "SELECT count(*) FROM mentions WHERE coalesce(raw_affiliation, aff_norm, "
+        "affiliation_domain, email_domain) IS NOT NULL").fetchone()[0]
+    po = con.execute("SELECT count(*) FROM paper_orgs").fetchone()[0]
+    return {"orgs": orgs, "curated_orgs": curated, "distinct_keys": n_keys,
+            "learned_domains": n_learned, "mention_orgs": mo,
+            "mentions_with_org": mentions_with_org, "mentions_with_evidence": with_evidence,
+            "paper_orgs": po}
