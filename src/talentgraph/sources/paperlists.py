@@ -23,8 +23,10 @@ import contextlib
 import gzip
 import hashlib
 import html
+import os
 import re
 import tempfile
+import time
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -196,7 +198,7 @@ def _unescape_udf(values: pa.Array) -> pa.Array:
 
 def prepare(con: duckdb.DuckDBPyConnection) -> None:
     """Register the SQL helpers the record rules use on this connection."""
-    with contextlib.suppress(duckdb.CatalogException):  # already registered on this connection
+    with contextlib.suppress(duckdb.NotImplementedException):  # already on this connection
         con.create_function("tg_unescape", _unescape_udf, ["VARCHAR"], "VARCHAR", type="arrow",
                             side_effects=False)
 
@@ -297,10 +299,21 @@ def _write_batch(con: duckdb.DuckDBPyConnection, jobs: list[FileJob], now: datet
                 [j.source_file, KIND, str(j.path), venue, year, families.get(j.source_file),
                  j.sha256, j.size_bytes, read + j.unreadable_lines, papers, mentions,
                  problems + len(j.problems), "ok" if j.complete else "partial", now])
+        _hold_before_commit()
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
+
+
+def _hold_before_commit() -> None:
+    """Fault injection for the atomicity test: with $TALENTGRAPH_TEST_HOLD_COMMIT set to a path,
+    write that file once every row of the batch is inserted, then wait (to be killed) before
+    committing. Unset in normal use, where this does nothing."""
+    marker = os.environ.get("TALENTGRAPH_TEST_HOLD_COMMIT")
+    if marker:
+        Path(marker).write_text("holding", encoding="utf-8")
+        time.sleep(60)
 
 
 def _batches(jobs: list[FileJob]) -> list[list[FileJob]]:

@@ -41,6 +41,10 @@ CREATE OR REPLACE TEMP MACRO tg_clean(x) AS
          THEN trim(regexp_replace(CASE WHEN contains(x, '&') THEN tg_unescape(x) ELSE x END,
                                   '({CONTROL}|\s)+', ' ', 'g'))
          ELSE trim(x) END;
+CREATE OR REPLACE TEMP MACRO tg_kind(t) AS CASE
+    WHEN t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN 'a number' WHEN t = 'VARCHAR' THEN 'text'
+    WHEN t = 'ARRAY' THEN 'a list' WHEN t = 'OBJECT' THEN 'an object'
+    WHEN t = 'BOOLEAN' THEN 'true/false' WHEN t = 'NULL' THEN 'null' ELSE 'nothing' END;
 CREATE OR REPLACE TEMP MACRO tg_has_control(x) AS regexp_matches(x, '{CONTROL}');
 CREATE OR REPLACE TEMP MACRO tg_parts(x) AS list_transform(string_split(x, ';'), p -> trim(p));
 CREATE OR REPLACE TEMP MACRO tg_nonempty(l) AS list_filter(l, p -> p <> '');
@@ -104,16 +108,16 @@ def _type_problems() -> list[str]:
         if f == "rating_avg":
             cond += " AND NOT (\"t_rating_avg\" = 'ARRAY' AND rating0 IS NOT NULL)"
             bad_arrays = "\"t_rating_avg\" = 'ARRAY' AND rating0 IS NULL AND jt = 'OBJECT'"
-            out.append(_problem("field", f, "'expected a number, found an array; field dropped'",
-                                bad_arrays, excerpt_sql=f'"{f}"'))
+            out.append(_problem("field", f, "'expected a number, found a list; field dropped'",
+                                bad_arrays, table="kept", rid="rid", excerpt_sql=f'"{f}"'))
         if f in NUMBER_FIELDS:
             cond = (f'jt = \'OBJECT\' AND "{f}" IS NOT NULL AND "{f}" <> \'\' AND '
                     f'"t_{f}" IN (\'OBJECT\', \'BOOLEAN\', \'VARCHAR\') '
                     f'AND TRY_CAST("{f}" AS DOUBLE) IS NULL')
         what = "a number" if f in NUMBER_FIELDS else "text"
         out.append(_problem("field", f,
-                            f"'expected {what}, found ' || lower(\"t_{f}\") || '; field dropped'",
-                            cond, excerpt_sql=f'"{f}"'))
+                            f"'expected {what}, found ' || tg_kind(\"t_{f}\") || '; field dropped'",
+                            cond, table="kept", rid="rid", excerpt_sql=f'"{f}"'))
     return out
 
 
@@ -124,17 +128,17 @@ def _record_sql() -> str:
 CREATE OR REPLACE TEMP TABLE rv AS
 SELECT source_file, rec_idx, "title", author_key, author_raw, rid0,
     CASE
-        WHEN jt <> 'OBJECT' THEN 'expected a JSON object, found ' || lower(coalesce(jt, 'nothing'))
+        WHEN jt <> 'OBJECT' THEN 'expected a JSON object, found ' || tg_kind(jt)
         WHEN "title" IS NULL OR ("t_title" = 'VARCHAR' AND trim("title") = '')
             THEN 'record has no title'
         WHEN "t_title" NOT IN {text_ok}
-            THEN 'expected text, found ' || lower("t_title")
+            THEN 'expected text, found ' || tg_kind("t_title")
         WHEN length("title") > 2000
             THEN 'title is ' || format('{{:,}}', length("title")) || ' characters (limit 2,000)'
         WHEN author_raw IS NULL OR (author_type = 'VARCHAR' AND trim(author_raw, ' ;,') = '')
             THEN 'record has no authors'
         WHEN author_type <> 'VARCHAR'
-            THEN 'expected `;`-separated text, found ' || lower(author_type)
+            THEN 'expected `;`-separated text, found ' || tg_kind(author_type)
     END AS record_error,
     CASE WHEN jt <> 'OBJECT' THEN NULL
          WHEN "title" IS NULL OR "t_title" NOT IN {text_ok} OR length("title") > 2000
@@ -142,7 +146,8 @@ SELECT source_file, rec_idx, "title", author_key, author_raw, rid0,
          ELSE author_key END AS error_field
 FROM (
     SELECT *,
-        CASE WHEN "t_author" IS NOT NULL THEN 'author' ELSE 'authors' END AS author_key,
+        CASE WHEN "t_author" IS NULL AND "t_authors" IS NOT NULL THEN 'authors'
+             ELSE 'author' END AS author_key,
         CASE WHEN "t_author" IS NOT NULL THEN "author" ELSE "authors" END AS author_raw,
         CASE WHEN "t_author" IS NOT NULL THEN "t_author" ELSE "t_authors" END AS author_type,
         left(regexp_replace(coalesce(

@@ -1,0 +1,137 @@
+"""The command line, the way a user meets it: build, stats, errors, download."""
+
+from __future__ import annotations
+
+import io
+import json
+import tarfile
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from talentgraph import config
+from talentgraph.cli import app
+
+runner = CliRunner()
+
+
+def invoke(*args: str, env: dict | None = None):
+    return runner.invoke(app, list(args), env=env, catch_exceptions=False)
+
+
+def test_build_then_stats_as_json(corpus, tmp_path):
+    db = tmp_path / "tg.duckdb"
+    result = invoke("build", "--paperlists", str(corpus), "--db", str(db))
+    assert result.exit_code == 0, result.output
+    assert "Ingested 6 files" in result.output
+    stats = json.loads(invoke("stats", "--db", str(db), "--json").stdout)
+    assert stats["totals"]["files"] == 6
+    assert stats["totals"]["records_read"] == 34
+    assert stats["totals"]["papers"] == 33
+    assert {r["family"] for r in stats["by_family"]} >= {"A", "C", "E", "H", "I"}
+    assert any(r["reason"] == "record has no authors" for r in stats["quarantine"])
+
+
+def test_stats_table_names_every_venue(corpus, tmp_path):
+    db = tmp_path / "tg.duckdb"
+    invoke("build", "--paperlists", str(corpus), "--db", str(db))
+    out = invoke("stats", "--db", str(db), "--files").stdout
+    for venue in ("iclr", "nips", "icml", "icra", "cvpr", "acl"):
+        assert venue in out
+
+
+def test_missing_store_is_a_clear_error_not_a_traceback(tmp_path):
+    from talentgraph.errors import StoreError
+
+    with pytest.raises(StoreError, match="run `talentgraph build` first"):
+        invoke("stats", "--db", str(tmp_path / "nope.duckdb"))
+
+
+def test_no_corpus_says_where_to_get_it(tmp_path, monkeypatch):
+    monkeypatch.delenv(config.PAPERLISTS_ENV, raising=False)
+    monkeypatch.setattr(config, "cache_dir", lambda: tmp_path / "cache")
+    from talentgraph.errors import CorpusNotFoundError
+
+    with pytest.raises(CorpusNotFoundError) as exc:
+        config.find_paperlists(None, cwd=tmp_path / "a" / "b")
+    assert "papercopilot/paperlists" in str(exc.value)
+    assert "talentgraph download" in str(exc.value)
+
+
+def test_corpus_from_the_environment_variable(corpus, monkeypatch):
+    monkeypatch.setenv(config.PAPERLISTS_ENV, str(corpus))
+    assert config.find_paperlists(None) == [corpus]
+
+
+def test_main_turns_our_errors_into_one_line(tmp_path, capsys, monkeypatch):
+    from talentgraph import cli
+
+    monkeypatch.setattr("sys.argv", ["talentgraph", "stats", "--db", str(tmp_path / "x.duckdb")])
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main()
+    assert exit_info.value.code == 1
+    err = capsys.readouterr().err
+    assert "error:" in err and "Traceback" not in err
+
+
+def _tarball() -> bytes:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        for name, body in [("paperlists-main/iclr/iclr2020.json",
+                            b'[{"title": "T", "author": "A B"}]'),
+                           ("paperlists-main/README.md", b"readme"),
+                           ("paperlists-main/tools/x.py", b"print(1)")]:
+            info = tarfile.TarInfo(name)
+            info.size = len(body)
+            tar.addfile(info, io.BytesIO(body))
+    return buf.getvalue()
+
+
+def test_download_fetches_the_corpus_over_http(tmp_path):
+    body = _tarball()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (http.server's naming)
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/paperlists.tar.gz"
+        dest = tmp_path / "cache" / "paperlists"
+        result = invoke("download", "--url", url, "--dest", str(dest))
+        assert result.exit_code == 0, result.output
+        files = sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file())
+        assert files == ["iclr/iclr2020.json.gz"]
+        db = tmp_path / "tg.duckdb"
+        assert invoke("build", "--paperlists", str(dest), "--db", str(db)).exit_code == 0
+    finally:
+        server.shutdown()
+
+
+def test_download_reports_http_errors(tmp_path):
+    from talentgraph.errors import SourceError
+
+    with pytest.raises(SourceError, match="downloading"):
+        invoke("download", "--url", "http://127.0.0.1:9/none.tar.gz", "--dest", str(tmp_path / "d"))
+
+
+def test_build_reports_unreadable_fixture_path(tmp_path):
+    from talentgraph.errors import CorpusNotFoundError
+
+    with pytest.raises(CorpusNotFoundError, match="not found"):
+        invoke("build", "--paperlists", str(tmp_path / "missing"), "--db", str(tmp_path / "x"))
+
+
+def test_fixture_dir_is_used_as_given(corpus: Path):
+    assert config.find_paperlists([corpus]) == [corpus]
