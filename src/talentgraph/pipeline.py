@@ -39,9 +39,11 @@ class BuildReport:
 def derived_stages() -> list[tuple[str, Stage]]:
     """The stages that run after ingestion, in dependency order."""
     from talentgraph.careers.stage import careers_stage
+    from talentgraph.resolve.orgs.stage import build_orgs
     from talentgraph.sourcing.index import index_stage
 
     return [
+        ("orgs", build_orgs),  # orgs, org_aliases, org_domains, mention_orgs, paper_orgs
         ("careers", careers_stage),  # reads the orgs and people tables: keep it after them
         ("index", index_stage),  # search index + people evidence: reads all of the above, last
     ]
