@@ -75,6 +75,12 @@ def rebuild_abstract(inverted: dict[str, Any]) -> tuple[str, str | None]:
                   if bad else None)
 
 
+def _fast(value: Any, limit: int) -> bool:
+    """True for text that clean_text would leave as it is (the common case, checked cheaply)."""
+    return (type(value) is str and len(value) <= limit and value.isprintable()
+            and "&" not in value and "  " not in value and value == value.strip())
+
+
 # --------------------------------------------------------------------------------------------
 # Work -> rows
 
@@ -103,9 +109,8 @@ class WorkParser:
                           f"expected text, found {type(value).__name__}; field dropped",
                           value, where)
             return None
-        if (value.isprintable() and "&" not in value and "  " not in value
-                and len(value) <= limit and value == value.strip()):
-            return value or None  # already clean: the common case, kept cheap
+        if _fast(value, limit):
+            return value or None
         if _has_control(value):
             self._problem(FIELD, index, rid, fld, "control characters removed", value, where)
         s = clean_text(value)
@@ -151,8 +156,11 @@ class WorkParser:
         """The `display_name`s of a list of objects (keywords, topics, institutions, ...)."""
         out: list[str] = []
         for i, item in enumerate(items):
-            name = item.get("display_name") if isinstance(item, dict) else None
-            s = self._text(name, f"{fld}[{i}].display_name", index, rid, MAX_SHORT, where)
+            name = item.get("display_name") if type(item) is dict else None
+            if name is None:
+                continue
+            s = name if _fast(name, MAX_SHORT) else self._text(
+                name, f"{fld}[{i}].display_name", index, rid, MAX_SHORT, where)
             if s and s not in out:
                 out.append(s)
         return out
@@ -281,25 +289,36 @@ class WorkParser:
                           f"expected an object, found {type(a).__name__}; mention dropped", a,
                           where)
             return None
-        author = self._dict(a.get("author"), f"{fld}.author", index, rid, where)
-        name = self._text(a.get("raw_author_name"), f"{fld}.raw_author_name", index, rid,
-                          MAX_NAME, where)
+        # Type checks inline, field names built only for a problem: this runs once per author.
+        author = a.get("author")
+        if type(author) is not dict:
+            author = self._dict(author, f"{fld}.author", index, rid, where)
+        name = a.get("raw_author_name")
+        if name is not None and not _fast(name, MAX_NAME):
+            name = self._text(name, f"{fld}.raw_author_name", index, rid, MAX_NAME, where)
         if not name:
-            name = self._text(author.get("display_name"), f"{fld}.author.display_name", index,
-                              rid, MAX_NAME, where)
+            name = author.get("display_name")
+            if name is not None and not _fast(name, MAX_NAME):
+                name = self._text(name, f"{fld}.author.display_name", index, rid, MAX_NAME,
+                                  where)
         if not name:
             self._problem(FIELD, index, rid, fld, "authorship has no author name; mention dropped",
                           "", where)
             return None
 
-        institutions = [i for i in self._list(a.get("institutions"), f"{fld}.institutions",
-                                              index, rid, where) if isinstance(i, dict)]
-        aff_norm = self._names(institutions, f"{fld}.institutions", index, rid, where)
+        institutions = a.get("institutions")
+        if type(institutions) is not list:
+            institutions = self._list(institutions, f"{fld}.institutions", index, rid, where)
+        institutions = [i for i in institutions if type(i) is dict]
+        aff_norm = self._names(institutions, f"{fld}.institutions", index, rid, where) \
+            if institutions else []
         rors = _unique(i.get("ror") for i in institutions)
         countries = _unique(i.get("country_code") for i in institutions)
         if not countries:
-            countries = _unique(self._list(a.get("countries"), f"{fld}.countries", index, rid,
-                                           where))
+            listed = a.get("countries")
+            if listed is not None and type(listed) is not list:
+                listed = self._list(listed, f"{fld}.countries", index, rid, where)
+            countries = _unique(listed or ())
         raw_affs = self._raw_affiliations(a, fld, index, rid, where)
 
         orcid = None
@@ -333,19 +352,23 @@ class WorkParser:
     def _raw_affiliations(self, a: dict[str, Any], fld: str, index: int, rid: str,
                           where: str) -> list[str]:
         """Raw affiliation strings: `affiliations[]` (current), else the older fields."""
-        values: list[Any] = [
-            x.get("raw_affiliation_string") for x in
-            self._list(a.get("affiliations"), f"{fld}.affiliations", index, rid, where)
-            if isinstance(x, dict)
-        ]
+        listed = a.get("affiliations")
+        if listed is not None and type(listed) is not list:
+            listed = self._list(listed, f"{fld}.affiliations", index, rid, where)
+        values: list[Any] = [x.get("raw_affiliation_string") for x in listed or ()
+                             if type(x) is dict]
         if not any(values):
-            values = self._list(a.get("raw_affiliation_strings"),
-                                f"{fld}.raw_affiliation_strings", index, rid, where)
+            values = a.get("raw_affiliation_strings") or []
+            if type(values) is not list:
+                values = self._list(values, f"{fld}.raw_affiliation_strings", index, rid, where)
         if not any(values) and a.get("raw_affiliation_string") is not None:
             values = [a.get("raw_affiliation_string")]
         out: list[str] = []
         for v in values:
-            s = self._text(v, f"{fld}.raw_affiliation", index, rid, MAX_SHORT, where)
+            if v is None:
+                continue
+            s = v if _fast(v, MAX_SHORT) else self._text(v, f"{fld}.raw_affiliation", index,
+                                                         rid, MAX_SHORT, where)
             if s and s not in out:
                 out.append(s)
         return out
