@@ -155,3 +155,26 @@ def test_mangled_csv_never_raises(rows):
     roster = parse_roster_text(text, "r.csv")
     data_lines = [r for r in rows if any(c.strip() for c in r)]
     assert len(roster.rows) <= len(data_lines)
+
+
+GRANT_HEADER = ("employee_email,grant_date,value,shares,price,currency,kind,fractions,years,"
+                "cliff_months,period_months")
+GRANT_CELL = st.one_of(CELL, st.sampled_from(
+    ["custom", "front_loaded", "monthly", "cliff_quarterly", "1/0", "inf", "nan", "40/30/20/10",
+     "0.5;0.5", "-1", "999999999", "12", "5", "a@b.co", "2024-01-01"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(GRANT_CELL, min_size=11, max_size=11), min_size=1, max_size=4))
+def test_mangled_grant_rows_give_a_grant_or_a_row_error(rows):
+    roster = parse_roster_text(ROSTER).rows
+    text = GRANT_HEADER + "\n" + "\n".join(",".join(c.replace(",", ";").replace("\n", " ")
+                                                    .replace("\r", " ").replace('"', "'")
+                                                    for c in r) for r in rows)
+    for result in (parse_grants_text(text, "g.csv"), parse_grants_text(text, "g.csv", roster)):
+        bad_rows = {e.row for e in result.errors}
+        data = [r for r in rows if any(c.strip() for c in r)]
+        # every non-blank row is either parsed or has at least one error of its own
+        assert len(result.rows) + len(bad_rows) == len(data)
+        for g in result.rows:
+            assert g.value >= 0 and sum(g.schedule.yearly_fractions) == 1

@@ -52,6 +52,8 @@ def _as_fraction(value: object, index: int) -> Fraction:
     if frac < 0:
         raise VestingError(f"vesting fraction #{index + 1} is negative ({value}); every year "
                            "must vest 0 or more")
+    if frac > 100:  # more than 100% in one year: a typo (and too large to print as a float)
+        raise VestingError(f"vesting fraction #{index + 1} ({value}) is more than 100%")
     return frac
 
 
