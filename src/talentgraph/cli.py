@@ -263,6 +263,11 @@ from talentgraph import cli_sourcing  # noqa: E402
 
 cli_sourcing.register(app)
 
+# organisations: `orgs` and `org` live in cli_orgs.py
+from talentgraph import cli_orgs  # noqa: E402
+
+cli_orgs.register(app)
+
 
 def main() -> None:
     """Entry point: our own errors become one clear line and exit code 1, never a traceback."""

@@ -17,6 +17,7 @@ curated domains first, then domains learned from the corpus (see stage.py). Publ
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
@@ -51,6 +52,12 @@ from talentgraph.resolve.orgs.text import (
 # letter and are still different organisations.
 FUZZY_THRESHOLD = 85.0
 FUZZY_MIN_LEN = 12
+
+# Longer "affiliations" are scraping debris: the longest real ones in the corpus list a lab,
+# a department, a school, a university and an address, well under these bounds.
+MAX_PART_CHARS = 300
+MAX_PART_WORDS = 40
+_AND = re.compile(r"\s+(?:&|and)\s+")
 
 # aff_norm values that are not names.
 _JUNK_NORMS = frozenset({"unknown institution", "university affiliation not specified",
@@ -192,6 +199,14 @@ class OrgResolver:
                 else:
                     found.append((1, i, self._curated(a, s.text, "curated", 0.95)))
                 continue
+            pieces = _AND.split(s.text)
+            if len(pieces) > 1:
+                # "University of Alberta & DeepMind": two organisations joined by a conjunction.
+                hits = [self.cat.lookup(key(p)) for p in pieces]
+                if all(hits):
+                    found += [(1, i, self._curated(h, p, "curated", 0.9))
+                              for h, p in zip(hits, pieces, strict=True) if h]
+                    continue
             a = self._inner(s.key)
             if a:
                 found.append((3, i, self._curated(a, s.text, "curated_inner", 0.85)))
@@ -231,6 +246,8 @@ class OrgResolver:
         return None
 
     def _resolve_part(self, part: str) -> tuple[OrgMatch, ...]:
+        if len(part) > MAX_PART_CHARS or len(part.split()) > MAX_PART_WORDS:
+            return ()  # scraping debris (a title, an abstract), not an affiliation
         segs = split_segments(part)
         if not segs or all(s.geo is not None for s in segs):
             return ()
