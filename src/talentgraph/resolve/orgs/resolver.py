@@ -37,6 +37,7 @@ from talentgraph.resolve.orgs.text import (
     is_unit,
     key,
     kind_from_words,
+    names_nothing,
     slug,
     split_parts,
     split_segments,
@@ -59,9 +60,6 @@ MAX_PART_CHARS = 300
 MAX_PART_WORDS = 40
 _AND = re.compile(r"\s+(?:&|and)\s+")
 
-# aff_norm values that are not names.
-_JUNK_NORMS = frozenset({"unknown institution", "university affiliation not specified",
-                         "unknown", "none", "n a", "independent researcher", "independent"})
 # Words after a curated name that make it part of a longer, different name.
 _CONTINUATION = frozenset({"of", "for", "and", "de", "di", "du", "del", "della", "des", "der",
                            "la", "le", "y", "e", "und"})
@@ -249,7 +247,7 @@ class OrgResolver:
         if len(part) > MAX_PART_CHARS or len(part.split()) > MAX_PART_WORDS:
             return ()  # scraping debris (a title, an abstract), not an affiliation
         segs = split_segments(part)
-        if not segs or all(s.geo is not None for s in segs):
+        if not segs or all(s.geo is not None for s in segs) or names_nothing(key(part)):
             return ()
         curated = self._find_curated(segs)
         chosen = self._choose_segment(segs)
@@ -263,8 +261,9 @@ class OrgResolver:
         if chosen is None:
             return ()
         seg, has_word = chosen
-        if not has_word and (key(part) in self.person_names or len(seg.key) <= 2):
-            return ()  # a person's name or a bare code, not an organisation
+        if names_nothing(seg.key) or not has_word and (
+                key(part) in self.person_names or len(seg.key) <= 2):
+            return ()  # a discipline, a person's name or a bare code: not an organisation
         k = cut_unit(strip_country(seg.key))
         a = self.cat.lookup(k) if k != seg.key else None
         if a:
@@ -289,7 +288,7 @@ class OrgResolver:
     def resolve_norm(self, norm: str) -> OrgMatch | None:
         """The corpus' normalised institution name (aff_norm): a clean name, read whole."""
         k = key(norm)
-        if not k or k in _JUNK_NORMS:
+        if not k or names_nothing(k):
             return None
         found = self.resolve_part(norm)
         if found and found[0].curated:

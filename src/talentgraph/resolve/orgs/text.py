@@ -21,7 +21,7 @@ from unidecode import unidecode
 _SPLIT_ACCENT = re.compile(r"\s*[\u00b4\u00a8\u02c6\u02dc\u02c7`\u02d8\u00b8]\s*")
 # Superscript markers and footnote digits glued to the end of a word ("China3", "Research1").
 _TRAILING_MARK = re.compile(
-    r"(?:(?<=[a-z\u00df-\u024f]{3})\d{1,2}|[\u00b9\u00b2\u00b3\u2070-\u2079*\u2217\u2020\u2021]+)$")
+    r"(?:(?<=[a-z\u00df-\u024f]{3})(?<!\d)\d|[^\w).]+)$")
 _GLUED_OF = re.compile(r"\b(of|ofthe)(?=[A-Z])")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _SEGMENT_SPLIT = re.compile(r"\s*(?:[,;/|]|\s[-\u2013\u2014]\s|\(|\)|\[|\])\s*")
@@ -73,6 +73,9 @@ _KIND_WORDS: list[tuple[str, re.Pattern[str]]] = [
     ("company", re.compile(r"\b(inc|ltd|limited|llc|corp|corporation|company|co|gmbh|ag|plc|"
                            r"technologies|technology co|holdings|ventures|systems inc|labs inc|"
                            r"ai inc|s a|sa|nv|bv|srl|spa|kk)\b")),
+    ("industry_lab", re.compile(r"\b(research|ai research|research labs?|research center)$")),
+    ("company", re.compile(r"\b(ai|robotics|analytics|software|networks|health|bio|"
+                           r"therapeutics|motors|electronics|telecom)$")),
     ("institute", re.compile(r"\b(institute|institut|instituto|istituto|academy|laboratory|"
                              r"laboratories|center|centre|foundation|observatory|council|"
                              r"society|hospital|clinic|museum)\b")),
@@ -105,6 +108,23 @@ _UNIT = re.compile(
 
 _NAME_END = re.compile(r"\b(university|college|institute|laboratory|laboratories|center|school|"
                        r"academy|inc|ltd|gmbh|corporation|company|hospital|foundation)$")
+_NO_ORG = frozenset({
+    "independent researcher", "independent", "independent scholar", "unaffiliated", "none",
+    "n a", "na", "self", "self employed", "freelance", "freelancer", "retired", "student",
+    "phd student", "unknown", "unknown institution", "university affiliation not specified",
+    "under double blind review", "anonymous", "anonymous institution", "private",
+    "consultant", "researcher", "home", "equal contribution", "corresponding author",
+})
+_DISCIPLINE = frozenset({
+    "computer", "computing", "science", "sciences", "engineering", "electrical", "electronic",
+    "electronics", "mechanical", "civil", "chemical", "aerospace", "biomedical", "industrial",
+    "mathematics", "mathematical", "applied", "physics", "statistics", "statistical",
+    "informatics", "information", "data", "biology", "chemistry", "neuroscience", "psychology",
+    "linguistics", "economics", "medicine", "management", "business", "systems", "technology",
+    "and", "of", "the", "ece", "eecs", "cse", "cs", "ee", "me", "ai", "artificial",
+    "intelligence", "machine", "learning", "robotics", "vision", "automation", "control",
+    "communication", "communications",
+})
 _LEGAL_ONLY = re.compile(r"^(inc|ltd|llc|co ltd|co|corp|gmbh|ag|limited|sa|plc|s a)$")
 _UNIT_TAIL = re.compile(r"\s(center for|center of|school of|department of|faculty of|"
                         r"institute for|laboratory for|laboratory of|graduate school)\b")
@@ -305,6 +325,12 @@ def kind_from_words(k: str) -> str:
         if pattern.search(k):
             return kind
     return "unknown"
+
+
+def names_nothing(k: str) -> bool:
+    """A key that names no organisation: "Independent Researcher", "Computer Science"."""
+    toks = k.split()
+    return k in _NO_ORG or bool(toks) and all(t in _DISCIPLINE for t in toks)
 
 
 def is_top_level(k: str) -> bool:
