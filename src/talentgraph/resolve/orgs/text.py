@@ -220,7 +220,8 @@ def compact(k: str) -> str:
 def slug(k: str) -> str:
     """A stable id from a key: legal forms and numbers dropped, words joined by '-'."""
     s = _LEGAL_TAIL.sub("", k)
-    tokens = [t for t in s.split() if not t.isdigit()]
+    # Short numbers belong to names ("Universite Paris 13"); longer ones are postcodes.
+    tokens = [t for t in s.split() if not (t.isdigit() and len(t) > 2)]
     return "-".join(tokens)[:160].strip("-")
 
 
