@@ -11,9 +11,8 @@ from typing import Any
 import duckdb
 
 from talentgraph.errors import OpsInputError, StoreError
-from talentgraph.sourcing import countries, fts
+from talentgraph.sourcing import countries, fts, model
 from talentgraph.sourcing import index as idx
-from talentgraph.sourcing.model import HALF_LIFE, SATURATION, TOP_K_PAPERS, WEIGHTS
 
 ROLES = ("phd", "researcher", "senior", "professor")
 
@@ -145,16 +144,14 @@ def _open_index(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
 
 def _hits_sql() -> str:
     return """
-        hits AS (
-            SELECT paper_id, score FROM (
-                SELECT paper_id, fts_main_sourcing_docs.match_bm25(paper_id, $q) AS score
-                FROM sourcing_docs) s
-            WHERE score IS NOT NULL ORDER BY score DESC LIMIT $k
-        ), h AS (
-            SELECT h.paper_id, h.score, h.score / max(h.score) OVER () AS rel, sp.year, sp.venue,
-                   sp.title, sp.decision, sp.status, sp.citations, sp.impact, sp.link
-            FROM hits h JOIN sourcing_papers sp USING (paper_id)
-            WHERE $since IS NULL OR sp.year >= $since
+        h AS MATERIALIZED (
+            SELECT *, score / max(score) OVER () AS rel FROM (
+                SELECT paper_id, score, year, venue, title, decision, status, citations, impact,
+                       link
+                FROM (SELECT *, fts_main_sourcing_docs.match_bm25(paper_id, $q) AS score
+                      FROM sourcing_docs) s
+                WHERE score IS NOT NULL AND ($since IS NULL OR year >= $since)
+                ORDER BY score DESC LIMIT $k)
         )"""
 
 
@@ -171,8 +168,8 @@ def search(con: duckdb.DuckDBPyConnection, query: str, filters: Filters | None =
     careers = meta.get("have_spells") == "True"
     at = resolve_orgs(con, filters.at)
     not_at = resolve_orgs(con, filters.not_at)
-    params: dict[str, Any] = {"q": query, "k": TOP_K_PAPERS, "since": filters.since,
-                              "ref": ref_year, "hl": HALF_LIFE, "sat": SATURATION,
+    params: dict[str, Any] = {"q": query, "k": model.TOP_K_PAPERS, "since": filters.since,
+                              "ref": ref_year, "hl": model.HALF_LIFE, "sat": model.SATURATION,
                               "ntop": top_papers}
     where = ["true"]
     if at:
@@ -194,12 +191,12 @@ def search(con: duckdb.DuckDBPyConnection, query: str, filters: Filters | None =
         params["rank_of"] = rank_of
         top_sql = ("SELECT * FROM (SELECT *, row_number() OVER (ORDER BY score DESC, person_id) "
                    "AS place FROM ranked) WHERE person_id = $rank_of")
-    w = WEIGHTS
+    w = model.WEIGHTS
     # Filters need the wide people table; without them the narrow static one is enough.
     people_join = ("JOIN sourcing_people p USING (person_id)"
                    if len(where) > 1 else "")
     sql = f"""
-        WITH {_hits_sql()}, c AS (
+        WITH {_hits_sql()}, c AS MATERIALIZED (
             SELECT a.person_id, h.*, a.position, a.n_authors, a.pos_weight,
                    h.rel * pow(0.5, greatest($ref - h.year, 0) / $hl) * a.pos_weight AS contrib
             FROM h JOIN sourcing_authorship a USING (paper_id)
@@ -270,7 +267,7 @@ def _details(con: duckdb.DuckDBPyConnection, person_ids: list[str]) -> dict[str,
 
 def _count_hits(con: duckdb.DuckDBPyConnection, query: str, since: int | None) -> int:
     return con.execute(f"WITH {_hits_sql()} SELECT count(*) FROM h",
-                       {"q": query, "k": TOP_K_PAPERS, "since": since}).fetchone()[0]
+                       {"q": query, "k": model.TOP_K_PAPERS, "since": since}).fetchone()[0]
 
 
 def where_now(r: dict[str, Any]) -> dict[str, Any]:
@@ -293,7 +290,7 @@ def _explain(rank: int, r: dict[str, Any], ref_year: int) -> Ranked:
     lead = r["n_match_lead"]
     ev = {
         "expertise": (f"{r['n_match']} matching paper(s), {lead} as first/last author, newest "
-                      f"{r['newest_match']}; recency half-life {HALF_LIFE:g} years before "
+                      f"{r['newest_match']}; recency half-life {model.HALF_LIFE:g} years before "
                       f"{ref_year}"),
         "impact": _impact_evidence(r),
         "output": f"{r['n_recent']} paper(s) in {ref_year - 4}-{ref_year}, {r['n_papers']} in all",
@@ -304,8 +301,8 @@ def _explain(rank: int, r: dict[str, Any], ref_year: int) -> Ranked:
                       f"{r['last_year']}); no recent role in the records"),
         "mobility": _mobility_evidence(r, ref_year),
     }
-    comps = [Component(k, float(r[f"v_{k}"]), WEIGHTS[k], float(r[f"pt_{k}"]), ev[k])
-             for k in WEIGHTS]
+    comps = [Component(k, float(r[f"v_{k}"]), model.WEIGHTS[k], float(r[f"pt_{k}"]), ev[k])
+             for k in model.WEIGHTS]
     papers = [{**p, "bm25": round(p["bm25"], 3), "relevance": round(p["relevance"], 3),
                "weight": round(p["weight"], 4)}
               for p in sorted(r["top_papers"], key=lambda p: (-p["weight"], p["paper_id"]))]

@@ -1,0 +1,199 @@
+"""Sourcing backtest and search latency.
+
+Backtest: index only the records up to year Y; for topics taken from the corpus' keyword fields,
+rank people with `talentgraph source`'s ranking and with two simple baselines over the same
+matching papers (number of matching papers; citations of the matching papers). Truth: the person
+publishes, in Y+1 or Y+2, a paper at the venues whose records carry keywords, with the topic among
+its keywords (graded by how many). Only people already in the index (a paper up to Y) count as
+truth: nobody can rank the others. Prints precision@20 and NDCG@20 (gain 2^min(n,3)-1) per
+method, macro-averaged over topics.
+
+The careers tables are left out of the backtest store: they are built from every year, so their
+spells would leak where people went after Y. Identity (persons) is taken as resolved.
+
+Latency: `search` over the whole store (all years), 50 queries after one warm-up; p50 and p95.
+
+    .venv/bin/python benchmarks/sourcing.py --db PATH [--year 2021] [--topics 25] [--queries 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+from talentgraph.sourcing import index as idx
+from talentgraph.sourcing import model, rank
+
+K = 20
+GENERIC = {"deep learning", "machine learning", "neural networks", "neural network", "benchmark",
+           "dataset", "theory", "classification", "optimization", "generalization", "robustness",
+           "artificial intelligence", "learning", "evaluation"}
+TABLES = ("papers", "mentions", "mention_person", "persons", "orgs", "org_aliases",
+          "mention_orgs", "sources")
+EXTRA_QUERIES = [
+    "reinforcement learning from human feedback", "protein structure prediction",
+    "neural radiance fields", "federated learning privacy", "large language model alignment",
+    "speech recognition", "autonomous driving motion planning", "graph transformers",
+    "retrieval augmented generation", "mixture of experts", "bayesian optimization",
+    "causal discovery", "object detection transformers", "legged robot locomotion",
+    "machine translation low resource", "knowledge graph embedding", "time series forecasting",
+    "point cloud segmentation", "differential privacy stochastic gradient descent",
+    "in-context learning",
+]
+
+
+def backtest_store(src: Path, year: int) -> duckdb.DuckDBPyConnection:
+    """An in-memory store holding only the records up to `year` (and the resolved identities)."""
+    con = duckdb.connect()
+    con.execute(f"ATTACH '{src}' AS src (READ_ONLY)")
+    present = {r[0] for r in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'src'").fetchall()}
+    for needed in ("papers", "mentions", "mention_person"):
+        if needed not in present:
+            sys.exit(f"{src} has no `{needed}` table: build the store with the people stage first")
+    con.execute(f"CREATE TABLE papers AS SELECT * FROM src.papers WHERE year <= {year}")
+    for t in ("mentions", "mention_person", "mention_orgs"):
+        if t in present:
+            con.execute(f"CREATE TABLE {t} AS SELECT x.* FROM src.{t} x "
+                        "SEMI JOIN papers p ON p.paper_id = x.paper_id")
+    for t in ("persons", "orgs", "org_aliases", "sources"):
+        if t in present:
+            con.execute(f"CREATE TABLE {t} AS SELECT * FROM src.{t}")
+    return con
+
+
+def choose_topics(con: duckdb.DuckDBPyConnection, year: int, n: int) -> list[dict]:
+    """Keywords frequent both up to Y and in Y+1..Y+2 (at the venues that carry keywords)."""
+    rows = con.execute(f"""
+        WITH kw AS (SELECT DISTINCT paper_id, year, venue, lower(trim(k)) AS kw
+                    FROM (SELECT paper_id, year, venue, unnest(keywords) AS k FROM src.papers
+                          WHERE year <= {year} + 2))
+        SELECT kw, count(*) FILTER (WHERE year <= {year}) AS before,
+               count(*) FILTER (WHERE year > {year}) AS after,
+               list(DISTINCT venue ORDER BY venue) FILTER (WHERE year > {year}) AS venues
+        FROM kw WHERE length(kw) > 3
+        GROUP BY kw HAVING before >= 40 AND after >= 40
+        ORDER BY least(before, after) DESC, kw""").fetchall()
+    topics = [{"topic": r[0], "before": r[1], "after": r[2], "venues": r[3]}
+              for r in rows if r[0] not in GENERIC]
+    return topics[:n]
+
+
+def truth(con: duckdb.DuckDBPyConnection, topic: str, year: int, venues: list[str]
+          ) -> dict[str, int]:
+    rows = con.execute(f"""
+        SELECT mp.person_id, count(DISTINCT p.paper_id)
+        FROM src.papers p JOIN src.mention_person mp USING (paper_id)
+        WHERE p.year IN ({year} + 1, {year} + 2) AND list_contains($venues, p.venue)
+          AND list_contains(list_transform(p.keywords, x -> lower(trim(x))), $topic)
+          AND mp.person_id IN (SELECT person_id FROM sourcing_people)
+        GROUP BY 1""", {"venues": venues, "topic": topic}).fetchall()
+    return dict(rows)
+
+
+def baselines(con: duckdb.DuckDBPyConnection, topic: str) -> tuple[list[str], list[str]]:
+    """Top K by number of matching papers, and by citations of the matching papers."""
+    rows = con.execute(f"""
+        WITH {rank._hits_sql()}
+        SELECT a.person_id, count(*) AS n, coalesce(sum(h.citations), 0) AS cites
+        FROM h JOIN sourcing_authorship a USING (paper_id) GROUP BY 1""",
+                       {"q": topic, "k": model.TOP_K_PAPERS, "since": None}).fetchall()
+    by_count = [r[0] for r in sorted(rows, key=lambda r: (-r[1], -r[2], r[0]))[:K]]
+    by_cites = [r[0] for r in sorted(rows, key=lambda r: (-r[2], -r[1], r[0]))[:K]]
+    return by_count, by_cites
+
+
+def precision(ranked: list[str], rel: dict[str, int]) -> float:
+    return sum(1 for p in ranked[:K] if p in rel) / K
+
+
+def ndcg(ranked: list[str], rel: dict[str, int]) -> float:
+    def gain(n: int) -> float:
+        return 2 ** min(n, 3) - 1
+
+    dcg = sum(gain(rel.get(p, 0)) / math.log2(i + 2) for i, p in enumerate(ranked[:K]))
+    ideal = sorted((gain(n) for n in rel.values()), reverse=True)[:K]
+    idcg = sum(g / math.log2(i + 2) for i, g in enumerate(ideal))
+    return dcg / idcg if idcg else 0.0
+
+
+def run_backtest(src: Path, year: int, n_topics: int, verbose: bool) -> dict[str, dict]:
+    con = backtest_store(src, year)
+    t = time.perf_counter()
+    built = idx.build_index(con, max_year=year)
+    print(f"backtest store: records up to {year}, {built['documents']:,} papers, "
+          f"{built['people']:,} people; index built in {time.perf_counter() - t:.1f} s")
+    topics = choose_topics(con, year, n_topics)
+    if len(topics) < 20:
+        print(f"warning: only {len(topics)} topics qualify")
+    scores: dict[str, dict[str, list[float]]] = {
+        m: {"p": [], "ndcg": []} for m in ("talentgraph", "by_count", "by_citations")}
+    for tp in topics:
+        rel = truth(con, tp["topic"], year, tp["venues"])
+        ours = [p.person_id for p in rank.search(con, tp["topic"], limit=K).people]
+        by_count, by_cites = baselines(con, tp["topic"])
+        line = []
+        for name, ranked in (("talentgraph", ours), ("by_count", by_count),
+                             ("by_citations", by_cites)):
+            scores[name]["p"].append(precision(ranked, rel))
+            scores[name]["ndcg"].append(ndcg(ranked, rel))
+            line.append(f"{name} P {scores[name]['p'][-1]:.2f} N {scores[name]['ndcg'][-1]:.2f}")
+        if verbose:
+            print(f"  {tp['topic'][:38]:<38} truth {len(rel):>4}  " + " | ".join(line))
+    con.close()
+    summary = {m: {"precision@20": statistics.mean(v["p"]), "ndcg@20": statistics.mean(v["ndcg"])}
+               for m, v in scores.items()}
+    print(f"\nBacktest Y={year}: {len(topics)} topics (keywords), truth = publishes on the topic "
+          f"in {year + 1}-{year + 2} at the keyword venues")
+    print(f"{'method':<14} {'P@20':>7} {'NDCG@20':>8}")
+    for m, v in summary.items():
+        print(f"{m:<14} {v['precision@20']:>7.3f} {v['ndcg@20']:>8.3f}")
+    return summary
+
+
+def run_latency(src: Path, n: int) -> dict[str, float]:
+    con = duckdb.connect(str(src), read_only=True)
+    topics = [r[0] for r in con.execute("""
+        SELECT lower(k) FROM (SELECT unnest(keywords) AS k FROM papers)
+        GROUP BY 1 HAVING count(*) >= 60 ORDER BY count(*) DESC, 1 LIMIT 60""").fetchall()]
+    queries = (EXTRA_QUERIES + [t for t in topics if t not in GENERIC])[:n]
+    t = time.perf_counter()
+    rank.search(con, "warm up the index", limit=20)
+    cold = time.perf_counter() - t
+    times = []
+    for q in queries:
+        t = time.perf_counter()
+        rank.search(con, q, limit=20)
+        times.append(time.perf_counter() - t)
+    con.close()
+    times.sort()
+    p50 = statistics.median(times)
+    p95 = times[min(len(times) - 1, math.ceil(0.95 * len(times)) - 1)]
+    print(f"\nLatency over the whole store ({src}): {len(times)} queries, first query "
+          f"{1000 * cold:.0f} ms; p50 {1000 * p50:.0f} ms, p95 {1000 * p95:.0f} ms, "
+          f"max {1000 * times[-1]:.0f} ms")
+    return {"p50_ms": 1000 * p50, "p95_ms": 1000 * p95, "max_ms": 1000 * times[-1]}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--db", type=Path, required=True, help="A built store (read only).")
+    ap.add_argument("--year", type=int, default=2021)
+    ap.add_argument("--topics", type=int, default=25)
+    ap.add_argument("--queries", type=int, default=50)
+    ap.add_argument("--quiet", action="store_true", help="No per-topic lines.")
+    ap.add_argument("--skip-latency", action="store_true")
+    args = ap.parse_args()
+    run_backtest(args.db, args.year, args.topics, not args.quiet)
+    if not args.skip_latency:
+        run_latency(args.db, args.queries)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+"""The `index` stage: DuckDB FTS from the PyPI package, per-paper impact, per-person evidence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from sourcing_world import make_store
+
+from talentgraph import pipeline
+from talentgraph.errors import StoreError
+from talentgraph.sourcing import fts, rank
+from talentgraph.sourcing.index import build_index, erase_from_index, role_class
+from talentgraph.store import db
+
+
+def test_fts_extension_loads_from_the_installed_package() -> None:
+    path = fts.extension_path()
+    assert path.name == "fts.duckdb_extension" and path.is_file()
+    assert "duckdb_extension_fts" in path.parts
+    con = duckdb.connect()
+    fts.load(con)
+    fts.load(con)  # twice is harmless
+    assert con.execute("SELECT current_setting('autoinstall_known_extensions')").fetchone()[0] \
+        is False
+    assert con.execute("SELECT stem('learning', 'porter')").fetchone()[0] == "learn"
+
+
+def test_index_covers_every_paper_and_matches_by_stem(con: duckdb.DuckDBPyConnection) -> None:
+    fts.load(con)
+    assert con.execute("SELECT count(*) FROM sourcing_docs").fetchone()[0] == 7
+    hits = dict(con.execute("""
+        SELECT paper_id, score FROM (SELECT paper_id,
+            fts_main_sourcing_docs.match_bm25(paper_id, 'graph network') AS score
+            FROM sourcing_docs) WHERE score IS NOT NULL""").fetchall())
+    # "network" matches "networks" (Porter stemmer); both graph papers, nothing else
+    assert set(hits) == {"corl2021/p4", "corl2022/p5"}
+    kw = con.execute("""SELECT paper_id FROM (SELECT paper_id,
+            fts_main_sourcing_docs.match_bm25(paper_id, 'RLHF') AS s FROM sourcing_docs)
+            WHERE s IS NOT NULL""").fetchall()
+    assert kw == [("corl2023/p3",)]  # found through its keywords (and abstract)
+
+
+def test_paper_impact_and_people_evidence(con: duckdb.DuckDBPyConnection) -> None:
+    papers = dict(con.execute("SELECT paper_id, decision FROM sourcing_papers").fetchall())
+    assert papers["corl2021/p1"] == "oral" and papers["corl2023/p3"] == "spotlight"
+    impact = dict(con.execute("SELECT paper_id, impact FROM sourcing_papers").fetchall())
+    assert impact["corl2021/p1"] > impact["corl2021/p4"]  # oral, more cited, better reviewed
+    p = {r[0]: r[1:] for r in con.execute(
+        "SELECT person_id, n_papers, n_first, n_last, n_orals, coauthors, role_class, stage, "
+        "where_source, current_orgs FROM sourcing_people").fetchall()}
+    assert p["P~Alice_Adams1"] == (3, 3, 0, 1, 3, "researcher", "mid", "careers", ["Lab A"])
+    assert p["P~Bob_Brown1"][2] == 2  # last author twice
+    assert p["P~Carol_Chen1"][5:7] == ("phd", "early")
+    # no careers spell for Erin: whereabouts from the latest attributed affiliation, flagged
+    assert p["P~Erin_Evans1"][7:] == ("latest_affiliation", ["Uni D"])
+
+
+@pytest.mark.parametrize("role,cls", [
+    ("Assistant Professor", "professor"), ("PhD student", "phd"),
+    ("Senior Research Scientist", "senior"), ("Principal Researcher", "senior"),
+    ("Research Scientist", "researcher"), ("Postdoc", "researcher"),
+    ("MS student", "student"), ("Undergrad student", "student"), ("Researcher+PhD student", "phd"),
+    ("", None), (None, None), ("Barista", "other"),
+])
+def test_role_classes(role: str | None, cls: str | None) -> None:
+    assert role_class(role) == cls
+
+
+def test_max_year_indexes_only_older_records(tmp_path: Path) -> None:
+    path = make_store(tmp_path)
+    con = duckdb.connect(str(path))
+    build_index(con, max_year=2022)
+    assert con.execute("SELECT max(year), count(*) FROM sourcing_docs").fetchone() == (2022, 4)
+    assert con.execute("SELECT value FROM sourcing_meta WHERE key = 'ref_year'").fetchone()[0] \
+        == "2022"
+    names = {p.name for p in rank.search(con, "human feedback").people}
+    assert "Gus Green" not in names  # his only paper is from 2023
+
+
+def test_erase_removes_a_person_and_survives_a_rebuild(tmp_path: Path) -> None:
+    path = make_store(tmp_path)
+    con = duckdb.connect(str(path))
+    removed = erase_from_index(con, "P~Alice_Adams1")
+    assert removed["sourcing_people"] == 1 and removed["sourcing_authorship"] == 3
+    assert "P~Alice_Adams1" not in {p.person_id for p in rank.search(con, "human feedback").people}
+    build_index(con)
+    assert "P~Alice_Adams1" not in {p.person_id for p in rank.search(con, "human feedback").people}
+    # her papers stay searchable: they are public records of several authors
+    assert "Bob Brown" in {p.name for p in rank.search(con, "human feedback").people}
+
+
+def test_index_without_people_builds_papers_only_and_search_says_why(tmp_path: Path) -> None:
+    con = db.connect(tmp_path / "s.duckdb")
+    from sourcing_world import write_corpus
+
+    from talentgraph.sources import paperlists
+
+    paperlists.ingest(con, [write_corpus(tmp_path / "c")])
+    result = build_index(con)
+    assert result["people"] == 0 and result["documents"] == 7
+    with pytest.raises(StoreError, match="people stage"):
+        rank.search(con, "human feedback")
+
+
+def test_search_without_index_gives_a_way_out(tmp_path: Path) -> None:
+    con = db.connect(tmp_path / "empty.duckdb")
+    with pytest.raises(StoreError, match="talentgraph build"):
+        rank.search(con, "anything")
+
+
+def test_index_stage_is_registered_last() -> None:
+    names = [name for name, _ in pipeline.derived_stages()]
+    assert names[-1] == "index"
