@@ -132,6 +132,14 @@ def test_fuzzy_matching_keeps_different_universities_apart(resolver: OrgResolver
         "nanjing-university-of-aeronautics-and-astronautics"
     assert first(resolver, "Università di Trento") == "university-of-trento"
     assert first(resolver, "University of Texas at Dallas") == "university-of-texas-at-dallas"
+    assert first(resolver, "Toyo University") == "toyo-university"  # not Tokyo
+    assert first(resolver, "Peng Cheng Laborotory") == "peng-cheng-lab"  # a typo
+
+
+def test_debris_keeps_only_curated_names(resolver: OrgResolver) -> None:
+    debris = ("A Method for Things Yue Liao1 Si Liu2 1School of Computer Science, Beihang "
+              "University 2SenseTime Research liao@example.com " + "words " * 40)
+    assert [m.org_id for m in resolver.resolve(debris)] == ["beihang-university"]
 
 
 def test_dual_affiliations_are_ranked(resolver: OrgResolver) -> None:
@@ -167,7 +175,8 @@ def test_domains(resolver: OrgResolver) -> None:
 @pytest.mark.parametrize("raw", ["", "   ", "USA", "Tokyo 113-8654, Japan", "12345",
                                  "Department of Mechanical Engineering",
                                  "School of Computing1", "Jane Q. Public",
-                                 "Towards robust detection " * 30, "+ + +", ";;;"])
+                                 "Towards robust detection " * 30, "+ + +", ";;;",
+                                 "Independent Researcher", "Computer Science"])
 def test_empty_garbage_and_person_names_give_nothing(resolver: OrgResolver, raw: str) -> None:
     assert resolver.resolve(raw) == []
 

@@ -45,17 +45,21 @@ from talentgraph.resolve.orgs.text import (
 )
 
 # Fuzzy matching to curated names catches misspellings ("Massachussetts Institute of
-# Technology", "Carnegie Mellon Univeristy"). fuzz.ratio (order-sensitive, whole string) at 92
-# was chosen by reading the best curated match of every distinct long-tail name of the corpus:
-# at >= 92 the pairs are spelling variants; between 85 and 92 distinct universities appear
-# ("University of Texas at Dallas" ~ "University of Texas at Austin", "Osaka University" ~
-# "Okayama University"). Only names of 12+ characters are compared: short names differ by a
-# letter and are still different organisations.
+# Technology", "Peng Cheng Laborotory", "Tsinghua Univeristy"). rapidfuzz's fuzz.ratio >= 85
+# only shortlists curated names; a hit must then have the same words but one, differing by one
+# edit (transposition = 1), or by two in a word of 9+ letters with the same ending, in a word of
+# 6+ letters starting with the same letter. Whole-string similarity alone merges different
+# universities ("University of South/North Carolina", "Universita di Trento" ~ "University of
+# Toronto", "Nanjing/Beijing University of Aeronautics and Astronautics" all score >= 92).
+# Checked by reading every distinct fuzzy hit on the full corpus (176 strings): the two wrong
+# ones ("Toyo University" -> Tokyo, "National Institute of Information" -> NII) led to the
+# 6-letter and same-ending conditions. Names of fewer than 12 characters are never compared.
 FUZZY_THRESHOLD = 85.0
 FUZZY_MIN_LEN = 12
 
-# Longer "affiliations" are scraping debris: the longest real ones in the corpus list a lab,
-# a department, a school, a university and an address, well under these bounds.
+# Beyond these bounds a part is either several units run together without separators (0.3% of
+# distinct parts in the corpus, e.g. two departments and three key labs of one university) or
+# scraping debris (a paper title, author names, e-mails, an abstract).
 MAX_PART_CHARS = 300
 MAX_PART_WORDS = 40
 _AND = re.compile(r"\s+(?:&|and)\s+")
@@ -174,7 +178,9 @@ class OrgResolver:
                 continue
             a, b = diff[0]
             word = max(len(a), len(b))
-            if word >= 5 and a[0] == b[0] and OSA.distance(a, b) <= (2 if word >= 9 else 1):
+            dist = OSA.distance(a, b)
+            if word >= 6 and a[0] == b[0] and (
+                    dist == 1 or dist == 2 and word >= 9 and a[-2:] == b[-2:]):
                 return self._fuzzy_choices[cand]
         return None
 
@@ -244,12 +250,14 @@ class OrgResolver:
         return None
 
     def _resolve_part(self, part: str) -> tuple[OrgMatch, ...]:
-        if len(part) > MAX_PART_CHARS or len(part.split()) > MAX_PART_WORDS:
-            return ()  # scraping debris (a title, an abstract), not an affiliation
         segs = split_segments(part)
         if not segs or all(s.geo is not None for s in segs) or names_nothing(key(part)):
             return ()
         curated = self._find_curated(segs)
+        if len(part) > MAX_PART_CHARS or len(part.split()) > MAX_PART_WORDS or "@" in part:
+            # Several units run together, or scraping debris (a title, authors, e-mails):
+            # trust curated names only, invent no long-tail organisation from it.
+            return tuple(curated)
         chosen = self._choose_segment(segs)
         if curated:
             if (curated[0].org_id in UMBRELLAS and chosen and chosen[1]
