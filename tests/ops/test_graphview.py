@@ -64,3 +64,21 @@ def test_fake() -> None:
     assert fake.person_summary("A").name == "Alice"
     with pytest.raises(NotFoundError):
         fake.person_summary("B")
+
+
+def test_collaborators_left(tmp_path: Path) -> None:
+    from datetime import date
+
+    path = _store(tmp_path / "g.duckdb")
+    view = DuckDBGraphView(path)
+    assert view.collaborators_left("A", date(2025, 6, 1)) == (0, None)  # no moves table yet
+    con = duckdb.connect(str(path))
+    con.execute("""CREATE TABLE moves (person_id VARCHAR, from_org_id VARCHAR, to_org_id VARCHAR,
+                   first_year_at_to INTEGER)""")
+    con.execute("INSERT INTO moves VALUES ('B', 'o1', 'o2', 2025), ('C', 'o1', 'o2', 2025)")
+    con.close()
+    # Only B is close (2 shared papers); C wrote one paper with A.
+    assert view.collaborators_left("A", date(2025, 6, 1)) == (1, 1)
+    assert DuckDBGraphView(path, our_org_ids=["o9"]).collaborators_left(
+        "A", date(2025, 6, 1)) == (0, 1)
+    assert view.collaborators_left("A", date(2030, 1, 1)) == (0, 1)

@@ -49,3 +49,14 @@ def test_audit_log_refuses_update_and_delete(store: OpsStore, users: dict[str, A
 def test_audit_service_has_no_update_or_delete() -> None:
     public = [name for name in dir(audit) if not name.startswith("_")]
     assert not [n for n in public if "delete" in n or "update" in n or "remove" in n]
+
+
+def test_models_and_migrations_agree(store: OpsStore) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from talentgraph.ops.models import Base
+
+    with store.engine.connect() as conn:
+        diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diffs == []

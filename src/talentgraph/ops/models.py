@@ -7,6 +7,7 @@ field names, never names, e-mails or pay, so an erasure never has to touch the a
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -32,7 +33,7 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-Money = Numeric(14, 2, asdecimal=False)
+Money = Numeric(14, 2)
 
 
 def utcnow() -> datetime:
@@ -179,8 +180,8 @@ class Employee(Base):
     team: Mapped[str] = mapped_column(String(200))
     level: Mapped[str] = mapped_column(String(40))
     start_date: Mapped[date] = mapped_column(Date)
-    base: Mapped[float] = mapped_column(Money)
-    bonus: Mapped[float] = mapped_column(Money, default=0)
+    base: Mapped[Decimal] = mapped_column(Money)
+    bonus: Mapped[Decimal] = mapped_column(Money, default=0)
     currency: Mapped[str] = mapped_column(String(3))
     person_id: Mapped[str | None] = mapped_column(String(120), index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -195,9 +196,10 @@ class EquityGrant(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"), index=True)
     grant_date: Mapped[date] = mapped_column(Date)
-    shares: Mapped[float | None] = mapped_column(Numeric(18, 4, asdecimal=False))
-    value: Mapped[float | None] = mapped_column(Money)
-    currency: Mapped[str | None] = mapped_column(String(3))
+    value: Mapped[Decimal] = mapped_column(Money)
+    currency: Mapped[str] = mapped_column(String(3))
+    shares: Mapped[Decimal | None] = mapped_column(Numeric(18, 4))
+    price: Mapped[Decimal | None] = mapped_column(Numeric(18, 4))
     schedule_kind: Mapped[str] = mapped_column(String(40))
     schedule: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     employee: Mapped[Employee] = relationship(back_populates="grants")
@@ -205,20 +207,24 @@ class EquityGrant(Base):
 
 
 class MarketBand(Base):
-    """Natural key: (company, level, as_of)."""
+    """Yearly pay ranges; natural key: (company, level, currency, source, as_of)."""
 
     __tablename__ = "market_bands"
     id: Mapped[int] = mapped_column(primary_key=True)
     company: Mapped[str] = mapped_column(String(200))
     level: Mapped[str] = mapped_column(String(40))
-    base: Mapped[float] = mapped_column(Money)
-    bonus: Mapped[float] = mapped_column(Money)
-    equity_per_year: Mapped[float] = mapped_column(Money)
     currency: Mapped[str] = mapped_column(String(3))
     source: Mapped[str] = mapped_column(String(300))
     as_of: Mapped[date] = mapped_column(Date)
-    extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    __table_args__ = (UniqueConstraint("company", "level", "as_of"),)
+    base_min: Mapped[Decimal] = mapped_column(Money)
+    base_max: Mapped[Decimal] = mapped_column(Money)
+    bonus_min: Mapped[Decimal] = mapped_column(Money)
+    bonus_max: Mapped[Decimal] = mapped_column(Money)
+    equity_min: Mapped[Decimal] = mapped_column(Money)
+    equity_max: Mapped[Decimal] = mapped_column(Money)
+    sign_on_min: Mapped[Decimal] = mapped_column(Money, default=0)
+    sign_on_max: Mapped[Decimal] = mapped_column(Money, default=0)
+    __table_args__ = (UniqueConstraint("company", "level", "currency", "source", "as_of"),)
 
 
 class CompetingOffer(Base):

@@ -1,0 +1,234 @@
+"""Offers: built with the comp builder, compared with competing offers, approved by executives.
+
+An offer to someone who never reached the interviewing stage is an exception: it must carry the
+sourcing dossier (text, URL or JSON) and an executive's approval, as must an offer above band.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from talentgraph.errors import NotFoundError, OpsInputError
+from talentgraph.ops import audit, comp
+from talentgraph.ops.candidates import require_candidate_access, set_stage
+from talentgraph.ops.compstore import (
+    band_from_row,
+    check_years,
+    jsonable,
+    package_from_json,
+    package_to_json,
+)
+from talentgraph.ops.models import (
+    Approval,
+    CompetingOffer,
+    Employee,
+    MarketBand,
+    Offer,
+    StageChange,
+    utcnow,
+)
+from talentgraph.ops.permissions import Actor, Op, require
+from talentgraph.ops.settings import get_setting
+from talentgraph.ops.stages import INTERVIEWED
+
+DECISIONS = ("approved", "rejected")
+
+
+def add_competing_offer(s: Session, actor: Actor, company: str, package: comp.Package, *,
+                        candidate_id: int | None = None, employee_email: str | None = None,
+                        years: int = 4) -> CompetingOffer:
+    """Record a rival's offer to a candidate or to one of our employees."""
+    require(actor, Op.OFFER_BUILD)
+    if (candidate_id is None) == (employee_email is None):
+        raise OpsInputError("a competing offer is for a candidate or for an employee: give one")
+    employee_id = None
+    if candidate_id is not None:
+        require_candidate_access(s, actor, candidate_id, Op.OFFER_BUILD)
+    else:
+        emp = s.scalar(select(Employee).where(Employee.email == employee_email.strip().lower()))
+        if emp is None:
+            raise NotFoundError(f"no employee with e-mail {employee_email} (import the roster)")
+        employee_id = emp.id
+    if not company.strip():
+        raise OpsInputError("competing offer: the company is required")
+    totals = comp.yearly_totals(package, check_years(years))
+    row = CompetingOffer(candidate_id=candidate_id, employee_id=employee_id,
+                         company=company.strip(), package=package_to_json(package),
+                         yearly_totals=jsonable(totals.as_dict()["years"]),
+                         created_by=actor.user_id, created_at=utcnow())
+    s.add(row)
+    s.flush()
+    audit.record(s, actor, "competing_offer.create", "competing_offer", row.id,
+                 candidate_id=candidate_id, employee_id=employee_id)
+    return row
+
+
+def _competing(s: Session, competing_id: int) -> CompetingOffer:
+    row = s.get(CompetingOffer, competing_id)
+    if row is None:
+        raise NotFoundError(f"no competing offer #{competing_id}")
+    return row
+
+
+def our_band(s: Session, level: str, company: str | None = None) -> comp.MarketBand:
+    """Our own band for a level: the latest band of our organisation (or `company`)."""
+    company = company or get_setting(s, "organisation")["name"]
+    band = comp.band_for([band_from_row(b) for b in s.scalars(select(MarketBand))],
+                         company, level)
+    if band is None:
+        raise NotFoundError(f"no market band for company {company!r} at level {level!r}: "
+                            "import bands (talentgraph ops bands import) or pass --band-company")
+    return band
+
+
+def _interviewed(s: Session, candidate_id: int) -> bool:
+    stages = set(s.scalars(select(StageChange.to_stage)
+                           .where(StageChange.candidate_id == candidate_id)))
+    return bool(stages & set(INTERVIEWED))
+
+
+def build_offer(s: Session, actor: Actor, candidate_id: int, level: str, *,
+                package: comp.Package | None = None, beat_competing_id: int | None = None,
+                band_company: str | None = None, margin_pct: float | None = None,
+                years: int = 4, requisition_id: int | None = None,
+                dossier: str | None = None, note: str | None = None) -> Offer:
+    """Store an offer: the given package, or the smallest in-band package beating a rival's.
+
+    With a competing offer the comparison is stored too. Offers above band or to people never
+    interviewed are flagged and wait for an executive's approval like every offer.
+    """
+    require(actor, Op.OFFER_BUILD)
+    cand = require_candidate_access(s, actor, candidate_id, Op.OFFER_BUILD)
+    years = check_years(years)
+    theirs_row = _competing(s, beat_competing_id) if beat_competing_id is not None else None
+    if theirs_row is not None and theirs_row.candidate_id != cand.id:
+        raise OpsInputError(f"competing offer #{theirs_row.id} is not for candidate #{cand.id}")
+    without_interviews = not _interviewed(s, cand.id)
+    if without_interviews and not (dossier and dossier.strip()):
+        raise OpsInputError(
+            f"candidate #{cand.id} has not been interviewed: an offer without interviews is an "
+            "exception that needs the sourcing dossier (--dossier TEXT, URL or JSON) and an "
+            "executive's approval")
+    needs_exception = without_interviews
+    notes: list[str] = []
+    if package is None:
+        if theirs_row is None:
+            raise OpsInputError("give the package (base, equity...) or a competing offer to beat")
+        policy = get_setting(s, "offer")
+        margin = Decimal(str(policy["beat_margin_pct"] if margin_pct is None else margin_pct))
+        result = comp.smallest_beating(package_from_json(theirs_row.package),
+                                       our_band(s, level, band_company), margin / 100, years)
+        package = result.package
+        needs_exception = needs_exception or result.needs_exception
+        notes += list(result.notes)
+    totals = comp.yearly_totals(package, years)
+    comparison = None
+    if theirs_row is not None:
+        comparison = jsonable(comp.compare(package, package_from_json(theirs_row.package),
+                                           years).as_dict())
+    offer = Offer(candidate_id=cand.id, requisition_id=requisition_id or cand.requisition_id,
+                  level=level, currency=package.currency, package=package_to_json(package),
+                  yearly_totals=jsonable(totals.as_dict()["years"]), status="pending_approval",
+                  competing_offer_id=theirs_row.id if theirs_row else None,
+                  comparison=comparison, needs_exception=needs_exception,
+                  without_interviews=without_interviews, dossier=dossier,
+                  note="\n".join(filter(None, [note, *notes])) or None,
+                  created_by=actor.user_id, created_at=utcnow())
+    s.add(offer)
+    s.flush()
+    audit.record(s, actor, "offer.build", "offer", offer.id, candidate_id=cand.id,
+                 competing_offer_id=offer.competing_offer_id, needs_exception=needs_exception,
+                 without_interviews=without_interviews, years=years)
+    return offer
+
+
+def _offer(s: Session, actor: Actor, offer_id: int, op: Op) -> Offer:
+    require(actor, op)
+    offer = s.get(Offer, offer_id)
+    if offer is None:
+        raise NotFoundError(f"no offer #{offer_id}")
+    return offer
+
+
+def offer_dict(o: Offer) -> dict[str, Any]:
+    total = sum(y["total"] for y in o.yearly_totals) if o.yearly_totals else 0
+    return {"id": o.id, "candidate_id": o.candidate_id, "requisition_id": o.requisition_id,
+            "level": o.level, "currency": o.currency, "status": o.status,
+            "total": total, "yearly_totals": o.yearly_totals, "package": o.package,
+            "needs_exception": o.needs_exception, "without_interviews": o.without_interviews,
+            "dossier": o.dossier, "note": o.note, "competing_offer_id": o.competing_offer_id,
+            "comparison": o.comparison, "created_at": o.created_at}
+
+
+def get_offer(s: Session, actor: Actor, offer_id: int) -> dict[str, Any]:
+    offer = _offer(s, actor, offer_id, Op.OFFER_VIEW)
+    audit.record(s, actor, "offer.read", "offer", offer.id)
+    d = offer_dict(offer)
+    d["approvals"] = [{"decision": a.decision, "kind": a.kind, "approver_id": a.approver_id,
+                       "at": a.at, "note": a.note} for a in s.scalars(
+        select(Approval).where(Approval.object_type == "offer", Approval.object_id == offer.id)
+        .order_by(Approval.id))]
+    return d
+
+
+def list_offers(s: Session, actor: Actor, candidate_id: int | None = None,
+                status: str | None = None) -> list[dict[str, Any]]:
+    require(actor, Op.OFFER_VIEW)
+    q = select(Offer).order_by(Offer.id)
+    if candidate_id is not None:
+        q = q.where(Offer.candidate_id == candidate_id)
+    if status:
+        q = q.where(Offer.status == status)
+    rows = [offer_dict(o) for o in s.scalars(q)]
+    audit.record(s, actor, "offer.read", "offer", None, count=len(rows))
+    return rows
+
+
+def compare_offer(s: Session, actor: Actor, offer_id: int, competing_id: int,
+                  years: int = 4) -> dict[str, Any]:
+    """Our offer against a competing offer, year by year (stored on the offer)."""
+    offer = _offer(s, actor, offer_id, Op.OFFER_BUILD)
+    theirs = _competing(s, competing_id)
+    if theirs.candidate_id != offer.candidate_id:
+        raise OpsInputError(f"competing offer #{competing_id} is for another person than "
+                            f"offer #{offer_id}")
+    result = comp.compare(package_from_json(offer.package), package_from_json(theirs.package),
+                          check_years(years))
+    margin = Decimal(str(get_setting(s, "offer")["beat_margin_pct"])) / 100
+    data = jsonable(result.as_dict())
+    data["beats_by_margin"] = result.beats(margin)
+    data["margin_pct"] = float(margin * 100)
+    data["company"] = theirs.company
+    offer.comparison, offer.competing_offer_id = data, theirs.id
+    audit.record(s, actor, "offer.compare", "offer", offer.id, competing_offer_id=theirs.id,
+                 beats=data["beats_by_margin"])
+    return data
+
+
+def approve_offer(s: Session, actor: Actor, offer_id: int, decision: str = "approved",
+                  note: str | None = None) -> Approval:
+    """An executive's decision, kept as a record; approval moves the candidate to 'offer'."""
+    offer = _offer(s, actor, offer_id, Op.OFFER_APPROVE)
+    decision = {"approve": "approved", "reject": "rejected"}.get(decision, decision)
+    if decision not in DECISIONS:
+        raise OpsInputError(f"decision {decision!r}: use approved or rejected")
+    if offer.status != "pending_approval":
+        raise OpsInputError(f"offer #{offer.id} is {offer.status}, not waiting for approval")
+    kind = "exception" if offer.needs_exception else "offer"
+    approval = Approval(object_type="offer", object_id=offer.id, kind=kind, decision=decision,
+                        approver_id=actor.user_id, approver_role=actor.role.value, note=note,
+                        at=utcnow())
+    s.add(approval)
+    offer.status = decision
+    if decision == "approved":
+        cand = require_candidate_access(s, actor, offer.candidate_id, Op.OFFER_VIEW)
+        if cand.stage not in ("offer", "accepted", "hired"):
+            set_stage(s, actor, cand, "offer")
+    s.flush()
+    audit.record(s, actor, f"offer.{decision}", "offer", offer.id, kind=kind,
+                 approval_id=approval.id)
+    return approval

@@ -1,0 +1,177 @@
+"""Roster, grants and bands imports (all or nothing, idempotent); offers, counter-offers, risk."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from talentgraph.errors import OpsInputError
+from talentgraph.ops import candidates, counter_service, imports, offer_service, settings
+from talentgraph.ops.compstore import package_from_json, package_from_options, package_to_json
+from talentgraph.ops.db import OpsStore
+from talentgraph.ops.models import Approval, Employee, EquityGrant, MarketBand
+from talentgraph.ops.permissions import Actor
+from talentgraph.ops.risk_service import flight_risks
+
+FIX = Path(__file__).parent / "fixtures"
+
+
+def _import_all(store: OpsStore, cp: Actor) -> None:
+    with store.session() as s:
+        imports.import_roster(s, cp, FIX / "roster.csv", FIX / "grants.csv")
+        imports.import_bands(s, cp, FIX / "bands.csv")
+        settings.set_setting(s, _exec(store), "organisation", {"name": "Our Lab"})
+
+
+def _exec(store: OpsStore) -> Actor:
+    from talentgraph.ops.models import User
+    from talentgraph.ops.users import actor_for
+
+    with store.session() as s:
+        return actor_for(s.scalar(select(User).where(User.username == "executive")))
+
+
+def test_roster_import_is_idempotent(store: OpsStore, users: dict[str, Actor]) -> None:
+    cp = users["comp_partner"]
+    with store.session() as s:
+        first = imports.import_roster(s, cp, FIX / "roster.csv", FIX / "grants.csv")
+    with store.session() as s:
+        again = imports.import_roster(s, cp, FIX / "roster.csv", FIX / "grants.csv")
+        assert [r.inserted for r in first] == [2, 2]
+        assert [(r.inserted, r.updated, r.unchanged) for r in again] == [(0, 0, 2), (0, 0, 2)]
+        assert s.scalar(select(func.count(Employee.id))) == 2
+        assert s.scalar(select(func.count(EquityGrant.id))) == 2
+        for _ in range(2):
+            imports.import_bands(s, cp, FIX / "bands.csv")
+        assert s.scalar(select(func.count(MarketBand.id))) == 3
+        roster = imports.list_employees(s, cp)
+    alan = next(e for e in roster if e["email"] == "alan@ourlab.example")
+    assert alan["grants"][0]["kind"] == "front_loaded" and "40/30/20/10" in \
+        alan["grants"][0]["schedule"]
+
+
+def test_bad_roster_imports_nothing_and_names_rows(store: OpsStore,
+                                                    users: dict[str, Actor]) -> None:
+    with pytest.raises(imports.ImportRowErrors) as exc, store.session() as s:
+        imports.import_roster(s, users["comp_partner"], FIX / "roster_bad.csv")
+    text = str(exc.value)
+    assert "roster_bad.csv, row 3, column base: negative pay" in text
+    assert "row 4, column currency: unknown currency 'XYZ'" in text
+    assert "row 5, column email: duplicate person" in text
+    assert len(exc.value.errors) == 3
+    with store.session() as s:
+        assert s.scalar(select(func.count(Employee.id))) == 0
+
+
+def test_grants_for_unknown_people_are_refused(store, users, tmp_path) -> None:  # noqa: ANN001
+    bad = tmp_path / "g.csv"
+    bad.write_text("employee_email,grant_date,value,currency\nghost@x.org,2024-01-01,5,USD\n")
+    with pytest.raises(imports.ImportRowErrors, match="not on the roster"), store.session() as s:
+        imports.import_grants(s, users["comp_partner"], bad)
+
+
+def test_package_json_round_trip() -> None:
+    p = package_from_options("USD", "200000", sign_on=["30000", "10000"], bonus_pct=15,
+                             equity="400000", vesting="front_loaded", refresher="50000",
+                             private_discount_pct=40, liquidity_probability=0.7,
+                             years_to_liquidity=3, label="x")
+    assert package_from_json(package_to_json(p)) == p
+
+
+def _candidate(store: OpsStore, users: dict[str, Actor], interviewed: bool) -> int:
+    with store.session() as s:
+        c = candidates.create_candidate(s, users["recruiter"], "Ivy Offerman", "ivy@example.org")
+        if interviewed:
+            candidates.move_stage(s, users["recruiter"], c.id, "interviewing")
+        return c.id
+
+
+def test_offer_beating_a_stock_heavy_rival(store: OpsStore, users: dict[str, Actor]) -> None:
+    cp, ex = users["comp_partner"], users["executive"]
+    _import_all(store, cp)
+    cid = _candidate(store, users, interviewed=True)
+    rival = package_from_options("USD", 200000, equity=600000, label="Rival AI")
+    with store.session() as s:
+        rid = offer_service.add_competing_offer(s, cp, "Rival AI", rival, candidate_id=cid).id
+        offer = offer_service.build_offer(s, cp, cid, "L5", beat_competing_id=rid)
+        oid = offer.id
+        assert not offer.needs_exception and not offer.without_interviews
+        cmp = offer_service.compare_offer(s, cp, oid, rid)
+    assert cmp["beats_by_margin"] and cmp["total_diff"] > 0
+    with pytest.raises(Exception, match="may not offer.approve"), store.session() as s:
+        offer_service.approve_offer(s, cp, oid)
+    with store.session() as s:
+        offer_service.approve_offer(s, ex, oid, "approved", "within band")
+        got = offer_service.get_offer(s, cp, oid)
+        assert got["status"] == "approved" and got["approvals"][0]["kind"] == "offer"
+        assert candidates.get_candidate(s, users["recruiter"], cid)["stage"] == "offer"
+
+
+def test_offer_without_interviews_is_an_exception(store: OpsStore,
+                                                  users: dict[str, Actor]) -> None:
+    cp, ex = users["comp_partner"], users["executive"]
+    _import_all(store, cp)
+    cid = _candidate(store, users, interviewed=False)
+    package = package_from_options("USD", 210000, bonus=20000, equity=300000)
+    with pytest.raises(OpsInputError, match="sourcing dossier"), store.session() as s:
+        offer_service.build_offer(s, cp, cid, "L5", package=package)
+    with store.session() as s:
+        offer = offer_service.build_offer(s, cp, cid, "L5", package=package,
+                                          dossier="https://wiki.example/dossier/ivy")
+        assert offer.without_interviews and offer.needs_exception
+        approval = offer_service.approve_offer(s, ex, offer.id)
+        assert (approval.kind, approval.decision) == ("exception", "approved")
+
+
+def test_rival_beyond_band_needs_exception(store: OpsStore, users: dict[str, Actor]) -> None:
+    cp = users["comp_partner"]
+    _import_all(store, cp)
+    cid = _candidate(store, users, interviewed=True)
+    rival = package_from_options("USD", 400000, equity=4000000)
+    with store.session() as s:
+        rid = offer_service.add_competing_offer(s, cp, "Rival AI", rival, candidate_id=cid).id
+        offer = offer_service.build_offer(s, cp, cid, "L5", beat_competing_id=rid)
+        assert offer.needs_exception and "needs an exception" in offer.note
+
+
+def test_counter_offer_under_policy(store: OpsStore, users: dict[str, Actor]) -> None:
+    cp, ex = users["comp_partner"], users["executive"]
+    _import_all(store, cp)
+    rival = package_from_options("USD", 260000, bonus=30000, equity=400000)
+    with store.session() as s:
+        rid = offer_service.add_competing_offer(s, cp, "Rival AI", rival,
+                                                employee_email="alan@ourlab.example").id
+        row = counter_service.counter_options(s, cp, rid, as_of=date(2026, 1, 1))
+        assert row.options and row.decision is None
+        decided = counter_service.decide_counter(s, ex, row.id, 1, "keep Alan")
+        assert decided.decision == "counter" and decided.chosen == row.options[0]
+        assert s.scalar(select(func.count(Approval.id))
+                        .where(Approval.object_type == "counter_offer")) == 1
+    with pytest.raises(OpsInputError, match="already decided"), store.session() as s:
+        counter_service.decide_counter(s, ex, row.id, None)
+    with store.session() as s:
+        settings.set_setting(s, ex, "counter_offer", {"allowed": False})
+        blocked = counter_service.counter_options(s, cp, rid, as_of=date(2026, 1, 1))
+        assert blocked.decision == "not_allowed" and blocked.options == []
+    with pytest.raises(OpsInputError, match="decided"), store.session() as s:
+        counter_service.decide_counter(s, ex, blocked.id, 1)
+
+
+class Departures:
+    def collaborators_left(self, person_id: str, as_of: date) -> tuple[int, int | None]:
+        return (3, 5) if person_id == "p:grace" else (0, 0)
+
+
+def test_flight_risk_uses_graph_and_gives_reasons(store: OpsStore,
+                                                  users: dict[str, Actor]) -> None:
+    _import_all(store, users["comp_partner"])
+    with store.session() as s:
+        rows = flight_risks(s, users["executive"], date(2026, 1, 1), Departures())
+    grace = next(r for r in rows if r["email"] == "grace@ourlab.example")
+    assert grace["graph_evidence"] and rows[0]["score"] >= rows[1]["score"]
+    assert {r["factor"] for r in grace["reasons"]} >= {"collaborators_left", "tenure",
+                                                       "pay_vs_band"}
+    assert "3 of 5 close collaborators left" in " ".join(r["detail"] for r in grace["reasons"])
