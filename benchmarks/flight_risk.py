@@ -1,19 +1,22 @@
 """Backtest of the graph part of flight risk on the corpus: who changes organisation next year?
 
 For each year Y (default 2019..2023), from records up to Y only, predict whether a researcher
-seen with an organisation in Y-2..Y publishes in Y+1 without that organisation. Two models are
+seen with an organisation in Y-2..Y publishes in Y+1 without that organisation. The models are
 fitted by logistic regression and scored by ROC AUC on the same people in the same run:
 
 - tenure only: years at the current organisation;
-- graph model: tenure plus the share of close coauthors (shared a paper in Y-2..Y) who changed
-  organisation in Y-1..Y, coauthors who left the person's own organisation, how many distinct
-  organisations so far, years since first paper, years since the last paper with an affiliation
-  (recency), and papers in Y-2..Y.
-An ablation (graph model without the coauthor features) shows what the coauthors add.
+- graph model: tenure plus the share and log2(1 + number) of close coauthors (shared a paper
+  in Y-2..Y) who changed organisation in Y-1..Y, coauthors who left the person's own
+  organisation, how many distinct organisations so far, years since first paper, years since
+  the last paper with an affiliation (recency), and papers in Y-2..Y.
+An ablation (graph model without the coauthor features) shows what the coauthors add, and
+"collaborators factor" scores the graph factor of talentgraph.ops.retention.risk alone
+(log2(1 + close coauthors who moved)).
 
 Each test year is scored by a model fitted on the other years (features never look past their
 own Y, so only the coefficients are shared); "pooled" is the AUC over all those out-of-year
-predictions. Identity: `mention_person` when the store has it, else OpenReview ids
+predictions. Every fit has one baseline per year, so weights describe differences within a year.
+Identity: `mention_person` when the store has it, else OpenReview ids
 (`--ids openreview`, the default) or every author id in its own namespace (`--ids all`:
 OpenReview, IEEE, ACL, DBLP, ORCID; an author under two ids counts as two people).
 Organisation: `mention_orgs` when present (rolled up to `orgs.top_parent_id`), else the
@@ -35,10 +38,13 @@ import duckdb
 import numpy as np
 from publicsuffixlist import PublicSuffixList
 
-GRAPH_FEATURES = ("tenure", "co_moved_share", "co_left_org", "log_coauthors", "n_orgs",
+GRAPH_FEATURES = ("tenure", "co_moved_share", "co_moved_log2", "co_left_org", "log_coauthors",
+                  "n_orgs",
                   "career_age", "recency", "log_papers")
 BASE_FEATURES = ("tenure",)
 NO_COAUTHOR_FEATURES = ("tenure", "n_orgs", "career_age", "recency", "log_papers")
+# the graph factor of talentgraph.ops.retention.risk on its own: log2(1 + coauthors who moved)
+RISK_FACTOR_FEATURES = ("co_moved_log2",)
 ID_COLUMNS = {"openreview": ("openreview_id",),
               "all": ("openreview_id", "ieee_id", "acl_id", "dblp", "orcid")}
 
@@ -124,7 +130,8 @@ def build_observations(con: duckdb.DuckDBPyConnection, ids: str) -> dict[str, st
 def init_examples(con: duckdb.DuckDBPyConnection) -> None:
     """The (empty) table of labelled examples that `year_rows` fills."""
     con.execute("""CREATE OR REPLACE TABLE examples (year INTEGER, pid VARCHAR, moved BOOLEAN,
-                   tenure INTEGER, co_moved_share DOUBLE, co_left_org INTEGER,
+                   tenure INTEGER, co_moved_share DOUBLE, co_moved_log2 DOUBLE,
+                   co_left_org INTEGER,
                    log_coauthors DOUBLE, n_orgs INTEGER, career_age INTEGER, recency INTEGER,
                    log_papers DOUBLE)""")
 
@@ -166,6 +173,7 @@ def year_rows(con: duckdb.DuckDBPyConnection, y: int) -> None:
         SELECT $y AS year, p.pid, p.moved,
                $y - t.since + 1 AS tenure,
                coalesce(cf.n_moved, 0) / greatest(coalesce(cf.n_co, 0), 1) AS co_moved_share,
+               log2(1 + coalesce(cf.n_moved, 0)) AS co_moved_log2,
                coalesce(cf.n_left, 0) AS co_left_org,
                ln(1 + coalesce(cf.n_co, 0)) AS log_coauthors,
                c.n_orgs, $y - f.first_year AS career_age, $y - p.t AS recency,
@@ -211,9 +219,21 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-3, iters: int = 50
     return w
 
 
+def year_effects(years: np.ndarray) -> tuple[np.ndarray, list[int]]:
+    """One-hot columns for every year but the first: a baseline mover rate per year."""
+    levels = sorted(set(years.tolist()))[1:]
+    return np.column_stack([years == v for v in levels]).astype(float) if levels else \
+        np.zeros((len(years), 0)), levels
+
+
 def out_of_year_scores(data: dict[str, np.ndarray], features: tuple[str, ...],
                        years: list[int]) -> tuple[np.ndarray, dict[int, np.ndarray]]:
-    """Scores for each year from a model fitted on the other years; and the weights used."""
+    """Scores for each year from a model fitted on the other years; and the weights used.
+
+    The fit has a baseline per training year (mover rates differ by year and venue mix), so
+    the feature weights say how people differ within a year; the held-out year is scored with
+    the average baseline.
+    """
     x = np.column_stack([data[f] for f in features]).astype(float)
     y = data["moved"].astype(float)
     scores = np.full(len(y), np.nan)
@@ -225,9 +245,12 @@ def out_of_year_scores(data: dict[str, np.ndarray], features: tuple[str, ...],
             continue
         mu, sd = x[train].mean(0), x[train].std(0)
         sd[sd == 0] = 1.0
-        w = fit_logistic((x[train] - mu) / sd, y[train])
-        scores[test] = np.hstack([np.ones((test.sum(), 1)), (x[test] - mu) / sd]) @ w
-        weights[yr] = w
+        fe, _ = year_effects(data["year"][train])
+        w = fit_logistic(np.hstack([(x[train] - mu) / sd, fe]), y[train])
+        k = 1 + len(features)
+        base = w[0] + (w[k:].sum() / (len(w) - k + 1) if len(w) > k else 0.0)
+        scores[test] = base + ((x[test] - mu) / sd) @ w[1:k]
+        weights[yr] = w[:k]
     return scores, weights
 
 
@@ -266,7 +289,8 @@ def run(db: Path, years: list[int], ids: str, boot: int = 200) -> dict:
     data["moved"] = data["moved"].astype(int)
     n_obs = con.execute("SELECT count(*), count(DISTINCT pid) FROM obs").fetchone()
     models = {"tenure_only": BASE_FEATURES, "graph": GRAPH_FEATURES,
-              "graph_without_coauthors": NO_COAUTHOR_FEATURES}
+              "graph_without_coauthors": NO_COAUTHOR_FEATURES,
+              "collaborators_factor_only": RISK_FACTOR_FEATURES}
     scored = {name: out_of_year_scores(data, feats, years) for name, feats in models.items()}
     per_year = []
     for yr in years:
@@ -285,13 +309,17 @@ def run(db: Path, years: list[int], ids: str, boot: int = 200) -> dict:
     x = np.column_stack([data[f] for f in GRAPH_FEATURES]).astype(float)
     sd = x.std(0)
     sd[sd == 0] = 1.0
-    w_all = fit_logistic((x - x.mean(0)) / sd, data["moved"].astype(float))
+    fe, _ = year_effects(data["year"])
+    w_all = fit_logistic(np.hstack([(x - x.mean(0)) / sd, fe]), data["moved"].astype(float))
+    per_sd = w_all[1:1 + len(GRAPH_FEATURES)]
     return {"db": str(db), **sources, "observations": n_obs[0], "people_with_org": n_obs[1],
             "years": per_year, "pooled": pooled, "pooled_ci95": intervals,
             "examples": int(ok.sum()),
             "movers": int(data["moved"][ok].sum()),
-            "graph_weights_per_sd": dict(zip(("intercept", *GRAPH_FEATURES),
-                                             (round(float(v), 3) for v in w_all), strict=True)),
+            "graph_weights_per_sd": dict(zip(GRAPH_FEATURES, per_sd.round(3).tolist(),
+                                             strict=True)),
+            "graph_weights_per_unit": dict(zip(GRAPH_FEATURES, (per_sd / sd).round(3).tolist(),
+                                               strict=True)),
             "seconds": round(time.perf_counter() - t0, 1)}
 
 
@@ -328,17 +356,22 @@ def main() -> int:
     print(f"store {result['db']}: identity {result['identity']}, organisation "
           f"{result['organisation']}; {result['observations']:,} (person, paper, org) rows, "
           f"{result['people_with_org']:,} people")
-    print(f"{'Y':>5} {'people':>7} {'movers':>7} {'tenure-only':>12} {'graph':>8} "
-          f"{'graph w/o coauthors':>20}")
-    for r in result["years"]:
-        print(f"{r['year']:>5} {r['people']:>7} {r['movers']:>7} {r['tenure_only']:>12.3f} "
-              f"{r['graph']:>8.3f} {r['graph_without_coauthors']:>20.3f}")
-    p = result["pooled"]
-    print(f"{'all':>5} {result['examples']:>7} {result['movers']:>7} {p['tenure_only']:>12.3f} "
-          f"{p['graph']:>8.3f} {p['graph_without_coauthors']:>20.3f}   (pooled out-of-year)")
+    names = list(result["pooled"])
+    heads = {"tenure_only": "tenure-only", "graph": "graph",
+             "graph_without_coauthors": "graph w/o coauthors",
+             "collaborators_factor_only": "collaborators factor"}
+    print(f"{'Y':>5} {'people':>7} {'movers':>7} "
+          + " ".join(f"{heads.get(n, n):>{max(8, len(heads.get(n, n)))}}" for n in names))
+    for r in [*result["years"], {"year": "all", "people": result["examples"],
+                                 "movers": result["movers"], **result["pooled"]}]:
+        cells = " ".join(f"{r[n]:>{max(8, len(heads.get(n, n)))}.3f}" for n in names)
+        note = "   (pooled out-of-year)" if r["year"] == "all" else (
+            "   (no people seen in both years)" if not r["people"] else "")
+        print(f"{r['year']:>5} {r['people']:>7} {r['movers']:>7} {cells}{note}")
     for name, (lo, hi) in result["pooled_ci95"].items():
         print(f"  95% interval, {name}: {lo:.3f} .. {hi:.3f}")
     print("graph model weights per standard deviation:", result["graph_weights_per_sd"])
+    print("graph model weights per unit:", result["graph_weights_per_unit"])
     print(f"{result['seconds']} s")
     return 0
 

@@ -25,7 +25,7 @@ def test_after_final_vest_with_collaborators_gone_risk_is_high_and_explained():
     r = flight_risk(ADA, [FIRST_GRANT], date(2025, 3, 15), collaborators_left=3,
                     close_collaborators=8, bands=[BAND])
     by = {x.factor: x for x in r.reasons}
-    assert by["collaborators_left"].contribution == pytest.approx(1.2)   # 0.6 x log2(4)
+    assert by["collaborators_left"].contribution == pytest.approx(0.9 * 3 / 8)
     assert by["unvested_drop"].contribution == pytest.approx(1.2)        # 120k -> 0
     assert "final vest on 2025-03-01" in by["unvested_drop"].detail
     assert by["time_since_grant"].contribution == pytest.approx(1.05)    # capped at 3 years
@@ -33,11 +33,15 @@ def test_after_final_vest_with_collaborators_gone_risk_is_high_and_explained():
     gap = (430_000 - 220_000) / 430_000
     assert by["pay_vs_band"].value == pytest.approx(gap, abs=1e-4)
     assert "below the market midpoint" in by["pay_vs_band"].detail
-    logit = -2.2 + 1.2 + 1.2 + 1.05 + 0.1 + 2.5 * gap
+    logit = -2.2 + 0.3375 + 1.2 + 1.05 + 0.1 + 2.5 * gap
     assert r.score == pytest.approx(1 / (1 + math.exp(-logit)), abs=1e-4)
-    assert [x.factor for x in r.reasons] == ["pay_vs_band", "collaborators_left",
-                                              "unvested_drop", "time_since_grant", "tenure"]
-    assert "3 of 8 close collaborators left" in by["collaborators_left"].detail
+    assert [x.factor for x in r.reasons] == ["pay_vs_band", "unvested_drop",
+                                              "time_since_grant", "collaborators_left", "tenure"]
+    assert "3 of 8 close collaborators (38%) left" in by["collaborators_left"].detail
+    # without the number of close collaborators, the count is used (smaller weight)
+    count_only = flight_risk(ADA, [FIRST_GRANT], date(2025, 3, 15), collaborators_left=3)
+    by2 = {x.factor: x for x in count_only.reasons}
+    assert by2["collaborators_left"].contribution == pytest.approx(0.3 * 2)  # 0.3 x log2(4)
 
 
 def test_new_hire_before_cliff_paid_above_market_is_below_baseline():

@@ -2,8 +2,9 @@
 
 score = sigmoid(intercept + sum of contributions), every contribution in log-odds, one per factor:
 
-- collaborators_left: close collaborators who left in the past year (a count from the graph):
-  `collaborators * log2(1 + count)`; people follow the people they work with.
+- collaborators_left: close collaborators who left in the past year (from the graph). With the
+  number of close collaborators known: `collaborators_share * left / close`; else
+  `collaborators_count * log2(1 + left)`. People follow the people they work with.
 - tenure: years since the start date, by band: before the 1-year cliff people rarely leave (the
   cliff holds them), risk peaks in years 2-4, and falls after long tenure.
 - time_since_grant: months since the last equity grant beyond a year:
@@ -16,9 +17,13 @@ score = sigmoid(intercept + sum of contributions), every contribution in log-odd
   (paid above the market lowers the score).
 
 The weights are priors set by hand from the usual retention findings, not fitted on our staff
-(there is no labelled history to fit on). The graph factor is backtested on the corpus by
-benchmarks/flight_risk.py. The inputs hold no protected attributes (no gender, age or
-nationality) and the score reads none: keep it that way.
+(there is no labelled history to fit on), except the collaborators share: its 0.9 is the
+within-year weight per unit of "share of close coauthors who moved" that
+benchmarks/flight_risk.py fits on the corpus (2019-2024, all author ids, next-year
+organisation change). The same backtest found the plain count of coauthors who moved carries
+almost no signal once the share is known, hence the small weight of the count fallback.
+The inputs hold no protected attributes (no gender, age or nationality) and the score reads
+none: keep it that way.
 """
 
 from __future__ import annotations
@@ -47,7 +52,8 @@ from talentgraph.ops.comp.vesting import (
 @dataclass(frozen=True)
 class RiskWeights:
     intercept: float = -2.2        # about 10% a year with no evidence either way
-    collaborators: float = 0.6     # per doubling of close collaborators who left
+    collaborators_share: float = 0.9   # at all close collaborators gone (fitted, see above)
+    collaborators_count: float = 0.3   # per doubling, when the number of close ones is unknown
     tenure: tuple[tuple[float, float], ...] = (  # (tenure below N years, log-odds)
         (1.0, -0.5), (2.0, 0.2), (4.0, 0.4), (6.0, 0.1), (math.inf, -0.3))
     since_grant: float = 0.35      # per year without a grant beyond the first
@@ -88,9 +94,13 @@ def _sigmoid(x: float) -> float:
 def _collaborators(left: int, close: int | None, w: RiskWeights) -> RiskReason:
     if left < 0:
         raise OpsInputError(f"collaborators_left must be 0 or more, got {left}")
-    of = f" of {close} close collaborators" if close else " close collaborators"
-    return RiskReason("collaborators_left", w.collaborators * math.log2(1 + left), left,
-                      f"{left}{of} left in the past year")
+    if close:
+        share = min(1.0, left / close)
+        return RiskReason("collaborators_left", w.collaborators_share * share, left,
+                          f"{left} of {close} close collaborators ({share:.0%}) left in the "
+                          "past year")
+    return RiskReason("collaborators_left", w.collaborators_count * math.log2(1 + left), left,
+                      f"{left} close collaborators left in the past year")
 
 
 def _tenure(emp: Employee, as_of: date, w: RiskWeights) -> RiskReason:
