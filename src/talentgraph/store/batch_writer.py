@@ -46,18 +46,18 @@ class BatchedUnitWriter:
     def add(self, papers: list[dict[str, Any]], mentions: list[dict[str, Any]],
             problems: list[Problem]) -> None:
         """Insert one batch of rows (the caller may reuse or drop the lists afterwards)."""
+        # Read through DuckDB's replacement scan of the local `_tg_batch`: a `register()`ed table
+        # stays referenced until the transaction ends, so every batch would be kept in memory.
         for table, rows in (("papers", papers), ("mentions", mentions)):
             if rows:
-                self.con.register("_tg_batch", _arrow(rows))
+                _tg_batch = _arrow(rows)  # noqa: F841 (read by the SQL below)
                 self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _tg_batch")
-                self.con.unregister("_tg_batch")
         if problems:
-            self.con.register("_tg_batch", pa.table({
+            _tg_batch = pa.table({  # noqa: F841
                 **{c: [getattr(p, c) for p in problems] for c in PROBLEM_COLUMNS},
                 "ingested_at": [self.now] * len(problems),
-            }))
+            })
             self.con.execute("INSERT INTO quarantine BY NAME SELECT * FROM _tg_batch")
-            self.con.unregister("_tg_batch")
         self.papers += len(papers)
         self.mentions += len(mentions)
         self.problems += len(problems)
