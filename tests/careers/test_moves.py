@@ -180,3 +180,18 @@ def test_person_with_no_affiliation_has_no_spells(store):
     con = store.build()
     assert spells_of(con, "nia") == [] and moves_of(con, "nia") == []
     assert store.report["persons"] == 0
+
+
+def test_successor_organisation_is_not_a_move(store):
+    orgs(store)
+    store.org("DM", "DeepMind", "industry_lab", parent="G")
+    store.con.execute("ALTER TABLE orgs ADD COLUMN successor_id VARCHAR")
+    store.con.execute("UPDATE orgs SET successor_id = 'GDM' WHERE org_id = 'DM'")
+    for y in (2020, 2021, 2022):
+        store.paper(y, [("ora", ["DM"], None)])
+    for y in (2023, 2024):
+        store.paper(y, [("ora", ["GDM"], None)])
+    con = store.build()
+    assert moves_of(con, "ora") == []
+    from talentgraph.careers.lookup import org_family
+    assert org_family(con, "DM") == ["DM", "GDM"]

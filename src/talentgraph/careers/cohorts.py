@@ -113,35 +113,47 @@ def members_of_file(con: duckdb.DuckDBPyConnection, path: Path, org: str | None,
         raise OpsInputError("a cohort from a file needs --org (the organisation they were at) "
                             "or --year (their organisation is then the one they were at that year)")
     home = _fixed_home(con, org)
+    entries = [(n, line.split("#", 1)[0].strip()) for n, line in enumerate(lines, start=1)]
+    entries = [(n, e) for n, e in entries if e]
+    # Exact person ids in one query; names (and OpenReview ids) one by one.
+    known = {r[0]: r[1] for r in con.execute(
+        "SELECT person_id, canonical_name FROM persons WHERE person_id IN (SELECT unnest($i))",
+        {"i": [e for _, e in entries]}).fetchall()}
     members = []
-    for n, line in enumerate(lines, start=1):
-        entry = line.split("#", 1)[0].strip()
-        if not entry:
+    for n, entry in entries:
+        if entry in known:
+            members.append(Member(entry, known[entry] or entry))
             continue
         found = find_persons(con, entry, limit=5)
         if not found:
             members.append(Member(None, entry, note=f"line {n}: no person matches"))
             continue
-        pid = found[0]["person_id"]
-        mem = Member(pid, found[0]["canonical_name"] or entry)
+        mem = Member(found[0]["person_id"], found[0]["canonical_name"] or entry)
         if len(found) > 1:
             mem.note = f"line {n}: {len(found)} persons match; took the most active"
+        members.append(mem)
+    pids = [m.person_id for m in members if m.person_id]
+    spells = con.execute(
+        "SELECT person_id, org_id, start_year, end_year FROM spells WHERE kind = 'home' "
+        "AND person_id IN (SELECT unnest($p))", {"p": pids}).fetchall()
+    families: dict[str, list[str]] = {}
+    for mem in members:
+        if not mem.person_id:
+            continue
+        mine = [s for s in spells if s[0] == mem.person_id]
         if home:
             mem.home_org_ids, mem.home = set(home["family"]), home["name"]
-            last = con.execute(
-                "SELECT max(end_year) FROM spells WHERE person_id = $p AND kind = 'home' "
-                "AND org_id IN (SELECT unnest($f)) AND ($y IS NULL OR start_year <= $y)",
-                {"p": pid, "f": home["family"], "y": year}).fetchone()[0]
-            mem.since = year if year is not None else last
+            at = [s for s in mine if s[1] in mem.home_org_ids
+                  and (year is None or s[2] <= year)]
+            mem.since = year if year is not None else max((s[3] for s in at), default=None)
         else:
-            orgs = [r[0] for r in con.execute(
-                "SELECT org_id FROM spells WHERE person_id = $p AND kind = 'home' "
-                "AND start_year <= $y AND end_year >= $y", {"p": pid, "y": year}).fetchall()]
+            orgs = {s[1] for s in mine if s[2] <= year <= s[3]}
             for o in orgs:
-                mem.home_org_ids |= set(org_family(con, o))
-            mem.home = " + ".join(sorted(_names(con, set(orgs)).values()))
+                if o not in families:
+                    families[o] = org_family(con, o)
+                mem.home_org_ids |= set(families[o])
+            mem.home = " + ".join(sorted(_names(con, orgs).values()))
             mem.since = year
-        members.append(mem)
     return (home or {"name": None}), members
 
 

@@ -4,6 +4,7 @@ parent (FAIR into Meta), where moves inside one parent disappear."""
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from typing import Any
 
 import duckdb
@@ -11,12 +12,6 @@ import duckdb
 from talentgraph.careers.lookup import find_org, require
 from talentgraph.careers.moves import DEPARTURE_KINDS
 from talentgraph.errors import OpsInputError
-
-
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> list[dict[str, Any]]:
-    cur = con.execute(sql, params)
-    cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
 
 
 def flows(con: duckdb.DuckDBPyConnection, year_from: int, year_to: int, org: str | None = None,
@@ -27,59 +22,62 @@ def flows(con: duckdb.DuckDBPyConnection, year_from: int, year_to: int, org: str
     if year_from > year_to:
         raise OpsInputError(f"--from {year_from} is after --to {year_to}")
     kinds = list(DEPARTURE_KINDS) + (["internship"] if include_internships else [])
-    key = "coalesce(o.top_parent_id, o.org_id)" if rollup else "o.org_id"
-    con.execute("DROP TABLE IF EXISTS _flow_moves")
-    # A temp table keeps the three questions below on one filtered set.
-    con.execute(f"""
-        CREATE TEMP TABLE _flow_moves AS
-        SELECT m.move_id, m.person_id, m.kind, m.confidence, m.last_year_at_from,
-               m.first_year_at_to, {key.replace('o.', 'fo.')} AS src,
-               {key.replace('o.', 'tor.')} AS dst
+    key = "coalesce({a}.top_parent_id, {a}.org_id)" if rollup else "{a}.org_id"
+    # One filtered read; the moves of a year range are few enough to count in Python.
+    rows = con.execute(f"""
+        SELECT m.person_id, {key.format(a='fo')} AS src, {key.format(a='tor')} AS dst
         FROM moves m JOIN orgs fo ON fo.org_id = m.from_org_id
         JOIN orgs tor ON tor.org_id = m.to_org_id
         WHERE m.first_year_at_to BETWEEN $f AND $t AND m.kind IN (SELECT unnest($k))
           AND m.confidence >= $c
-    """, {"f": year_from, "t": year_to, "k": kinds, "c": min_confidence})
-    con.execute("DELETE FROM _flow_moves WHERE src = dst")
-    name = "(SELECT name FROM orgs WHERE org_id = {})"
-    pairs = _rows(con, f"""
-        SELECT {name.format('src')} AS from_org, {name.format('dst')} AS to_org, src AS from_id,
-               dst AS to_id, count(*) AS moves, list(DISTINCT person_id ORDER BY person_id)
-                 AS people
-        FROM _flow_moves GROUP BY src, dst ORDER BY moves DESC, from_org, to_org LIMIT $n
-    """, {"n": top})
-    net = _rows(con, f"""
-        WITH e AS (SELECT dst AS org, 1 AS gin, 0 AS gout, person_id FROM _flow_moves
-                   UNION ALL SELECT src, 0, 1, person_id FROM _flow_moves)
-        SELECT {name.format('org')} AS org, org AS org_id, sum(gin) AS joined, sum(gout) AS left,
-               sum(gin) - sum(gout) AS net
-        FROM e GROUP BY org ORDER BY abs(sum(gin) - sum(gout)) DESC, joined + "left" DESC, 1
-        LIMIT $n
-    """, {"n": top})
-    total = con.execute("SELECT count(*), count(DISTINCT person_id) FROM _flow_moves").fetchone()
+    """, {"f": year_from, "t": year_to, "k": kinds, "c": min_confidence}).fetchall()
+    rows = [r for r in rows if r[1] != r[2]]  # inside one (rolled-up) organisation: no flow
+    pair_people: dict[tuple[str, str], list[str]] = defaultdict(list)
+    joined: Counter[str] = Counter()
+    left: Counter[str] = Counter()
+    for pid, src, dst in rows:
+        pair_people[(src, dst)].append(pid)
+        joined[dst] += 1
+        left[src] += 1
+    ids = set(joined) | set(left)
     result: dict[str, Any] = {
         "from": year_from, "to": year_to, "rollup": rollup, "kinds": kinds,
-        "min_confidence": min_confidence, "moves": total[0], "people": total[1],
-        "top_flows": pairs, "net": net,
+        "min_confidence": min_confidence, "moves": len(rows),
+        "people": len({r[0] for r in rows}),
     }
+    org_id = None
     if org:
         found = find_org(con, org)
-        oid = found["org_id"]
+        org_id = found["org_id"]
         if rollup:
-            oid = con.execute("SELECT coalesce(top_parent_id, org_id) FROM orgs WHERE org_id = $o",
-                              {"o": oid}).fetchone()[0]
-        result["org"] = {"org_id": oid, "name": con.execute(
-            "SELECT name FROM orgs WHERE org_id = $o", {"o": oid}).fetchone()[0],
-            "other_matches": found["other_matches"]}
-        for side, mine, other in (("sources", "dst", "src"), ("destinations", "src", "dst")):
-            result[side] = _rows(con, f"""
-                SELECT {name.format(other)} AS org, {other} AS org_id, count(*) AS moves,
-                       list(DISTINCT person_id ORDER BY person_id) AS people
-                FROM _flow_moves WHERE {mine} = $o GROUP BY {other}
-                ORDER BY moves DESC, org LIMIT $n
-            """, {"o": oid, "n": top})
-        result["joined"], result["left"] = con.execute(
-            "SELECT count(*) FILTER (WHERE dst = $o), count(*) FILTER (WHERE src = $o) "
-            "FROM _flow_moves", {"o": oid}).fetchone()
-    con.execute("DROP TABLE IF EXISTS _flow_moves")
+            org_id = con.execute("SELECT coalesce(top_parent_id, org_id) FROM orgs "
+                                 "WHERE org_id = $o", {"o": org_id}).fetchone()[0]
+        ids.add(org_id)
+    names = dict(con.execute("SELECT org_id, name FROM orgs WHERE org_id IN (SELECT unnest($i))",
+                             {"i": sorted(ids)}).fetchall()) if ids else {}
+    pairs = sorted(pair_people.items(), key=lambda kv: (-len(kv[1]), names.get(kv[0][0], ""),
+                                                         names.get(kv[0][1], "")))
+    result["top_flows"] = [
+        {"from_org": names.get(a, a), "to_org": names.get(b, b), "from_id": a, "to_id": b,
+         "moves": len(p), "people": sorted(set(p))} for (a, b), p in pairs[:top]]
+    net = sorted(ids - ({org_id} if org_id and org_id not in joined and org_id not in left
+                        else set()),
+                 key=lambda o: (-abs(joined[o] - left[o]), -(joined[o] + left[o]),
+                                names.get(o, o)))
+    result["net"] = [{"org": names.get(o, o), "org_id": o, "joined": joined[o],
+                      "left": left[o], "net": joined[o] - left[o]} for o in net[:top]]
+    if org_id:
+        result["org"] = {"org_id": org_id, "name": names.get(org_id, org_id),
+                         "other_matches": found["other_matches"]}
+        for side, mine, other in (("sources", 1, 0), ("destinations", 0, 1)):
+            by: dict[str, list[str]] = defaultdict(list)
+            for (a, b), p in pair_people.items():
+                if (a, b)[mine] == org_id:
+                    by[(a, b)[other]].extend(p)
+            result[side] = [{"org": names.get(o, o), "org_id": o, "moves": len(p),
+                             "people": sorted(set(p))}
+                            for o, p in sorted(by.items(), key=lambda kv: (-len(kv[1]),
+                                                                          names.get(kv[0], "")))
+                            ][:top]
+        result["joined"], result["left"] = joined[org_id], left[org_id]
     return result

@@ -16,27 +16,35 @@ def require(con: duckdb.DuckDBPyConnection, *tables: str) -> None:
                              "organisations, people and careers stages make it)")
 
 
+def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    return con.execute("SELECT count(*) FROM information_schema.columns WHERE table_name = ? "
+                       "AND column_name = ?", [table, column]).fetchone()[0] > 0
+
+
 def find_persons(con: duckdb.DuckDBPyConnection, query: str, limit: int = 20) -> list[dict]:
     """Persons whose id, OpenReview id or name matches `query` (exact first, most active first)."""
     require(con, "persons")
     q = query.strip()
     if not q:
         raise NotFoundError("give a person's name or id")
+    cols = ["person_id", "canonical_name", "n_mentions", "first_year", "last_year", "match"]
+    # Fast path: an exact person id (the common case for files of ids and for links).
+    exact = con.execute("SELECT person_id, canonical_name, n_mentions, first_year, last_year, 0 "
+                        "FROM persons WHERE person_id = $q", {"q": q}).fetchall()
+    if exact:
+        return [dict(zip(cols, exact[0], strict=True))]
     rows = con.execute("""
         SELECT person_id, canonical_name, n_mentions, first_year, last_year,
                CASE WHEN person_id = $q OR list_contains(openreview_ids, $q) THEN 0
                     WHEN lower(canonical_name) = lower($q) THEN 1
-                    WHEN list_contains(list_transform(name_variants, x -> lower(x)), lower($q))
-                      THEN 2
+                    WHEN list_contains(name_variants, $q) THEN 2
                     ELSE 3 END AS rank
         FROM persons
-        WHERE person_id = $q OR list_contains(openreview_ids, $q)
-           OR lower(canonical_name) = lower($q)
-           OR list_contains(list_transform(name_variants, x -> lower(x)), lower($q))
+        WHERE list_contains(openreview_ids, $q) OR lower(canonical_name) = lower($q)
+           OR list_contains(name_variants, $q)
         ORDER BY rank, n_mentions DESC, person_id
         LIMIT $limit
     """, {"q": q, "limit": limit}).fetchall()
-    cols = ["person_id", "canonical_name", "n_mentions", "first_year", "last_year", "match"]
     found = [dict(zip(cols, r, strict=True)) for r in rows]
     if found and found[0]["match"] == 0:
         return found[:1]
@@ -80,12 +88,18 @@ def find_org(con: duckdb.DuckDBPyConnection, query: str) -> dict:
 
 
 def org_family(con: duckdb.DuckDBPyConnection, org_id: str) -> list[str]:
-    """The organisation and every organisation below it (FAIR is in Meta's family)."""
-    rows = con.execute("""
-        WITH RECURSIVE fam(org_id) AS (
+    """The organisation, every organisation below it (FAIR is in Meta's family) and its
+    successors (DeepMind -> Google DeepMind: the same people under a new name)."""
+    succ = ("UNION ALL SELECT org_id, successor_id FROM orgs WHERE successor_id IS NOT NULL"
+            if _has_column(con, "orgs", "successor_id") else "")
+    rows = con.execute(f"""
+        WITH RECURSIVE edges(src, dst) AS (
+            SELECT parent_id, org_id FROM orgs WHERE parent_id IS NOT NULL {succ}
+        ),
+        fam(org_id) AS (
             SELECT $o
             UNION
-            SELECT o.org_id FROM orgs o JOIN fam ON o.parent_id = fam.org_id
+            SELECT e.dst FROM edges e JOIN fam ON e.src = fam.org_id
         )
         SELECT org_id FROM fam
     """, {"o": org_id}).fetchall()

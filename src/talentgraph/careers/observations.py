@@ -93,6 +93,8 @@ def build_observations(con: duckdb.DuckDBPyConnection, mention_person: str = "me
                           AND mo.position = m.position)
     """ if has_paper_orgs else ""
     role_sql = ROLE_KIND_SQL.format(r="role_part")
+    anach = ("coalesce(anachronistic, false)"
+             if _column_exists(con, "mention_orgs", "anachronistic") else "false")
     con.execute(f"""
     CREATE OR REPLACE TABLE {table} AS
     WITH mp AS (
@@ -112,7 +114,7 @@ def build_observations(con: duckdb.DuckDBPyConnection, mention_person: str = "me
                  AS idx,
                count(*) OVER (PARTITION BY paper_id, position) AS n_orgs,
                least(greatest(coalesce(TRY_CAST(confidence AS DOUBLE), 1.0), 0.0), 1.0)
-                 AS org_conf
+                 AS org_conf, {anach} AS anachronistic
         FROM (SELECT DISTINCT ON (paper_id, position, org_id) * FROM mention_orgs
               WHERE org_id IS NOT NULL ORDER BY paper_id, position, org_id, rank)
     ),
@@ -126,11 +128,16 @@ def build_observations(con: duckdb.DuckDBPyConnection, mention_person: str = "me
                CASE WHEN m.family IN {PROFILE_FAMILIES}
                     THEN CASE WHEN mo.n_orgs = 1 THEN 0.6 ELSE 0.5 END
                     ELSE CASE WHEN mo.n_orgs = 1 THEN 1.0 ELSE 0.8 END
-               END * mp.person_conf * mo.org_conf AS weight,
+               END * mp.person_conf * mo.org_conf
+                 -- flagged anachronistic by the organisations stage but no alias date to
+                 -- re-date it: where, yes; when, hardly.
+                 * CASE WHEN mo.anachronistic AND ad.from_year IS NULL THEN 0.7 ELSE 1.0 END
+                 AS weight,
                CASE WHEN m.family IN {PROFILE_FAMILIES} AND ad.from_year > m.year
                     THEN ad.from_year ELSE m.year END AS eff_year,
                CASE WHEN m.family IN {PROFILE_FAMILIES} AND ad.from_year > m.year
                     THEN 'alias_valid_from'
+                    WHEN mo.anachronistic THEN 'anachronistic'
                     WHEN m.family IN {PROFILE_FAMILIES} THEN 'profile'
                     ELSE 'paper_year' END AS dating,
                CASE WHEN m.family IN {PROFILE_FAMILIES} THEN m.source_file

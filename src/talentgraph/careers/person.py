@@ -48,67 +48,91 @@ def move_evidence(con: duckdb.DuckDBPyConnection, move_ids: list[str]) -> list[d
     if not move_ids:
         return []
     return _rows(con, """
+        WITH e AS (SELECT * FROM move_evidence WHERE move_id IN (SELECT unnest($ids)))
         SELECT e.move_id, e.side, e.year, o.name AS org, e.evidence, e.weight,
                e.source_file, e.record_id, p.title
-        FROM move_evidence e LEFT JOIN orgs o USING (org_id)
-        LEFT JOIN papers p ON p.paper_id = e.paper_id
-        WHERE e.move_id IN (SELECT unnest($ids)) ORDER BY e.move_id, e.side, e.year
+        FROM e LEFT JOIN orgs o USING (org_id)
+        LEFT JOIN (SELECT paper_id, title FROM papers
+                   WHERE paper_id IN (SELECT paper_id FROM e)) p ON p.paper_id = e.paper_id
+        ORDER BY e.move_id, e.side, e.year
     """, {"ids": move_ids})
 
 
-def papers(con: duckdb.DuckDBPyConnection, person_id: str, limit: int = 50
-           ) -> list[dict[str, Any]]:
-    return _rows(con, """
-        SELECT p.year, p.venue, p.title, p.status, mp.position, p.n_authors, p.paper_id,
-               (SELECT string_agg(DISTINCT o.name, ' + ') FROM mention_orgs mo
-                JOIN orgs o USING (org_id)
-                WHERE mo.paper_id = mp.paper_id AND mo.position = mp.position) AS affiliation
-        FROM mention_person mp JOIN papers p USING (paper_id)
-        WHERE mp.person_id = $p ORDER BY p.year DESC, p.title LIMIT $n
-    """, {"p": person_id, "n": limit})
+def _papers_of(con: duckdb.DuckDBPyConnection, person_id: str) -> list[dict[str, Any]]:
+    """The person's mentions with their papers (one scan of each table, projected)."""
+    rows = _rows(con, """
+        WITH mine AS (SELECT paper_id, position FROM mention_person WHERE person_id = $p)
+        SELECT p.year, p.venue, p.title, p.status, mine.position, p.n_authors, p.paper_id,
+               p.keywords, p.primary_area
+        FROM mine JOIN papers p USING (paper_id)
+    """, {"p": person_id})
+    affs = con.execute("""
+        SELECT mo.paper_id, mo.position, string_agg(DISTINCT o.name, ' + ')
+        FROM mention_orgs mo JOIN orgs o USING (org_id)
+        WHERE mo.paper_id IN (SELECT unnest($ids)) GROUP BY ALL
+    """, {"ids": [r["paper_id"] for r in rows]}).fetchall()
+    by = {(a, b): c for a, b, c in affs}
+    for r in rows:
+        r["affiliation"] = by.get((r["paper_id"], r["position"]))
+    rows.sort(key=lambda r: (-(r["year"] or 0), r["title"]))
+    return rows
 
 
-def coauthors(con: duckdb.DuckDBPyConnection, person_id: str, limit: int = 10
-              ) -> list[dict[str, Any]]:
-    return _rows(con, """
-        SELECT other.person_id, pr.canonical_name AS name, count(DISTINCT other.paper_id) AS papers,
-               max(p.year) AS last_year
-        FROM mention_person me
-        JOIN mention_person other ON other.paper_id = me.paper_id
-             AND other.person_id <> me.person_id
-        JOIN papers p ON p.paper_id = me.paper_id
-        LEFT JOIN persons pr ON pr.person_id = other.person_id
-        WHERE me.person_id = $p
-        GROUP BY ALL ORDER BY papers DESC, last_year DESC, name LIMIT $n
-    """, {"p": person_id, "n": limit})
+def papers(con: duckdb.DuckDBPyConnection, person_id: str, limit: int = 50,
+           mine: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    rows = mine if mine is not None else _papers_of(con, person_id)
+    keep = ("year", "venue", "title", "status", "position", "n_authors", "paper_id",
+            "affiliation")
+    return [{k: r[k] for k in keep} for r in rows[:limit]]
 
 
-def topics(con: duckdb.DuckDBPyConnection, person_id: str, limit: int = 10
-           ) -> list[dict[str, Any]]:
+def coauthors(con: duckdb.DuckDBPyConnection, person_id: str, limit: int = 10,
+              mine: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    rows = mine if mine is not None else _papers_of(con, person_id)
+    year = {r["paper_id"]: r["year"] for r in rows}
+    others = con.execute("""
+        SELECT person_id, paper_id FROM mention_person
+        WHERE paper_id IN (SELECT unnest($ids)) AND person_id <> $p
+    """, {"ids": list(year), "p": person_id}).fetchall()
+    papers_of: dict[str, set[str]] = {}
+    for pid, paper in others:
+        papers_of.setdefault(pid, set()).add(paper)
+    names = dict(con.execute("SELECT person_id, canonical_name FROM persons "
+                             "WHERE person_id IN (SELECT unnest($i))",
+                             {"i": list(papers_of)}).fetchall()) if papers_of else {}
+    out = [{"person_id": pid, "name": names.get(pid), "papers": len(ps),
+            "last_year": max((year[x] for x in ps if year[x] is not None), default=None)}
+           for pid, ps in papers_of.items()]
+    out.sort(key=lambda r: (-r["papers"], -(r["last_year"] or 0), r["name"] or ""))
+    return out[:limit]
+
+
+def topics(con: duckdb.DuckDBPyConnection, person_id: str, limit: int = 10,
+           mine: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     """Most frequent author keywords (or primary areas where a record has no keywords)."""
-    return _rows(con, """
-        WITH kw AS (
-            SELECT lower(trim(k)) AS topic, p.paper_id
-            FROM mention_person mp JOIN papers p USING (paper_id),
-                 unnest(CASE WHEN len(coalesce(p.keywords, [])) > 0 THEN p.keywords
-                             WHEN p.primary_area IS NOT NULL THEN [p.primary_area]
-                             ELSE []::VARCHAR[] END) AS t(k)
-            WHERE mp.person_id = $p
-        )
-        SELECT topic, count(DISTINCT paper_id) AS papers FROM kw WHERE topic <> ''
-        GROUP BY topic ORDER BY papers DESC, topic LIMIT $n
-    """, {"p": person_id, "n": limit})
+    rows = mine if mine is not None else _papers_of(con, person_id)
+    count: dict[str, set[str]] = {}
+    for r in rows:
+        words = r["keywords"] or ([r["primary_area"]] if r["primary_area"] else [])
+        for w in words:
+            t = (w or "").strip().lower()
+            if t:
+                count.setdefault(t, set()).add(r["paper_id"])
+    out = [{"topic": t, "papers": len(ps)} for t, ps in count.items()]
+    out.sort(key=lambda r: (-r["papers"], r["topic"]))
+    return out[:limit]
 
 
 def person_careers(con: duckdb.DuckDBPyConnection, person_id: str) -> dict[str, Any]:
     """Everything the careers stage knows about one person, each part with its evidence."""
     mv = person_moves(con, person_id)
+    mine = _papers_of(con, person_id)
     return {
         "person_id": person_id,
         "timeline": timeline(con, person_id),
         "moves": mv,
         "move_evidence": move_evidence(con, [m["move_id"] for m in mv]),
-        "papers": papers(con, person_id),
-        "coauthors": coauthors(con, person_id),
-        "topics": topics(con, person_id),
+        "papers": papers(con, person_id, mine=mine),
+        "coauthors": coauthors(con, person_id, mine=mine),
+        "topics": topics(con, person_id, mine=mine),
     }

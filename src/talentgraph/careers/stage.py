@@ -114,11 +114,18 @@ def build_careers(con: duckdb.DuckDBPyConnection, progress: Any = _no_progress,
     org_kind: dict[str, str] = {}
     if table_exists(con, "orgs"):
         org_kind = dict(con.execute("SELECT org_id, kind FROM orgs").fetchall())
+    linked: frozenset[frozenset[str]] = frozenset()
+    if table_exists(con, "orgs") and con.execute(
+            "SELECT count(*) FROM information_schema.columns WHERE table_name = 'orgs' "
+            "AND column_name = 'successor_id'").fetchone()[0]:
+        linked = frozenset(frozenset(r) for r in con.execute(
+            "SELECT org_id, successor_id FROM orgs WHERE successor_id IS NOT NULL "
+            "AND successor_id <> org_id").fetchall())
     n_persons = con.execute(f"SELECT count(DISTINCT person_id) FROM {obs_table}").fetchone()[0]
 
     rows: dict[str, list[dict[str, Any]]] = {"spells": [], "moves": [], "move_evidence": []}
     for done, (person_id, obs) in enumerate(_per_person(con, obs_table), start=1):
-        spells, dual = build_spells(person_id, obs)
+        spells, dual = build_spells(person_id, obs, linked)
         for s in spells:
             concurrent = sorted({o.org_id for o in spells
                                  if o is not s and o.org_id != s.org_id and o.kind == "home"

@@ -131,14 +131,19 @@ def _corroborated(obs: list[Obs]) -> bool:
     return len({o.key for o in obs}) >= 2 or any(o.strong for o in obs)
 
 
-def build_spells(person_id: str, obs: list[Obs]) -> tuple[list[Spell], set[frozenset[str]]]:
-    """Spells of one person (home and internship) and the dual-affiliation pairs."""
+def build_spells(person_id: str, obs: list[Obs], linked: frozenset[frozenset[str]] = frozenset()
+                 ) -> tuple[list[Spell], set[frozenset[str]]]:
+    """Spells of one person (home and internship) and the pairs that never make a move: dual
+    affiliations, plus `linked` pairs (an organisation and its successor, e.g. DeepMind and
+    Google DeepMind: the same people under a new name)."""
     senior = [o.year for o in obs if o.role_kind in SENIOR_KINDS and o.weight >= MIN_WEIGHT]
     first_senior = min(senior) if senior else None
     usable = [o for o in obs if o.weight >= MIN_WEIGHT and not _stale(o, first_senior)]
     home = [o for o in usable if o.role_kind not in AWAY_KINDS]
     away = [o for o in usable if o.role_kind in AWAY_KINDS]
     dual = dual_pairs(home)
+    orgs_here = {o.org_id for o in home}
+    dual |= {p for p in linked if p <= orgs_here}
     by_org: dict[str, list[Obs]] = defaultdict(list)
     for o in home:
         by_org[o.org_id].append(o)

@@ -1,0 +1,274 @@
+"""Careers benchmark: accuracy of moves and of left/stayed/unknown on a hand-labelled gold set,
+agreement of moves on resolved persons with moves on OpenReview ids, build time and memory of
+the careers stage on the whole corpus, and the speed of `person`, `cohort` and `flows`.
+
+    .venv/bin/python benchmarks/moves.py --db /tmp/tg_full_built.duckdb [--json]
+
+The store must hold the identity tables (mention_person, persons, mention_orgs, orgs). It is
+copied to a temporary file first: the benchmark rebuilds the careers tables there (timed, in a
+child process so its peak memory is its own) and adds `or_*` tables for the comparison.
+
+Gold set (tests/data/moves_gold.csv, labelled by reading the records): each case names one
+OpenReview-identified author at two records (the file, record id and author position of each):
+`move` = left the first record's organisation for the second's; `stay` = still at the first
+record's organisation at the second; `not_move` = looks like a change but is not (mis-aligned
+profile, dual affiliation, internship, rename). The organisation of a side is whatever the
+organisations stage resolved on that record; the person is whoever the people stage put there.
+A predicted move matches a case when the person of the first record has a departure
+(job_change, graduation_hire, return) from that side's organisation (or one with the same top
+parent) to the other side's, with its window inside the two records' years (one year slack).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import duckdb
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLD = ROOT / "tests" / "data" / "moves_gold.csv"
+DEPARTURES = ("job_change", "graduation_hire", "return")
+
+_BUILD = """
+import json, resource, sys, time
+import duckdb
+from talentgraph.careers.stage import build_careers
+con = duckdb.connect(sys.argv[1])
+t = time.perf_counter()
+rep = build_careers(con, mention_person=sys.argv[2], prefix=sys.argv[3])
+rep["wall_seconds"] = round(time.perf_counter() - t, 2)
+rep["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+con.close()
+print(json.dumps(rep))
+"""
+
+
+def build(db: Path, mention_person: str = "mention_person", prefix: str = "") -> dict:
+    out = subprocess.run([sys.executable, "-c", _BUILD, str(db), mention_person, prefix],
+                         check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def load_gold() -> list[dict]:
+    with GOLD.open(encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def _anchor(row: dict, side: str) -> tuple[str, int]:
+    stem = row[f"{side}_source_file"].split(".")[0]
+    return f"{stem}/{row[f'{side}_record_id']}", int(row[f"{side}_position"])
+
+
+def evaluate(con: duckdb.DuckDBPyConnection, gold: list[dict], prefix: str = "",
+             mention_person: str = "mention_person") -> dict:
+    """Move precision/recall and status confusion on the gold cases."""
+    from talentgraph.careers.cohorts import Member, member_status
+
+    top = dict(con.execute("SELECT org_id, coalesce(top_parent_id, org_id) FROM orgs").fetchall())
+    moves_by: dict[str, list[tuple]] = {}
+    for r in con.execute(f"SELECT person_id, from_org_id, to_org_id, last_year_at_from, "
+                         f"first_year_at_to, kind FROM {prefix}moves").fetchall():
+        moves_by.setdefault(r[0], []).append(r[1:])
+
+    def person(a: tuple[str, int]) -> str | None:
+        row = con.execute(f"SELECT person_id FROM {mention_person} WHERE paper_id = ? AND "
+                          "position = ?", list(a)).fetchone()
+        return row[0] if row else None
+
+    def orgs(a: tuple[str, int]) -> set[str]:
+        return {r[0] for r in con.execute("SELECT org_id FROM mention_orgs WHERE paper_id = ? "
+                                          "AND position = ?", list(a)).fetchall()}
+
+    counts: Counter = Counter()
+    status_pairs: list[tuple[str, str]] = []
+    members, member_gold = [], []
+    errors: list[dict] = []
+    for row in gold:
+        fa, ta = _anchor(row, "from"), _anchor(row, "to")
+        fy, ty = int(row["from_year"]), int(row["to_year"])
+        p, p_to = person(fa), person(ta)
+        of, ot = orgs(fa), orgs(ta)
+        tf, tt = {top.get(o, o) for o in of}, {top.get(o, o) for o in ot}
+        predicted = False
+        if p and p == p_to and of and ot and not (of & ot):
+            for frm, to, last_from, first_to, kind in moves_by.get(p, []):
+                if kind not in DEPARTURES:
+                    continue
+                if not ((frm in of or top.get(frm, frm) in tf)
+                        and (to in ot or top.get(to, to) in tt)):
+                    continue
+                if first_to >= fy - 1 and last_from <= ty + 1:
+                    predicted = True
+                    break
+        label = row["label"]
+        counts[(label, predicted)] += 1
+        if predicted != (label == "move"):
+            errors.append({"case": row["case_id"], "label": label, "predicted_move": predicted,
+                           "person": p, "same_person_both_sides": p == p_to,
+                           "orgs_known": bool(of and ot)})
+        if label in ("move", "stay") and p and of:
+            fam = set(of)
+            members.append(Member(p, row["openreview_id"], fam, "", since=fy))
+            member_gold.append("left" if label == "move" else "stayed")
+    if members:
+        got = member_status(con, members) if not prefix else _status_prefixed(con, members,
+                                                                              prefix)
+        status_pairs = list(zip(member_gold, [g["status"] for g in got], strict=True))
+    tp, fp = counts[("move", True)], counts[("stay", True)] + counts[("not_move", True)]
+    fn = counts[("move", False)]
+    status = Counter(status_pairs)
+
+    def prec(cls: str) -> float | None:
+        n = sum(v for (g, s), v in status.items() if s == cls)
+        return round(status[(cls, cls)] / n, 3) if n else None
+
+    def rec(cls: str) -> float | None:
+        n = sum(v for (g, s), v in status.items() if g == cls)
+        return round(status[(cls, cls)] / n, 3) if n else None
+
+    gold_by = Counter(r["label"] for r in gold)
+    return {
+        "gold": dict(gold_by),
+        "moves": {"tp": tp, "fp": fp, "fn": fn,
+                  "precision": round(tp / (tp + fp), 3) if tp + fp else None,
+                  "recall": round(tp / (tp + fn), 3) if tp + fn else None,
+                  "false_moves_on_stays": counts[("stay", True)],
+                  "false_moves_on_not_moves": counts[("not_move", True)]},
+        "status": {
+            "confusion (gold -> predicted)": {f"{g}->{s}": v for (g, s), v in
+                                              sorted(status.items())},
+            "left_precision": prec("left"), "left_recall": rec("left"),
+            "stayed_precision": prec("stayed"), "stayed_recall": rec("stayed"),
+            "unknown_share": round(sum(v for (g, s), v in status.items() if s == "unknown")
+                                   / max(1, sum(status.values())), 3),
+        },
+        "errors": errors,
+    }
+
+
+def _status_prefixed(con: duckdb.DuckDBPyConnection, members: list, prefix: str) -> list[dict]:
+    """member_status on the `{prefix}` tables (swap them in as temp views)."""
+    from talentgraph.careers.cohorts import member_status
+
+    for t in ("spells", "moves", "move_evidence"):
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {t} AS SELECT * FROM main.{prefix}{t}")
+    try:
+        return member_status(con, members)
+    finally:
+        for t in ("spells", "moves", "move_evidence"):
+            con.execute(f"DROP VIEW IF EXISTS temp.{t}")
+
+
+def agreement(con: duckdb.DuckDBPyConnection) -> dict:
+    """Moves of resolved persons vs moves of OpenReview-id persons, on the OpenReview ids."""
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _or_of_person AS
+        SELECT mp.person_id, any_value(m.openreview_id) AS oid,
+               count(DISTINCT m.openreview_id) AS n_ids
+        FROM mention_person mp JOIN mentions m USING (paper_id, position)
+        WHERE m.openreview_id IS NOT NULL GROUP BY mp.person_id
+    """)
+    resolved = {(r[0], r[1], r[2]) for r in con.execute(f"""
+        SELECT o.oid, m.from_org_id, m.to_org_id FROM moves m JOIN _or_of_person o USING
+        (person_id) WHERE o.n_ids = 1 AND m.kind IN {DEPARTURES}""").fetchall()}
+    by_or = {(r[0], r[1], r[2]) for r in con.execute(f"""
+        SELECT person_id, from_org_id, to_org_id FROM or_moves
+        WHERE kind IN {DEPARTURES}""").fetchall()}
+    both = resolved & by_or
+    merged = con.execute("SELECT count(*) FROM _or_of_person WHERE n_ids > 1").fetchone()[0]
+    return {"moves_resolved_persons_with_one_openreview_id": len(resolved),
+            "moves_on_openreview_ids": len(by_or), "in_both": len(both),
+            "only_resolved": len(resolved - by_or), "only_openreview": len(by_or - resolved),
+            "jaccard": round(len(both) / len(resolved | by_or), 3) if resolved | by_or else None,
+            "resolved_persons_holding_several_openreview_ids": merged}
+
+
+def _median_ms(fn, runs: int = 21) -> float:
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t) * 1000)
+    return round(statistics.median(times), 1)
+
+
+def speed(db: Path) -> dict:
+    """Median latency of the three questions on a read-only connection to the built store."""
+    from talentgraph.careers.cohorts import cohort_report
+    from talentgraph.careers.flows import flows
+    from talentgraph.careers.lookup import find_person
+    from talentgraph.careers.person import person_careers
+
+    con = duckdb.connect(str(db), read_only=True)
+    rng = random.Random(1)
+    movers = [r[0] for r in con.execute(
+        "SELECT DISTINCT person_id FROM moves ORDER BY person_id").fetchall()]
+    people = rng.sample(movers, min(50, len(movers)))
+    busiest = con.execute("""SELECT o.name, count(DISTINCT s.person_id) n FROM spells s
+        JOIN orgs o USING (org_id) WHERE s.kind = 'home' GROUP BY o.name
+        ORDER BY n DESC LIMIT 1""").fetchone()[0]
+    cohort_ids = [r[0] for r in con.execute(
+        "SELECT DISTINCT person_id FROM spells WHERE kind = 'home' AND start_year <= 2021 "
+        "AND end_year >= 2021 ORDER BY person_id LIMIT 100").fetchall()]
+    tmp = Path(tempfile.mkdtemp()) / "cohort.txt"
+    tmp.write_text("\n".join(cohort_ids), encoding="utf-8")
+    it = iter(people * 10)
+    res = {
+        "person_ms": _median_ms(lambda: person_careers(con, find_person(con, next(it)))),
+        "cohort_100_ms": _median_ms(lambda: cohort_report(con, file=tmp, year=2021)),
+        "cohort_members": len(cohort_ids),
+        "flows_ms": _median_ms(lambda: flows(con, 2015, 2025, org=busiest, rollup=True)),
+        "flows_org": busiest,
+    }
+    con.close()
+    return res
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--db", type=Path, required=True)
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--keep", type=Path, help="Keep the rebuilt copy at this path.")
+    args = ap.parse_args()
+
+    work = args.keep or Path(tempfile.mkdtemp()) / "moves_bench.duckdb"
+    shutil.copyfile(args.db, work)
+    out: dict = {"store": str(args.db)}
+    out["build_careers"] = build(work)
+    con = duckdb.connect(str(work))
+    con.execute("""CREATE OR REPLACE TABLE or_mention_person AS
+        SELECT paper_id, position, openreview_id AS person_id, 'openreview' AS method,
+               1.0 AS confidence FROM mentions WHERE openreview_id IS NOT NULL""")
+    con.close()
+    out["build_careers_openreview_ids"] = build(work, "or_mention_person", "or_")
+    con = duckdb.connect(str(work))
+    gold = load_gold()
+    out["accuracy_resolved_persons"] = evaluate(con, gold)
+    out["accuracy_openreview_ids"] = evaluate(con, gold, "or_", "or_mention_person")
+    out["agreement"] = agreement(con)
+    con.close()
+    out["speed"] = speed(work)
+    if args.json:
+        print(json.dumps(out, indent=2))
+        return
+    for k, v in out.items():
+        if isinstance(v, dict):
+            v = {kk: vv for kk, vv in v.items() if kk != "errors"}
+        print(f"{k}: {json.dumps(v, indent=1)}")
+    if not args.keep:
+        shutil.rmtree(work.parent, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
