@@ -37,7 +37,8 @@ def test_after_final_vest_with_collaborators_gone_risk_is_high_and_explained():
     assert r.score == pytest.approx(1 / (1 + math.exp(-logit)), abs=1e-4)
     assert [x.factor for x in r.reasons] == ["pay_vs_band", "unvested_drop",
                                               "time_since_grant", "collaborators_left", "tenure"]
-    assert "3 of 8 close collaborators (38%) left" in by["collaborators_left"].detail
+    detail = by["collaborators_left"].detail
+    assert detail == "3 of 8 close collaborators left in the past year (38%)"
     # without the number of close collaborators, the count is used (smaller weight)
     count_only = flight_risk(ADA, [FIRST_GRANT], date(2025, 3, 15), collaborators_left=3)
     by2 = {x.factor: x for x in count_only.reasons}

@@ -97,8 +97,8 @@ def _collaborators(left: int, close: int | None, w: RiskWeights) -> RiskReason:
     if close:
         share = min(1.0, left / close)
         return RiskReason("collaborators_left", w.collaborators_share * share, left,
-                          f"{left} of {close} close collaborators ({share:.0%}) left in the "
-                          "past year")
+                          f"{left} of {close} close collaborators left in the past year "
+                          f"({share:.0%})")
     return RiskReason("collaborators_left", w.collaborators_count * math.log2(1 + left), left,
                       f"{left} close collaborators left in the past year")
 
