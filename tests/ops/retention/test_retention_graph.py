@@ -33,7 +33,7 @@ def test_recent_departures_of_close_collaborators(con):
     r = collaborators_left(con, "ada", 2024)
     assert r.close == 3  # bo, cy, di (ed's paper is outside the 3-year window)
     assert [d.person_id for d in r.left] == ["bo", "cy"] and r.count == 2
-    ours = collaborators_left(con, "ada", 2024, org_id="us")
+    ours = collaborators_left(con, "ada", 2024, org_ids=["us"])
     assert [(d.person_id, d.to_org_id) for d in ours.left] == [("bo", "rival")]
 
 

@@ -4,11 +4,13 @@ Reads the analytical store's shared tables (read only): `mention_person` + `ment
 wrote with whom, and `moves` (careers stage) for who changed organisation. The definition
 matches benchmarks/flight_risk.py: close collaborators shared a paper in the last `window`
 years up to `year`; a collaborator "left" when a move (internships excluded) starts in
-year-1..year, optionally only moves away from `org_id` (our organisation).
+year-1..year, optionally only moves away from `org_ids` (our organisation and its units).
+The flight-risk weight for the share left/close is fitted with this definition.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import duckdb
@@ -38,7 +40,7 @@ class CollaboratorsLeft:
 
 
 def collaborators_left(con: duckdb.DuckDBPyConnection, person_id: str, year: int,
-                       window: int = 3, org_id: str | None = None,
+                       window: int = 3, org_ids: Sequence[str] = (),
                        min_shared_papers: int = 1) -> CollaboratorsLeft:
     """Close collaborators of `person_id` as of `year` and those of them who left."""
     have = {r[0] for r in con.execute(
@@ -62,7 +64,7 @@ def collaborators_left(con: duckdb.DuckDBPyConnection, person_id: str, year: int
         WHERE list_contains($close, person_id)
           AND first_year_at_to BETWEEN $y - 1 AND $y
           AND coalesce(kind, '') <> 'internship'
-          AND ($org IS NULL OR from_org_id = $org)
+          AND (len($orgs) = 0 OR list_contains($orgs, from_org_id))
         ORDER BY first_year_at_to DESC, person_id
-    """, {"close": close, "y": year, "org": org_id}).fetchall()
+    """, {"close": close, "y": year, "orgs": list(org_ids)}).fetchall()
     return CollaboratorsLeft(len(close), tuple(Departure(*r) for r in rows))
