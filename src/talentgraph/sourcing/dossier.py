@@ -101,6 +101,8 @@ def _timeline(con: duckdb.DuckDBPyConnection, pid: str) -> tuple[str, list[dict[
                    {roles} AS roles, s.confidence, {papers} AS paper_ids
             FROM spells s {org_join} WHERE s.person_id = $pid
             ORDER BY s.start_year, s.end_year, s.org_id""", {"pid": pid})
+        for r in rows:
+            r["paper_ids"] = r["paper_ids"] or []
         if rows:
             return "careers", rows
     rows = _rows(con, """
@@ -122,7 +124,7 @@ def _moves(con: duckdb.DuckDBPyConnection, pid: str) -> list[dict[str, Any]]:
                                       "WHERE table_name = 'moves'").fetchall()}
     papers = ("(SELECT list(DISTINCT e.paper_id ORDER BY e.paper_id) FROM move_evidence e "
               "WHERE e.move_id = mv.move_id)" if ev and "move_id" in cols else "[]::VARCHAR[]")
-    return _rows(con, f"""
+    rows = _rows(con, f"""
         SELECT {"coalesce(fo.name, mv.from_org_id)" if names else "mv.from_org_id"} AS from_org,
                {"coalesce(t.name, mv.to_org_id)" if names else "mv.to_org_id"} AS to_org,
                mv.last_year_at_from, mv.first_year_at_to, mv.kind,
@@ -133,6 +135,9 @@ def _moves(con: duckdb.DuckDBPyConnection, pid: str) -> list[dict[str, Any]]:
         {"LEFT JOIN orgs fo ON fo.org_id = mv.from_org_id "
          "LEFT JOIN orgs t ON t.org_id = mv.to_org_id" if names else ""}
         WHERE mv.person_id = $pid ORDER BY mv.first_year_at_to""", {"pid": pid})
+    for r in rows:
+        r["paper_ids"] = r["paper_ids"] or []
+    return rows
 
 
 def _papers(con: duckdb.DuckDBPyConnection, pid: str) -> list[dict[str, Any]]:
