@@ -124,6 +124,7 @@ class OrgResolver:
         for entries in self._prefix.values():
             entries.sort(key=lambda e: -len(e[0]))
         self.resolve_part = lru_cache(maxsize=400_000)(self._resolve_part)  # type: ignore[method-assign]
+        self._names = lru_cache(maxsize=200_000)(self._resolve_names)
 
     # ------------------------------------------------------------------ one affiliation part
 
@@ -339,41 +340,10 @@ class OrgResolver:
                 aff_country: str | None = None, domain: str | None = None,
                 email_domain: str | None = None) -> list[OrgMatch]:
         """The organisations of one mention, best first (rank = index + 1)."""
-        parts = split_parts(raw) if raw and raw.strip() else []
-        norms = [n.strip() for n in aff_norm.split(" + ")] if aff_norm else []
-        countries = [c.strip() for c in aff_country.split(" + ")] if aff_country else []
-        if not parts and norms:
-            parts, norms = norms, []
-        aligned = len(norms) == len(parts)
-        out: list[OrgMatch] = []
-        for i, part in enumerate(parts):
-            ms = list(self.resolve_part(part))
-            norm = norms[i] if aligned else None
-            if norm and not (ms and ms[0].curated):
-                nm = self.resolve_norm(norm)
-                # The corpus' name replaces ours unless ours is the same name, more precise
-                # ("University of Colorado Boulder" against "University of Colorado").
-                if nm and (nm.curated or not (ms and ms[0].org_id.startswith(nm.org_id + "-"))):
-                    ms = [nm]
-            c = country_code(countries[i]) if i < len(countries) and (
-                len(countries) == len(parts)) else None
-            for m in ms:
-                if not m.curated and c:
-                    m = replace(m, country=c)
-                out.append(m)
+        out = list(self._names(raw, aff_norm, aff_country))
         dom = self.domain_org(domain) or self.domain_org(email_domain)
         if dom:
-            d_top = self._top(dom[0])
-            if not out:
-                conf = 0.85 if dom[1] == "domain" else 0.7
-                o = self.cat.orgs.get(dom[0])
-                named = registrable_domain(domain) or registrable_domain(email_domain) or ""
-                out.append(OrgMatch(o.org_id, named, dom[1], conf, True, o.kind, o.country)
-                           if o else OrgMatch(dom[0], named, dom[1], conf, False))
-            else:
-                out = [replace(m, method=m.method + "+domain",
-                               confidence=min(0.99, m.confidence + 0.05))
-                       if self._top(m.org_id) == d_top else m for m in out]
+            out = self._with_domain(out, dom, domain, email_domain)
         seen: set[str] = set()
         ranked: list[OrgMatch] = []
         for m in out:
@@ -381,3 +351,48 @@ class OrgResolver:
                 seen.add(m.org_id)
                 ranked.append(m)
         return ranked
+
+    def _resolve_names(self, raw: str | None, aff_norm: str | None,
+                       aff_country: str | None) -> tuple[OrgMatch, ...]:
+        parts = split_parts(raw) if raw and raw.strip() else []
+        norms = [n.strip() for n in aff_norm.split(" + ")] if aff_norm else []
+        countries = [c.strip() for c in aff_country.split(" + ")] if aff_country else []
+        only_norms = not parts
+        if only_norms:
+            parts = norms
+        aligned = len(norms) == len(parts)
+        out: list[OrgMatch] = []
+        for i, part in enumerate(parts):
+            if only_norms:
+                nm = self.resolve_norm(part)
+                ms = [nm] if nm else []
+            else:
+                ms = list(self.resolve_part(part))
+                norm = norms[i] if aligned else None
+                if norm and not (ms and ms[0].curated):
+                    nm = self.resolve_norm(norm)
+                    # The corpus' name replaces ours unless ours is the same name, more precise
+                    # ("University of Colorado Boulder" against "University of Colorado").
+                    if nm and (nm.curated or not (
+                            ms and ms[0].org_id.startswith(nm.org_id + "-"))):
+                        ms = [nm]
+            c = country_code(countries[i]) if i < len(countries) and (
+                len(countries) == len(parts)) else None
+            for m in ms:
+                if not m.curated and c:
+                    m = replace(m, country=c)
+                out.append(m)
+        return tuple(out)
+
+    def _with_domain(self, out: list[OrgMatch], dom: tuple[str, str], domain: str | None,
+                     email_domain: str | None) -> list[OrgMatch]:
+        """A domain gives the organisation when no name did, and confirms a name it agrees with."""
+        d_top = self._top(dom[0])
+        if not out:
+            conf = 0.85 if dom[1] == "domain" else 0.7
+            o = self.cat.orgs.get(dom[0])
+            named = registrable_domain(domain) or registrable_domain(email_domain) or ""
+            return [OrgMatch(o.org_id, named, dom[1], conf, True, o.kind, o.country)
+                    if o else OrgMatch(dom[0], named, dom[1], conf, False)]
+        return [replace(m, method=m.method + "+domain", confidence=min(0.99, m.confidence + 0.05))
+                if self._top(m.org_id) == d_top else m for m in out]
