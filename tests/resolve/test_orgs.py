@@ -167,6 +167,11 @@ def test_domains(resolver: OrgResolver) -> None:
     assert first(resolver, None, email_domain="nlpr.ia.ac.cn") == "casia"
     for generic in ("gmail.com", "qq.com", "163.com", "outlook.com", "mails.gmail.com"):
         assert resolver.resolve(None, domain=generic) == []
+    # A domain of a unit refines its parent's name; a parent's domain only confirms a unit.
+    refined = resolver.resolve("Chinese Academy of Sciences", domain="nlpr.ia.ac.cn")[0]
+    assert (refined.org_id, refined.method) == ("casia", "curated+domain_refined")
+    assert first(resolver, "Google", domain="deepmind.com") == "google"  # DeepMind: Alphabet's
+    assert first(resolver, "Google Research", domain="google.com") == "google-research"
     # A generic mail domain never overrides or confirms a name.
     m = resolver.resolve("Stanford University", email_domain="gmail.com")[0]
     assert m.method == "curated"

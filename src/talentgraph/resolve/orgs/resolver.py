@@ -394,5 +394,12 @@ class OrgResolver:
             named = registrable_domain(domain) or registrable_domain(email_domain) or ""
             return [OrgMatch(o.org_id, named, dom[1], conf, True, o.kind, o.country)
                     if o else OrgMatch(dom[0], named, dom[1], conf, False)]
-        return [replace(m, method=m.method + "+domain", confidence=min(0.99, m.confidence + 0.05))
-                if self._top(m.org_id) == d_top else m for m in out]
+        out = [replace(m, method=m.method + "+domain", confidence=min(0.99, m.confidence + 0.05))
+               if self._top(m.org_id) == d_top else m for m in out]
+        o = self.cat.orgs.get(dom[0])
+        if o and out[0].curated and out[0].org_id in self.cat.ancestors(o.org_id):
+            # "Google" with a deepmind.com address: the domain names the more precise unit.
+            first = replace(out[0], org_id=o.org_id, kind=o.kind, country=o.country,
+                            method=out[0].method + "_refined", valid_from=None, valid_to=None)
+            out = [first, *out[1:]]
+        return out
