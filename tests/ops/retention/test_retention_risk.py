@@ -95,3 +95,21 @@ def test_no_protected_attributes_in_inputs():
     fields = {f.name for f in dataclasses.fields(Employee)}
     params = set(inspect.signature(flight_risk).parameters)
     assert not (fields | params) & protected
+
+
+def test_grants_in_another_currency_do_not_block_the_score():
+    chf = dataclasses.replace(ADA, currency="CHF")
+    usd_grant = FIRST_GRANT  # USD stock for a CHF salary
+    band = dataclasses.replace(BAND, currency="CHF")
+    r = flight_risk(chf, [usd_grant], date(2025, 3, 15), bands=[band])
+    by = {x.factor: x for x in r.reasons}
+    assert by["unvested_drop"].value == pytest.approx(1.0)  # a ratio: one currency is enough
+    assert "USD" in by["unvested_drop"].detail
+    assert "equity in USD left out (no FX table)" in by["pay_vs_band"].detail
+    eur = Grant(ADA.email, date(2022, 3, 1), D(100_000), "EUR", vesting.standard())
+    mixed = flight_risk(chf, [usd_grant, eur], date(2025, 3, 15))
+    drop = {x.factor: x for x in mixed.reasons}["unvested_drop"]
+    assert drop.contribution == 0 and drop.detail.startswith("not measured: cannot mix")
+    fx = FxTable("CHF", {"USD": "0.9", "EUR": "0.95"})
+    priced = flight_risk(chf, [usd_grant, eur], date(2025, 3, 15), fx=fx)
+    assert {x.factor: x for x in priced.reasons}["unvested_drop"].contribution > 0

@@ -38,7 +38,7 @@ from typing import Any
 
 from talentgraph.errors import OpsInputError
 from talentgraph.ops.comp.bands import MarketBand
-from talentgraph.ops.comp.money import ZERO, FxTable, conversion_rate
+from talentgraph.ops.comp.money import ZERO, CurrencyError, FxTable, conversion_rate
 from talentgraph.ops.comp.roster import Employee, Grant
 from talentgraph.ops.comp.vesting import (
     add_months,
@@ -132,13 +132,19 @@ def _unvested(grants: Sequence[Grant], at: date, ccy: str, fx: FxTable | None) -
 def _unvested_drop(emp: Employee, grants: Sequence[Grant], as_of: date, fx: FxTable | None,
                    w: RiskWeights) -> RiskReason:
     year_ago = add_months(as_of, -12)
-    before = _unvested(grants, year_ago, emp.currency, fx)
-    now = _unvested(grants, as_of, emp.currency, fx)
+    currencies = {g.currency for g in grants}
+    # the drop is a ratio: grants all in one currency need no FX, even if pay is in another
+    ccy = currencies.pop() if len(currencies) == 1 and fx is None else emp.currency
+    try:
+        before = _unvested(grants, year_ago, ccy, fx)
+        now = _unvested(grants, as_of, ccy, fx)
+    except CurrencyError as exc:
+        return RiskReason("unvested_drop", 0.0, 0.0, f"not measured: {exc}")
     drop = float((before - now) / before) if before > 0 else 0.0
     drop = max(0.0, drop)
     events = sorted((d, name) for g in grants for name, d in
                     milestones(g.schedule, g.grant_date).items() if year_ago < d <= as_of)
-    detail = (f"unvested equity went from {before:,.0f} to {now:,.0f} {emp.currency} over the "
+    detail = (f"unvested equity went from {before:,.0f} to {now:,.0f} {ccy} over the "
               f"past 12 months ({drop:.0%} drop)")
     if events:
         detail += "; " + ", ".join(f"{name.replace('_', ' ')} on {d}" for d, name in events)
@@ -158,16 +164,23 @@ def _pay_vs_band(emp: Employee, grants: Sequence[Grant], as_of: date,
     if not mids:
         return None
     market = Decimal(statistics.median(mids))
-    equity = sum((vesting_between(g.schedule, g.value, g.grant_date, as_of,
-                                  add_months(as_of, 12))
-                  * conversion_rate(g.currency, emp.currency, fx) for g in grants), ZERO)
+    equity = ZERO
+    left_out = sorted({g.currency for g in grants if g.currency != emp.currency and fx is None})
+    for g in grants:
+        if g.currency in left_out:
+            continue
+        equity += (vesting_between(g.schedule, g.value, g.grant_date, as_of,
+                                   add_months(as_of, 12))
+                   * conversion_rate(g.currency, emp.currency, fx))
     ours = emp.base + emp.bonus + equity
     gap = float((market - ours) / market) if market > 0 else 0.0
     clipped = max(-0.5, min(0.5, gap))
     where = "below" if gap > 0 else "above"
     return RiskReason("pay_vs_band", w.pay_gap * clipped, round(gap, 4),
                       f"yearly pay {ours:,.0f} {emp.currency} is {abs(gap):.0%} {where} the "
-                      f"market midpoint {market:,.0f} for {emp.level} ({len(mids)} bands)")
+                      f"market midpoint {market:,.0f} for {emp.level} ({len(mids)} bands)"
+                      + (f"; equity in {', '.join(left_out)} left out (no FX table)"
+                         if left_out else ""))
 
 
 def flight_risk(employee: Employee, grants: Sequence[Grant], as_of: date, *,
