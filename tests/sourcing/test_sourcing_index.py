@@ -113,3 +113,19 @@ def test_search_without_index_gives_a_way_out(tmp_path: Path) -> None:
 def test_index_stage_is_registered_last() -> None:
     names = [name for name, _ in pipeline.derived_stages()]
     assert names[-1] == "index"
+
+
+def test_erasure_hook_is_registered_and_erases(store_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from talentgraph.ops import erasure as ops_erasure
+    from talentgraph.sourcing import erasure
+
+    erasure.register()
+    assert ops_erasure.erase_person_hook.count(erasure.erase_hook) == 1
+    monkeypatch.setenv("TALENTGRAPH_DB", str(store_path))
+    request = ops_erasure.ErasureRequest(1, "P~Bob_Brown1", "Bob Brown", None)
+    assert erasure.erase_hook(request) == {"sourcing_authorship": 2, "sourcing_people": 1,
+                                           "sourcing_person_static": 1}
+    assert erasure.erase_hook(ops_erasure.ErasureRequest(2, None, None, None)) == {}
+    con = duckdb.connect(str(store_path), read_only=True)
+    assert "P~Bob_Brown1" not in {p.person_id for p in rank.search(con, "human feedback").people}
