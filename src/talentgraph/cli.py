@@ -268,6 +268,11 @@ from talentgraph import cli_orgs  # noqa: E402
 
 cli_orgs.register(app)
 
+# talent operations: `ops ...` lives in cli_ops.py
+from talentgraph.cli_ops import ops_app  # noqa: E402
+
+app.add_typer(ops_app, name="ops")
+
 
 def main() -> None:
     """Entry point: our own errors become one clear line and exit code 1, never a traceback."""
