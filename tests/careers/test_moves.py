@@ -195,3 +195,30 @@ def test_successor_organisation_is_not_a_move(store):
     assert moves_of(con, "ora") == []
     from talentgraph.careers.lookup import org_family
     assert org_family(con, "DM") == ["DM", "GDM"]
+
+
+def test_single_profile_record_counts_when_its_coauthors_check_out(store):
+    orgs(store)
+    # The coauthors of pat's 2023 profile record are at OpenAI in other files too: the record's
+    # author and affiliation lists line up, so it may carry one side of a move.
+    for y, venue in ((2021, "a"), (2022, "b")):
+        store.paper(y, [("q1", ["OAI"], "Researcher"), ("q2", ["OAI"], "Researcher")],
+                    family="B", venue=venue)
+    store.paper(2019, [("pat", ["U"], "PhD student")])
+    store.paper(2020, [("pat", ["U"], "PhD student")])
+    store.paper(2023, [("pat", ["OAI"], "Researcher"), ("q1", ["OAI"], "Researcher"),
+                       ("q2", ["OAI"], "Researcher")], family="B", venue="c")
+    # A professor's record on a paper whose coauthors do NOT check out is suspect: no move.
+    store.paper(2019, [("rex", ["V"], "Full Professor")])
+    store.paper(2020, [("rex", ["V"], "Full Professor")])
+    store.paper(2023, [("rex", ["OAI"], "Researcher"), ("q1", ["U"], "Researcher"),
+                       ("q2", ["V"], "Researcher")], family="B", venue="d")
+    con = store.build()
+    (m,) = moves_of(con, "pat")
+    assert m[:5] == ("U", "OAI", 2020, 2023, "graduation_hire")
+    rule = con.execute("SELECT rule FROM moves WHERE person_id = 'pat'").fetchone()[0]
+    assert "1 checked profile record" in rule
+    assert moves_of(con, "rex") == []
+    align = con.execute("SELECT alignment FROM affiliation_obs WHERE person_id = 'rex' "
+                        "AND evidence = 'profile'").fetchone()[0]
+    assert align == "suspect"

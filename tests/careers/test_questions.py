@@ -30,8 +30,8 @@ def lab(store):
     store.paper(2022, [("ann", ["OAI"], None)], keywords=["language models", "rlhf"])
     store.paper(2023, [("ann", ["OAI"], None), ("bob", ["FAIR"], None)])
     # bob: stayed (seen at FAIR in 2023). cat: nothing after. dan: one profile record elsewhere.
+    # (eve has no other record, so that profile record cannot be checked against coauthors)
     store.paper(2023, [("dan", ["U"], None), ("eve", ["U"], None)], family="B")
-    store.paper(2024, [("eve", ["U"], None)])
     # fay moves inside Meta: FAIR -> Meta GenAI.
     store.paper(2019, [("fay", ["FAIR"], None)])
     store.paper(2020, [("fay", ["FAIR"], None)])

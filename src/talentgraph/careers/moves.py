@@ -70,8 +70,37 @@ def _last_role(s: Spell) -> str | None:
     return kinds[-1][1] if kinds else None
 
 
-def _confidence(a: Spell, b: Spell) -> float:
+ROLE_RANK = {"student": 1, "intern": 1, "postdoc": 2, "staff": 3, "faculty": 3}
+
+
+def _corroboration(a: Spell, b: Spell) -> str | None:
+    """Which rule lets a move from spell a to spell b be called, or None.
+
+    1. both sides corroborated: >= 2 independent records or one strong attributed record;
+    2. otherwise a side may rest on ONE profile record whose paper checks out (its coauthors'
+       affiliations agree with their other records), but only when the roles read as a career
+       (no faculty -> student) and the other side is corroborated or checks out the same way.
+    """
+    if a.corroborated and b.corroborated:
+        return f"from {_side_rule(a)}; to {_side_rule(b)}"
+    a_ok = a.corroborated or any(o.verified for o in a.obs)
+    b_ok = b.corroborated or any(o.verified for o in b.obs)
+    if not (a_ok and b_ok):
+        return None
+    last, first = _last_role(a), _first_role(b)
+    if last and first and ROLE_RANK.get(first, 3) < ROLE_RANK.get(last, 3):
+        return None
+    return f"from {_side_text(a)}; to {_side_text(b)}"
+
+
+def _side_text(s: Spell) -> str:
+    return _side_rule(s) if s.corroborated else "1 checked profile record"
+
+
+def _confidence(a: Spell, b: Spell, rule: str = "") -> float:
     c = min(a.confidence, b.confidence)
+    if "checked profile" in rule:
+        c *= 0.9  # rests on one record on a side
     sides = a.obs + b.obs
     if all(o.evidence == "profile" for o in sides):
         c *= 0.85  # profile affiliations date the move only roughly
@@ -98,7 +127,8 @@ def detect_moves(person_id: str, spells: list[Spell], dual: set[frozenset[str]],
         if any(c.org_id not in (a.org_id, b.org_id) and a.end_year <= c.start_year < b.start_year
                and c.end_year > b.start_year for c in home):
             continue
-        if not (a.corroborated and b.corroborated):
+        rule = _corroboration(a, b)
+        if rule is None:
             continue
         if any(s.org_id == b.org_id and s.end_year < a.start_year for s in home):
             kind = "return"
@@ -109,7 +139,7 @@ def detect_moves(person_id: str, spells: list[Spell], dual: set[frozenset[str]],
         else:
             kind = "job_change"
         moves.append(Move(person_id, a.org_id, b.org_id, a.end_year, b.start_year, kind,
-                          _confidence(a, b), f"from {_side_rule(a)}; to {_side_rule(b)}",
+                          _confidence(a, b, rule), rule,
                           list(a.obs), list(b.obs), list(a.lag_obs)))
 
     for i in (s for s in spells if s.kind == "internship"):

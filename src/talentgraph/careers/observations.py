@@ -164,4 +164,58 @@ def build_observations(con: duckdb.DuckDBPyConnection, mention_person: str = "me
     )
     ORDER BY person_id, eff_year, org_id
     """)
+    _check_alignment(con, table)
     return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def _check_alignment(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Rate each profile record by whether its paper's author/affiliation lists line up.
+
+    In OpenReview-derived files a record's affiliation list is sometimes shifted against its
+    author list (an author's slot shows a coauthor's affiliation). A shifted record shows it in
+    its other authors: their affiliation on it is not one they have in any other file. Leave one
+    out: for an author, count the OTHER authors of the paper who can be checked (they have
+    records in other files) and how many of them have this paper's organisation elsewhere too.
+    `aligned`: at least half of >= 1 checkable coauthors agree (weight 0.6 -> 0.75);
+    `suspect`: fewer than half of >= 2 agree (weight x 0.4: below MIN_WEIGHT, display only);
+    `unchecked` otherwise (weight unchanged).
+    """
+    con.execute(f"""
+    CREATE OR REPLACE TEMP TABLE _careers_align AS
+    WITH p AS (SELECT DISTINCT person_id, paper_id, position, org_id, source_file
+               FROM {table} WHERE evidence = 'profile'),
+    c AS (
+        SELECT p.person_id, p.paper_id, p.position,
+               coalesce(bool_or(o.org_id = p.org_id), false) AS confirmed,
+               count(o.org_id) > 0 AS checkable
+        FROM p LEFT JOIN {table} o
+          ON o.person_id = p.person_id AND o.source_file <> p.source_file
+         AND o.weight >= {MIN_WEIGHT}
+        GROUP BY ALL
+    ),
+    per_paper AS (
+        SELECT paper_id, count(*) FILTER (checkable) AS n_chk,
+               count(*) FILTER (confirmed) AS n_conf
+        FROM c GROUP BY paper_id
+    )
+    SELECT c.person_id, c.paper_id, c.position,
+           per_paper.n_chk - c.checkable::INTEGER AS others_chk,
+           per_paper.n_conf - c.confirmed::INTEGER AS others_conf
+    FROM c JOIN per_paper USING (paper_id)
+    """)
+    con.execute(f"""
+    CREATE OR REPLACE TABLE {table} AS
+    SELECT o.* EXCLUDE (weight),
+           CASE WHEN o.evidence <> 'profile' THEN NULL
+                WHEN a.others_chk >= 1 AND 2 * a.others_conf >= a.others_chk THEN 'aligned'
+                WHEN a.others_chk >= 2 THEN 'suspect'
+                ELSE 'unchecked' END AS alignment,
+           round(CASE WHEN o.evidence <> 'profile' THEN o.weight
+                      WHEN a.others_chk >= 1 AND 2 * a.others_conf >= a.others_chk
+                        THEN o.weight * 1.25
+                      WHEN a.others_chk >= 2 THEN o.weight * 0.4
+                      ELSE o.weight END, 3) AS weight
+    FROM {table} o LEFT JOIN _careers_align a USING (person_id, paper_id, position)
+    ORDER BY o.person_id, o.eff_year, o.org_id
+    """)
+    con.execute("DROP TABLE IF EXISTS _careers_align")

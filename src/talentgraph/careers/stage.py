@@ -16,7 +16,7 @@ from talentgraph.careers.timelines import Obs, Spell, build_spells
 from talentgraph.errors import StoreError
 
 _OBS_COLS = ("person_id, paper_id, position, eff_year, org_id, weight, evidence, key, role, "
-             "role_kind, n_orgs, source_file, record_id")
+             "role_kind, n_orgs, source_file, record_id, alignment")
 
 
 def _no_progress(stage: str, done: int, total: int, detail: str = "") -> None:
@@ -42,7 +42,8 @@ def _per_person(con: duckdb.DuckDBPyConnection, obs_table: str
             bucket.append(Obs(cols["paper_id"][i], cols["position"][i], cols["eff_year"][i],
                               cols["org_id"][i], cols["weight"][i], cols["evidence"][i],
                               cols["key"][i], cols["role"][i], cols["role_kind"][i],
-                              cols["n_orgs"][i], cols["source_file"][i], cols["record_id"][i]))
+                              cols["n_orgs"][i], cols["source_file"][i], cols["record_id"][i],
+                              cols["alignment"][i]))
     if current is not None:
         yield current, bucket
 

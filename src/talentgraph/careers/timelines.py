@@ -50,7 +50,13 @@ class Obs:
     n_orgs: int
     source_file: str
     record_id: str
+    alignment: str | None = None  # profile records: aligned | suspect | unchecked
     lag: bool = False
+
+    @property
+    def verified(self) -> bool:
+        """A profile record whose paper's other authors check out (see observations)."""
+        return self.evidence == "profile" and self.alignment == "aligned"
 
     @property
     def strong(self) -> bool:
