@@ -1,0 +1,128 @@
+"""The recruiter's path through `talentgraph ops`: a sourced person -> a drafted letter -> a
+pipeline entry -> an offer compared with a rival's -> an executive's approval."""
+
+from __future__ import annotations
+
+import json
+from email import message_from_bytes
+from pathlib import Path
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from talentgraph.cli import app
+
+FIX = Path(__file__).parent / "fixtures"
+PASSWORD = "a long enough password"
+
+
+@pytest.fixture
+def ops(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
+    monkeypatch.setenv("TALENTGRAPH_PASSWORD", PASSWORD)
+    monkeypatch.setenv("TALENTGRAPH_NEW_PASSWORD", PASSWORD)
+    monkeypatch.delenv("TALENTGRAPH_USER", raising=False)
+    monkeypatch.delenv("TALENTGRAPH_SMTP_HOST", raising=False)
+    url = f"sqlite:///{tmp_path / 'ops.sqlite'}"
+    runner = CliRunner()
+
+    def run(user: str | None, *args: str, ok: bool = True) -> str:
+        base = ["ops", "--ops-db", url] + (["--as", user] if user else [])
+        result = runner.invoke(app, [*base, *args])
+        if ok:
+            assert result.exit_code == 0, (args, result.output, result.exception)
+        else:
+            assert result.exit_code == 1, (args, result.output)
+            assert "Traceback" not in result.output
+        return result.output
+
+    return run
+
+
+def _graph(path: Path) -> Path:
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE persons (person_id VARCHAR, canonical_name VARCHAR)")
+    con.execute("INSERT INTO persons VALUES ('p:ada', 'Ada Lovelace'), ('p:cb', 'C. Babbage')")
+    con.execute("""CREATE TABLE papers (paper_id VARCHAR, venue VARCHAR, year INTEGER,
+                   title VARCHAR, keywords VARCHAR[], status VARCHAR, citations INTEGER)""")
+    con.execute("""INSERT INTO papers VALUES ('x1', 'iclr', 2025, 'Engines That Reason',
+                   ['reasoning'], 'Oral', 12)""")
+    con.execute("CREATE TABLE mention_person (paper_id VARCHAR, position INTEGER, "
+                "person_id VARCHAR)")
+    con.execute("INSERT INTO mention_person VALUES ('x1', 0, 'p:ada'), ('x1', 1, 'p:cb')")
+    con.close()
+    return path
+
+
+def test_source_to_approved_offer(ops, tmp_path: Path) -> None:  # noqa: ANN001
+    ops(None, "init", "--admin", "root")
+    for user, role in (("erin", "executive"), ("lee", "recruiting_lead"), ("rita", "recruiter"),
+                       ("cora", "comp_partner"), ("sam", "sourcer")):
+        ops("root", "user", "add", user, "--role", role, "--email", f"{user}@ourlab.example",
+            "--name", user.title())
+    ops("erin", "policy", "set", "organisation", 'name="Our Lab"')
+    ops("lee", "req", "add", "Research scientist", "--team", "genai", "--level", "L5",
+        "--headcount", "3", "--open", "2026-01-05")
+
+    # The person came from `talentgraph source`: we add them with their graph person id.
+    cand = json.loads(ops("rita", "candidate", "add", "Ada Lovelace", "--email",
+                          "ada@example.org", "--person-id", "p:ada", "--req", "1", "--json"))
+    assert cand["stage"] == "sourced"
+    dup = ops("rita", "candidate", "add", "Ada Lovelace", "--person-id", "p:ada", ok=False)
+    assert "duplicate person" in dup
+
+    letter = json.loads(ops("rita", "outreach", "draft", str(cand["id"]), "--signer", "erin",
+                            "--graph-db", str(_graph(tmp_path / "g.duckdb")), "--json"))
+    assert letter["subject"] == "Your work on Engines That Reason"
+    assert "Dear Ada," in letter["body"] and "(ICLR 2025)" in letter["body"]
+    eml = tmp_path / "ada.eml"
+    ops("rita", "outreach", "export-eml", str(letter["id"]), "-o", str(eml))
+    assert message_from_bytes(eml.read_bytes())["To"] == "Ada Lovelace <ada@example.org>"
+    assert "SMTP is not configured" in ops("rita", "outreach", "send", str(letter["id"]),
+                                           ok=False)
+    ops("rita", "outreach", "reply", str(letter["id"]), "interested")
+    ops("rita", "candidate", "stage", str(cand["id"]), "interviewing")
+
+    ops("cora", "bands", "import", str(FIX / "bands.csv"))
+    rival = json.loads(ops("cora", "offer", "rival", "Rival AI", "--candidate",
+                           str(cand["id"]), "--base", "200000", "--equity", "600000", "--json"))
+    offer = json.loads(ops("cora", "offer", "build", str(cand["id"]), "--level", "L5",
+                           "--beat", str(rival["id"]), "--json"))
+    assert offer["status"] == "pending_approval" and not offer["needs_exception"]
+    cmp = json.loads(ops("cora", "offer", "compare", str(offer["id"]), str(rival["id"]),
+                         "--json"))
+    assert cmp["beats_by_margin"] and cmp["total_diff"] > 0
+    assert "may not offer.approve" in ops("cora", "offer", "approve", str(offer["id"]), ok=False)
+    ops("erin", "offer", "approve", str(offer["id"]), "--note", "go")
+
+    shown = json.loads(ops("cora", "offer", "show", str(offer["id"]), "--json"))
+    assert shown["status"] == "approved" and shown["approvals"][0]["decision"] == "approved"
+    (prog,) = json.loads(ops("lee", "req", "progress", "1", "--json"))
+    assert prog["in_offer"] == 1 and prog["offers_made"] == 1
+    history = json.loads(ops("rita", "candidate", "show", str(cand["id"]), "--json"))["history"]
+    assert [h["to"] for h in history] == ["sourced", "replied", "interviewing", "offer"]
+
+    # The sourcer sees none of it; pay stays with comp partners and executives.
+    assert json.loads(ops("sam", "candidate", "list", "--json")) == []
+    assert "may not offer.view" in ops("sam", "offer", "list", ok=False)
+    actions = {e["action"] for e in json.loads(ops("root", "audit", "list", "--json",
+                                                   "--limit", "500"))}
+    assert {"candidate.create", "outreach.draft", "outreach.export", "offer.build",
+            "offer.compare", "offer.approved", "candidate.stage"} <= actions
+
+
+def test_clear_errors(ops) -> None:  # noqa: ANN001
+    ops(None, "init", "--admin", "root")
+    assert "already has users" in ops(None, "init", "--admin", "again", ok=False)
+    assert "who are you" in ops(None, "user", "list", ok=False)
+    assert "login failed" in ops("ghost", "user", "list", ok=False)
+    ops("root", "user", "add", "cora", "--role", "comp_partner")
+    out = ops("cora", "roster", "import", str(FIX / "roster_bad.csv"), ok=False)
+    assert "nothing imported" in out and "row 3, column base: negative pay" in out
+    errors = json.loads(ops("cora", "roster", "import", str(FIX / "roster_bad.csv"), "--json",
+                            ok=False))["errors"]
+    assert {(e["row"], e["column"]) for e in errors} == {(3, "base"), (4, "currency"),
+                                                         (5, "email")}
+    assert "unknown role" in ops("root", "user", "add", "x", "--role", "wizard", ok=False)
+    assert "no candidate #99" in ops("cora", "offer", "build", "99", "--level", "L5",
+                                     "--base", "1", ok=False)
