@@ -14,6 +14,7 @@ from talentgraph.ops.comp.offers import (
     Refresher,
     compare,
     smallest_beating,
+    split_evenly,
     yearly_totals,
 )
 
@@ -154,3 +155,13 @@ def test_smallest_beating_rejects_bad_arguments():
         smallest_beating(RIVAL, BAND, levers=("stock",))
     with pytest.raises(CompensationError, match="step must be positive"):
         smallest_beating(RIVAL, BAND, step="0")
+
+
+def test_split_sign_on_adds_up_to_the_cent():
+    assert split_evenly(D(100_000), 3) == (D("33333.34"), D("33333.33"), D("33333.33"))
+    band = MarketBand("Us", "L6", "USD", Range(D(1), D(1)), Range(D(0), D(0)),
+                      Range(D(0), D(0)), sign_on=Range(D(0), D(300_000)))
+    r = smallest_beating(Package("USD", D(0), sign_on=(D(100_000),)), band, margin="0",
+                         years=3, sign_on_years=3, step="1")
+    assert sum(r.package.sign_on) == D(99_997) and len(r.package.sign_on) == 3
+    assert r.beats and not r.needs_exception

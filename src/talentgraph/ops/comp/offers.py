@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -326,10 +326,15 @@ def _lever_gain(lever: str, years: int, schedule: VestingSchedule,
     return Decimal(years)  # base and bonus are paid every year
 
 
+def split_evenly(amount: Decimal, parts: int) -> tuple[Decimal, ...]:
+    """`amount` in `parts` cent amounts that add up exactly (the first takes the odd cents)."""
+    each = (amount / parts).quantize(Decimal("0.01"), rounding=ROUND_FLOOR)
+    return (amount - each * (parts - 1), *([each] * (parts - 1)))
+
+
 def _build(band: MarketBand, amounts: dict[str, Decimal], schedule: VestingSchedule,
            sign_on_years: int, label: str) -> Package:
-    split = [amounts["sign_on"] / sign_on_years] * sign_on_years
-    return Package(band.currency, amounts["base"], tuple(cents(s) for s in split),
+    return Package(band.currency, amounts["base"], split_evenly(amounts["sign_on"], sign_on_years),
                    bonus_amount=amounts["bonus"], equity=(EquityGrant(amounts["equity"],
                                                                       schedule),),
                    label=label)
