@@ -235,6 +235,11 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection
         "aff_unique_index": "0+1;2",
         "aff_unique_norm": "University of Utah;Google Research;Foo Polytechnic",
         "aff_country_unique_index": "0+0;1", "aff_country_unique": "United States;Japan"}])
+    # "Google DeepMind" in a 2015 proceedings PDF: DeepMind's style at the time.
+    _write(corpus, "nips2015.json.gz", [{
+        "title": "Paper f1", "id": "f1", "track": "main", "status": "Poster",
+        "author": "Ann Lee; Sy Tu", "aff": "Google DeepMind, London, UK; Google DeepMind",
+        "aff_domain": "google.com;google.com", "email": "google.com;google.com"}])
     # Fewer affiliations than authors: kept on the paper, not attributed.
     _write(corpus, "cvpr2024.json.gz", [{
         "id": "e1", "title": "Paper e1", "track": "main", "status": "Poster",
@@ -277,6 +282,9 @@ def test_stage_dates_renames_and_mergers(built: duckdb.DuckDBPyConnection) -> No
     assert [(r[1], r[4]) for r in b1] == [("google-deepmind", "deepmind"),
                                          ("google-deepmind", "google-brain")]
     assert all(r[3].endswith("+successor") for r in b1)
+    f1 = _mention_orgs(built, "f1")
+    assert [(r[1], r[3], r[5]) for r in f1] == [("deepmind", "curated+domain+dated_name", False),
+                                               ("deepmind", "curated+domain+dated_name", False)]
     a3 = _mention_orgs(built, "a3")
     assert [r[1] for r in a3] == ["meta-fair", "stanford-university"]
 

@@ -64,6 +64,9 @@ class Catalog:
     by_key: dict[str, Alias] = field(default_factory=dict)
     by_compact: dict[str, Alias] = field(default_factory=dict)
     whole_only: frozenset[str] = frozenset()
+    # Names that meant different organisations in different periods ("Google DeepMind": DeepMind
+    # as styled after Google's 2014 acquisition; the merged unit from April 2023).
+    periods: dict[str, list[Alias]] = field(default_factory=dict)
 
     def top_parent(self, org_id: str) -> str:
         seen = {org_id}
@@ -82,6 +85,15 @@ class Catalog:
     def lookup(self, k: str) -> Alias | None:
         """The curated alias whose key (or compact key) is `k`."""
         return self.by_key.get(k) or self.by_compact.get(compact(k))
+
+
+def _disjoint(a: Alias, b: Alias) -> bool:
+    """Whether two dated aliases were never valid at the same time."""
+    if not (a.valid_from or a.valid_to) or not (b.valid_from or b.valid_to):
+        return False
+    a_from, b_from = a.valid_from or date.min, b.valid_from or date.min
+    a_to, b_to = a.valid_to or date.max, b.valid_to or date.max
+    return a_to <= b_from or b_to <= a_from
 
 
 def _date(value: str, where: str) -> date | None:
@@ -145,8 +157,18 @@ def load(directory: Path | None = None) -> Catalog:
         for index, kk in ((cat.by_key, k), (cat.by_compact, compact(k))):
             prev = index.get(kk)
             if prev and prev.org_id != a.org_id:
+                if _disjoint(prev, a) and index is cat.by_key:
+                    # One name, two organisations in two periods: the open-ended one is the
+                    # default, the other is chosen by the build stage from the paper's year.
+                    cat.periods.setdefault(kk, [prev]).append(a)
+                    if a.valid_to is None:
+                        index[kk] = a
+                    continue
+                if _disjoint(prev, a):
+                    continue
                 raise OrgDataError(f"alias '{a.alias}' ({a.org_id}) has the same key as "
-                                   f"'{prev.alias}' ({prev.org_id}): make one more specific")
+                                   f"'{prev.alias}' ({prev.org_id}) in overlapping periods: "
+                                   "make one more specific or give them dates")
             # A dated alias row of the same org refines the undated name ("Google DeepMind"
             # from 2023-04-20), so that anachronistic uses can be flagged.
             if not prev or (a.valid_from or a.valid_to) and not (prev.valid_from or prev.valid_to):

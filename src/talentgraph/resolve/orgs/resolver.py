@@ -90,6 +90,7 @@ class OrgMatch:
     country: str | None = None
     valid_from: date | None = None   # of the alias that named it
     valid_to: date | None = None
+    alias_key: str | None = None     # set when the same name meant another org in other years
 
 
 def registrable_domain(domain: str | None) -> str | None:
@@ -130,8 +131,9 @@ class OrgResolver:
 
     def _curated(self, a: Alias, name: str, method: str, confidence: float) -> OrgMatch:
         o = self.cat.orgs[a.org_id]
+        k = key(a.alias)
         return OrgMatch(o.org_id, name, method, confidence, True, o.kind, o.country,
-                        a.valid_from, a.valid_to)
+                        a.valid_from, a.valid_to, k if k in self.cat.periods else None)
 
     def _inner(self, k: str) -> Alias | None:
         """A curated name of 2+ words inside a longer segment, where it reads as the host."""

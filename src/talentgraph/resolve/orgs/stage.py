@@ -9,11 +9,14 @@ stands for in the corpus (e.g. utah.edu -> university-of-utah when mentions carr
 mostly name it); the second resolves every key with curated and learned domains, so mentions
 that only carry an e-mail domain (OpenReview exports of 2013-2020) get an organisation too.
 
-Dates: a mention on a paper from a year after an organisation's successor took over (DeepMind
-and Google Brain -> Google DeepMind from 2023-04-20) is moved to the successor (method
-"+successor", named_org_id keeps what the record said); a name used before its alias existed
-("Google DeepMind" on a 2021 paper: OpenReview profile affiliations are *current* ones, not
-those at publication) is kept but flagged `anachronistic`, for careers code to discount.
+Dates: a name that meant another organisation in the paper's year is read as that one
+("Google DeepMind" was DeepMind's style in 2014-2016, the merged unit from April 2023), except
+in OpenReview profile affiliations (the author's current ones). A mention on a paper from a
+year after an organisation's successor took over (DeepMind and Google Brain -> Google DeepMind
+from 2023-04-20) is moved to the successor (method "+successor", named_org_id keeps what the
+record said); a name used before its alias existed ("Google DeepMind" on a 2021 OpenReview
+paper: profile affiliations are current ones, not those at publication) is kept but flagged
+`anachronistic`, for careers code to discount.
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ def _no_progress(stage: str, done: int, total: int, detail: str = "") -> None:
 def _result_rows(key_id: int, matches: list[OrgMatch]) -> list[dict[str, Any]]:
     return [{"key_id": key_id, "rank": i + 1, "org_id": m.org_id, "method": m.method,
              "confidence": round(m.confidence, 3), "valid_from": m.valid_from,
-             "valid_to": m.valid_to} for i, m in enumerate(matches)]
+             "valid_to": m.valid_to, "alias_key": m.alias_key} for i, m in enumerate(matches)]
 
 
 class _LongTail:
@@ -130,16 +133,22 @@ def build_orgs(con: duckdb.DuckDBPyConnection, progress: Any = _no_progress) -> 
     _write_aliases(con, cat, tail, learned)
     schema = pa.schema([("key_id", pa.int64()), ("rank", pa.int32()), ("org_id", pa.string()),
                         ("method", pa.string()), ("confidence", pa.float64()),
-                        ("valid_from", pa.date32()), ("valid_to", pa.date32())])
+                        ("valid_from", pa.date32()), ("valid_to", pa.date32()),
+                        ("alias_key", pa.string())])
     _key_results = pa.Table.from_pylist(rows, schema=schema)  # noqa: F841  (read by DuckDB)
+    _alias_periods = pa.Table.from_pylist(  # noqa: F841
+        [{"alias_key": k, "org_id": a.org_id, "valid_from": a.valid_from,
+          "valid_to": a.valid_to} for k, aliases in cat.periods.items() for a in aliases],
+        schema=pa.schema([("alias_key", pa.string()), ("org_id", pa.string()),
+                          ("valid_from", pa.date32()), ("valid_to", pa.date32())]))
     _set_results = pa.Table.from_pylist(  # noqa: F841
         set_rows, schema=pa.schema([("aff", pa.string()), ("rank", pa.int32()),
                                     ("org_id", pa.string()), ("method", pa.string())]))
     con.execute("""
         CREATE OR REPLACE TABLE mention_orgs AS
-        WITH joined AS (
-            SELECT m.paper_id, m.position, m.year, r.org_id AS named_org_id, r.rank,
-                   r.method, r.confidence, r.valid_from, o.successor_id, o.successor_from
+        WITH keyed AS (
+            SELECT m.paper_id, m.position, m.year, r.org_id, r.rank, r.method, r.confidence,
+                   r.valid_from, r.alias_key, s.family
             FROM mentions m
             JOIN _org_keys k
               ON k.raw_affiliation IS NOT DISTINCT FROM m.raw_affiliation
@@ -148,7 +157,31 @@ def build_orgs(con: duckdb.DuckDBPyConnection, progress: Any = _no_progress) -> 
              AND k.affiliation_domain IS NOT DISTINCT FROM m.affiliation_domain
              AND k.email_domain IS NOT DISTINCT FROM m.email_domain
             JOIN _key_results r ON r.key_id = k.key_id
-            LEFT JOIN orgs o ON o.org_id = r.org_id),
+            LEFT JOIN sources s ON s.source_file = m.source_file),
+        -- A name that meant another organisation in the paper's year ("Google DeepMind" in
+        -- a 2015 proceedings PDF is DeepMind). Not for OpenReview profile affiliations
+        -- (families A, B): those are the author's current ones and stay anachronistic.
+        periods AS (
+            SELECT k.paper_id, k.position, k.org_id, min(p.org_id) AS period_org,
+                   min(p.valid_from) AS period_from
+            FROM keyed k JOIN _alias_periods p
+              ON p.alias_key = k.alias_key AND p.org_id <> k.org_id
+             AND k.year >= year(coalesce(p.valid_from, DATE '0001-01-01'))
+             AND k.year < year(coalesce(p.valid_to, DATE '9999-12-31'))
+            WHERE coalesce(k.family, '') NOT IN ('A', 'B')
+            GROUP BY ALL),
+        joined AS (
+            SELECT k.paper_id, k.position, k.year,
+                   coalesce(p.period_org, k.org_id) AS named_org_id, k.rank,
+                   CASE WHEN p.period_org IS NULL THEN k.method
+                        ELSE k.method || '+dated_name' END AS method,
+                   k.confidence,
+                   CASE WHEN p.period_org IS NULL THEN k.valid_from ELSE p.period_from END
+                       AS valid_from,
+                   o.successor_id, o.successor_from
+            FROM keyed k
+            LEFT JOIN periods p USING (paper_id, position, org_id)
+            LEFT JOIN orgs o ON o.org_id = coalesce(p.period_org, k.org_id)),
         dated AS (
             SELECT *, (successor_id IS NOT NULL AND year > year(successor_from)) AS moved
             FROM joined)

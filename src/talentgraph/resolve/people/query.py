@@ -1,0 +1,133 @@
+"""Reading resolved people: the mentions export contract and person look-up."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from talentgraph.errors import NotFoundError, StoreError
+from talentgraph.resolve.names import compatibility, parse
+from talentgraph.resolve.people.features import has_table
+
+MENTION_COLUMNS = ("source_file", "record_id", "position", "raw_name", "person_id", "org_id",
+                   "year")
+_PERSON_ID = re.compile(r"^p[0-9a-f]{12}$")
+
+
+def _require_people(con: duckdb.DuckDBPyConnection) -> None:
+    if not has_table(con, "mention_person") or not has_table(con, "persons"):
+        raise StoreError("this store has no resolved people yet: run `talentgraph build` "
+                         "(its `people` stage writes persons and mention_person)")
+
+
+def _org_join(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:
+    """(select expression, join) for the author's first organisation, when orgs are built."""
+    if has_table(con, "mention_orgs"):
+        return ("mo.org_id", "LEFT JOIN (SELECT paper_id, position, org_id FROM mention_orgs "
+                "QUALIFY row_number() OVER (PARTITION BY paper_id, position "
+                "ORDER BY rank, org_id) = 1) mo "
+                "ON mo.paper_id = m.paper_id AND mo.position = m.position")
+    return ("CAST(NULL AS VARCHAR)", "")
+
+
+def export_mentions(con: duckdb.DuckDBPyConnection, out: Path) -> int:
+    """Write one CSV row per author mention (MENTION_COLUMNS); returns the row count."""
+    _require_people(con)
+    org_expr, org_join = _org_join(con)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    query = f"""
+        SELECT m.source_file, m.record_id, m.position, m.raw_name, mp.person_id,
+               {org_expr} AS org_id, m.year
+          FROM mentions m
+          LEFT JOIN mention_person mp ON mp.paper_id = m.paper_id AND mp.position = m.position
+          {org_join}
+         ORDER BY m.source_file, m.paper_id, m.position
+    """
+    path = str(out).replace("'", "''")
+    try:
+        con.execute(f"COPY ({query}) TO '{path}' (FORMAT csv, HEADER true)")
+    except duckdb.IOException as exc:
+        raise StoreError(f"cannot write {out}: {exc}") from exc
+    return con.execute("SELECT count(*) FROM mentions").fetchone()[0]
+
+
+def _candidates(con: duckdb.DuckDBPyConnection, query: str, limit: int) -> list[str]:
+    q = query.strip()
+    if _PERSON_ID.match(q):
+        rows = con.execute("SELECT person_id FROM persons WHERE person_id = ?", [q]).fetchall()
+        return [r[0] for r in rows]
+    id_rows = con.execute("""
+        SELECT person_id FROM persons
+         WHERE list_contains(openreview_ids, ?) OR list_contains(orcids, ?)
+            OR list_contains(dblp_ids, ?)""", [q, q, q]).fetchall()
+    if id_rows:
+        return [r[0] for r in id_rows]
+    wanted = parse(q)
+    if wanted.empty:
+        return []
+    # family name narrows in SQL; the Python name rules decide on the few candidates
+    rows = con.execute("""
+        SELECT person_id, canonical_name, name_variants, n_mentions FROM persons
+         WHERE list_has_any(list_transform(name_variants, v -> lower(strip_accents(v))),
+                            [lower(strip_accents(?))])
+            OR contains(lower(strip_accents(array_to_string(name_variants, ' '))), ?)
+         ORDER BY n_mentions DESC, person_id""", [q, wanted.family]).fetchall()
+    out = []
+    for pid, _canon, variants, _n in rows:
+        if any(compatibility(wanted, parse(v)) in ("exact", "initial", "swapped")
+               for v in variants):
+            out.append(pid)
+        if len(out) >= limit:
+            break
+    return out
+
+
+def find_persons(con: duckdb.DuckDBPyConnection, query: str, limit: int = 20,
+                 mentions_per_person: int = 50) -> list[dict[str, Any]]:
+    """Persons matching a person id, an external id or a name, with mentions and organisations."""
+    _require_people(con)
+    ids = _candidates(con, query, limit)
+    if not ids:
+        raise NotFoundError(f"no person matches {query!r}: try another spelling, a family name "
+                            "with an initial ('J. Smith'), an OpenReview id or a person id")
+    org_expr, org_join = _org_join(con)
+    org_name = "m.aff_norm"
+    if has_table(con, "orgs") and org_join:
+        org_join += " LEFT JOIN orgs o ON o.org_id = mo.org_id"
+        org_name = "coalesce(o.name, m.aff_norm, m.raw_affiliation)"
+    else:
+        org_name = "coalesce(m.aff_norm, m.raw_affiliation)"
+    out = []
+    for pid in ids:
+        person = con.execute("SELECT * FROM persons WHERE person_id = ?", [pid]).fetchone()
+        cols = [d[0] for d in con.description]
+        rec = dict(zip(cols, person, strict=True))
+        rows = con.execute(f"""
+            SELECT m.year, m.source_file, p.venue, p.title, m.raw_name, m.position,
+                   {org_expr} AS org_id, {org_name} AS organisation, mp.method,
+                   round(mp.confidence, 3) AS confidence
+              FROM mention_person mp
+              JOIN mentions m ON m.paper_id = mp.paper_id AND m.position = mp.position
+              JOIN papers p ON p.paper_id = m.paper_id
+              {org_join}
+             WHERE mp.person_id = ?
+             ORDER BY m.year DESC NULLS LAST, m.paper_id LIMIT ?""",
+                           [pid, mentions_per_person]).fetchall()
+        mcols = [d[0] for d in con.description]
+        rec["mentions"] = [dict(zip(mcols, r, strict=True)) for r in rows]
+        orgs = con.execute(f"""
+            SELECT {org_name} AS organisation, {org_expr} AS org_id, count(*) AS mentions,
+                   min(m.year) AS first_year, max(m.year) AS last_year
+              FROM mention_person mp
+              JOIN mentions m ON m.paper_id = mp.paper_id AND m.position = mp.position
+              {org_join}
+             WHERE mp.person_id = ? AND {org_name} IS NOT NULL
+             GROUP BY ALL ORDER BY mentions DESC, last_year DESC""", [pid]).fetchall()
+        ocols = [d[0] for d in con.description]
+        rec["organisations"] = [dict(zip(ocols, r, strict=True)) for r in orgs]
+        out.append(rec)
+    return out
