@@ -191,14 +191,9 @@ def auc(scores: np.ndarray, labels: np.ndarray) -> float:
     pos, neg = int(labels.sum()), int(len(labels) - labels.sum())
     if not pos or not neg:
         return float("nan")
-    order = np.argsort(scores, kind="mergesort")
-    s = scores[order]
-    ranks = np.empty(len(s))
-    _, start, counts = np.unique(s, return_index=True, return_counts=True)
-    for st, ct in zip(start, counts, strict=True):  # average rank within ties
-        ranks[st:st + ct] = st + (ct + 1) / 2
-    rank_of = np.empty(len(s))
-    rank_of[order] = ranks
+    _, inverse, counts = np.unique(scores, return_inverse=True, return_counts=True)
+    before = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    rank_of = (before + (counts + 1) / 2)[inverse]  # average rank within ties, 1-based
     return float((rank_of[labels == 1].sum() - pos * (pos + 1) / 2) / (pos * neg))
 
 

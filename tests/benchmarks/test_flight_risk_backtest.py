@@ -78,3 +78,12 @@ def test_auc_is_the_mann_whitney_probability_with_ties_half():
     assert bench.auc(np.array([1.0, 1.0, 1.0, 1.0]), labels) == 0.5
     assert bench.auc(np.array([0.0, 0.1, 0.2, 0.3]), labels) == 1.0
     assert np.isnan(bench.auc(np.array([0.1, 0.2]), np.array([1, 1])))
+
+
+def test_auc_matches_counting_every_pair():
+    rng = np.random.default_rng(3)
+    scores = rng.integers(0, 5, 60).astype(float)  # many ties
+    labels = rng.integers(0, 2, 60)
+    pos, neg = scores[labels == 1], scores[labels == 0]
+    pairs = [(p > n) + 0.5 * (p == n) for p in pos for n in neg]
+    assert bench.auc(scores, labels) == pytest.approx(sum(pairs) / len(pairs))
