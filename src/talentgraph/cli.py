@@ -274,6 +274,12 @@ from talentgraph.cli_ops import ops_app  # noqa: E402
 app.add_typer(ops_app, name="ops")
 
 
+# web: `serve` lives in cli_web.py
+from talentgraph import cli_web  # noqa: E402
+
+cli_web.register(app)
+
+
 def main() -> None:
     """Entry point: our own errors become one clear line and exit code 1, never a traceback."""
     try:

@@ -1,0 +1,41 @@
+"""`talentgraph serve`: the web app (pages and JSON API) with uvicorn."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def serve(
+    db: Annotated[Path | None, typer.Option(
+        "--db", help="The analytical store (DuckDB file), opened read-only. Default: "
+        "$TALENTGRAPH_DB, else talentgraph.duckdb in your data directory.")] = None,
+    ops_db: Annotated[str | None, typer.Option(
+        "--ops-db", help="The operational store: a SQLAlchemy URL or a SQLite file. Default: "
+        "$TALENTGRAPH_OPS_DB, else ops.sqlite in your data directory.")] = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    secure_cookies: Annotated[bool | None, typer.Option(
+        "--secure-cookies/--no-secure-cookies",
+        help="Mark the session cookie Secure (set it when users reach the app over https, "
+        "e.g. behind a TLS proxy). Default: $TALENTGRAPH_WEB_SECURE_COOKIES.")] = None,
+) -> None:
+    """Serve the web app: dashboard, flows, cohorts, people, sourcing, pipeline, offers..."""
+    import uvicorn
+
+    from talentgraph import config
+    from talentgraph.ops.db import OpsStore
+    from talentgraph.web import WebConfig, create_app
+
+    path = db if db is not None else config.default_db_path()
+    cfg = WebConfig(db_path=path, ops_url=ops_db, secure_cookies=secure_cookies)
+    ops = OpsStore(ops_db)  # migrates the schema; errors name the store
+    typer.echo(f"talentgraph web on http://{host}:{port}/  (store {path}, ops {ops.url})")
+    uvicorn.run(create_app(cfg, ops), host=host, port=port, log_level="info",
+                proxy_headers=False, server_header=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)

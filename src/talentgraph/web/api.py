@@ -1,0 +1,269 @@
+"""The JSON API under /api/: the same data as the pages, the same session and role checks.
+
+State-changing calls need the session's CSRF token in the X-CSRF-Token header (GET /api/me).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, Field
+
+from talentgraph.ops import users
+from talentgraph.ops.outreach import list_letters
+from talentgraph.ops.permissions import Op, allowed
+from talentgraph.sourcing.rank import Filters
+from talentgraph.web import views
+from talentgraph.web.context import check_csrf, csrf_token, web_ctx
+
+router = APIRouter(prefix="/api")
+CSRF = [Depends(check_csrf)]
+Text = Annotated[str | None, Query(max_length=300)]
+Year = Annotated[int | None, Query(ge=1900, le=2100)]
+Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
+Amount = Annotated[Decimal, Field(ge=0, le=10**12, max_digits=18, decimal_places=2)]
+Vesting = Literal["cliff_monthly", "cliff_quarterly", "front_loaded", "monthly"]
+
+
+class CandidateIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    email: str | None = Field(None, max_length=320)
+    person_id: str | None = Field(None, max_length=100)
+    requisition_id: Id | None = None
+    assign_to: str | None = Field(None, max_length=80)
+    source_note: str | None = Field(None, max_length=2000)
+
+
+class StageIn(BaseModel):
+    stage: str = Field(max_length=40)
+    note: str | None = Field(None, max_length=2000)
+
+
+class PackageIn(BaseModel):
+    base: Amount
+    bonus_pct: Annotated[Decimal, Field(ge=0, le=500, max_digits=8, decimal_places=2)] | None = None
+    sign_on: Amount | None = None
+    equity: Amount | None = Field(None, description="grant value over the vesting schedule")
+    refresher: Amount | None = None
+    vesting: Vesting = "cliff_monthly"
+
+
+class CompetingIn(PackageIn):
+    company: str = Field(min_length=1, max_length=200)
+    private_discount_pct: Annotated[Decimal, Field(ge=0, le=100, max_digits=6,
+                                                   decimal_places=2)] | None = None
+    liquidity_probability: Annotated[Decimal, Field(ge=0, le=1, max_digits=5,
+                                                    decimal_places=4)] | None = None
+    years_to_liquidity: Annotated[Decimal, Field(ge=0, le=30, max_digits=5,
+                                                 decimal_places=2)] | None = None
+
+
+class OfferIn(BaseModel):
+    candidate_id: Id
+    level: str = Field(min_length=1, max_length=40)
+    currency: str = Field("USD", min_length=3, max_length=3)
+    years: int = Field(4, ge=1, le=10)
+    ours: PackageIn | None = Field(None, description="omit to build the smallest in-band "
+                                   "package beating `competing` by the policy margin")
+    competing: CompetingIn | None = None
+    dossier: str | None = Field(None, max_length=20000, description="required when the "
+                                "candidate was not interviewed (an exception)")
+    note: str | None = Field(None, max_length=2000)
+
+
+class DecisionIn(BaseModel):
+    decision: Literal["approved", "rejected"]
+    note: str | None = Field(None, max_length=2000)
+
+
+class LetterIn(BaseModel):
+    candidate_id: Id
+    signer: str = Field(min_length=1, max_length=80, description="username of an executive")
+    subject: str | None = Field(None, max_length=300)
+
+
+class ReplyIn(BaseModel):
+    outcome: Literal["interested", "not_interested", "later", "other"]
+    body: str | None = Field(None, max_length=20000)
+
+
+class UserIn(BaseModel):
+    username: str = Field(min_length=1, max_length=80)
+    password: str = Field(min_length=1, max_length=1024)
+    role: str = Field(max_length=40)
+    display_name: str | None = Field(None, max_length=200)
+    email: str | None = Field(None, max_length=320)
+
+
+@router.get("/me", summary="The logged-in user, their permissions and the CSRF token")
+def me(request: Request) -> dict[str, Any]:
+    with web_ctx(request) as c:
+        return {"username": c.actor.username, "role": c.actor.role.value,
+                "user_id": c.actor.user_id, "csrf_token": csrf_token(request),
+                "permissions": [op.value for op in Op if allowed(c.actor.role, op)]}
+
+
+@router.get("/dashboard", summary="Hiring plan progress, pipeline funnel, recent talent moves")
+def dashboard(request: Request) -> dict[str, Any]:
+    with web_ctx(request) as c:
+        return views.dashboard(c)
+
+
+@router.get("/flows", summary="Moves between organisations over a year range")
+def flows(request: Request, year_from: Year = None, year_to: Year = None, org: Text = None,
+          rollup: bool = True, min_confidence: Annotated[float, Query(ge=0, le=1)] = 0.0,
+          top: Annotated[int, Query(ge=1, le=200)] = 20) -> dict[str, Any]:
+    with web_ctx(request) as c:
+        ref = views.ref_year(c)
+        return views.talent_flows(c, year_from or ref - 2, year_to or ref, org, rollup,
+                                  min_confidence, top)
+
+
+@router.get("/cohort", summary="Who of a paper's authors or an organisation's people left")
+def cohort(request: Request, paper: Text = None, org: Text = None, year_from: Year = None,
+           year_to: Year = None) -> dict[str, Any]:
+    with web_ctx(request) as c:
+        return views.cohort(c, paper, org, year_from, year_to)
+
+
+@router.get("/people", summary="Find people by name or id")
+def people(request: Request, q: Annotated[str, Query(min_length=1, max_length=300)],
+           limit: Annotated[int, Query(ge=1, le=50)] = 20) -> list[dict[str, Any]]:
+    with web_ctx(request) as c:
+        return views.find_people(c, q, limit)
+
+
+@router.get("/people/{person_id}", summary="Timeline, moves with evidence, papers, coauthors")
+def person(request: Request, person_id: str) -> dict[str, Any]:
+    with web_ctx(request) as c:
+        return views.person_profile(c, person_id)
+
+
+@router.get("/people/{person_id}/dossier", summary="The dossier for an offer without interviews")
+def dossier(request: Request, person_id: str, for_role: Text = None) -> dict[str, Any]:
+    with web_ctx(request) as c:
+        return views.dossier(c, person_id, for_role)
+
+
+@router.get("/search", summary="People ranked for a topic, every score explained")
+def search(request: Request, q: Annotated[str, Query(min_length=1, max_length=300)],
+           at: Annotated[list[str], Query(max_length=10)] = [],  # noqa: B006 - FastAPI copies
+           not_at: Annotated[list[str], Query(max_length=10)] = [],  # noqa: B006
+           role: Annotated[Literal["phd", "researcher", "senior", "professor"] | None,
+                           Query()] = None,
+           since: Year = None, country: Annotated[str | None, Query(max_length=60)] = None,
+           limit: Annotated[int, Query(ge=1, le=100)] = 20) -> dict[str, Any]:
+    with web_ctx(request) as c:
+        filters = Filters(at=[a for a in at if a.strip()], not_at=[a for a in not_at
+                                                                    if a.strip()],
+                          role=role, since=since, country=country or None)
+        return views.search(c, q, filters, limit)
+
+
+@router.get("/candidates", summary="Candidates (contract recruiters: their own only)")
+def candidates(request: Request, requisition_id: Annotated[int | None, Query(ge=1)] = None
+               ) -> dict[str, Any]:
+    with web_ctx(request) as c:
+        return views.pipeline(c, requisition_id)
+
+
+@router.post("/candidates", dependencies=CSRF, status_code=201)
+def create_candidate(request: Request, body: CandidateIn) -> dict[str, Any]:
+    with web_ctx(request) as c:
+        return views.create_candidate(c, body.name, body.email, body.person_id,
+                                      body.requisition_id, body.assign_to, body.source_note)
+
+
+@router.get("/candidates/{candidate_id}")
+def candidate(request: Request, candidate_id: int) -> dict[str, Any]:
+    with web_ctx(request) as c:
+        return views.candidate_detail(c, candidate_id)
+
+
+@router.post("/candidates/{candidate_id}/stage", dependencies=CSRF)
+def move_stage(request: Request, candidate_id: int, body: StageIn) -> dict[str, Any]:
+    with web_ctx(request) as c:
+        return views.move_stage(c, candidate_id, body.stage, body.note)
+
+
+@router.get("/offers", summary="Offers (compensation partners and executives)")
+def offers(request: Request) -> list[dict[str, Any]]:
+    with web_ctx(request) as c:
+        return views.offers(c)
+
+
+@router.post("/offers", dependencies=CSRF, status_code=201,
+             summary="Build an offer, optionally against a competing one")
+def build_offer(request: Request, body: OfferIn) -> dict[str, Any]:
+    with web_ctx(request) as c:
+        theirs = body.competing.model_dump(exclude={"company"}) if body.competing else None
+        return views.build_offer(c, body.candidate_id, body.level, body.currency.upper(),
+                                 body.ours.model_dump() if body.ours else None, theirs,
+                                 body.competing.company if body.competing else None,
+                                 body.years, body.dossier, body.note)
+
+
+@router.get("/offers/{offer_id}")
+def offer(request: Request, offer_id: int) -> dict[str, Any]:
+    with web_ctx(request) as c:
+        return views.offer_detail(c, offer_id)
+
+
+@router.post("/offers/{offer_id}/decision", dependencies=CSRF, summary="Approve or reject")
+def decide_offer(request: Request, offer_id: int, body: DecisionIn) -> dict[str, Any]:
+    with web_ctx(request) as c:
+        return views.approve_offer(c, offer_id, body.decision, body.note)
+
+
+@router.get("/retention", summary="Flight risk of our staff, with reasons")
+def retention(request: Request, team: Text = None) -> list[dict[str, Any]]:
+    with web_ctx(request) as c:
+        return views.retention(c, team)
+
+
+@router.get("/outreach/letters", summary="A candidate's letters")
+def letters(request: Request, candidate_id: Annotated[int, Query(ge=1)]) -> list[dict[str, Any]]:
+    with web_ctx(request) as c:
+        return list_letters(c.s, c.actor, candidate_id)
+
+
+@router.post("/outreach/letters", dependencies=CSRF, status_code=201,
+             summary="Draft a personal letter from the candidate's own work")
+def draft_letter(request: Request, body: LetterIn) -> dict[str, Any]:
+    with web_ctx(request) as c:
+        return views.draft_letter(c, body.candidate_id, body.signer, body.subject)
+
+
+@router.get("/outreach/letters/{letter_id}")
+def letter(request: Request, letter_id: int) -> dict[str, Any]:
+    with web_ctx(request) as c:
+        return views.letter(c, letter_id)
+
+
+@router.post("/outreach/letters/{letter_id}/reply", dependencies=CSRF)
+def reply(request: Request, letter_id: int, body: ReplyIn) -> dict[str, Any]:
+    with web_ctx(request) as c:
+        return views.record_reply(c, letter_id, body.outcome, body.body)
+
+
+@router.get("/audit", summary="The audit log, newest first (administrators and executives)")
+def audit_log(request: Request, action: Text = None, username: Text = None,
+              limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> list[dict[str, Any]]:
+    with web_ctx(request) as c:
+        return views.audit_log(c, action, username, limit)
+
+
+@router.get("/users")
+def list_users(request: Request) -> list[dict[str, Any]]:
+    with web_ctx(request) as c:
+        return users.list_users(c.s, c.actor)
+
+
+@router.post("/users", dependencies=CSRF, status_code=201)
+def create_user(request: Request, body: UserIn) -> dict[str, Any]:
+    with web_ctx(request) as c:
+        u = users.create_user(c.s, c.actor, body.username, body.password, body.role,
+                              body.display_name, body.email)
+        return users.user_dict(u)

@@ -1,0 +1,137 @@
+"""The FastAPI application: sessions, security headers, error pages, static files, routes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from talentgraph.errors import (
+    CompensationError,
+    NotFoundError,
+    OpsConfigError,
+    OpsInputError,
+    PermissionDenied,
+    StoreError,
+    TalentgraphError,
+)
+from talentgraph.ops import audit
+from talentgraph.ops.db import OpsStore
+from talentgraph.web import api, auth, pages
+from talentgraph.web.config import WebConfig
+from talentgraph.web.context import CsrfError, NotLoggedIn
+from talentgraph.web.graph import GraphStore
+from talentgraph.web.render import page
+
+log = logging.getLogger(__name__)
+
+CSP = ("default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' data:; frame-ancestors 'self'; form-action 'self'; base-uri 'self'")
+
+STATUS: list[tuple[type[Exception], int]] = [
+    (PermissionDenied, 403), (NotFoundError, 404), (CompensationError, 422),
+    (OpsInputError, 422), (StoreError, 503), (OpsConfigError, 503), (TalentgraphError, 400),
+]
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _status(exc: Exception) -> int:
+    return next((code for cls, code in STATUS if isinstance(exc, cls)), 400)
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    app.state.graph.close()
+
+
+def create_app(config: WebConfig, ops: OpsStore | None = None) -> FastAPI:
+    """The app for one analytical store (read-only) and one operational store."""
+    app = FastAPI(title="talentgraph", version="0.1.0",
+                  description="Talent graph and recruiting operations. Every call needs a "
+                  "logged-in session (POST /login); state-changing calls need the session's "
+                  "CSRF token in the X-CSRF-Token header (GET /api/me gives it).",
+                  docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json",
+                  lifespan=_lifespan)
+    app.state.config = config
+    app.state.ops = ops or OpsStore(config.ops_url)
+    app.state.graph = GraphStore(config.db_path)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):  # noqa: ANN202
+        response: Response = await call_next(request)
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "SAMEORIGIN"
+        response.headers["Referrer-Policy"] = "same-origin"
+        if not request.url.path.startswith("/static/"):
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    # Added last so it runs first: the session is there for every handler and error page.
+    app.add_middleware(SessionMiddleware, secret_key=config.resolved_secret(),
+                       session_cookie="tg_session", max_age=config.session_hours * 3600,
+                       same_site="lax", https_only=config.https_only())
+
+    @app.exception_handler(NotLoggedIn)
+    async def not_logged_in(request: Request, exc: NotLoggedIn) -> Response:
+        if _is_api(request):
+            return JSONResponse({"detail": "not logged in: POST /login first"}, status_code=401)
+        nxt = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={_quote(nxt)}", status_code=303)
+
+    @app.exception_handler(CsrfError)
+    async def csrf_failed(request: Request, exc: CsrfError) -> Response:
+        return _error(request, 403, str(exc))
+
+    @app.exception_handler(TalentgraphError)
+    async def our_error(request: Request, exc: TalentgraphError) -> Response:
+        code = _status(exc)
+        if code == 403:
+            _audit_denied(request, str(exc))
+        return _error(request, code, str(exc))
+
+    app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")),
+              name="static")
+    app.include_router(auth.router)
+    app.include_router(api.router)
+    app.include_router(pages.router)
+
+    return app
+
+
+def _quote(path: str) -> str:
+    from urllib.parse import quote
+
+    return quote(path, safe="/")
+
+
+def _error(request: Request, code: int, message: str) -> Response:
+    if _is_api(request):
+        return JSONResponse({"detail": message}, status_code=code)
+    titles = {403: "Not allowed", 404: "Not found", 422: "Please check the input",
+              503: "Not available", 400: "Please check the input"}
+    return page(request, "error.html", status_code=code, title=titles.get(code, "Error"),
+                message=message, code=code)
+
+
+def _audit_denied(request: Request, message: str) -> None:
+    """A refused request is itself worth an audit entry (in its own transaction)."""
+    actor = getattr(request.state, "actor", None)
+    if actor is None:
+        return
+    try:
+        with request.app.state.ops.session() as s:
+            audit.record(s, actor, "access.denied", "route", request.url.path,
+                         method=request.method)
+    except Exception:  # noqa: BLE001 - never turn a 403 into a 500
+        log.exception("could not write the audit entry for a refused request")

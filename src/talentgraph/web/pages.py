@@ -1,0 +1,288 @@
+"""Server-rendered pages. Each calls `views` (which calls the core) inside one request context;
+forms post back with the CSRF token and redirect (post/redirect/get)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import PlainTextResponse, RedirectResponse, Response
+
+from talentgraph.ops import users
+from talentgraph.ops.comp.vesting import KINDS as VESTING_KINDS
+from talentgraph.ops.outreach import OUTCOMES, export_eml
+from talentgraph.ops.permissions import Op, Role, require
+from talentgraph.sourcing.rank import ROLES, Filters
+from talentgraph.web import forms, views
+from talentgraph.web.context import check_csrf, web_ctx
+from talentgraph.web.render import page
+
+router = APIRouter(include_in_schema=False)
+CSRF = [Depends(check_csrf)]
+Text = Annotated[str | None, Query(max_length=300)]
+Year = Annotated[int | None, Query(ge=1900, le=2100)]
+
+
+def _see(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def _split(v: str | None) -> list[str]:
+    return [x.strip() for x in (v or "").split(",") if x.strip()]
+
+
+@router.get("/")
+def dashboard(request: Request) -> Response:
+    with web_ctx(request) as c:
+        return page(request, "dashboard.html", d=views.dashboard(c))
+
+
+@router.get("/flows")
+def flows(request: Request, year_from: Year = None, year_to: Year = None, org: Text = None,
+          rollup: bool = True, min_confidence: Annotated[float, Query(ge=0, le=1)] = 0.0
+          ) -> Response:
+    with web_ctx(request) as c:
+        ref = views.ref_year(c)
+        yf, yt = year_from or ref - 2, year_to or ref
+        d = views.talent_flows(c, yf, yt, forms.text(org), rollup, min_confidence, top=20)
+        return page(request, "flows.html", d=d, q={"year_from": yf, "year_to": yt,
+                                                   "org": org or "", "rollup": rollup,
+                                                   "min_confidence": min_confidence})
+
+
+@router.get("/cohort")
+def cohort(request: Request, paper: Text = None, org: Text = None, year_from: Year = None,
+           year_to: Year = None) -> Response:
+    q = {"paper": paper or "", "org": org or "", "year_from": year_from, "year_to": year_to}
+    with web_ctx(request) as c:
+        d = views.cohort(c, forms.text(paper), forms.text(org), year_from, year_to) \
+            if forms.text(paper) or forms.text(org) else None
+        return page(request, "cohort.html", d=d, q=q)
+
+
+@router.get("/people")
+def people(request: Request, q: Text = None) -> Response:
+    with web_ctx(request) as c:
+        found = views.find_people(c, q) if forms.text(q) else None
+        if found and len(found) == 1:
+            return _see(f"/people/{found[0]['person_id']}")
+        return page(request, "people.html", found=found, q=q or "")
+
+
+@router.get("/people/{person_id}")
+def person(request: Request, person_id: str) -> Response:
+    with web_ctx(request) as c:
+        return page(request, "person.html", d=views.person_profile(c, person_id))
+
+
+@router.get("/people/{person_id}/dossier")
+def dossier(request: Request, person_id: str, for_role: Text = None) -> Response:
+    with web_ctx(request) as c:
+        d = views.dossier(c, person_id, forms.text(for_role))
+        return page(request, "dossier.html", d=d, for_role=for_role or "")
+
+
+@router.get("/people/{person_id}/dossier/document")
+def dossier_document(request: Request, person_id: str, for_role: Text = None,
+                     format: Annotated[str, Query(pattern="^(html|md|json)$")] = "html"  # noqa: A002
+                     ) -> Response:
+    with web_ctx(request) as c:
+        text = views.render_dossier(views.dossier(c, person_id, forms.text(for_role)), format)
+    media = {"html": "text/html", "md": "text/markdown", "json": "application/json"}[format]
+    headers = {} if format == "html" else {
+        "Content-Disposition": f'attachment; filename="dossier-{person_id}.{format}"'}
+    return PlainTextResponse(text, media_type=f"{media}; charset=utf-8", headers=headers)
+
+
+@router.get("/search")
+def search(request: Request, q: Text = None, at: Text = None, not_at: Text = None,
+           role: Annotated[str | None, Query(max_length=20)] = None, since: Year = None,
+           country: Annotated[str | None, Query(max_length=60)] = None,
+           limit: Annotated[int, Query(ge=1, le=100)] = 20) -> Response:
+    form = {"q": q or "", "at": at or "", "not_at": not_at or "", "role": role or "",
+            "since": since, "country": country or "", "limit": limit}
+    with web_ctx(request) as c:
+        result = None
+        if forms.text(q):
+            filters = Filters(at=_split(at), not_at=_split(not_at), role=forms.text(role),
+                              since=since, country=forms.text(country))
+            result = views.search(c, q.strip(), filters, limit)
+        name = "_search_results.html" if request.headers.get("HX-Request") else "search.html"
+        return page(request, name, r=result, form=form, roles=ROLES)
+
+
+# ---------------------------------------------------------------------------------------------
+# pipeline and candidates
+
+
+@router.get("/pipeline")
+def pipeline(request: Request, requisition_id: Annotated[int | None, Query(ge=1)] = None
+             ) -> Response:
+    with web_ctx(request) as c:
+        return page(request, "pipeline.html", d=views.pipeline(c, requisition_id),
+                    prefill={k: request.query_params.get(k, "") for k in ("name", "person_id")})
+
+
+@router.post("/pipeline/candidates", dependencies=CSRF)
+async def add_candidate(request: Request) -> Response:
+    f = await request.form()
+    with web_ctx(request) as c:
+        cand = views.create_candidate(
+            c, forms.text(f.get("name")) or "", forms.text(f.get("email")),
+            forms.text(f.get("person_id")), forms.integer("requisition", f.get("requisition_id"),
+                                                          1, 10**9),
+            forms.text(f.get("assign_to")), forms.text(f.get("source_note")))
+    return _see(f"/candidates/{cand['id']}")
+
+
+@router.post("/pipeline/{candidate_id}/stage", dependencies=CSRF)
+async def move_stage(request: Request, candidate_id: int) -> Response:
+    f = await request.form()
+    with web_ctx(request) as c:
+        views.move_stage(c, candidate_id, forms.text(f.get("stage")) or "",
+                         forms.text(f.get("note")))
+        if request.headers.get("HX-Request"):
+            return page(request, "_board.html", d=views.pipeline(c))
+    return _see(str(f.get("back") or "/pipeline") if str(f.get("back", "")).startswith("/")
+                else "/pipeline")
+
+
+@router.get("/candidates/{candidate_id}")
+def candidate(request: Request, candidate_id: int) -> Response:
+    with web_ctx(request) as c:
+        return page(request, "candidate.html", d=views.candidate_detail(c, candidate_id),
+                    stages=views.STAGES)
+
+
+# ---------------------------------------------------------------------------------------------
+# offers
+
+
+@router.get("/offers")
+def offers(request: Request) -> Response:
+    with web_ctx(request) as c:
+        return page(request, "offers.html", offers=views.offers(c))
+
+
+@router.get("/offers/new")
+def offer_form(request: Request, candidate_id: Annotated[int | None, Query(ge=1)] = None
+               ) -> Response:
+    with web_ctx(request) as c:
+        require(c.actor, Op.OFFER_BUILD)  # pay data: refused before anything is shown
+        cands = views.pipeline(c)["board"]
+        return page(request, "offer_new.html", candidates=[x for xs in cands.values() for x in xs],
+                    candidate_id=candidate_id, vesting=VESTING_KINDS, error=None)
+
+
+@router.post("/offers", dependencies=CSRF)
+async def offer_build(request: Request) -> Response:
+    f = await request.form()
+    with web_ctx(request) as c:
+        require(c.actor, Op.OFFER_BUILD)
+        auto = f.get("beat") == "1"
+        ours = None if auto else forms.package_fields("our", f)
+        theirs = forms.package_fields("rival", f, private=True)
+        offer = views.build_offer(
+            c, forms.integer("candidate", f.get("candidate_id"), 1, 10**9) or 0,
+            forms.text(f.get("level")) or "", (forms.text(f.get("currency")) or "USD").upper(),
+            ours, theirs, forms.text(f.get("rival_company")),
+            forms.integer("years", f.get("years"), 1, 10) or 4,
+            forms.text(f.get("dossier")), forms.text(f.get("note")))
+    return _see(f"/offers/{offer['id']}")
+
+
+@router.get("/offers/{offer_id}")
+def offer(request: Request, offer_id: int) -> Response:
+    with web_ctx(request) as c:
+        return page(request, "offer.html", o=views.offer_detail(c, offer_id))
+
+
+@router.post("/offers/{offer_id}/decision", dependencies=CSRF)
+async def offer_decision(request: Request, offer_id: int) -> Response:
+    f = await request.form()
+    with web_ctx(request) as c:
+        views.approve_offer(c, offer_id, forms.text(f.get("decision")) or "",
+                            forms.text(f.get("note")))
+    return _see(f"/offers/{offer_id}")
+
+
+# ---------------------------------------------------------------------------------------------
+# retention, outreach, audit, users
+
+
+@router.get("/retention")
+def retention(request: Request, team: Text = None) -> Response:
+    with web_ctx(request) as c:
+        return page(request, "retention.html", rows=views.retention(c, team), team=team or "")
+
+
+@router.get("/outreach")
+def outreach(request: Request, candidate_id: Annotated[int | None, Query(ge=1)] = None
+             ) -> Response:
+    with web_ctx(request) as c:
+        require(c.actor, Op.OUTREACH_WRITE)
+        board = views.pipeline(c)["board"]
+        letters = views.outreach.list_letters(c.s, c.actor, candidate_id) if candidate_id else []
+        return page(request, "outreach.html", candidates=[x for xs in board.values() for x in xs],
+                    candidate_id=candidate_id, signers=views.signers(c), letters=letters)
+
+
+@router.post("/outreach/letters", dependencies=CSRF)
+async def outreach_draft(request: Request) -> Response:
+    f = await request.form()
+    with web_ctx(request) as c:
+        letter = views.draft_letter(c, forms.integer("candidate", f.get("candidate_id"), 1,
+                                                     10**9) or 0,
+                                    forms.text(f.get("signer")) or "",
+                                    forms.text(f.get("subject")))
+    return _see(f"/outreach/letters/{letter['id']}")
+
+
+@router.get("/outreach/letters/{letter_id}")
+def outreach_letter(request: Request, letter_id: int) -> Response:
+    with web_ctx(request) as c:
+        return page(request, "letter.html", letter=views.letter(c, letter_id), outcomes=OUTCOMES)
+
+
+@router.get("/outreach/letters/{letter_id}/eml")
+def outreach_eml(request: Request, letter_id: int) -> Response:
+    with web_ctx(request) as c:
+        data = export_eml(c.s, c.actor, letter_id)
+    return Response(data, media_type="message/rfc822", headers={
+        "Content-Disposition": f'attachment; filename="letter-{letter_id}.eml"'})
+
+
+@router.post("/outreach/letters/{letter_id}/reply", dependencies=CSRF)
+async def outreach_reply(request: Request, letter_id: int) -> Response:
+    f = await request.form()
+    with web_ctx(request) as c:
+        views.record_reply(c, letter_id, forms.text(f.get("outcome")) or "",
+                           forms.text(f.get("body")))
+    return _see(f"/outreach/letters/{letter_id}")
+
+
+@router.get("/audit")
+def audit_log(request: Request, action: Text = None, username: Text = None,
+              limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> Response:
+    with web_ctx(request) as c:
+        rows = views.audit_log(c, action, username, limit)
+        return page(request, "audit.html", rows=rows, q={"action": action or "",
+                                                         "username": username or ""})
+
+
+@router.get("/admin/users")
+def users_page(request: Request) -> Response:
+    with web_ctx(request) as c:
+        require(c.actor, Op.USER_ADMIN)
+        return page(request, "users.html", rows=users.list_users(c.s, c.actor),
+                    roles=[r.value for r in Role])
+
+
+@router.post("/admin/users", dependencies=CSRF)
+async def users_create(request: Request) -> Response:
+    f = await request.form()
+    with web_ctx(request) as c:
+        users.create_user(c.s, c.actor, forms.text(f.get("username")) or "",
+                          str(f.get("password") or ""), forms.text(f.get("role")) or "",
+                          forms.text(f.get("display_name")), forms.text(f.get("email")))
+    return _see("/admin/users")

@@ -1,0 +1,304 @@
+"""What each page and its API twin show: data gathered from the core for one request.
+
+Every function takes the request context and calls core functions (careers, sourcing, resolve,
+ops services); the ops services check the role and write the audit log. Reads of the public
+research record, which no ops service covers, are audited here with `audit.record`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+
+from talentgraph.careers import cohorts, flows, lookup, person
+from talentgraph.errors import NotFoundError, OpsInputError, StoreError, TalentgraphError
+from talentgraph.ops import audit, candidates, imports, offer_service, outreach, plans, users
+from talentgraph.ops.compstore import package_from_options
+from talentgraph.ops.graphview import DuckDBGraphView
+from talentgraph.ops.permissions import Op, require
+from talentgraph.ops.risk_service import flight_risks
+from talentgraph.ops.settings import get_setting
+from talentgraph.ops.stages import STAGES
+from talentgraph.resolve.people import query as people_query
+from talentgraph.sourcing import dossier as dossier_mod
+from talentgraph.sourcing import index as sourcing_index
+from talentgraph.sourcing import rank
+from talentgraph.web import charts
+from talentgraph.web.context import Ctx
+
+
+def _graph_read(c: Ctx, action: str, object_type: str, object_id: str | None = None,
+                **details: Any) -> None:
+    audit.record(c.s, c.actor, action, object_type, object_id, **details)
+
+
+def ref_year(c: Ctx) -> int:
+    """The newest year of the record (from the search index), else the current year."""
+    try:
+        return int(sourcing_index.meta(c.graph()).get("ref_year") or date.today().year)
+    except StoreError:
+        return date.today().year
+
+
+def our_organisation(c: Ctx) -> dict[str, Any]:
+    """Who 'we' are: the ops 'organisation' setting (name, org ids, aliases)."""
+    return get_setting(c.s, "organisation")
+
+
+def _our_org_query(org: dict[str, Any]) -> str | None:
+    ids = [str(i) for i in org.get("org_ids") or []]
+    if ids:
+        return ids[0]
+    name = (org.get("name") or "").strip()
+    return name if name and name != "our lab" else None
+
+
+def _person_names(c: Ctx, person_ids: list[str]) -> dict[str, str]:
+    out = {}
+    for pid in person_ids:
+        found = lookup.find_persons(c.graph(), pid, limit=1)
+        out[pid] = found[0]["canonical_name"] if found else pid
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# dashboard, flows, cohort
+
+
+def dashboard(c: Ctx) -> dict[str, Any]:
+    progress = plans.progress(c.s, c.actor)
+    funnel = {st: sum(r["by_stage"].get(st, 0) for r in progress) for st in STAGES}
+    org = our_organisation(c)
+    out: dict[str, Any] = {
+        "organisation": org.get("name"), "plans": plans.list_plans(c.s, c.actor),
+        "requisitions": progress, "funnel": funnel,
+        "totals": {k: sum(r[k] for r in progress) for k in
+                   ("target", "hired", "in_offer", "in_pipeline", "remaining")},
+        "moves": None, "market": None, "graph_error": None,
+        "charts": {"funnel": charts.funnel(funnel)},
+    }
+    try:
+        year = ref_year(c)
+        span = (year - 2, year)
+        query = _our_org_query(org)
+        ours = flows.flows(c.graph(), span[0], span[1], org=query, rollup=True, top=10) \
+            if query else None
+        market = flows.flows(c.graph(), span[0], span[1], rollup=True, top=10)
+        people: set[str] = set()
+        if ours:
+            for side in ("sources", "destinations"):
+                for row in ours[side]:
+                    people |= set(row["people"][:5])
+        names = _person_names(c, sorted(people))
+        out.update(moves=ours, market=market, years=span, names=names)
+        out["charts"]["market"] = charts.net_flows(market["net"])
+        _graph_read(c, "graph.flows.read", "flows", None, years=list(span))
+    except TalentgraphError as exc:
+        out["graph_error"] = str(exc)
+    return out
+
+
+def talent_flows(c: Ctx, year_from: int, year_to: int, org: str | None, rollup: bool,
+                 min_confidence: float, top: int) -> dict[str, Any]:
+    result = flows.flows(c.graph(), year_from, year_to, org=org or None, rollup=rollup,
+                         min_confidence=min_confidence, top=top)
+    result["charts"] = {"pairs": charts.flow_pairs(result["top_flows"]),
+                        "net": charts.net_flows(result["net"])}
+    _graph_read(c, "graph.flows.read", "flows", org, years=[year_from, year_to], rollup=rollup)
+    return result
+
+
+def cohort(c: Ctx, paper: str | None, org: str | None, year_from: int | None,
+           year_to: int | None) -> dict[str, Any]:
+    report = cohorts.cohort_report(c.graph(), paper=paper or None, org=org or None,
+                                   year_from=year_from, year_to=year_to)
+    report["charts"] = {"destinations": charts.destinations(report["summary"]["destinations"])}
+    _graph_read(c, "graph.cohort.read", "cohort", paper or org,
+                members=report["summary"]["members"])
+    return report
+
+
+# ---------------------------------------------------------------------------------------------
+# people
+
+
+def find_people(c: Ctx, q: str, limit: int = 20) -> list[dict[str, Any]]:
+    found = people_query.find_persons(c.graph(), q, limit=limit, mentions_per_person=1)
+    _graph_read(c, "graph.person.find", "person", None, returned=len(found))
+    return [{"person_id": p["person_id"], "name": p["canonical_name"],
+             "n_mentions": p.get("n_mentions"), "first_year": p.get("first_year"),
+             "last_year": p.get("last_year"),
+             "organisations": [o["organisation"] for o in p.get("organisations", [])[:3]]}
+            for p in found]
+
+
+def person_profile(c: Ctx, person_id: str) -> dict[str, Any]:
+    found = lookup.find_persons(c.graph(), person_id, limit=1)
+    if not found or found[0]["person_id"] != person_id:
+        raise NotFoundError(f"no person with id {person_id!r}: search by name on /people")
+    data = person.person_careers(c.graph(), person_id)
+    data["person"] = found[0]
+    data["charts"] = {"timeline": charts.timeline(data["timeline"])}
+    _graph_read(c, "graph.person.read", "person", person_id)
+    return data
+
+
+def search(c: Ctx, q: str, filters: rank.Filters, limit: int) -> dict[str, Any]:
+    result = rank.search(c.graph(), q, filters, limit=limit).to_dict()
+    _graph_read(c, "graph.search", "search", None, returned=len(result["people"]),
+                filtered=bool(filters.at or filters.not_at or filters.role or filters.since
+                              or filters.country))
+    return result
+
+
+def dossier(c: Ctx, person_id: str, for_role: str | None) -> dict[str, Any]:
+    org = our_organisation(c)
+    ours = [str(i) for i in org.get("org_ids") or []] or [
+        n for n in [org.get("name"), *(org.get("aliases") or [])] if n and n != "our lab"]
+    data = dossier_mod.build_dossier(c.graph(), person_id, for_role=for_role, ours=ours or None)
+    _graph_read(c, "graph.dossier.read", "person", person_id)
+    return data
+
+
+def render_dossier(data: dict[str, Any], fmt: str) -> str:
+    return dossier_mod.render(data, fmt)
+
+
+# ---------------------------------------------------------------------------------------------
+# pipeline, candidates
+
+
+def pipeline(c: Ctx, requisition_id: int | None = None) -> dict[str, Any]:
+    rows = candidates.list_candidates(c.s, c.actor, requisition_id=requisition_id)
+    board = {st: [r for r in rows if r["stage"] == st] for st in STAGES}
+    return {"stages": list(STAGES), "board": board, "count": len(rows),
+            "requisitions": plans.list_requisitions(c.s, c.actor)}
+
+
+def create_candidate(c: Ctx, name: str, email: str | None, person_id: str | None,
+                     requisition_id: int | None, assign_to: str | None,
+                     source_note: str | None) -> dict[str, Any]:
+    cand = candidates.create_candidate(c.s, c.actor, name, email=email, person_id=person_id,
+                                       requisition_id=requisition_id, assign_to=assign_to or None,
+                                       source_note=source_note)
+    return candidates.candidate_dict(cand)
+
+
+def move_stage(c: Ctx, candidate_id: int, stage: str, note: str | None) -> dict[str, Any]:
+    return candidates.candidate_dict(candidates.move_stage(c.s, c.actor, candidate_id, stage,
+                                                           note))
+
+
+def candidate_detail(c: Ctx, candidate_id: int) -> dict[str, Any]:
+    d = candidates.get_candidate(c.s, c.actor, candidate_id)
+    d["letters"] = outreach.list_letters(c.s, c.actor, candidate_id) \
+        if c.can(Op.OUTREACH_VIEW) else None
+    d["offers"] = offer_service.list_offers(c.s, c.actor, candidate_id=candidate_id) \
+        if c.can(Op.OFFER_VIEW) else None
+    return d
+
+
+# ---------------------------------------------------------------------------------------------
+# offers
+
+
+def package(currency: str, p: dict[str, Any], label: str) -> Any:
+    """A comp Package from the loose fields of the offer form (the comp core validates)."""
+    return package_from_options(
+        currency, p.get("base") or 0, sign_on=[p["sign_on"]] if p.get("sign_on") else [],
+        bonus_pct=p.get("bonus_pct"), equity=p.get("equity") or None,
+        vesting=p.get("vesting") or "cliff_monthly", refresher=p.get("refresher") or None,
+        private_discount_pct=p.get("private_discount_pct"),
+        liquidity_probability=p.get("liquidity_probability"),
+        years_to_liquidity=p.get("years_to_liquidity"), label=label)
+
+
+def build_offer(c: Ctx, candidate_id: int, level: str, currency: str, ours: dict[str, Any] | None,
+                theirs: dict[str, Any] | None, company: str | None, years: int,
+                dossier_text: str | None, note: str | None) -> dict[str, Any]:
+    """Record the rival's offer (if any), then build ours: the given package, or the smallest
+    in-band package that beats theirs by the policy margin."""
+    require(c.actor, Op.OFFER_BUILD)
+    competing_id = None
+    if theirs is not None:
+        row = offer_service.add_competing_offer(
+            c.s, c.actor, company or "", package(currency, theirs, company or "competing"),
+            candidate_id=candidate_id, years=years)
+        competing_id = row.id
+    if ours is None and competing_id is None:
+        raise OpsInputError("give our package (base, equity...) or a competing offer to beat")
+    offer = offer_service.build_offer(
+        c.s, c.actor, candidate_id, level,
+        package=package(currency, ours, "ours") if ours is not None else None,
+        beat_competing_id=competing_id, years=years, dossier=dossier_text, note=note)
+    if competing_id is not None:
+        offer_service.compare_offer(c.s, c.actor, offer.id, competing_id, years)
+    return offer_detail(c, offer.id)
+
+
+def offer_detail(c: Ctx, offer_id: int) -> dict[str, Any]:
+    d = offer_service.get_offer(c.s, c.actor, offer_id)
+    d["chart"] = charts.offer_years(d)
+    return d
+
+
+def offers(c: Ctx) -> list[dict[str, Any]]:
+    return offer_service.list_offers(c.s, c.actor)
+
+
+def approve_offer(c: Ctx, offer_id: int, decision: str, note: str | None) -> dict[str, Any]:
+    offer_service.approve_offer(c.s, c.actor, offer_id, decision, note)
+    return offer_detail(c, offer_id)
+
+
+# ---------------------------------------------------------------------------------------------
+# retention, outreach, audit, users
+
+
+def retention(c: Ctx, team: str | None) -> list[dict[str, Any]]:
+    org = our_organisation(c)
+    graph = None
+    if c.db_path is not None:
+        graph = DuckDBGraphView(c.db_path, our_org_ids=[str(i) for i in org.get("org_ids") or []])
+    try:
+        return flight_risks(c.s, c.actor, graph=graph, team=team or None)
+    except StoreError:
+        return flight_risks(c.s, c.actor, graph=None, team=team or None)
+
+
+def draft_letter(c: Ctx, candidate_id: int, signer: str, subject: str | None) -> dict[str, Any]:
+    graph = DuckDBGraphView(c.db_path) if c.db_path is not None else None
+    letter = outreach.draft_letter(c.s, c.actor, candidate_id, signer, graph=graph,
+                                   subject=subject or None)
+    return outreach.letter_dict(letter)
+
+
+def signers(c: Ctx) -> list[dict[str, Any]] | None:
+    """Executives who can sign letters, for users allowed to list users; else None."""
+    if not c.can(Op.USER_LIST):
+        return None
+    return [u for u in users.list_users(c.s, c.actor)
+            if u["role"] == "executive" and u["active"]]
+
+
+def letter(c: Ctx, letter_id: int) -> dict[str, Any]:
+    return outreach.get_letter(c.s, c.actor, letter_id)
+
+
+def record_reply(c: Ctx, letter_id: int, outcome: str, body: str | None) -> dict[str, Any]:
+    reply = outreach.record_reply(c.s, c.actor, letter_id, outcome, body)
+    return {"letter_id": letter_id, "outcome": reply.outcome}
+
+
+def audit_log(c: Ctx, action: str | None, username: str | None, limit: int) -> list[dict]:
+    return audit.list_entries(c.s, c.actor, action=action or None, username=username or None,
+                              limit=limit)
+
+
+def employees(c: Ctx) -> list[dict[str, Any]]:
+    return imports.list_employees(c.s, c.actor)
+
+
+def as_dict(obj: Any) -> Any:
+    return asdict(obj)

@@ -1,0 +1,80 @@
+"""Fixtures: a store built by the real pipeline from a tiny hand-written world, an operational
+store seeded with a user of every role, the app, and logged-in test clients."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import pytest
+from fastapi.testclient import TestClient
+
+from talentgraph import pipeline
+from talentgraph.ops.db import OpsStore
+from talentgraph.web import WebConfig, create_app
+
+from .seed import password, seed
+from .world import write_world
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture(scope="session")
+def world(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    root = tmp_path_factory.mktemp("web")
+    db_path = root / "world.duckdb"
+    pipeline.build(db_path, [write_world(root / "corpus")])
+    con = duckdb.connect(str(db_path), read_only=True)
+    people = dict((n, p) for p, n in con.execute(
+        "SELECT person_id, canonical_name FROM persons").fetchall())
+    con.close()
+    ops_url = f"sqlite:///{root / 'ops.sqlite'}"
+    ops = OpsStore(ops_url)
+    ids = seed(ops, root, people)
+    return {"db": db_path, "ops_url": ops_url, "ops": ops, "people": people, "ids": ids,
+            "root": root}
+
+
+@pytest.fixture(scope="session")
+def app(world: dict):
+    return create_app(WebConfig(db_path=world["db"], ops_url=world["ops_url"],
+                                secret_key="test-secret-key"), world["ops"])
+
+
+def csrf_of(html: str) -> str:
+    m = CSRF_RE.search(html)
+    assert m, "no CSRF field on the page"
+    return m.group(1)
+
+
+def login(client: TestClient, username: str, pw: str | None = None) -> TestClient:
+    r = client.get("/login")
+    r = client.post("/login", data={"username": username, "password": pw or password(username),
+                                     "csrf_token": csrf_of(r.text), "next": "/"},
+                    follow_redirects=False)
+    assert r.status_code == 303, r.text
+    client.headers["X-CSRF-Token"] = client.get("/api/me").json()["csrf_token"]
+    return client
+
+
+@pytest.fixture
+def client_for(app) -> Callable[[str], TestClient]:
+    """A fresh client logged in as the user of `role` (users are named after their role)."""
+    made: list[TestClient] = []
+
+    def make(role: str) -> TestClient:
+        c = TestClient(app, base_url="http://127.0.0.1")
+        made.append(c)
+        return login(c, role)
+
+    yield make
+    for c in made:
+        c.close()
+
+
+@pytest.fixture
+def anon(app) -> TestClient:
+    with TestClient(app, base_url="http://127.0.0.1") as c:
+        yield c
