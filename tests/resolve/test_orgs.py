@@ -244,6 +244,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection
     _write(corpus, "cvpr2024.json.gz", [{
         "id": "e1", "title": "Paper e1", "track": "main", "status": "Poster",
         "author": "Ny Oh, Pa Qi, Ra Su", "aff": "Microsoft Research Asia; Zhejiang University"}])
+    _write(corpus, "cvpr2020.json.gz", [{
+        "id": "e2", "title": "Paper e2", "track": "main", "status": "Poster",
+        "author": "Ny Oh, Pa Qi, Ra Su", "aff": "Google DeepMind; University of Oxford"}])
     db_path = tmp_path_factory.mktemp("store") / "store.duckdb"
     report = pipeline.build(db_path, [corpus], stages=["orgs"])
     assert report.stages["orgs"]["mention_orgs"] > 0
@@ -307,6 +310,11 @@ def test_stage_dual_affiliations_domains_and_paper_sets(built: duckdb.DuckDBPyCo
     assert sorted(r[0] for r in built.execute(
         "SELECT org_id FROM paper_orgs JOIN papers USING (paper_id) WHERE record_id = 'e1'"
     ).fetchall()) == ["microsoft-research-asia", "zhejiang-university"]
+    # A 2020 paper's "Google DeepMind" is DeepMind.
+    assert sorted(built.execute(
+        "SELECT org_id, method FROM paper_orgs JOIN papers USING (paper_id) "
+        "WHERE record_id = 'e2'").fetchall()) == [("deepmind", "curated+dated_name"),
+                                                   ("university-of-oxford", "curated")]
 
 
 def test_org_queries(built: duckdb.DuckDBPyConnection) -> None:

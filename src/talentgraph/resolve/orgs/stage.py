@@ -126,7 +126,8 @@ def build_orgs(con: duckdb.DuckDBPyConnection, progress: Any = _no_progress) -> 
     set_rows: list[dict[str, Any]] = []
     for s in sets:
         for i, m in enumerate(resolver.resolve(s)):
-            set_rows.append({"aff": s, "rank": i + 1, "org_id": m.org_id, "method": m.method})
+            set_rows.append({"aff": s, "rank": i + 1, "org_id": m.org_id, "method": m.method,
+                             "alias_key": m.alias_key})
             tail.add(m, 1)
 
     _write_orgs(con, cat, tail)
@@ -143,7 +144,8 @@ def build_orgs(con: duckdb.DuckDBPyConnection, progress: Any = _no_progress) -> 
                           ("valid_from", pa.date32()), ("valid_to", pa.date32())]))
     _set_results = pa.Table.from_pylist(  # noqa: F841
         set_rows, schema=pa.schema([("aff", pa.string()), ("rank", pa.int32()),
-                                    ("org_id", pa.string()), ("method", pa.string())]))
+                                    ("org_id", pa.string()), ("method", pa.string()),
+                                    ("alias_key", pa.string())]))
     con.execute("""
         CREATE OR REPLACE TABLE mention_orgs AS
         WITH keyed AS (
@@ -206,14 +208,22 @@ def build_orgs(con: duckdb.DuckDBPyConnection, progress: Any = _no_progress) -> 
         FROM mention_orgs""")
     con.execute("""
         CREATE OR REPLACE TABLE paper_orgs AS
-        SELECT DISTINCT p.paper_id,
-               CASE WHEN o.successor_id IS NOT NULL AND p.year > year(o.successor_from)
-                    THEN o.successor_id ELSE r.org_id END AS org_id,
-               r.method
-        FROM (SELECT paper_id, year, unnest(aff_set) AS aff FROM papers
-              WHERE len(aff_set) > 0) p
-        JOIN _set_results r ON r.aff = p.aff
-        LEFT JOIN orgs o ON o.org_id = r.org_id""")
+        WITH named AS (
+            SELECT p.paper_id, p.year, r.method, r.org_id AS said,
+                   (SELECT min(ap.org_id) FROM _alias_periods ap
+                    WHERE ap.alias_key = r.alias_key AND ap.org_id <> r.org_id
+                      AND p.year >= year(coalesce(ap.valid_from, DATE '0001-01-01'))
+                      AND p.year < year(coalesce(ap.valid_to, DATE '9999-12-31'))) AS period_org
+            FROM (SELECT paper_id, year, unnest(aff_set) AS aff FROM papers
+                  WHERE len(aff_set) > 0) p
+            JOIN _set_results r ON r.aff = p.aff)
+        SELECT DISTINCT n.paper_id,
+               CASE WHEN o.successor_id IS NOT NULL AND n.year > year(o.successor_from)
+                    THEN o.successor_id ELSE o.org_id END AS org_id,
+               n.method || CASE WHEN n.period_org IS NULL THEN '' ELSE '+dated_name' END
+                   AS method
+        FROM named n
+        JOIN orgs o ON o.org_id = coalesce(n.period_org, n.said)""")
     con.execute("""
         CREATE OR REPLACE TABLE orgs AS
         SELECT o.*, coalesce(m.n_mentions, 0) AS n_mentions,
