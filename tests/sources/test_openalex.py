@@ -684,3 +684,28 @@ def test_mangled_works_give_rows_or_problems_never_exceptions(which: int, picks:
         assert m["orcid"] is None or len(m["orcid"]) == 19
     for problem in unit.problems:
         assert problem.message().startswith("openalex/mangled.jsonl, record #0")
+
+
+_PART_BYTES = gzip.compress(b"".join(
+    orjson.dumps({"id": f"https://openalex.org/W{i}", "title": f"Paper {i}",
+                  "authorships": [{"raw_author_name": f"Author {i}"}]}) + b"\n"
+    for i in range(300)), compresslevel=9)
+
+
+@settings(max_examples=60, deadline=None)
+@given(cut=st.integers(0, len(_PART_BYTES)), flip=st.none() | st.integers(0, len(_PART_BYTES) - 1))
+def test_cut_or_flipped_gzip_keeps_a_prefix_never_raises(tmp_path_factory: pytest.TempPathFactory,
+                                                         cut: int, flip: int | None) -> None:
+    data = bytearray(_PART_BYTES[:cut])
+    if flip is not None and flip < len(data):
+        data[flip] ^= 0xFF
+    f = tmp_path_factory.mktemp("cut") / "part_000.gz"
+    f.write_bytes(bytes(data))
+    unit = openalex.parse_jsonl(f)
+    ids = [p["record_id"] for p in unit.papers]
+    if flip is None:
+        assert ids == [f"W{i}" for i in range(len(ids))]  # a prefix, in order
+    assert len(ids) <= 300 and len(set(ids)) == len(ids)
+    assert unit.size_bytes == len(data)
+    if len(ids) < 300:
+        assert unit.status == "partial" or not data
