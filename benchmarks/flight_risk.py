@@ -11,11 +11,13 @@ fitted by logistic regression and scored by ROC AUC on the same people in the sa
   the last paper with an affiliation (recency), and papers in Y-2..Y.
 An ablation (graph model without the coauthor features) shows what the coauthors add, and
 "collaborators factor" scores the graph factor of talentgraph.ops.retention.risk alone
-(log2(1 + close coauthors who moved)).
+(the share of close coauthors who moved).
 
 Each test year is scored by a model fitted on the other years (features never look past their
-own Y, so only the coefficients are shared); "pooled" is the AUC over all those out-of-year
-predictions. Every fit has one baseline per year, so weights describe differences within a year.
+own Y, so only the coefficients are shared). "all" is the within-year AUC over every year: the
+share of (mover, stayer) pairs of the same year ranked right, so that years with different
+mover rates and venue mixes are not compared with each other. Every fit has one baseline per
+year, so weights describe differences within a year.
 Identity: `mention_person` when the store has it, else OpenReview ids
 (`--ids openreview`, the default) or every author id in its own namespace (`--ids all`:
 OpenReview, IEEE, ACL, DBLP, ORCID; an author under two ids counts as two people).
@@ -43,8 +45,10 @@ GRAPH_FEATURES = ("tenure", "co_moved_share", "co_moved_log2", "co_left_org", "l
                   "career_age", "recency", "log_papers")
 BASE_FEATURES = ("tenure",)
 NO_COAUTHOR_FEATURES = ("tenure", "n_orgs", "career_age", "recency", "log_papers")
-# the graph factor of talentgraph.ops.retention.risk on its own: log2(1 + coauthors who moved)
-RISK_FACTOR_FEATURES = ("co_moved_log2",)
+# the graph factor of talentgraph.ops.retention.risk on its own: the share of close coauthors
+# who moved (its fallback, log2(1 + number who moved), fitted alone, scored below 0.5 in every
+# year of the 2019-2024 run with all ids: no signal on its own)
+RISK_FACTOR_FEATURES = ("co_moved_share",)
 ID_COLUMNS = {"openreview": ("openreview_id",),
               "all": ("openreview_id", "ieee_id", "acl_id", "dblp", "orcid")}
 
@@ -249,9 +253,22 @@ def out_of_year_scores(data: dict[str, np.ndarray], features: tuple[str, ...],
     return scores, weights
 
 
-def bootstrap(scores: dict[str, np.ndarray], labels: np.ndarray, rounds: int,
-              seed: int = 7) -> dict[str, tuple[float, float]]:
-    """95% intervals of each pooled AUC and of the paired differences, resampling people."""
+def within_year_auc(scores: np.ndarray, labels: np.ndarray, years: np.ndarray) -> float:
+    """AUC over (mover, stayer) pairs of the same year: per-year AUCs weighted by pair count."""
+    num = den = 0.0
+    for yr in np.unique(years):
+        m = years == yr
+        pos = int(labels[m].sum())
+        pairs = pos * (int(m.sum()) - pos)
+        if pairs:
+            num += auc(scores[m], labels[m]) * pairs
+            den += pairs
+    return num / den if den else float("nan")
+
+
+def bootstrap(scores: dict[str, np.ndarray], labels: np.ndarray, years: np.ndarray,
+              rounds: int, seed: int = 7) -> dict[str, tuple[float, float]]:
+    """95% intervals of each within-year AUC and of the paired differences, resampling people."""
     if rounds <= 0 or len(labels) == 0:
         return {}
     rng = np.random.default_rng(seed)
@@ -259,7 +276,7 @@ def bootstrap(scores: dict[str, np.ndarray], labels: np.ndarray, rounds: int,
                                                      "graph - graph_without_coauthors")}
     for _ in range(rounds):
         idx = rng.integers(0, len(labels), len(labels))
-        a = {k: auc(v[idx], labels[idx]) for k, v in scores.items()}
+        a = {k: within_year_auc(v[idx], labels[idx], years[idx]) for k, v in scores.items()}
         for k, v in a.items():
             draws[k].append(v)
         draws["graph - tenure_only"].append(a["graph"] - a["tenure_only"])
@@ -297,9 +314,10 @@ def run(db: Path, years: list[int], ids: str, boot: int = 200) -> dict:
             row[name] = auc(s[ok], data["moved"][m][ok]) if ok.any() else float("nan")
         per_year.append(row)
     ok = ~np.isnan(scored["graph"][0])
-    pooled = {name: auc(scored[name][0][ok], data["moved"][ok]) for name in models}
-    intervals = bootstrap(
-        {name: scored[name][0][ok] for name in models}, data["moved"][ok], boot)
+    pooled = {name: within_year_auc(scored[name][0][ok], data["moved"][ok], data["year"][ok])
+              for name in models}
+    intervals = bootstrap({name: scored[name][0][ok] for name in models}, data["moved"][ok],
+                          data["year"][ok], boot)
     # the graph model refitted on every year, to show its weights (standardised features)
     x = np.column_stack([data[f] for f in GRAPH_FEATURES]).astype(float)
     sd = x.std(0)
@@ -333,7 +351,7 @@ def main() -> int:
     ap.add_argument("--ids", choices=sorted(ID_COLUMNS), default="openreview",
                     help="author ids used as person ids when the store has no mention_person")
     ap.add_argument("--bootstrap", type=int, default=200,
-                    help="resamples for the 95%% intervals of the pooled AUCs (0: none)")
+                    help="resamples for the 95%% intervals of the overall AUCs (0: none)")
     ap.add_argument("--json", action="store_true", help="print JSON")
     args = ap.parse_args()
     if not args.db.exists():
@@ -360,7 +378,7 @@ def main() -> int:
     for r in [*result["years"], {"year": "all", "people": result["examples"],
                                  "movers": result["movers"], **result["pooled"]}]:
         cells = " ".join(f"{r[n]:>{max(8, len(heads.get(n, n)))}.3f}" for n in names)
-        note = "   (pooled out-of-year)" if r["year"] == "all" else (
+        note = "   (within-year pairs of all years)" if r["year"] == "all" else (
             "   (no people seen in both years)" if not r["people"] else "")
         print(f"{r['year']:>5} {r['people']:>7} {r['movers']:>7} {cells}{note}")
     for name, (lo, hi) in result["pooled_ci95"].items():
