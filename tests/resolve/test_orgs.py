@@ -126,6 +126,18 @@ def test_pdf_artefacts_and_typos(resolver: OrgResolver, raw: str, expected: str)
     assert first(resolver, raw) == expected
 
 
+def test_homonyms_are_told_apart_by_country(resolver: OrgResolver) -> None:
+    assert first(resolver, "School of Computer Science, Northeastern University, Shenyang, "
+                           "China") == "northeastern-university-china"
+    assert first(resolver, "Northeastern University", aff_country="China") == \
+        "northeastern-university-china"
+    assert first(resolver, "Northeastern University", domain="stumail.neu.edu.cn") == \
+        "northeastern-university-china"
+    assert first(resolver, "Khoury College, Northeastern University, Boston, MA, USA") == \
+        "northeastern-university"
+    assert first(resolver, "Northeastern University") == "northeastern-university"
+
+
 def test_fuzzy_matching_keeps_different_universities_apart(resolver: OrgResolver) -> None:
     # One letter or word away from a curated name, but a different university.
     assert first(resolver, "Nanjing University of Aeronautics and Astronautics") == \

@@ -5,7 +5,8 @@ the universities and institutes that dominate the corpus) with kind, country, pa
 merged organisations, the successor and the date from which it took over. org_aliases.csv holds
 other names with the dates they were in use (Facebook AI Research until the Meta rename, Google
 DeepMind from April 2023...); org_domains.csv the e-mail/web domains; generic_mail_domains.csv the
-public mail services that say nothing about an employer.
+public mail services that say nothing about an employer; org_homonyms.csv names shared by
+organisations of different countries (Northeastern University in Boston and in Shenyang).
 """
 
 from __future__ import annotations
@@ -67,6 +68,8 @@ class Catalog:
     # Names that meant different organisations in different periods ("Google DeepMind": DeepMind
     # as styled after Google's 2014 acquisition; the merged unit from April 2023).
     periods: dict[str, list[Alias]] = field(default_factory=dict)
+    # One name, several organisations told apart by country (org_homonyms.csv).
+    homonyms: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def top_parent(self, org_id: str) -> str:
         seen = {org_id}
@@ -176,6 +179,12 @@ def load(directory: Path | None = None) -> Catalog:
         if k in AMBIGUOUS_WORDS:
             whole.add(k)
     cat.whole_only = frozenset(whole)
+    path = d / "org_homonyms.csv"
+    for line, r in _rows(path) if path.exists() else []:
+        if r["org_id"] not in orgs or key(r["alias"]) not in cat.by_key:
+            raise OrgDataError(f"org_homonyms.csv line {line}: unknown org_id '{r['org_id']}' "
+                               f"or alias '{r['alias']}' (it must be a curated name or alias)")
+        cat.homonyms.setdefault(key(r["alias"]), {})[r["country"].upper()] = r["org_id"]
     return cat
 
 

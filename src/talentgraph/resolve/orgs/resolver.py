@@ -90,7 +90,8 @@ class OrgMatch:
     country: str | None = None
     valid_from: date | None = None   # of the alias that named it
     valid_to: date | None = None
-    alias_key: str | None = None     # set when the same name meant another org in other years
+    alias_key: str | None = None     # set when the name is dated or shared by homonyms
+    place: str | None = None         # ISO country the affiliation itself names, if any
 
 
 def registrable_domain(domain: str | None) -> str | None:
@@ -103,6 +104,21 @@ def registrable_domain(domain: str | None) -> str | None:
     if "." not in d or " " in d:
         return None
     return _PSL.privatesuffix(d) or None
+
+
+def domain_country(domain: str | None) -> str | None:
+    """The country of a country-code top-level domain (neu.edu.cn -> CN), else None."""
+    reg = registrable_domain(domain)
+    if not reg:
+        return None
+    tld = reg.rsplit(".", 1)[-1]
+    if len(tld) != 2 or tld in _GENERIC_CCTLDS:
+        return None
+    return "GB" if tld == "uk" else tld.upper()
+
+
+# Country codes used as generic top-level domains by companies everywhere.
+_GENERIC_CCTLDS = frozenset({"ai", "io", "co", "me", "tv", "cc", "ly", "gg", "to", "fm", "so"})
 
 
 class OrgResolver:
@@ -132,8 +148,9 @@ class OrgResolver:
     def _curated(self, a: Alias, name: str, method: str, confidence: float) -> OrgMatch:
         o = self.cat.orgs[a.org_id]
         k = key(a.alias)
+        special = k in self.cat.periods or k in self.cat.homonyms
         return OrgMatch(o.org_id, name, method, confidence, True, o.kind, o.country,
-                        a.valid_from, a.valid_to, k if k in self.cat.periods else None)
+                        a.valid_from, a.valid_to, k if special else None)
 
     def _inner(self, k: str) -> Alias | None:
         """A curated name of 2+ words inside a longer segment, where it reads as the host."""
@@ -253,6 +270,23 @@ class OrgResolver:
         return None
 
     def _resolve_part(self, part: str) -> tuple[OrgMatch, ...]:
+        found = self._resolve_segments(part)
+        if any(m.alias_key in self.cat.homonyms for m in found):
+            place = next((s.geo for s in reversed(split_segments(part)) if s.geo), None)
+            found = tuple(replace(m, place=place) if m.alias_key in self.cat.homonyms else m
+                          for m in found)
+        return found
+
+    def _homonym(self, m: OrgMatch, country: str | None) -> OrgMatch:
+        """The organisation of that name in that country ("Northeastern University", China)."""
+        org_id = self.cat.homonyms.get(m.alias_key or "", {}).get(country or "")
+        if not org_id or org_id == m.org_id:
+            return m
+        o = self.cat.orgs[org_id]
+        return replace(m, org_id=o.org_id, kind=o.kind, country=o.country,
+                       method=m.method + "+country", alias_key=None)
+
+    def _resolve_segments(self, part: str) -> tuple[OrgMatch, ...]:
         segs = split_segments(part)
         if not segs or all(s.geo is not None for s in segs) or names_nothing(key(part)):
             return ()
@@ -343,6 +377,9 @@ class OrgResolver:
                 email_domain: str | None = None) -> list[OrgMatch]:
         """The organisations of one mention, best first (rank = index + 1)."""
         out = list(self._names(raw, aff_norm, aff_country))
+        if any(m.alias_key in self.cat.homonyms for m in out):
+            tld = domain_country(domain) or domain_country(email_domain)
+            out = [self._homonym(m, tld) if m.alias_key in self.cat.homonyms else m for m in out]
         dom = self.domain_org(domain) or self.domain_org(email_domain)
         if dom:
             out = self._with_domain(out, dom, domain, email_domain)
@@ -383,6 +420,8 @@ class OrgResolver:
             for m in ms:
                 if not m.curated and c:
                     m = replace(m, country=c)
+                if m.alias_key in self.cat.homonyms and (m.place or c):
+                    m = self._homonym(m, m.place or c)
                 out.append(m)
         return tuple(out)
 

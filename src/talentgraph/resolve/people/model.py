@@ -90,16 +90,17 @@ LEVELS: dict[str, list[tuple[str, str | None]]] = {
     ],
 }
 
-# Hand-set (m, u) per non-null level, used only when the store has no labelled fragments.
+# Hand-set (m, u) per non-null level, used when the store has no labelled fragments and as the
+# shrinkage target of the learned ones; close to what the full corpus' labels give (2026-11).
 PRIORS: dict[str, list[tuple[float, float]]] = {
-    "name": [(0.02, 0.08), (0.35, 0.02), (0.25, 0.08), (0.15, 0.25), (0.10, 0.45),
+    "name": [(0.002, 0.05), (0.09, 0.004), (0.47, 0.043), (0.39, 0.12), (0.05, 0.06),
              (0.01, 0.05), (0.05, 0.05), (0.01, 0.05), (0.0005, 0.4)],
-    "coauthors": [(0.15, 0.001), (0.12, 0.004), (0.25, 0.05), (0.48, 0.945)],
-    "orgs": [(0.25, 0.02), (0.45, 0.15), (0.30, 0.83)],
-    "topic": [(0.10, 0.005), (0.20, 0.03), (0.45, 0.35), (0.25, 0.615)],
-    "years": [(0.55, 0.40), (0.30, 0.30), (0.12, 0.20), (0.03, 0.10)],
+    "coauthors": [(0.17, 0.008), (0.15, 0.012), (0.26, 0.065), (0.42, 0.915)],
+    "orgs": [(0.30, 0.016), (0.35, 0.046), (0.35, 0.938)],
+    "topic": [(0.05, 0.0018), (0.10, 0.0046), (0.35, 0.054), (0.50, 0.94)],
+    "years": [(0.45, 0.55), (0.35, 0.28), (0.17, 0.15), (0.03, 0.14)],
 }
-PRIOR_MATCH = 0.3  # P(match) for a blocked pair when nothing was learned
+PRIOR_MATCH = 0.25  # P(match) for a blocked pair when nothing was learned
 PRIOR_STRENGTH = 50.0  # pseudo-pairs of the priors mixed into the learned frequencies
 HAND_SET = {("name", "swapped"), ("name", "initial"), ("name", "fuzzy"), ("name", "other")}
 
