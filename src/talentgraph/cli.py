@@ -263,6 +263,12 @@ from talentgraph import cli_sourcing  # noqa: E402
 
 cli_sourcing.register(app)
 
+# people: `person` and `export mentions` live in cli_people.py
+from talentgraph import cli_people  # noqa: E402
+
+cli_people.register(app)
+export_app.command("mentions")(cli_people.export_mentions)
+
 # organisations: `orgs` and `org` live in cli_orgs.py
 from talentgraph import cli_orgs  # noqa: E402
 

@@ -40,10 +40,12 @@ def derived_stages() -> list[tuple[str, Stage]]:
     """The stages that run after ingestion, in dependency order."""
     from talentgraph.careers.stage import careers_stage
     from talentgraph.resolve.orgs.stage import build_orgs
+    from talentgraph.resolve.people.stage import run as people_stage
     from talentgraph.sourcing.index import index_stage
 
     return [
         ("orgs", build_orgs),  # orgs, org_aliases, org_domains, mention_orgs, paper_orgs
+        ("people", people_stage),  # persons, mention_person, person_keys (uses mention_orgs)
         ("careers", careers_stage),  # reads the orgs and people tables: keep it after them
         ("index", index_stage),  # search index + people evidence: reads all of the above, last
     ]
