@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from pathlib import Path
 
 import duckdb
 import pytest
@@ -18,6 +17,7 @@ from talentgraph.web import WebConfig, create_app
 from .seed import password, seed
 from .world import write_world
 
+LOCAL = ("127.0.0.1", 50000)  # the client address the audit log records
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -65,7 +65,7 @@ def client_for(app) -> Callable[[str], TestClient]:
     made: list[TestClient] = []
 
     def make(role: str) -> TestClient:
-        c = TestClient(app, base_url="http://127.0.0.1")
+        c = TestClient(app, base_url="http://127.0.0.1", client=LOCAL)
         made.append(c)
         return login(c, role)
 
@@ -76,5 +76,5 @@ def client_for(app) -> Callable[[str], TestClient]:
 
 @pytest.fixture
 def anon(app) -> TestClient:
-    with TestClient(app, base_url="http://127.0.0.1") as c:
+    with TestClient(app, base_url="http://127.0.0.1", client=LOCAL) as c:
         yield c

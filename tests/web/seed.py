@@ -13,7 +13,8 @@ from talentgraph.ops.permissions import Role
 ROLES = [r.value for r in Role]
 PASSWORD = "pass-{role}-1234"
 
-BANDS = """company,level,currency,source,as_of,base_min,base_max,bonus_min,bonus_max,equity_per_year_min,equity_per_year_max,sign_on_min,sign_on_max
+BANDS = ("company,level,currency,source,as_of,base_min,base_max,bonus_min,bonus_max,"
+         "equity_per_year_min,equity_per_year_max,sign_on_min,sign_on_max\n") + """\
 Google DeepMind,L5,USD,internal,2026-01-01,180000,260000,15000,40000,50000,200000,0,80000
 OpenAI,L5,USD,survey,2026-01-01,200000,300000,0,0,200000,500000,0,0
 """

@@ -17,7 +17,8 @@ CAREERS: dict[str, tuple[str, list[tuple[int, int, str, str, str, str]]]] = {
         (2022, 2024, "OpenAI", "openai.com", "United States", "Member of Technical Staff")]),
     "~Carla_Diaz1": ("Carla Diaz", [
         (2019, 2021, "Meta AI", "meta.com", "United States", "Research Scientist"),
-        (2022, 2024, "Google DeepMind", "deepmind.com", "United Kingdom", "Staff Research Scientist")]),
+        (2022, 2024, "Google DeepMind", "deepmind.com", "United Kingdom",
+         "Staff Research Scientist")]),
     "~Dan_Eberhardt1": ("Dan Eberhardt", [
         (2019, 2024, "OpenAI", "openai.com", "United States", "Researcher")]),
     "~Eve_Fong2": ("Eve Fong", [

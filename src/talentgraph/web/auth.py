@@ -16,7 +16,7 @@ from talentgraph.web.context import check_csrf, client_ip
 from talentgraph.web.render import page
 
 router = APIRouter(include_in_schema=False)
-LOOPBACK = ("127.0.0.1", "::1", "localhost", "testclient")
+LOOPBACK = ("127.0.0.1", "::1")
 
 
 def _safe_next(nxt: str | None) -> str:

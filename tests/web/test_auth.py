@@ -1,0 +1,114 @@
+"""Logging in and out, sessions, cookies, CSRF, first-admin setup."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from talentgraph.ops.db import OpsStore
+from talentgraph.web import WebConfig, create_app
+
+from .conftest import LOCAL, csrf_of, login
+
+
+def test_pages_redirect_to_login_and_api_answers_401(anon: TestClient) -> None:
+    r = anon.get("/pipeline?requisition_id=1", follow_redirects=False)
+    assert r.status_code == 303
+    assert r.headers["location"] == "/login?next=/pipeline%3Frequisition_id%3D1"
+    for url in ("/api/me", "/api/search?q=x", "/api/offers", "/api/people/x"):
+        r = anon.get(url)
+        assert r.status_code == 401, url
+        assert "log" in r.json()["detail"]
+
+
+def test_wrong_password_is_refused_with_one_message(anon: TestClient) -> None:
+    token = csrf_of(anon.get("/login").text)
+    r = anon.post("/login", data={"username": "executive", "password": "nope-nope",
+                                  "csrf_token": token})
+    assert r.status_code == 401
+    assert "wrong username or password" in r.text
+    r = anon.post("/login", data={"username": "nobody", "password": "nope-nope",
+                                  "csrf_token": token})
+    assert r.status_code == 401 and "wrong username or password" in r.text
+    assert anon.get("/api/me").status_code == 401
+
+
+def test_login_without_csrf_token_is_refused(anon: TestClient) -> None:
+    anon.get("/login")
+    r = anon.post("/login", data={"username": "executive", "password": "pass-executive-1234"})
+    assert r.status_code == 403
+    assert "CSRF" in r.text
+
+
+def test_session_cookie_flags_and_rotation(anon: TestClient) -> None:
+    r = anon.get("/login")
+    before = csrf_of(r.text)
+    cookie = r.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie and "secure" not in cookie
+    login(anon, "viewer")
+    after = anon.get("/api/me").json()["csrf_token"]
+    assert after != before  # a fresh token (and session) at login
+
+
+def test_secure_flag_when_configured(world: dict) -> None:
+    app = create_app(WebConfig(db_path=world["db"], ops_url=world["ops_url"],
+                               secret_key="k" * 20, secure_cookies=True), world["ops"])
+    with TestClient(app, base_url="https://127.0.0.1", client=LOCAL) as c:
+        assert "secure" in c.get("/login").headers["set-cookie"].lower()
+
+
+def test_state_changes_need_the_csrf_token(client_for, world: dict) -> None:
+    c = client_for("recruiter")
+    token = c.headers.pop("X-CSRF-Token")
+    body = {"name": "Csrf Person"}
+    assert c.post("/api/candidates", json=body).status_code == 403
+    assert c.post("/api/candidates", json=body, headers={"X-CSRF-Token": "forged"}
+                  ).status_code == 403
+    r = c.post("/pipeline/candidates", data={"name": "Csrf Person"}, follow_redirects=False)
+    assert r.status_code == 403
+    r = c.post("/api/candidates", json=body, headers={"X-CSRF-Token": token})
+    assert r.status_code == 201
+    assert r.json()["name"] == "Csrf Person"
+
+
+def test_logout_ends_the_session(client_for) -> None:
+    c = client_for("viewer")
+    assert c.get("/api/me").status_code == 200
+    r = c.post("/logout", data={"csrf_token": c.headers["X-CSRF-Token"]},
+               follow_redirects=False)
+    assert r.status_code == 303
+    assert c.get("/api/me").status_code == 401
+
+
+def test_open_redirect_after_login_is_ignored(anon: TestClient) -> None:
+    token = csrf_of(anon.get("/login").text)
+    r = anon.post("/login", data={"username": "viewer", "password": "pass-viewer-1234",
+                                  "csrf_token": token, "next": "//evil.example/x"},
+                  follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/"
+
+
+def test_first_admin_setup_on_an_empty_store(tmp_path, world: dict) -> None:
+    ops = OpsStore(f"sqlite:///{tmp_path / 'empty.sqlite'}")
+    app = create_app(WebConfig(db_path=world["db"], secret_key="s" * 20), ops)
+    with TestClient(app, base_url="http://127.0.0.1", client=("10.1.2.3", 4000)) as c:
+        token = csrf_of(c.get("/setup").text)
+        r = c.post("/setup", data={"username": "root", "password": "long-enough-pw",
+                                   "csrf_token": token})
+        assert r.status_code == 403 and "from the server itself" in r.text
+    with TestClient(app, base_url="http://127.0.0.1", client=LOCAL) as c:
+        r = c.get("/login", follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/setup"
+        token = csrf_of(c.get("/setup").text)
+        r = c.post("/setup", data={"username": "root", "password": "short", "csrf_token": token})
+        assert r.status_code == 422 and "at least 8" in r.text
+        r = c.post("/setup", data={"username": "root", "password": "long-enough-pw",
+                                   "csrf_token": token}, follow_redirects=False)
+        assert r.status_code == 303
+        me = c.get("/api/me").json()
+        assert me["username"] == "root" and me["role"] == "admin"
+        # once a user exists, setup is closed
+        assert c.get("/setup", follow_redirects=False).headers["location"] == "/login"
+        r = c.post("/setup", data={"username": "again", "password": "long-enough-pw",
+                                   "csrf_token": me["csrf_token"]})
+        assert r.status_code == 422 and "already has users" in r.text
+    ops.dispose()
