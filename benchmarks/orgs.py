@@ -78,6 +78,19 @@ def predictions_from_store(con: duckdb.DuckDBPyConnection,
     return {s: list(c.most_common(1)[0][0]) for s, c in votes.items()}
 
 
+def stratum_shares(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
+    """Share of the mentions with a raw affiliation whose string is in each stratum."""
+    counts = [r[0] for r in con.execute(
+        "SELECT count(*) c FROM mentions WHERE raw_affiliation IS NOT NULL GROUP BY "
+        "raw_affiliation ORDER BY c DESC").fetchall()]
+    k = len(counts) // 100
+    total = sum(counts)
+    top = sum(counts[:k])
+    single = sum(1 for c in counts[k:] if c == 1)
+    return {"top": top / total, "middle": (total - top - single) / total,
+            "singleton": single / total}
+
+
 def person_names(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
     rows = con.execute("SELECT DISTINCT raw_affiliation FROM mentions WHERE raw_affiliation IN "
                        "(SELECT raw_name FROM mentions)").fetchall()
@@ -180,6 +193,12 @@ def main() -> int:
             print(f"{name:10} {r['strings']:7} {r['with_org']:6} {r['precision']:9.3f} "
                   f"{r['coverage']:8.3f} {r['recall']:6.3f} {r['org_recall_all_ranks']:10.3f} "
                   f"{r['none_kept_empty']:>7}")
+        shares = stratum_shares(con)
+        weighted = {m: sum(shares[n] * res[n][m] for n in shares)
+                    for m in ("precision", "recall")}
+        print(f"weighted by the strata's share of mentions (top {shares['top']:.1%}, middle "
+              f"{shares['middle']:.1%}, singletons {shares['singleton']:.1%}): precision "
+              f"{weighted['precision']:.3f}, recall {weighted['recall']:.3f}")
         print(f"errors ({len(errors)}): stratum | predicted rank 1 | labelled | string")
         for e in errors:
             print(f"  {e[0]:9} | {e[1]} | {e[2]} | {e[3][:100]}")
