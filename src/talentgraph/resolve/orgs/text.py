@@ -22,6 +22,8 @@ _SPLIT_ACCENT = re.compile(r"\s*[\u00b4\u00a8\u02c6\u02dc\u02c7`\u02d8\u00b8]\s*
 # Superscript markers and footnote digits glued to the end of a word ("China3", "Research1").
 _TRAILING_MARK = re.compile(
     r"(?:(?<=[a-z\u00df-\u024f]{3})(?<!\d)\d|[^\w).]+)$")
+# A footnote digit glued to the start of a name ("2MPI for ...", "1School of ..."), not "3M".
+_LEADING_MARK = re.compile(r"^\d(?=[A-Z][a-z]{2}|[A-Z]{2,}[a-z ])")
 _GLUED_OF = re.compile(r"\b(of|ofthe)(?=[A-Z])")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _SEGMENT_SPLIT = re.compile(r"\s*(?:[,;/|]|\s[-\u2013\u2014]\s|\(|\)|\[|\])\s*")
@@ -103,7 +105,8 @@ _UNIT = re.compile(
     r"graduate school|college of|division|program|programme|chair|unit|group|section|"
     r"key laboratory|state key laboratory|the department|the school|the division|"
     r"the faculty|the college of|dep of|depart)\b"
-    r"|\b(department|group|division|program|programme|unit|team|chair|fellow)$"
+    r"|\b(department|division|program|programme|unit|team|chair|fellow)$"
+    r"|\s\S+\s+group$"  # "Robot Perception Group" is a unit, "BMW Group" a company
 )
 
 _NAME_END = re.compile(r"\b(university|college|institute|laboratory|laboratories|center|school|"
@@ -188,6 +191,7 @@ def country_code(name: str | None) -> str | None:
 def clean(text: str) -> str:
     """Repair PDF artefacts of one segment or part: split accents, footnote marks, glued words."""
     text = _SPLIT_ACCENT.sub("", text)
+    text = _LEADING_MARK.sub("", text.strip())
     text = _GLUED_OF.sub(r"\1 ", text)
     text = text.strip(" \t.,;:-\u2013\u2014*\u2217\u2020\u2021'\"")
     text = _TRAILING_MARK.sub("", text)
