@@ -1,0 +1,176 @@
+"""What the pages and the API show, end to end on the built world: search with reasons, a
+profile with moves and evidence, flows, a cohort, the pipeline board, an offer against a rival's,
+a letter."""
+
+from __future__ import annotations
+
+RIVAL = {"company": "OpenAI", "base": 250000, "equity": 2000000, "vesting": "cliff_monthly",
+         "private_discount_pct": 40, "liquidity_probability": 0.8, "years_to_liquidity": 3}
+
+
+def test_search_ranks_with_reasons(client_for) -> None:
+    c = client_for("recruiter")
+    r = c.get("/api/search", params={"q": "reinforcement learning from human feedback"}).json()
+    names = [p["name"] for p in r["people"]]
+    assert names[0] in ("Ada Quill", "Eve Fong", "Gus Hale")  # the RLHF team
+    assert "Dan Eberhardt" not in names[:3]  # he writes on diffusion only
+    top = r["people"][0]
+    assert {c["name"] for c in top["components"]} >= {"expertise", "impact", "mobility"}
+    assert top["top_papers"] and "human feedback" in top["top_papers"][0]["title"].lower()
+    html = c.get("/search", params={"q": "reinforcement learning from human feedback"}).text
+    assert "Why this rank" in html and "expertise" in html and names[0] in html
+    # filters narrow the list, by the careers timeline
+    at = c.get("/api/search", params={"q": "human feedback", "at": "Anthropic"}).json()
+    assert [p["name"] for p in at["people"]] == ["Gus Hale"]
+    # htmx asks for the results fragment only
+    frag = c.get("/search", params={"q": "diffusion"}, headers={"HX-Request": "true"}).text
+    assert "<html" not in frag and "Dan Eberhardt" in frag
+
+
+def test_profile_shows_timeline_moves_evidence_papers_coauthors(client_for, world) -> None:
+    c = client_for("viewer")
+    bo = world["people"]["Bo Chen"]
+    d = c.get(f"/api/people/{bo}").json()
+    assert d["person"]["canonical_name"] == "Bo Chen"
+    assert [m["to_org"] for m in d["moves"]] == ["OpenAI"]
+    assert d["move_evidence"] and {e["side"] for e in d["move_evidence"]} >= {"from", "to"}
+    assert {x["name"] for x in d["coauthors"]} >= {"Eve Fong", "Dan Eberhardt"}
+    assert len(d["papers"]) == 24
+    assert d["charts"]["timeline"]["mark"]["type"] == "bar"
+    html = c.get(f"/people/{bo}").text
+    assert "Affiliation timeline" in html and "OpenAI" in html and 'data-chart="timeline"' in html
+    assert c.get("/people/nobody-here").status_code == 404
+    found = c.get("/api/people", params={"q": "Chen"}).json()
+    assert found[0]["person_id"] == bo
+
+
+def test_flows_rolled_up_or_not(client_for) -> None:
+    c = client_for("viewer")
+    up = c.get("/api/flows", params={"year_from": 2019, "year_to": 2024,
+                                     "org": "Google DeepMind"}).json()
+    pairs = {(f["from_org"], f["to_org"]) for f in up["top_flows"]}
+    assert ("Alphabet", "OpenAI") in pairs and ("Alphabet", "Anthropic") in pairs
+    apart = c.get("/api/flows", params={"year_from": 2019, "year_to": 2024,
+                                        "rollup": "false"}).json()
+    assert ("DeepMind", "OpenAI") in {(f["from_org"], f["to_org"]) for f in apart["top_flows"]}
+    html = c.get("/flows?year_from=2019&year_to=2024").text
+    assert 'data-chart="pairs"' in html and 'data-chart="net"' in html
+    bad = c.get("/api/flows", params={"year_from": 2024, "year_to": 2019})
+    assert bad.status_code == 422 and "after" in bad.json()["detail"]
+
+
+def test_cohort_of_a_paper_says_who_left(client_for) -> None:
+    c = client_for("viewer")
+    d = c.get("/api/cohort", params={"paper": "Diffusion models: study 1 of 2020"}).json()
+    by = {m["name"]: m for m in d["members"]}
+    assert by["Bo Chen"]["status"] == "left" and by["Bo Chen"]["to"] == "OpenAI"
+    assert d["summary"]["sentence"].startswith("At least 1 of 3 have left")
+    html = c.get("/cohort", params={"paper": "Diffusion models: study 1 of 2020"}).text
+    assert "At least 1 of 3" in html and "left" in html
+
+
+def test_dashboard_shows_plan_funnel_and_our_moves(client_for) -> None:
+    d = client_for("hiring_manager").get("/api/dashboard").json()
+    assert d["totals"]["target"] == 10 and d["funnel"]["interviewing"] >= 1
+    assert d["moves"]["org"]["name"] in ("Google DeepMind", "Alphabet")
+    html = client_for("hiring_manager").get("/").text
+    assert "Hiring plan progress" in html and "Research Scientist, RLHF" in html
+
+
+def test_pipeline_board_and_stage_move_with_htmx(client_for) -> None:
+    c = client_for("recruiting_lead")
+    cand = c.post("/api/candidates", json={"name": "Board Mover"}).json()
+    r = c.post(f"/pipeline/{cand['id']}/stage", data={"stage": "contacted"},
+               headers={"HX-Request": "true"})
+    assert r.status_code == 200 and "<html" not in r.text and "Board Mover" in r.text
+    d = c.get(f"/api/candidates/{cand['id']}").json()
+    assert d["stage"] == "contacted" and [h["to"] for h in d["history"]] == ["sourced",
+                                                                             "contacted"]
+    bad = c.post(f"/api/candidates/{cand['id']}/stage", json={"stage": "hired"})
+    assert bad.status_code == 422 and "offer first" in bad.json()["detail"]
+
+
+def test_offer_against_a_rival_year_by_year_then_approved(client_for, world) -> None:
+    cp = client_for("comp_partner")
+    carla = world["ids"]["carla"]  # interviewed: no exception needed
+    r = cp.post("/api/offers", json={"candidate_id": carla, "level": "L5",
+                                     "ours": {"base": 240000, "bonus_pct": 15,
+                                              "equity": 600000, "sign_on": 50000},
+                                     "competing": RIVAL})
+    assert r.status_code == 201, r.text
+    o = r.json()
+    cmp = o["comparison"]
+    assert cmp["company"] == "OpenAI" and len(cmp["years"]) == 4
+    assert o["chart"]["encoding"]["xOffset"]["field"] == "package"
+    assert not o["without_interviews"] and o["status"] == "pending_approval"
+    html = cp.get(f"/offers/{o['id']}").text
+    assert "Year-by-year" in html and "OpenAI" in html and "Approve" not in html
+    ex = client_for("executive")
+    assert "Approve" in ex.get(f"/offers/{o['id']}").text
+    r = ex.post(f"/offers/{o['id']}/decision", data={"decision": "approved",
+                                                     "csrf_token": ex.headers["X-CSRF-Token"]})
+    assert r.status_code == 200 and "approved" in r.text
+    assert cp.post(f"/api/offers/{o['id']}/decision",
+                   json={"decision": "approved"}).status_code == 403
+
+
+def test_offer_without_interviews_needs_the_dossier(client_for, world) -> None:
+    ex = client_for("executive")
+    bo = world["ids"]["bo"]
+    body = {"candidate_id": bo, "level": "L5", "competing": RIVAL}
+    r = ex.post("/api/offers", json=body)
+    assert r.status_code == 422 and "dossier" in r.json()["detail"]
+    # the form builds the smallest in-band package that beats theirs
+    form = {"candidate_id": str(bo), "level": "L5", "currency": "USD", "years": "4",
+            "beat": "1", "rival_company": "OpenAI", "rival_base": "250000",
+            "rival_equity": "2000000", "rival_vesting": "cliff_monthly",
+            "rival_private_discount_pct": "40", "rival_liquidity_probability": "80",
+            "rival_years_to_liquidity": "3",
+            "dossier": "/people/x/dossier", "csrf_token": ex.headers["X-CSRF-Token"]}
+    r = ex.post("/offers", data=form)
+    assert r.status_code == 200, r.text
+    assert "without interviews" in r.text and "Year-by-year" in r.text
+    bad = ex.post("/offers", data={**form, "rival_base": "lots"})
+    assert bad.status_code == 422 and "rival base: a number" in bad.text
+
+
+def test_outreach_letter_from_the_candidates_work(client_for, world) -> None:
+    rec = client_for("recruiter")
+    carla = world["ids"]["carla"]
+    page = rec.get(f"/outreach?candidate_id={carla}").text
+    assert 'name="signer"' in page
+    r = rec.post("/api/outreach/letters", json={"candidate_id": carla, "signer": "executive"})
+    assert r.status_code == 201, r.text
+    letter = r.json()
+    assert "Graph neural networks" in letter["subject"] + letter["body"]
+    eml = rec.get(f"/outreach/letters/{letter['id']}/eml")
+    assert eml.headers["content-type"].startswith("message/rfc822")
+    assert b"Subject:" in eml.content
+    r = rec.post("/api/outreach/letters", json={"candidate_id": carla, "signer": "recruiter"})
+    assert r.status_code == 422 and "signed by an executive" in r.json()["detail"]
+
+
+def test_retention_lists_reasons_for_pay_roles(client_for) -> None:
+    rows = client_for("comp_partner").get("/api/retention").json()
+    assert {r["name"] for r in rows} == {"Eve Fong", "Ada Quill"}
+    assert all(r["reasons"] for r in rows)
+    html = client_for("executive").get("/retention").text
+    assert "Eve Fong" in html
+
+
+def test_every_graph_read_and_change_is_audited_with_the_ip(client_for, world) -> None:
+    v = client_for("viewer")
+    v.get(f"/people/{world['people']['Eve Fong']}")
+    rows = client_for("admin").get("/api/audit", params={"username": "viewer"}).json()
+    actions = {r["action"] for r in rows}
+    assert {"user.login", "graph.person.read"} <= actions
+    assert {r["source"] for r in rows} == {"127.0.0.1"}
+    assert "Audit log" in client_for("executive").get("/audit").text
+
+
+def test_openapi_schema_lists_the_api(anon) -> None:
+    schema = anon.get("/api/openapi.json").json()
+    paths = set(schema["paths"])
+    assert {"/api/search", "/api/people/{person_id}", "/api/offers", "/api/flows",
+            "/api/cohort", "/api/retention", "/api/audit"} <= paths
+    assert not any(p.startswith("/login") for p in paths)
