@@ -97,3 +97,14 @@ def test_add_months_clamps_to_month_end():
 def test_milestones():
     m = v.milestones(v.standard(), date(2020, 3, 1))
     assert m == {"cliff": date(2021, 3, 1), "final_vest": date(2024, 3, 1)}
+
+
+def test_yearly_vesting_by_date_counts_from_the_start_date():
+    start = date(2024, 4, 1)
+    # granted on the start date: the cliff on 2025-04-01 is the last day of year 1
+    assert v.yearly_vesting_by_date(v.standard(), 48_000, start, start, 2) == [
+        Decimal(12_000), Decimal(12_000)]
+    # a grant made six months before the start: its cliff (2024-10-01, 12k) and six monthly
+    # vests fall in year 1, and the final vest (2027-10-01) in year 4
+    early = v.yearly_vesting_by_date(v.standard(), 48_000, date(2023, 10, 1), start, 4)
+    assert early == [Decimal(18_000), Decimal(12_000), Decimal(12_000), Decimal(6_000)]

@@ -3,7 +3,7 @@ and CSV parsing of market bands, the employee roster and equity grants.
 
 Public names (import from here or from the module named):
 - vesting: VestingSchedule, standard, front_loaded, monthly, custom, from_spec, vest_events,
-  yearly_vesting, vested_at, unvested_at
+  yearly_vesting, yearly_vesting_by_date, vested_at, unvested_at
 - offers: Package, EquityGrant, Refresher, PrivateValuation, yearly_totals, compare,
   smallest_beating (BeatResult, LEVERS)
 - counter: CounterPolicy, counter_options (CounterResult, CounterOption), current_package
@@ -63,6 +63,7 @@ from talentgraph.ops.comp.vesting import (
     vest_events,
     vested_at,
     yearly_vesting,
+    yearly_vesting_by_date,
 )
 
 __all__ = [
@@ -74,4 +75,5 @@ __all__ = [
     "parse_bands_text", "parse_grants_csv", "parse_grants_text", "parse_roster_csv",
     "parse_roster_text", "smallest_beating", "standard", "unvested_at", "vest_events",
     "vested_at", "yearly_totals", "yearly_vesting",
+    "yearly_vesting_by_date",
 ]

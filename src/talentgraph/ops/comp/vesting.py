@@ -251,6 +251,23 @@ def yearly_vesting(schedule: VestingSchedule, value: Decimal | int | str, years:
     return out
 
 
+def yearly_vesting_by_date(schedule: VestingSchedule, value: Decimal | int | str,
+                           grant_date: date, start: date, years: int) -> list[Decimal]:
+    """What vests in each year 1..`years` counted from `start`, for a grant made on `grant_date`.
+
+    Year k covers the dates after start + 12(k-1) months up to and including start + 12k
+    months, so a cliff falling on the first anniversary of `start` counts in year 1.
+    """
+    bounds = [add_months(start, 12 * k) for k in range(years + 1)]
+    out = [ZERO] * years
+    for ev in vest_events(schedule, value, grant_date):
+        for k in range(years):
+            if ev.on is not None and bounds[k] < ev.on <= bounds[k + 1]:
+                out[k] += ev.amount
+                break
+    return out
+
+
 def vested_at(schedule: VestingSchedule, value: Decimal | int | str, grant_date: date,
               at: date) -> Decimal:
     """The part of the grant vested on or before `at` (leaving before the cliff vests nothing)."""
