@@ -124,8 +124,8 @@ def test_erasure_hook_is_registered_and_erases(store_path: Path,
     assert ops_erasure.erase_person_hook.count(erasure.erase_hook) == 1
     monkeypatch.setenv("TALENTGRAPH_DB", str(store_path))
     request = ops_erasure.ErasureRequest(1, "P~Bob_Brown1", "Bob Brown", None)
-    assert erasure.erase_hook(request) == {"sourcing_authorship": 2, "sourcing_people": 1,
-                                           "sourcing_person_static": 1}
+    assert erasure.erase_hook(request) == {"sourcing_author_keys": 2, "sourcing_authorship": 2,
+                                           "sourcing_people": 1, "sourcing_person_static": 1}
     assert erasure.erase_hook(ops_erasure.ErasureRequest(2, None, None, None)) == {}
     con = duckdb.connect(str(store_path), read_only=True)
     assert "P~Bob_Brown1" not in {p.person_id for p in rank.search(con, "human feedback").people}

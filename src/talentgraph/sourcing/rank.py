@@ -79,7 +79,9 @@ class SearchResult:
 
 def resolve_orgs(con: duckdb.DuckDBPyConnection, names: list[str]) -> list[OrgMatch]:
     """Each ORG argument as organisation ids (with their subsidiaries), failing that as text."""
-    out = []
+    out: list[OrgMatch] = []
+    if not names:
+        return out
     have_orgs = idx.has_rows(con, "orgs")
     have_aliases = have_orgs and idx.has_rows(con, "org_aliases")
     for name in names:
@@ -135,7 +137,7 @@ def _validate(query: str, filters: Filters, limit: int) -> None:
 
 def _open_index(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
     meta = idx.meta(con)
-    if not idx.has_table(con, "sourcing_people"):
+    if not int(meta.get("people") or 0):
         raise StoreError("the search index has no people: the people stage (persons, "
                          "mention_person) must run before the `index` stage; rebuild the store")
     fts.load(con)
@@ -146,8 +148,8 @@ def _hits_sql() -> str:
     return """
         h AS MATERIALIZED (
             SELECT *, score / max(score) OVER () AS rel FROM (
-                SELECT paper_id, score, year, venue, title, decision, status, citations, impact,
-                       link
+                SELECT doc_key, paper_id, score, year, venue, title, decision, status, citations,
+                       impact, link
                 FROM (SELECT *, fts_main_sourcing_docs.match_bm25(paper_id, $q) AS score
                       FROM sourcing_docs) s
                 WHERE score IS NOT NULL AND ($since IS NULL OR year >= $since)
@@ -184,24 +186,26 @@ def search(con: duckdb.DuckDBPyConnection, query: str, filters: Filters | None =
         params["cc"] = countries.to_code(filters.country)
         where.append("list_contains(coalesce(p.current_countries, []::VARCHAR[]), $cc)")
     if rank_of is None:
-        top_sql = (f"SELECT *, row_number() OVER (ORDER BY score DESC, person_id) AS place "
-                   f"FROM ranked ORDER BY score DESC, person_id LIMIT {int(limit)}")
+        top_sql = (f"SELECT *, row_number() OVER (ORDER BY score DESC, person_key) AS place "
+                   f"FROM ranked ORDER BY score DESC, person_key LIMIT {int(limit)}")
     else:
         # one person's place among all candidates (for a dossier's topic fit)
-        params["rank_of"] = rank_of
-        top_sql = ("SELECT * FROM (SELECT *, row_number() OVER (ORDER BY score DESC, person_id) "
-                   "AS place FROM ranked) WHERE person_id = $rank_of")
+        key = con.execute("SELECT person_key FROM sourcing_people WHERE person_id = ?",
+                          [rank_of]).fetchone()
+        params["rank_of"] = key[0] if key else -1
+        top_sql = ("SELECT * FROM (SELECT *, row_number() OVER (ORDER BY score DESC, person_key) "
+                   "AS place FROM ranked) WHERE person_key = $rank_of")
     w = model.WEIGHTS
     # Filters need the wide people table; without them the narrow static one is enough.
-    people_join = ("JOIN sourcing_people p USING (person_id)"
+    people_join = ("JOIN sourcing_people p USING (person_key)"
                    if len(where) > 1 else "")
     sql = f"""
         WITH {_hits_sql()}, c AS MATERIALIZED (
-            SELECT a.person_id, h.*, a.position, a.n_authors, a.pos_weight,
+            SELECT a.person_key, h.*, a.position, a.n_authors, a.pos_weight,
                    h.rel * pow(0.5, greatest($ref - h.year, 0) / $hl) * a.pos_weight AS contrib
-            FROM h JOIN sourcing_authorship a USING (paper_id)
+            FROM h JOIN sourcing_author_keys a USING (doc_key)
         ), per AS (
-            SELECT person_id, sum(contrib) AS x, count(*) AS n_match,
+            SELECT person_key, sum(contrib) AS x, count(*) AS n_match,
                    count(*) FILTER (WHERE pos_weight >= 0.85) AS n_match_lead,
                    max(year) AS newest_match,
                    sum(contrib * impact) / nullif(sum(contrib) FILTER (WHERE impact IS NOT NULL), 0)
@@ -209,12 +213,12 @@ def search(con: duckdb.DuckDBPyConnection, query: str, filters: Filters | None =
                    count(*) FILTER (WHERE decision = 'oral') AS match_orals,
                    count(*) FILTER (WHERE decision = 'spotlight') AS match_spotlights,
                    sum(citations) AS match_citations
-            FROM c GROUP BY person_id
+            FROM c GROUP BY person_key
         ), f AS (
             SELECT per.*, st.v_output, st.v_network, st.v_seniority, st.v_mobility,
                 per.x / (per.x + $sat) AS v_expertise,
                 coalesce(per.impact_v, 0) AS v_impact
-            FROM per JOIN sourcing_person_static st USING (person_id) {people_join}
+            FROM per JOIN sourcing_person_static st USING (person_key) {people_join}
             WHERE {" AND ".join(where)}
         ), s AS (
             SELECT *,
@@ -233,36 +237,41 @@ def search(con: duckdb.DuckDBPyConnection, query: str, filters: Filters | None =
         ), top AS (
             {top_sql}
         ), tp AS (
-            SELECT person_id, list({{'paper_id': paper_id, 'title': title, 'venue': venue,
+            SELECT person_key, list({{'paper_id': paper_id, 'title': title, 'venue': venue,
                           'year': year, 'position': position, 'n_authors': n_authors,
                           'status': status, 'decision': decision, 'citations': citations,
                           'bm25': score, 'relevance': rel, 'weight': contrib, 'link': link}})
                        AS top_papers
-            FROM (SELECT c.*, row_number() OVER (PARTITION BY person_id
+            FROM (SELECT c.*, row_number() OVER (PARTITION BY person_key
                                                  ORDER BY contrib DESC, paper_id) AS rn
-                  FROM c WHERE person_id IN (SELECT person_id FROM top))
-            WHERE rn <= $ntop GROUP BY person_id
+                  FROM c WHERE person_key IN (SELECT person_key FROM top))
+            WHERE rn <= $ntop GROUP BY person_key
         )
         SELECT top.*, tp.top_papers, (SELECT count(*) FROM h) AS matched_papers
-        FROM top JOIN tp USING (person_id) ORDER BY score DESC, person_id"""
+        FROM top JOIN tp USING (person_key) ORDER BY score DESC, person_key"""
     cur = con.execute(sql, params)
     cols = [d[0] for d in cur.description]
     rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
-    details = _details(con, [r["person_id"] for r in rows])
-    rows = [{**details[r["person_id"]], **r} for r in rows]
+    details = _details(con, [r["person_key"] for r in rows])
+    rows = [{**details[r["person_key"]], **r} for r in rows]
     people = [_explain(r["place"], r, ref_year) for r in rows]
     matched = rows[0]["matched_papers"] if rows else _count_hits(con, query, filters.since)
     return SearchResult(query, filters, at + not_at, rows[0]["candidates"] if rows else 0,
                         matched, ref_year, careers, people)
 
 
-def _details(con: duckdb.DuckDBPyConnection, person_ids: list[str]) -> dict[str, dict[str, Any]]:
-    if not person_ids:
+def _details(con: duckdb.DuckDBPyConnection, keys: list[int]) -> dict[int, dict[str, Any]]:
+    """The wide rows of the few people shown (the ranking itself reads only narrow tables)."""
+    if not keys:
         return {}
-    cur = con.execute("SELECT * FROM sourcing_people WHERE list_contains($ids, person_id)",
-                      {"ids": person_ids})
+    cur = con.execute("SELECT * FROM sourcing_people WHERE list_contains($keys, person_key)",
+                      {"keys": keys})
     cols = [d[0] for d in cur.description]
-    return {r[0]: dict(zip(cols, r, strict=True)) for r in cur.fetchall()}
+    out = {}
+    for r in cur.fetchall():
+        row = dict(zip(cols, r, strict=True))
+        out[row["person_key"]] = row
+    return out
 
 
 def _count_hits(con: duckdb.DuckDBPyConnection, query: str, since: int | None) -> int:
