@@ -409,7 +409,8 @@ def smallest_beating(theirs: Package, band: MarketBand, margin: Decimal | str = 
         notes.append(f"the band's maximum falls short by {cents(shortfall)} {band.currency} "
                      f"over {years} years; {lever} must go {extra} {band.currency} above the "
                      f"band ({over_pct}% over its maximum): needs an exception")
-    if lows["sign_on"] == highs["sign_on"] == 0 and "sign_on" in levers:
+    went_past_equity = bool(over) or any(lv in used for lv in ("base", "bonus"))
+    if lows["sign_on"] == highs["sign_on"] == 0 and "sign_on" in levers and went_past_equity:
         notes.append("the band gives no sign-on range, so no sign-on was used")
     package = _build(band, amounts, schedule, sign_on_years, label)
     return BeatResult(package, ours, their, cents(target), bool(over), cents(shortfall), over,
