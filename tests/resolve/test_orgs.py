@@ -343,3 +343,12 @@ def test_org_queries(built: duckdb.DuckDBPyConnection) -> None:
     assert org_detail(built, "deepmind")["successor"]["org_id"] == "google-deepmind"
     with pytest.raises(NotFoundError):
         org_detail(built, "no such organisation anywhere")
+
+
+def test_stage_on_an_empty_store_and_rebuilds(tmp_path: Path) -> None:
+    (tmp_path / "corpus").mkdir()
+    db_path = tmp_path / "s.duckdb"
+    first_run = pipeline.build(db_path, [tmp_path / "corpus"], stages=["orgs"]).stages["orgs"]
+    assert first_run["mention_orgs"] == 0 and first_run["orgs"] == first_run["curated_orgs"]
+    again = pipeline.build(db_path, [tmp_path / "corpus"], stages=["orgs"]).stages["orgs"]
+    assert again == first_run
