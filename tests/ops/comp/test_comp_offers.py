@@ -165,3 +165,15 @@ def test_split_sign_on_adds_up_to_the_cent():
                          years=3, sign_on_years=3, step="1")
     assert sum(r.package.sign_on) == D(99_997) and len(r.package.sign_on) == 3
     assert r.beats and not r.needs_exception
+
+
+def test_note_about_missing_sign_on_range_only_when_it_mattered():
+    band = MarketBand("Us", "L6", "USD", Range(D(100_000), D(300_000)), Range(D(0), D(0)),
+                      Range(D(0), D(10_000)))
+    easy = smallest_beating(Package("USD", D(120_000)), band, years=1)
+    assert easy.levers_used == ("equity", "base") and easy.notes == (
+        "the band gives no sign-on range, so no sign-on was used",)
+    none_needed = smallest_beating(Package("USD", D(50_000)), band, years=1)
+    assert none_needed.levers_used == () and none_needed.notes == ()
+    # target 132k: equity at its band maximum (40k grant, 10k vested in year 1), then +22k base
+    assert easy.package.equity[0].value == D(40_000) and easy.package.base == D(122_000)
