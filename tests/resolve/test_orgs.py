@@ -352,3 +352,23 @@ def test_stage_on_an_empty_store_and_rebuilds(tmp_path: Path) -> None:
     assert first_run["mention_orgs"] == 0 and first_run["orgs"] == first_run["curated_orgs"]
     again = pipeline.build(db_path, [tmp_path / "corpus"], stages=["orgs"]).stages["orgs"]
     assert again == first_run
+
+
+def test_cli_orgs_and_org(built: duckdb.DuckDBPyConnection) -> None:
+    from typer.testing import CliRunner
+
+    from talentgraph.cli import app
+
+    db_file = built.execute("SELECT path FROM duckdb_databases() WHERE NOT internal "
+                            "AND path IS NOT NULL").fetchone()[0]
+    runner = CliRunner()
+    res = runner.invoke(app, ["orgs", "utah", "--db", db_file, "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output)[0]["org_id"] == "university-of-utah"
+    res = runner.invoke(app, ["org", "meta-fair", "--db", db_file, "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert data["parents"][0]["org_id"] == "meta"
+    assert {"alias", "valid_from", "valid_to"} <= set(data["aliases"][0])
+    res = runner.invoke(app, ["org", "google", "--db", db_file])
+    assert res.exit_code == 0 and "google-brain" in res.output
