@@ -290,7 +290,8 @@ def run(db: Path, years: list[int], ids: str, boot: int = 200) -> dict:
     t0 = time.perf_counter()
     con = duckdb.connect()
     con.execute("SET preserve_insertion_order = false")
-    con.execute(f"ATTACH '{db}' AS s (READ_ONLY)")
+    quoted = str(db).replace("'", "''")
+    con.execute(f"ATTACH '{quoted}' AS s (READ_ONLY)")
     sources = build_observations(con, ids)
     init_examples(con)
     for y in years:
@@ -362,7 +363,12 @@ def main() -> int:
     except ValueError:
         print(f"error: --years {args.years!r}: write e.g. 2019-2023 or 2021,2023", file=sys.stderr)
         return 2
-    result = run(args.db, years, args.ids, args.bootstrap)
+    try:
+        result = run(args.db, years, args.ids, args.bootstrap)
+    except duckdb.Error as exc:
+        print(f"error: cannot read the store {args.db}: {exc}\n(if another process is writing "
+              "it, copy the file and pass the copy)", file=sys.stderr)
+        return 2
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
