@@ -142,6 +142,7 @@ class OrgResolver:
             entries.sort(key=lambda e: -len(e[0]))
         self.resolve_part = lru_cache(maxsize=400_000)(self._resolve_part)  # type: ignore[method-assign]
         self._names = lru_cache(maxsize=200_000)(self._resolve_names)
+        self.resolve_norm = lru_cache(maxsize=100_000)(self._resolve_norm)
 
     # ------------------------------------------------------------------ one affiliation part
 
@@ -329,8 +330,7 @@ class OrgResolver:
             return OrgMatch(org_id, seg.text, "name", 0.7, False, kind_from_words(k), country)
         return OrgMatch(org_id, seg.text, "name_weak", 0.5, False, "unknown", country)
 
-    @lru_cache(maxsize=100_000)  # noqa: B019  (one resolver per build; bounded)
-    def resolve_norm(self, norm: str) -> OrgMatch | None:
+    def _resolve_norm(self, norm: str) -> OrgMatch | None:
         """The corpus' normalised institution name (aff_norm): a clean name, read whole."""
         k = key(norm)
         if not k or names_nothing(k):
