@@ -122,6 +122,8 @@ def main() -> None:
     ap.add_argument("--threshold", type=float, default=stage.THRESHOLD)
     ap.add_argument("--rounds", type=int, default=stage.ROUNDS)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--keep", action="store_true",
+                    help="Keep the predictions in the work store (bench_pred) for analysis.")
     args = ap.parse_args()
     holdout = [f.strip() for f in args.holdout.split(",") if f.strip()]
     con = prepare(args.src, args.work, holdout)
@@ -134,6 +136,8 @@ def main() -> None:
               "resolution": {k: info[k] for k in ("mentions", "rounds",
                                                   "persons_with_two_openreview_ids")},
               **evaluate(con)}
+    if args.keep:
+        con.execute("CREATE OR REPLACE TABLE bench_pred AS SELECT * FROM pp_final")
     con.close()
     if args.json:
         print(json.dumps(result, indent=2))

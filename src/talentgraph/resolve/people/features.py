@@ -130,9 +130,13 @@ def build_mentions(con: duckdb.DuckDBPyConnection, source: str = "mentions") -> 
            m.record_id, m.year, m.raw_name,
            n.given, n.middle, n.family, n.given_is_initial, n.full_name, n.first_last,
            n.last_first, n.bk,
-           -- how many mentions in the whole store carry this given+family name: the rarer, the
-           -- more an exact name match is worth (resolve/people/model.py)
-           count(*) OVER (PARTITION BY n.first_last) AS name_freq,
+           -- how ambiguous the name is: the number of mentions this given+family name would
+           -- have if given and family names combined at random. Unlike the name's own count it
+           -- is not inflated by one prolific person ('Sergey Levine' is rare, 'Yang Liu' is
+           -- not); on OpenReview profiles it separates names held by one profile from names
+           -- held by several (resolve/people/model.py)
+           count(*) OVER (PARTITION BY n.given) * count(*) OVER (PARTITION BY n.family)
+             / count(*) OVER () AS name_amb,
            nullif(trim(m.openreview_id), '') AS openreview_id,
            nullif(trim(m.orcid), '') AS orcid,
            nullif(trim(m.dblp), '') AS dblp,

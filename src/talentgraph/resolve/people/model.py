@@ -5,11 +5,13 @@ Why this model:
   shared coauthors, shared organisations, shared topic terms, time gap). Fellegi-Sunter turns
   each into a log-likelihood ratio that adds up, and every score can be explained level by level
   (the match_key / gamma columns say which evidence drove it), which the product needs.
-- An exact name match is split into levels by how common the name is in the whole store: two
-  'Yang Liu' nodes get far less from their name than two 'Abulikemu Abuduweili' nodes, so common
-  names need coauthor or organisation evidence before they merge while rare names merge on
-  little. (Explicit levels rather than Splink's term-frequency adjustment, because that adjustment
-  assumes u is measured over random pairs, while ours is measured inside the blocks.)
+- An exact name match is split into levels by how ambiguous the name is: the count the name
+  would have if given and family names combined at random (features.py). Two 'Yang Liu' nodes
+  get far less from their name than two 'Abulikemu Abuduweili' nodes, so ambiguous names need
+  coauthor or organisation evidence before they merge while rare names merge on little. The
+  name's own frequency would be wrong here: one prolific 'Sergey Levine' makes it frequent, not
+  ambiguous. (Explicit levels rather than Splink's term-frequency adjustment, because that
+  adjustment assumes u is measured over random pairs, while ours is measured inside the blocks.)
 - m and u are NOT fitted by EM: the corpus carries its own labels. Mentions with an OpenReview
   profile id are grouped into (profile, venue-year) fragments and every blocked pair of
   fragments is labelled by whether the profile ids agree; m and u are the level frequencies among
@@ -38,7 +40,9 @@ from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
 from talentgraph.resolve.names import FUZZY_GIVEN
 
-RARE, UNCOMMON, COMMON = 5, 30, 150  # mentions in the store carrying the same given+family name
+# upper bounds of the name-ambiguity buckets (expected mentions of the name by chance); on
+# OpenReview profiles 1.5% / 6% / 13% / 31% / 61% of the names in these buckets have 2+ holders
+AMBIGUITY = (0.3, 1, 3, 10, 30)
 MID_OK = ("(middle_l = '' OR middle_r = '' OR starts_with(middle_l, middle_r) "
           "OR starts_with(middle_r, middle_l))")
 YEAR_GAP = ("greatest(0, greatest(min_year_l, min_year_r) - least(max_year_l, max_year_r))")
@@ -49,11 +53,10 @@ LEVELS: dict[str, list[tuple[str, str | None]]] = {
     "name": [
         ("null", "family_l = '' OR family_r = ''"),
         ("middle_conflict", f"first_last_l = first_last_r AND NOT {MID_OK}"),
-        # exact name, split by how common the name is in the whole store (see module docstring)
-        ("exact_rare", f"first_last_l = first_last_r AND name_freq_l <= {RARE}"),
-        ("exact_uncommon", f"first_last_l = first_last_r AND name_freq_l <= {UNCOMMON}"),
-        ("exact_common", f"first_last_l = first_last_r AND name_freq_l <= {COMMON}"),
-        ("exact_very_common", "first_last_l = first_last_r"),
+        # exact name, split by how ambiguous the name is (features.py: name_amb)
+        *[(f"exact_amb{hi:g}", f"first_last_l = first_last_r AND name_amb_l <= {hi}")
+          for hi in AMBIGUITY],
+        ("exact_amb_more", "first_last_l = first_last_r"),
         ("swapped", "first_last_l = last_first_r"),
         ("initial", "family_l = family_r AND left(given_l, 1) = left(given_r, 1) AND "
                     "(given_is_initial_l OR given_is_initial_r OR given_l = '' OR given_r = '')"),
@@ -93,8 +96,9 @@ LEVELS: dict[str, list[tuple[str, str | None]]] = {
 # Hand-set (m, u) per non-null level, used when the store has no labelled fragments and as the
 # shrinkage target of the learned ones; close to what the full corpus' labels give (2026-11).
 PRIORS: dict[str, list[tuple[float, float]]] = {
-    "name": [(0.002, 0.05), (0.09, 0.004), (0.47, 0.043), (0.39, 0.12), (0.05, 0.06),
-             (0.01, 0.05), (0.05, 0.05), (0.01, 0.05), (0.0005, 0.4)],
+    "name": [(0.002, 0.05), (0.55, 0.01), (0.12, 0.02), (0.09, 0.04), (0.08, 0.08),
+             (0.06, 0.12), (0.03, 0.15), (0.01, 0.05), (0.05, 0.05), (0.01, 0.05),
+             (0.0005, 0.4)],
     "coauthors": [(0.17, 0.008), (0.15, 0.012), (0.26, 0.065), (0.42, 0.915)],
     "orgs": [(0.30, 0.016), (0.35, 0.046), (0.35, 0.938)],
     "topic": [(0.05, 0.0018), (0.10, 0.0046), (0.35, 0.054), (0.50, 0.94)],

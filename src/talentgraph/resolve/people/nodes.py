@@ -23,10 +23,10 @@ def build_nodes(con: duckdb.DuckDBPyConnection, assign: str, out: str = "pp_node
     con.execute(f"""
     CREATE OR REPLACE TEMP TABLE {out}_names AS
     SELECT a.node, m.full_name, m.given, m.middle, m.family, m.given_is_initial, m.first_last,
-           m.last_first, m.bk, m.name_freq, count(*) AS c
+           m.last_first, m.bk, m.name_amb, count(*) AS c
       FROM {assign} a JOIN pp_mentions m USING (mkey) WHERE m.family <> ''
      GROUP BY a.node, m.full_name, m.given, m.middle, m.family, m.given_is_initial,
-              m.first_last, m.last_first, m.bk, m.name_freq
+              m.first_last, m.last_first, m.bk, m.name_amb
     QUALIFY row_number() OVER (PARTITION BY a.node
             ORDER BY m.given_is_initial, c DESC, length(m.full_name) DESC, m.full_name) = 1
     """)
@@ -50,7 +50,7 @@ def build_nodes(con: duckdb.DuckDBPyConnection, assign: str, out: str = "pp_node
          GROUP BY a.node
     ), base AS (
         SELECT n.node AS unique_id, n.full_name, n.given, n.middle, n.family, n.given_is_initial,
-               n.first_last, n.last_first, n.bk, n.name_freq, g.n_mentions, g.min_year, g.max_year,
+               n.first_last, n.last_first, n.bk, n.name_amb, g.n_mentions, g.min_year, g.max_year,
                {_nonempty('g.coauthor_keys')} AS coauthor_keys,
                {_nonempty('g.org_keys')} AS org_keys,
                {_nonempty('g.terms')} AS terms,
