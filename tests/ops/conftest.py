@@ -34,6 +34,17 @@ def _pg_or_skip() -> None:
         pytest.skip(message)
 
 
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2 with small costs: the real parameters take ~0.5 s a hash on a busy machine."""
+    from argon2 import PasswordHasher
+
+    from talentgraph.ops import users
+
+    monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024,
+                                                         parallelism=1))
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[OpsStore]:
     """A migrated, empty store; on PostgreSQL in a schema of its own, dropped afterwards."""

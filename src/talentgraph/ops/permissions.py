@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from talentgraph.errors import PermissionDenied
+from talentgraph.errors import OpsInputError, PermissionDenied
 
 
 class Role(StrEnum):
@@ -34,7 +34,7 @@ def parse_role(text: str) -> Role:
         return Role(key)
     except ValueError:
         known = ", ".join([r.value for r in Role] + list(ROLE_ALIASES))
-        raise PermissionDenied(f"unknown role {text!r}; roles are: {known}") from None
+        raise OpsInputError(f"unknown role {text!r}; roles are: {known}") from None
 
 
 class Op(StrEnum):
