@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from talentgraph.ops import users
@@ -20,9 +20,13 @@ from talentgraph.web.context import check_csrf, csrf_token, web_ctx
 
 router = APIRouter(prefix="/api")
 CSRF = [Depends(check_csrf)]
+MAX_ID = 2**31 - 1  # ids beyond this cannot exist (and overflow SQLite integers)
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
+QueryId = Annotated[int, Query(ge=1, le=MAX_ID)]
+OptId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 Text = Annotated[str | None, Query(max_length=300)]
 Year = Annotated[int | None, Query(ge=1900, le=2100)]
-Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Amount = Annotated[Decimal, Field(ge=0, le=10**12, max_digits=18, decimal_places=2)]
 Vesting = Literal["cliff_monthly", "cliff_quarterly", "front_loaded", "monthly"]
 
@@ -163,7 +167,7 @@ def search(request: Request, q: Annotated[str, Query(min_length=1, max_length=30
 
 
 @router.get("/candidates", summary="Candidates (contract recruiters: their own only)")
-def candidates(request: Request, requisition_id: Annotated[int | None, Query(ge=1)] = None
+def candidates(request: Request, requisition_id: OptId = None
                ) -> dict[str, Any]:
     with web_ctx(request) as c:
         return views.pipeline(c, requisition_id)
@@ -177,13 +181,13 @@ def create_candidate(request: Request, body: CandidateIn) -> dict[str, Any]:
 
 
 @router.get("/candidates/{candidate_id}")
-def candidate(request: Request, candidate_id: int) -> dict[str, Any]:
+def candidate(request: Request, candidate_id: PathId) -> dict[str, Any]:
     with web_ctx(request) as c:
         return views.candidate_detail(c, candidate_id)
 
 
 @router.post("/candidates/{candidate_id}/stage", dependencies=CSRF)
-def move_stage(request: Request, candidate_id: int, body: StageIn) -> dict[str, Any]:
+def move_stage(request: Request, candidate_id: PathId, body: StageIn) -> dict[str, Any]:
     with web_ctx(request) as c:
         return views.move_stage(c, candidate_id, body.stage, body.note)
 
@@ -206,13 +210,13 @@ def build_offer(request: Request, body: OfferIn) -> dict[str, Any]:
 
 
 @router.get("/offers/{offer_id}")
-def offer(request: Request, offer_id: int) -> dict[str, Any]:
+def offer(request: Request, offer_id: PathId) -> dict[str, Any]:
     with web_ctx(request) as c:
         return views.offer_detail(c, offer_id)
 
 
 @router.post("/offers/{offer_id}/decision", dependencies=CSRF, summary="Approve or reject")
-def decide_offer(request: Request, offer_id: int, body: DecisionIn) -> dict[str, Any]:
+def decide_offer(request: Request, offer_id: PathId, body: DecisionIn) -> dict[str, Any]:
     with web_ctx(request) as c:
         return views.approve_offer(c, offer_id, body.decision, body.note)
 
@@ -224,7 +228,7 @@ def retention(request: Request, team: Text = None) -> list[dict[str, Any]]:
 
 
 @router.get("/outreach/letters", summary="A candidate's letters")
-def letters(request: Request, candidate_id: Annotated[int, Query(ge=1)]) -> list[dict[str, Any]]:
+def letters(request: Request, candidate_id: QueryId) -> list[dict[str, Any]]:
     with web_ctx(request) as c:
         return list_letters(c.s, c.actor, candidate_id)
 
@@ -237,13 +241,13 @@ def draft_letter(request: Request, body: LetterIn) -> dict[str, Any]:
 
 
 @router.get("/outreach/letters/{letter_id}")
-def letter(request: Request, letter_id: int) -> dict[str, Any]:
+def letter(request: Request, letter_id: PathId) -> dict[str, Any]:
     with web_ctx(request) as c:
         return views.letter(c, letter_id)
 
 
 @router.post("/outreach/letters/{letter_id}/reply", dependencies=CSRF)
-def reply(request: Request, letter_id: int, body: ReplyIn) -> dict[str, Any]:
+def reply(request: Request, letter_id: PathId, body: ReplyIn) -> dict[str, Any]:
     with web_ctx(request) as c:
         return views.record_reply(c, letter_id, body.outcome, body.body)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 
 from talentgraph.ops import users
@@ -19,6 +19,10 @@ from talentgraph.web.render import page
 
 router = APIRouter(include_in_schema=False)
 CSRF = [Depends(check_csrf)]
+MAX_ID = 2**31 - 1  # ids beyond this cannot exist (and overflow SQLite integers)
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
+QueryId = Annotated[int, Query(ge=1, le=MAX_ID)]
+OptId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 Text = Annotated[str | None, Query(max_length=300)]
 Year = Annotated[int | None, Query(ge=1900, le=2100)]
 
@@ -116,7 +120,7 @@ def search(request: Request, q: Text = None, at: Text = None, not_at: Text = Non
 
 
 @router.get("/pipeline")
-def pipeline(request: Request, requisition_id: Annotated[int | None, Query(ge=1)] = None
+def pipeline(request: Request, requisition_id: OptId = None
              ) -> Response:
     with web_ctx(request) as c:
         return page(request, "pipeline.html", d=views.pipeline(c, requisition_id),
@@ -136,7 +140,7 @@ async def add_candidate(request: Request) -> Response:
 
 
 @router.post("/pipeline/{candidate_id}/stage", dependencies=CSRF)
-async def move_stage(request: Request, candidate_id: int) -> Response:
+async def move_stage(request: Request, candidate_id: PathId) -> Response:
     f = await request.form()
     with web_ctx(request) as c:
         views.move_stage(c, candidate_id, forms.text(f.get("stage")) or "",
@@ -148,7 +152,7 @@ async def move_stage(request: Request, candidate_id: int) -> Response:
 
 
 @router.get("/candidates/{candidate_id}")
-def candidate(request: Request, candidate_id: int) -> Response:
+def candidate(request: Request, candidate_id: PathId) -> Response:
     with web_ctx(request) as c:
         return page(request, "candidate.html", d=views.candidate_detail(c, candidate_id),
                     stages=views.STAGES)
@@ -165,7 +169,7 @@ def offers(request: Request) -> Response:
 
 
 @router.get("/offers/new")
-def offer_form(request: Request, candidate_id: Annotated[int | None, Query(ge=1)] = None
+def offer_form(request: Request, candidate_id: OptId = None
                ) -> Response:
     with web_ctx(request) as c:
         require(c.actor, Op.OFFER_BUILD)  # pay data: refused before anything is shown
@@ -192,13 +196,13 @@ async def offer_build(request: Request) -> Response:
 
 
 @router.get("/offers/{offer_id}")
-def offer(request: Request, offer_id: int) -> Response:
+def offer(request: Request, offer_id: PathId) -> Response:
     with web_ctx(request) as c:
         return page(request, "offer.html", o=views.offer_detail(c, offer_id))
 
 
 @router.post("/offers/{offer_id}/decision", dependencies=CSRF)
-async def offer_decision(request: Request, offer_id: int) -> Response:
+async def offer_decision(request: Request, offer_id: PathId) -> Response:
     f = await request.form()
     with web_ctx(request) as c:
         views.approve_offer(c, offer_id, forms.text(f.get("decision")) or "",
@@ -217,7 +221,7 @@ def retention(request: Request, team: Text = None) -> Response:
 
 
 @router.get("/outreach")
-def outreach(request: Request, candidate_id: Annotated[int | None, Query(ge=1)] = None
+def outreach(request: Request, candidate_id: OptId = None
              ) -> Response:
     with web_ctx(request) as c:
         require(c.actor, Op.OUTREACH_WRITE)
@@ -239,13 +243,13 @@ async def outreach_draft(request: Request) -> Response:
 
 
 @router.get("/outreach/letters/{letter_id}")
-def outreach_letter(request: Request, letter_id: int) -> Response:
+def outreach_letter(request: Request, letter_id: PathId) -> Response:
     with web_ctx(request) as c:
         return page(request, "letter.html", letter=views.letter(c, letter_id), outcomes=OUTCOMES)
 
 
 @router.get("/outreach/letters/{letter_id}/eml")
-def outreach_eml(request: Request, letter_id: int) -> Response:
+def outreach_eml(request: Request, letter_id: PathId) -> Response:
     with web_ctx(request) as c:
         data = export_eml(c.s, c.actor, letter_id)
     return Response(data, media_type="message/rfc822", headers={
@@ -253,7 +257,7 @@ def outreach_eml(request: Request, letter_id: int) -> Response:
 
 
 @router.post("/outreach/letters/{letter_id}/reply", dependencies=CSRF)
-async def outreach_reply(request: Request, letter_id: int) -> Response:
+async def outreach_reply(request: Request, letter_id: PathId) -> Response:
     f = await request.form()
     with web_ctx(request) as c:
         views.record_reply(c, letter_id, forms.text(f.get("outcome")) or "",
