@@ -16,7 +16,8 @@ profile, dual affiliation, internship, rename). The organisation of a side is wh
 organisations stage resolved on that record; the person is whoever the people stage put there.
 A predicted move matches a case when the person of the first record has a departure
 (job_change, graduation_hire, return) from that side's organisation (or one with the same top
-parent) to the other side's, with its window inside the two records' years (one year slack).
+parent) that reaches the other side's, directly or through further moves (A -> B -> C), inside
+the two records' years (one year slack).
 """
 
 from __future__ import annotations
@@ -102,15 +103,7 @@ def evaluate(con: duckdb.DuckDBPyConnection, gold: list[dict], prefix: str = "",
         tf, tt = {top.get(o, o) for o in of}, {top.get(o, o) for o in ot}
         predicted = False
         if p and p == p_to and of and ot and not (of & ot):
-            for frm, to, last_from, first_to, kind in moves_by.get(p, []):
-                if kind not in DEPARTURES:
-                    continue
-                if not ((frm in of or top.get(frm, frm) in tf)
-                        and (to in ot or top.get(to, to) in tt)):
-                    continue
-                if first_to >= fy - 1 and last_from <= ty + 1:
-                    predicted = True
-                    break
+            predicted = _reaches(moves_by.get(p, []), of, tf, ot, tt, fy, ty, top)
         label = row["label"]
         counts[(label, predicted)] += 1
         if predicted != (label == "move"):
@@ -155,6 +148,23 @@ def evaluate(con: duckdb.DuckDBPyConnection, gold: list[dict], prefix: str = "",
         },
         "errors": errors,
     }
+
+
+def _reaches(moves: list[tuple], of: set, tf: set, ot: set, tt: set, fy: int, ty: int,
+             top: dict) -> bool:
+    """A departure from the first side's organisation, then possibly further moves (A -> B ->
+    C), ending at the second side's organisation within the two records' years (slack 1)."""
+    def at(org: str, ids: set, tops: set) -> bool:
+        return org in ids or top.get(org, org) in tops
+
+    deps = [m for m in moves if m[4] in DEPARTURES]
+    frontier = [m for m in deps if at(m[0], of, tf) and m[3] >= fy - 1 and m[2] <= ty + 1]
+    for _ in range(4):
+        if any(at(m[1], ot, tt) and m[3] <= ty + 1 for m in frontier):
+            return True
+        frontier = [n for m in frontier for n in deps
+                    if n[0] == m[1] and n[3] >= m[3] and n[3] <= ty + 1 and n is not m]
+    return False
 
 
 def _status_prefixed(con: duckdb.DuckDBPyConnection, members: list, prefix: str) -> list[dict]:

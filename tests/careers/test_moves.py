@@ -197,7 +197,7 @@ def test_successor_organisation_is_not_a_move(store):
     assert org_family(con, "DM") == ["DM", "GDM"]
 
 
-def test_single_profile_record_counts_when_its_coauthors_check_out(store):
+def test_single_profile_record_counts_when_the_role_steps_up_and_coauthors_agree(store):
     orgs(store)
     # The coauthors of pat's 2023 profile record are at OpenAI in other files too: the record's
     # author and affiliation lists line up, so it may carry one side of a move.
@@ -217,8 +217,38 @@ def test_single_profile_record_counts_when_its_coauthors_check_out(store):
     (m,) = moves_of(con, "pat")
     assert m[:5] == ("U", "OAI", 2020, 2023, "graduation_hire")
     rule = con.execute("SELECT rule FROM moves WHERE person_id = 'pat'").fetchone()[0]
-    assert "1 checked profile record" in rule
+    assert "1 profile record, role steps up" in rule
     assert moves_of(con, "rex") == []
     align = con.execute("SELECT alignment FROM affiliation_obs WHERE person_id = 'rex' "
                         "AND evidence = 'profile'").fetchone()[0]
     assert align == "suspect"
+
+
+def test_same_rank_change_on_one_profile_record_is_not_a_move(store):
+    orgs(store)
+    store.paper(2019, [("sal", ["U"], "Associate Professor")])
+    store.paper(2021, [("sal", ["U"], "Associate Professor")])
+    store.paper(2023, [("sal", ["V"], "Assistant Professor")], family="B")
+    con = store.build()
+    assert moves_of(con, "sal") == []
+
+
+def test_paper_listing_old_and_new_place_during_a_move_is_a_transition(store):
+    orgs(store)
+    for y in (2019, 2020, 2021):
+        store.paper(y, [("tom", ["U"], None)])
+    store.paper(2022, [("tom", ["U", "OAI"], None)])  # written while moving
+    store.paper(2022, [("tom", ["OAI"], None)])
+    store.paper(2023, [("tom", ["OAI"], None)])
+    con = store.build()
+    assert [m[:5] for m in moves_of(con, "tom")] == [("U", "OAI", 2022, 2022, "job_change")]
+
+
+def test_change_between_an_org_and_its_parent_is_not_a_move(store):
+    orgs(store)
+    for y in (2019, 2020):
+        store.paper(y, [("uma", ["G"], None)])
+    for y in (2022, 2023):
+        store.paper(y, [("uma", ["GDM"], None)])  # Google DeepMind sits under Google
+    con = store.build()
+    assert moves_of(con, "uma") == []

@@ -73,33 +73,75 @@ def _last_role(s: Spell) -> str | None:
 ROLE_RANK = {"student": 1, "intern": 1, "postdoc": 2, "staff": 3, "faculty": 3}
 
 
+def role_rank(role: str | None) -> float | None:
+    """A coarse career ladder read from role text: undergrad 0, master's 1, PhD 2, postdoc 3,
+    staff / assistant professor 4, associate 4.1, full professor 4.2. None when unknown."""
+    if not role:
+        return None
+    r = role.lower().split("+")[0]
+    if "intern" in r:
+        return 1.0
+    if "undergrad" in r or "bachelor" in r:
+        return 0.0
+    if "master" in r or "ms student" in r or "msc" in r:
+        return 1.0
+    if "phd" in r or "doctoral" in r or "ph.d" in r:
+        return 2.0
+    if "student" in r:
+        return 1.0
+    if "postdoc" in r or "post-doc" in r or "post doc" in r:
+        return 3.0
+    if "associate professor" in r or "senior lecturer" in r:
+        return 4.1
+    if "assistant professor" in r or "lecturer" in r or "instructor" in r:
+        return 4.0
+    if "professor" in r or "chair" in r:
+        return 4.2
+    return 4.0
+
+
 def _corroboration(a: Spell, b: Spell) -> str | None:
     """Which rule lets a move from spell a to spell b be called, or None.
 
     1. both sides corroborated: >= 2 independent records or one strong attributed record;
-    2. otherwise a side may rest on ONE profile record whose paper checks out (its coauthors'
-       affiliations agree with their other records), but only when the roles read as a career
-       (no faculty -> student) and the other side is corroborated or checks out the same way.
+    2. otherwise ONE side may rest on a single OpenReview-profile record (not suspect: its
+       paper's other authors do not contradict it), when the other side is corroborated, the
+       single record lies strictly outside the other side's years, and the roles read as a
+       career: a step up the ladder (undergrad -> PhD -> postdoc -> faculty or staff), or — for
+       the person's LATEST record, checked against coauthors, after >= 3 records at the old
+       place — the same rung (researcher -> researcher). Mis-aligned profile records mostly read
+       as a step down (professor -> PhD student, full -> assistant professor) or as a jump no
+       career makes in two years (assistant -> full professor elsewhere): those need rule 1.
     """
     if a.corroborated and b.corroborated:
         return f"from {_side_rule(a)}; to {_side_rule(b)}"
-    a_ok = a.corroborated or any(o.verified for o in a.obs)
-    b_ok = b.corroborated or any(o.verified for o in b.obs)
-    if not (a_ok and b_ok):
+    if not (a.corroborated or b.corroborated):
         return None
-    last, first = _last_role(a), _first_role(b)
-    if last and first and ROLE_RANK.get(first, 3) < ROLE_RANK.get(last, 3):
+    weak, other = (b, a) if a.corroborated else (a, b)
+    if any(o.evidence != "profile" for o in weak.obs) or any(
+            o.alignment == "suspect" for o in weak.obs):
         return None
-    return f"from {_side_text(a)}; to {_side_text(b)}"
+    if (weak is b and b.start_year <= a.end_year) or (weak is a and a.end_year >= b.start_year):
+        return None
+    ra, rb = a.roles_by_year(), b.roles_by_year()
+    last, first = (role_rank(ra[-1][1]) if ra else None), (role_rank(rb[0][1]) if rb else None)
+    if last is None or first is None:
+        return None
+    if first > last and not (last >= 4.0 and first - last > 0.15):
+        return f"from {_side_text(a)}; to {_side_text(b)}"
+    if (first == last and last >= 3.0 and weak is b and len(other.keys) >= 3
+            and all(o.alignment == "aligned" for o in weak.obs)):
+        return f"from {_side_text(a)}; to {_side_text(b)}"
+    return None
 
 
 def _side_text(s: Spell) -> str:
-    return _side_rule(s) if s.corroborated else "1 checked profile record"
+    return _side_rule(s) if s.corroborated else "1 profile record, role steps up"
 
 
 def _confidence(a: Spell, b: Spell, rule: str = "") -> float:
     c = min(a.confidence, b.confidence)
-    if "checked profile" in rule:
+    if "1 profile record" in rule:
         c *= 0.9  # rests on one record on a side
     sides = a.obs + b.obs
     if all(o.evidence == "profile" for o in sides):
@@ -112,35 +154,43 @@ def _confidence(a: Spell, b: Spell, rule: str = "") -> float:
 
 
 def detect_moves(person_id: str, spells: list[Spell], dual: set[frozenset[str]],
-                 org_kind: dict[str, str]) -> list[Move]:
+                 org_kind: dict[str, str],
+                 transitions: set[frozenset[str]] | None = None) -> list[Move]:
     """Moves of one person from their spells (see the module docstring for the rules)."""
+    transitions = transitions or set()
     home = [s for s in spells if s.kind == "home"]
     moves: list[Move] = []
     for b in home:
-        preds = [a for a in home if a.org_id != b.org_id
-                 and frozenset((a.org_id, b.org_id)) not in dual
-                 and a.start_year < b.start_year and a.end_year <= b.start_year]
-        if not preds:
-            continue
-        a = max(preds, key=lambda s: (s.end_year, s.confidence, s.org_id))
-        # B joined while the person already held another, newer position C: B is an addition.
-        if any(c.org_id not in (a.org_id, b.org_id) and a.end_year <= c.start_year < b.start_year
-               and c.end_year > b.start_year for c in home):
-            continue
-        rule = _corroboration(a, b)
-        if rule is None:
-            continue
-        if any(s.org_id == b.org_id and s.end_year < a.start_year for s in home):
-            kind = "return"
-        elif _last_role(a) == "student" and _first_role(b) != "student" and (
-                _first_role(b) in ("staff", "postdoc", "faculty")
-                or org_kind.get(b.org_id) in INDUSTRY_KINDS):
-            kind = "graduation_hire"
-        else:
-            kind = "job_change"
-        moves.append(Move(person_id, a.org_id, b.org_id, a.end_year, b.start_year, kind,
-                          _confidence(a, b, rule), rule,
-                          list(a.obs), list(b.obs), list(a.lag_obs)))
+        def follows(a: Spell, b: Spell = b) -> bool:
+            if a.org_id == b.org_id or frozenset((a.org_id, b.org_id)) in dual:
+                return False
+            if frozenset((a.org_id, b.org_id)) in transitions:
+                return a.start_year < b.start_year and a.end_year < b.end_year
+            return a.start_year < b.start_year and a.end_year <= b.start_year
+
+        preds = sorted((a for a in home if follows(a)),
+                       key=lambda s: (s.end_year, s.confidence, s.org_id), reverse=True)
+        for a in preds:
+            # B joined while the person already held a newer position C: B is an addition.
+            if any(c.org_id not in (a.org_id, b.org_id)
+                   and a.end_year <= c.start_year < b.start_year
+                   and c.end_year > b.start_year for c in home):
+                break
+            rule = _corroboration(a, b)
+            if rule is None:
+                continue  # try the next-latest place the person was seen before
+            if any(s.org_id == b.org_id and s.end_year < a.start_year for s in home):
+                kind = "return"
+            elif _last_role(a) == "student" and _first_role(b) != "student" and (
+                    _first_role(b) in ("staff", "postdoc", "faculty")
+                    or org_kind.get(b.org_id) in INDUSTRY_KINDS):
+                kind = "graduation_hire"
+            else:
+                kind = "job_change"
+            moves.append(Move(person_id, a.org_id, b.org_id, a.end_year, b.start_year, kind,
+                              _confidence(a, b, rule), rule,
+                              list(a.obs), list(b.obs), list(a.lag_obs)))
+            break
 
     for i in (s for s in spells if s.kind == "internship"):
         # An internship is taken from a student's (or unknown-role) home, never a senior one's.

@@ -180,15 +180,27 @@ def _check_alignment(con: duckdb.DuckDBPyConnection, table: str) -> None:
     `suspect`: fewer than half of >= 2 agree (weight x 0.4: below MIN_WEIGHT, display only);
     `unchecked` otherwise (weight unchanged).
     """
+    # Agreement is judged on the top-level organisation (DeepMind here, Google DeepMind there
+    # is the same employer for this purpose), where the orgs table knows it.
+    top = ("(SELECT coalesce(g.top_parent_id, g.org_id) FROM orgs g WHERE g.org_id = {c})"
+           if table_exists(con, "orgs") and _column_exists(con, "orgs", "top_parent_id")
+           else "{c}")
     con.execute(f"""
     CREATE OR REPLACE TEMP TABLE _careers_align AS
-    WITH p AS (SELECT DISTINCT person_id, paper_id, position, org_id, source_file
-               FROM {table} WHERE evidence = 'profile'),
+    WITH tops AS (
+        SELECT DISTINCT org_id, coalesce({top.format(c="x.org_id")}, x.org_id) AS top_id
+        FROM (SELECT DISTINCT org_id FROM {table}) x
+    ),
+    obs AS (SELECT o.person_id, o.paper_id, o.position, o.source_file, o.evidence, o.weight,
+                   t.top_id
+            FROM {table} o JOIN tops t USING (org_id)),
+    p AS (SELECT DISTINCT person_id, paper_id, position, top_id, source_file
+          FROM obs WHERE evidence = 'profile'),
     c AS (
         SELECT p.person_id, p.paper_id, p.position,
-               coalesce(bool_or(o.org_id = p.org_id), false) AS confirmed,
-               count(o.org_id) > 0 AS checkable
-        FROM p LEFT JOIN {table} o
+               coalesce(bool_or(o.top_id = p.top_id), false) AS confirmed,
+               count(o.top_id) > 0 AS checkable
+        FROM p LEFT JOIN obs o
           ON o.person_id = p.person_id AND o.source_file <> p.source_file
          AND o.weight >= {MIN_WEIGHT}
         GROUP BY ALL

@@ -99,6 +99,30 @@ _SCHEMAS = {
 }
 
 
+def _linked_pairs(con: duckdb.DuckDBPyConnection) -> frozenset[frozenset[str]]:
+    """Pairs of organisations between which a change is not a move: an organisation and its
+    successor (DeepMind -> Google DeepMind), and an organisation and any organisation above it
+    (Microsoft -> Microsoft Research is the same employer named at two granularities)."""
+    if not table_exists(con, "orgs"):
+        return frozenset()
+    cols = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
+                                      "WHERE table_name = 'orgs'").fetchall()}
+    pairs: set[frozenset[str]] = set()
+    if "successor_id" in cols:
+        pairs |= {frozenset(r) for r in con.execute(
+            "SELECT org_id, successor_id FROM orgs WHERE successor_id IS NOT NULL "
+            "AND successor_id <> org_id").fetchall()}
+    parent = dict(con.execute("SELECT org_id, parent_id FROM orgs WHERE parent_id IS NOT NULL "
+                              "AND parent_id <> org_id").fetchall())
+    for org in parent:
+        seen, up = {org}, parent.get(org)
+        while up is not None and up not in seen:
+            pairs.add(frozenset((org, up)))
+            seen.add(up)
+            up = parent.get(up)
+    return frozenset(pairs)
+
+
 def build_careers(con: duckdb.DuckDBPyConnection, progress: Any = _no_progress,
                   mention_person: str = "mention_person", prefix: str = "") -> dict[str, Any]:
     """Rebuild `{prefix}affiliation_obs`, `spells`, `moves`, `move_evidence` from the identity
@@ -115,25 +139,19 @@ def build_careers(con: duckdb.DuckDBPyConnection, progress: Any = _no_progress,
     org_kind: dict[str, str] = {}
     if table_exists(con, "orgs"):
         org_kind = dict(con.execute("SELECT org_id, kind FROM orgs").fetchall())
-    linked: frozenset[frozenset[str]] = frozenset()
-    if table_exists(con, "orgs") and con.execute(
-            "SELECT count(*) FROM information_schema.columns WHERE table_name = 'orgs' "
-            "AND column_name = 'successor_id'").fetchone()[0]:
-        linked = frozenset(frozenset(r) for r in con.execute(
-            "SELECT org_id, successor_id FROM orgs WHERE successor_id IS NOT NULL "
-            "AND successor_id <> org_id").fetchall())
+    linked = _linked_pairs(con)
     n_persons = con.execute(f"SELECT count(DISTINCT person_id) FROM {obs_table}").fetchone()[0]
 
     rows: dict[str, list[dict[str, Any]]] = {"spells": [], "moves": [], "move_evidence": []}
     for done, (person_id, obs) in enumerate(_per_person(con, obs_table), start=1):
-        spells, dual = build_spells(person_id, obs, linked)
+        spells, dual, transitions = build_spells(person_id, obs, linked)
         for s in spells:
             concurrent = sorted({o.org_id for o in spells
                                  if o is not s and o.org_id != s.org_id and o.kind == "home"
                                  and o.start_year <= s.end_year and s.start_year <= o.end_year})
             rows["spells"].append(_spell_row(s, concurrent))
         if len({s.org_id for s in spells}) > 1:
-            for m in detect_moves(person_id, spells, dual, org_kind):
+            for m in detect_moves(person_id, spells, dual, org_kind, transitions):
                 rows["moves"].append(_move_row(m))
                 rows["move_evidence"].extend(_evidence_rows(m))
         if done % 20_000 == 0:

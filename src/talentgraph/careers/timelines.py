@@ -5,7 +5,9 @@ The rules, in the order they are applied to one person's observations:
    display only. Intern / visitor observations make `internship` spells that never end the
    home spell they fall in.
 2. Dual affiliations: organisations named together on one mention (a professor who is also at a
-   lab), or in one OpenReview profile snapshot (one file), are concurrent, never a move.
+   lab), or in one OpenReview profile snapshot (one file), are concurrent, never a move —
+   unless the old one is never seen again after the joint record while the new one goes on
+   (a paper written during the move lists both): that is a transition, and may be a move.
 3. Stale profile entries: an OpenReview profile snapshot can surface an entry from the
    profile's history (a "PhD student" or "Intern" line on a 2024 paper of a full professor). A
    profile record with a student or intern role, while the same person has a faculty or postdoc
@@ -99,22 +101,41 @@ class Spell:
     def role_kinds_by_year(self) -> list[tuple[int, str]]:
         return sorted((o.year, o.role_kind) for o in self.obs if o.role_kind)
 
+    def roles_by_year(self) -> list[tuple[int, str]]:
+        return sorted((o.year, o.role) for o in self.obs if o.role)
 
-def dual_pairs(obs: list[Obs]) -> set[frozenset[str]]:
-    """Organisation pairs held together: on one mention, or in one profile snapshot."""
+
+def dual_pairs(obs: list[Obs]) -> tuple[set[frozenset[str]], set[frozenset[str]]]:
+    """(dual, transitions): organisation pairs held together — named on one mention, or in one
+    profile snapshot — split into real dual affiliations and transitions. A pair is a
+    transition when, at every year it is named together, one of the two is never seen again
+    while the other goes on (a paper written while moving lists the old and the new place)."""
     groups: dict[tuple, set[str]] = defaultdict(set)
+    year_of: dict[tuple, int] = {}
+    last: dict[str, int] = {}
     for o in obs:
         groups[("m", o.paper_id, o.position)].add(o.org_id)
+        year_of[("m", o.paper_id, o.position)] = o.year
         if o.evidence == "profile":
             groups[("p", o.source_file, o.year)].add(o.org_id)
-    pairs: set[frozenset[str]] = set()
-    for orgs in groups.values():
+            year_of[("p", o.source_file, o.year)] = o.year
+        last[o.org_id] = max(last.get(o.org_id, o.year), o.year)
+    joint: dict[frozenset[str], set[int]] = defaultdict(set)
+    for g, orgs in groups.items():
         if len(orgs) > 1:
             ordered = sorted(orgs)
             for i, a in enumerate(ordered):
                 for b in ordered[i + 1:]:
-                    pairs.add(frozenset((a, b)))
-    return pairs
+                    joint[frozenset((a, b))].add(year_of[g])
+    dual: set[frozenset[str]] = set()
+    transitions: set[frozenset[str]] = set()
+    for pair, years in joint.items():
+        a, b = sorted(pair)
+        if all(last[a] <= y < last[b] or last[b] <= y < last[a] for y in years):
+            transitions.add(pair)
+        else:
+            dual.add(pair)
+    return dual, transitions
 
 
 def _mark_lag(by_org: dict[str, list[Obs]], dual: set[frozenset[str]]) -> None:
@@ -138,7 +159,7 @@ def _corroborated(obs: list[Obs]) -> bool:
 
 
 def build_spells(person_id: str, obs: list[Obs], linked: frozenset[frozenset[str]] = frozenset()
-                 ) -> tuple[list[Spell], set[frozenset[str]]]:
+                 ) -> tuple[list[Spell], set[frozenset[str]], set[frozenset[str]]]:
     """Spells of one person (home and internship) and the pairs that never make a move: dual
     affiliations, plus `linked` pairs (an organisation and its successor, e.g. DeepMind and
     Google DeepMind: the same people under a new name)."""
@@ -147,9 +168,10 @@ def build_spells(person_id: str, obs: list[Obs], linked: frozenset[frozenset[str
     usable = [o for o in obs if o.weight >= MIN_WEIGHT and not _stale(o, first_senior)]
     home = [o for o in usable if o.role_kind not in AWAY_KINDS]
     away = [o for o in usable if o.role_kind in AWAY_KINDS]
-    dual = dual_pairs(home)
+    dual, transitions = dual_pairs(home)
     orgs_here = {o.org_id for o in home}
     dual |= {p for p in linked if p <= orgs_here}
+    transitions -= dual
     by_org: dict[str, list[Obs]] = defaultdict(list)
     for o in home:
         by_org[o.org_id].append(o)
@@ -206,4 +228,4 @@ def build_spells(person_id: str, obs: list[Obs], linked: frozenset[frozenset[str
         spells.append(Spell(person_id, org, run[0].year, run[-1].year, "internship", run))
 
     spells.sort(key=lambda s: (s.start_year, s.end_year, s.org_id, s.kind))
-    return spells, dual
+    return spells, dual, transitions
