@@ -238,6 +238,17 @@ def plan_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
         _out(list_plans(s, actor), as_json, "Hiring plans")
 
 
+@command(plan_app, "progress")
+def plan_progress_cmd(ctx: typer.Context,
+                      plan_id: Annotated[int | None, typer.Argument()] = None,
+                      as_json: JsonOpt = False) -> None:
+    """Each plan's target against hires, offers and pipeline over its requisitions."""
+    from talentgraph.ops.plans import plan_progress
+
+    with _acting(ctx) as (s, actor):
+        _out(plan_progress(s, actor, plan_id), as_json, "Hiring plans: progress")
+
+
 @command(req_app, "add")
 def req_add(ctx: typer.Context, title: str,
             team: Annotated[str, typer.Option(help="Team.")],

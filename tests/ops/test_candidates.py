@@ -77,3 +77,21 @@ def test_contract_recruiter_sees_only_assigned(store: OpsStore, users: dict[str,
         assert candidates.get_candidate(s, cr, unassigned.id)["assigned_to"] == cr.user_id
     with pytest.raises(OpsInputError, match="assigned to"), store.session() as s:
         candidates.assign(s, lead, mine.id, "comp_partner")
+
+
+def test_plan_progress(store: OpsStore, users: dict[str, Actor]) -> None:
+    lead, rec = users["recruiting_lead"], users["recruiter"]
+    with store.session() as s:
+        plan = plans.create_plan(s, lead, "GenAI 2026", "genai", 100, date(2026, 1, 1),
+                                 date(2026, 12, 31))
+        r1 = plans.create_requisition(s, lead, "RS", "genai", "L5", 60, date(2026, 1, 1),
+                                      plan_id=plan.id)
+        plans.create_requisition(s, lead, "MLE", "genai", "L4", 40, date(2026, 1, 1),
+                                 plan_id=plan.id)
+        c = candidates.create_candidate(s, rec, "Hana Hired", requisition_id=r1.id)
+        for st in ("interviewing", "offer", "hired"):
+            candidates.move_stage(s, rec, c.id, st)
+        candidates.create_candidate(s, rec, "Pia Pipeline", requisition_id=r1.id)
+        (got,) = plans.plan_progress(s, users["viewer"])
+    assert (got["target"], got["requisitions"], got["requisition_headcount"]) == (100, 2, 100)
+    assert (got["hired"], got["in_pipeline"], got["remaining"]) == (1, 1, 99)

@@ -132,3 +132,26 @@ def progress(s: Session, actor: Actor, req_id: int | None = None) -> list[dict[s
             "by_stage": by_stage,
         })
     return out
+
+
+def plan_progress(s: Session, actor: Actor, plan_id: int | None = None) -> list[dict[str, Any]]:
+    """Per hiring plan: its target against the sum over its requisitions."""
+    require(actor, Op.PLAN_VIEW)
+    q = select(HiringPlan).order_by(HiringPlan.id)
+    if plan_id is not None:
+        q = q.where(HiringPlan.id == plan_id)
+    reqs = progress(s, actor)
+    plan_of = dict(s.execute(select(Requisition.id, Requisition.plan_id)).all())
+    out = []
+    for p in s.scalars(q):
+        mine = [r for r in reqs if plan_of.get(r["id"]) == p.id]
+        hired = sum(r["hired"] for r in mine)
+        out.append({"id": p.id, "name": p.name, "team": p.team, "target": p.headcount_target,
+                    "requisitions": len(mine),
+                    "requisition_headcount": sum(r["target"] for r in mine), "hired": hired,
+                    "in_offer": sum(r["in_offer"] for r in mine),
+                    "in_pipeline": sum(r["in_pipeline"] for r in mine),
+                    "remaining": max(p.headcount_target - hired, 0)})
+    if plan_id is not None and not out:
+        raise NotFoundError(f"no hiring plan #{plan_id} (see `talentgraph ops plan list`)")
+    return out

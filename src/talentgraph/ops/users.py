@@ -54,7 +54,9 @@ def create_first_admin(s: Session, username: str, password: str,
 
 def list_users(s: Session, actor: Actor) -> list[dict[str, Any]]:
     require(actor, Op.USER_LIST)
-    return [user_dict(u) for u in s.scalars(select(User).order_by(User.id))]
+    rows = [user_dict(u) for u in s.scalars(select(User).order_by(User.id))]
+    audit.record(s, actor, "user.read", "user", None, count=len(rows))
+    return rows
 
 
 def get_user(s: Session, username: str) -> User:
