@@ -92,6 +92,7 @@ def evaluate(con: duckdb.DuckDBPyConnection, gold: list[dict], prefix: str = "",
                                           "AND position = ?", list(a)).fetchall()}
 
     counts: Counter = Counter()
+    by_support: Counter = Counter()
     status_pairs: list[tuple[str, str]] = []
     members, member_gold = [], []
     errors: list[dict] = []
@@ -106,6 +107,9 @@ def evaluate(con: duckdb.DuckDBPyConnection, gold: list[dict], prefix: str = "",
             predicted = _reaches(moves_by.get(p, []), of, tf, ot, tt, fy, ty, top)
         label = row["label"]
         counts[(label, predicted)] += 1
+        if label == "move":
+            support = _support(con, p, of | tf, ot | tt, top, prefix) if p else "no person"
+            by_support[(support, predicted)] += 1
         if predicted != (label == "move"):
             errors.append({"case": row["case_id"], "label": label, "predicted_move": predicted,
                            "person": p, "same_person_both_sides": p == p_to,
@@ -138,6 +142,11 @@ def evaluate(con: duckdb.DuckDBPyConnection, gold: list[dict], prefix: str = "",
                   "recall": round(tp / (tp + fn), 3) if tp + fn else None,
                   "false_moves_on_stays": counts[("stay", True)],
                   "false_moves_on_not_moves": counts[("not_move", True)]},
+        "move_recall_by_support": {
+            sup: {"cases": by_support[(sup, True)] + by_support[(sup, False)],
+                  "recall": round(by_support[(sup, True)] / max(1, by_support[(sup, True)]
+                                                                + by_support[(sup, False)]), 3)}
+            for sup in sorted({k[0] for k in by_support})},
         "status": {
             "confusion (gold -> predicted)": {f"{g}->{s}": v for (g, s), v in
                                               sorted(status.items())},
@@ -148,6 +157,22 @@ def evaluate(con: duckdb.DuckDBPyConnection, gold: list[dict], prefix: str = "",
         },
         "errors": errors,
     }
+
+
+def _support(con: duckdb.DuckDBPyConnection, person: str, side_a: set, side_b: set, top: dict,
+             prefix: str) -> str:
+    """How much the store shows of each side for this person: 'corroborated' when each side has
+    >= 2 independent records or one strong attributed one (the rule a move needs), else
+    'single record on a side' — such cases are out of reach by design."""
+    rows = con.execute(f"SELECT org_id, key, evidence, n_orgs, weight FROM {prefix}affiliation_obs"
+                       " WHERE person_id = ? AND weight >= 0.3", [person]).fetchall()
+
+    def ok(side: set) -> bool:
+        mine = [r for r in rows if r[0] in side or top.get(r[0], r[0]) in side]
+        strong = any(r[2] == "paper" and r[3] == 1 and r[4] >= 0.9 for r in mine)
+        return strong or len({r[1] for r in mine}) >= 2
+
+    return "corroborated" if ok(side_a) and ok(side_b) else "single record on a side"
 
 
 def _reaches(moves: list[tuple], of: set, tf: set, ot: set, tt: set, fy: int, ty: int,

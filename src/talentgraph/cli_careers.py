@@ -18,30 +18,39 @@ def _open(db: Path | None):
     return store.connect(cli.db_path(db), read_only=True)
 
 
-def show_person_careers(con: Any, person_id: str, as_json: bool = False) -> dict[str, Any]:
-    """Print (or return for --json) a person's timeline, moves, papers, coauthors, topics."""
-    from talentgraph import cli
+def attach_careers(con: Any, found: list[dict[str, Any]]) -> None:
+    """Add `careers` (timeline, moves + records, papers, coauthors, topics) to each person dict
+    of the `person` command; None where the store has no careers tables yet."""
+    from talentgraph.careers.observations import table_exists
     from talentgraph.careers.person import person_careers
 
-    data = person_careers(con, person_id)
-    if as_json:
-        return data
+    ready = all(table_exists(con, t) for t in ("spells", "moves", "move_evidence"))
+    for p in found:
+        p["careers"] = person_careers(con, p["person_id"]) if ready else None
+
+
+def print_person_careers(data: dict[str, Any] | None, label: str) -> None:
+    """The careers tables of one person (after the people part of `person`)."""
+    from talentgraph import cli
+
+    if data is None:
+        cli.console.print("[dim]no careers tables in this store: run `talentgraph build`[/dim]")
+        return
     cli.print_table([{**r, "roles": ", ".join(r["roles"] or []),
                       "concurrent_with": ", ".join(r["concurrent_with"] or []),
                       "evidence_kinds": ", ".join(r["evidence_kinds"] or [])}
-                     for r in data["timeline"]], "Timeline (spells)",
+                     for r in data["timeline"]], f"{label}: timeline (spells)",
                     ["org", "start_year", "end_year", "kind", "roles", "records",
                      "confidence", "evidence_kinds", "lag_records", "concurrent_with"])
-    cli.print_table(data["moves"], "Moves",
+    cli.print_table(data["moves"], f"{label}: moves",
                     ["kind", "from_org", "to_org", "last_year_at_from", "first_year_at_to",
                      "confidence", "evidence"])
-    cli.print_table(data["move_evidence"], "Records behind the moves",
+    cli.print_table(data["move_evidence"], f"{label}: records behind the moves",
                     ["side", "year", "org", "evidence", "source_file", "record_id", "title"])
-    cli.print_table(data["papers"], "Papers (latest 50)",
-                    ["year", "venue", "title", "affiliation", "status"])
-    cli.print_table(data["coauthors"], "Frequent coauthors")
-    cli.print_table(data["topics"], "Topics")
-    return data
+    cli.print_table(data["coauthors"], f"{label}: frequent coauthors")
+    cli.print_table(data["topics"], f"{label}: topics")
+    cli.print_table(data["papers"][:15], f"{label}: latest papers",
+                    ["year", "venue", "title", "affiliation"])
 
 
 def cohort(

@@ -29,6 +29,9 @@ def person(
     con = store.connect(cli.db_path(db), read_only=True)
     try:
         found = find_persons(con, query, limit, mentions)
+        # careers part (cli_careers.py): timeline, moves, papers, coauthors, topics
+        from talentgraph.cli_careers import attach_careers
+        attach_careers(con, found[:3])
     finally:
         con.close()
     if as_json:
@@ -46,6 +49,10 @@ def person(
         cli.print_table(p["mentions"], f"{p['canonical_name']} ({p['person_id']}): mentions",
                         ["year", "venue", "title", "raw_name", "organisation", "method",
                          "confidence"])
+    if found:  # careers part for the best match (cli_careers.py)
+        from talentgraph.cli_careers import print_person_careers
+        print_person_careers(found[0].get("careers"),
+                             f"{found[0]['canonical_name']} ({found[0]['person_id']})")
 
 
 def export_mentions(
