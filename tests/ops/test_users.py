@@ -51,3 +51,22 @@ def test_roles() -> None:
     assert parse_role("sourcer") is Role.CONTRACT_RECRUITER
     with pytest.raises(OpsInputError, match="unknown role"):
         parse_role("wizard")
+
+
+def test_refusals_are_audited(store: OpsStore) -> None:
+    from talentgraph.ops import audit, plans
+
+    with store.session() as s:
+        admin = users.actor_for(users.create_first_admin(s, "root", "s3cret-enough"))
+        viewer = users.actor_for(users.create_user(s, admin, "vic", "long enough", "viewer"))
+    with pytest.raises(PermissionDenied), store.session() as s:
+        plans.create_plan(s, viewer, "Sneaky", "genai", 5)
+    with pytest.raises(PermissionDenied), store.session() as s:
+        users.authenticate(s, "vic", "guessing-game")
+    with store.session() as s:
+        rows = audit.list_entries(s, admin, action="*denied*")
+        fails = audit.list_entries(s, admin, action="user.login_failed")
+        assert plans.list_plans(s, admin) == []
+    assert [(r["username"], r["role"], r["details"]) for r in rows] == [
+        ("vic", "viewer", {"operation": "plan.edit"})]
+    assert [(r["username"], r["object_id"]) for r in fails] == [("vic", str(viewer.user_id))]

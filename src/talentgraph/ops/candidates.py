@@ -9,10 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from unidecode import unidecode
 
-from talentgraph.errors import DuplicateError, NotFoundError, OpsInputError, PermissionDenied
+from talentgraph.errors import DuplicateError, NotFoundError, OpsInputError
 from talentgraph.ops import audit
 from talentgraph.ops.models import Candidate, CandidateNote, Requisition, StageChange, User, utcnow
-from talentgraph.ops.permissions import Actor, Op, Role, require
+from talentgraph.ops.permissions import Actor, Op, Role, denied, require
 from talentgraph.ops.stages import check_move, check_stage
 
 ASSIGNABLE = {Role.RECRUITER, Role.CONTRACT_RECRUITER, Role.RECRUITING_LEAD, Role.EXECUTIVE}
@@ -35,8 +35,8 @@ def require_candidate_access(s: Session, actor: Actor, candidate_id: int, op: Op
     if cand is None or cand.erased_at is not None:
         raise NotFoundError(f"no candidate #{candidate_id} (it may have been erased)")
     if actor.role is Role.CONTRACT_RECRUITER and cand.assigned_to != actor.user_id:
-        raise PermissionDenied(f"candidate #{candidate_id} is not assigned to you; "
-                               "contract recruiters see only their assigned candidates")
+        raise denied(actor, op, f"candidate #{candidate_id} is not assigned to you; contract "
+                     "recruiters see only their assigned candidates", "candidate", candidate_id)
     return cand
 
 
@@ -84,7 +84,8 @@ def create_candidate(s: Session, actor: Actor, name: str, email: str | None = No
     assignee = actor.user_id if actor.role is Role.CONTRACT_RECRUITER else None
     if assign_to:
         if actor.role is Role.CONTRACT_RECRUITER:
-            raise PermissionDenied("contract recruiters cannot assign candidates to others")
+            raise denied(actor, Op.CANDIDATE_ASSIGN,
+                         "contract recruiters cannot assign candidates to others")
         assignee = _assignee(s, assign_to).id
     cand = Candidate(name=name, email=email_norm, name_norm=normalise_name(name),
                      email_norm=email_norm, person_id=person_id, source_note=source_note,

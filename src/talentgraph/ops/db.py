@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from talentgraph.errors import OpsConfigError
+from talentgraph.errors import OpsConfigError, PermissionDenied
 
 OPS_DB_ENV = "TALENTGRAPH_OPS_DB"
 
@@ -111,8 +111,17 @@ class OpsStore:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """One unit of work: everything in it (the change and its audit entry) commits together."""
-        with self._sessions.begin() as s:
-            yield s
+        try:
+            with self._sessions.begin() as s:
+                yield s
+        except PermissionDenied as exc:
+            entry = getattr(exc, "audit_entry", None)
+            if entry is not None:  # the refused work rolled back; the refusal is kept
+                from talentgraph.ops.models import AuditEntry, utcnow
+
+                with self._sessions.begin() as s:
+                    s.add(AuditEntry(at=utcnow(), **entry))
+            raise
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -118,11 +118,25 @@ def allowed(role: Role, op: Op) -> bool:
     return role in MATRIX[op]
 
 
+def denied(actor: Actor, op: Op | str, message: str, object_type: str = "",
+           object_id: int | str | None = None) -> PermissionDenied:
+    """A PermissionDenied carrying the audit entry that OpsStore.session() writes for it.
+
+    The refused transaction rolls back, so the store records the attempt in a transaction of
+    its own: refusals are part of the audit trail too.
+    """
+    exc = PermissionDenied(message)
+    exc.audit_entry = {  # type: ignore[attr-defined]
+        "user_id": actor.user_id, "username": actor.username, "role": actor.role.value,
+        "source": actor.source, "action": "denied", "object_type": object_type or "operation",
+        "object_id": None if object_id is None else str(object_id),
+        "details": {"operation": str(op)}}
+    return exc
+
+
 def require(actor: Actor, op: Op) -> None:
     """Raise PermissionDenied unless the actor's role allows `op`."""
     if not allowed(actor.role, op):
         who = actor.username or f"user {actor.user_id}"
-        raise PermissionDenied(
-            f"{who} ({actor.role.value}) may not {op.value}; allowed roles: "
-            + ", ".join(sorted(r.value for r in MATRIX[op]))
-        )
+        raise denied(actor, op, f"{who} ({actor.role.value}) may not {op.value}; allowed "
+                     "roles: " + ", ".join(sorted(r.value for r in MATRIX[op])))

@@ -9,10 +9,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from talentgraph.errors import DuplicateError, NotFoundError, OpsInputError, PermissionDenied
+from talentgraph.errors import DuplicateError, NotFoundError, OpsInputError
 from talentgraph.ops import audit
 from talentgraph.ops.models import User
-from talentgraph.ops.permissions import SYSTEM, Actor, Op, Role, parse_role, require
+from talentgraph.ops.permissions import SYSTEM, Actor, Op, Role, denied, parse_role, require
 
 _hasher = PasswordHasher()
 MIN_PASSWORD = 8
@@ -76,8 +76,12 @@ def authenticate(s: Session, username: str, password: str, source: str = "cli") 
         except (VerificationError, InvalidHashError):
             ok = False
     if not ok:
-        raise PermissionDenied(f"login failed for {username!r}: wrong username or password, "
-                               "or the account is disabled")
+        attempt = Actor(user_id=user.id if user else None, role=Role.VIEWER, source=source,
+                        username=username[:80])
+        exc = denied(attempt, "user.login", f"login failed for {username!r}: wrong username or "
+                     "password, or the account is disabled", "user", user.id if user else None)
+        exc.audit_entry.update(action="user.login_failed", role="none")  # type: ignore[attr-defined]
+        raise exc
     assert user is not None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
