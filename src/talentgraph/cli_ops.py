@@ -596,20 +596,32 @@ def offer_rival(ctx: typer.Context, company: str,
                 currency: Currency = "USD", base: Base = None, bonus: Bonus = None,
                 bonus_pct: BonusPct = None, sign_on: SignOn = None, equity: Equity = None,
                 vesting: Vesting = "cliff_monthly", fractions: Fractions = None,
-                refresher: Refresher = None, private_discount: PrivDisc = None,
+                refresher: Refresher = None,
+                private: Annotated[bool, typer.Option(
+                    "--private", help="Private-company equity, valued with the offer policy's "
+                    "discount and years to liquidity unless given below.")] = False,
+                private_discount: PrivDisc = None,
                 liquidity: Liquidity = None, years_to_liquidity: YearsLiq = None,
                 as_json: JsonOpt = False) -> None:
     """Record a competing offer (to a candidate or to one of our employees)."""
     from talentgraph.ops.offer_service import add_competing_offer
+    from talentgraph.ops.settings import get_setting
 
-    pkg = _package(currency, base, bonus, bonus_pct, sign_on, equity, vesting, fractions,
-                   refresher, private_discount, liquidity, years_to_liquidity, company)
-    if pkg is None:
+    if base is None:
         raise typer.BadParameter("give at least --base for the competing offer")
     with _acting(ctx) as (s, actor):
+        if private or private_discount is not None:
+            policy = get_setting(s, "offer")
+            if private_discount is None:
+                private_discount = float(policy["private_discount_pct"])
+            if years_to_liquidity is None:
+                years_to_liquidity = float(policy["liquidity_years"])
+        pkg = _package(currency, base, bonus, bonus_pct, sign_on, equity, vesting, fractions,
+                       refresher, private_discount, liquidity, years_to_liquidity, company)
         row = add_competing_offer(s, actor, company, pkg, candidate_id=candidate,
                                   employee_email=employee)
-        data = {"id": row.id, "company": row.company, "yearly_totals": row.yearly_totals}
+        data = {"id": row.id, "company": row.company, "private": pkg.private,
+                "yearly_totals": row.yearly_totals}
     if as_json:
         _out(data, True)
     else:

@@ -126,3 +126,18 @@ def test_clear_errors(ops) -> None:  # noqa: ANN001
     assert "unknown role" in ops("root", "user", "add", "x", "--role", "wizard", ok=False)
     assert "no candidate #99" in ops("cora", "offer", "build", "99", "--level", "L5",
                                      "--base", "1", ok=False)
+
+
+def test_private_rival_uses_policy_discount(ops) -> None:  # noqa: ANN001
+    ops(None, "init", "--admin", "root")
+    ops("root", "user", "add", "erin", "--role", "executive")
+    ops("erin", "candidate", "add", "Pat Private")
+    public = json.loads(ops("erin", "offer", "rival", "Startup", "--candidate", "1", "--base",
+                            "150000", "--equity", "2000000", "--json"))
+    ops("erin", "policy", "set", "offer", "private_discount_pct=75", "liquidity_years=0")
+    private = json.loads(ops("erin", "offer", "rival", "Startup", "--candidate", "1", "--base",
+                             "150000", "--equity", "2000000", "--private", "--json"))
+    assert private["private"] and not public["private"]
+    eq_public = [y["equity"] for y in public["yearly_totals"]]
+    eq_private = [y["equity"] for y in private["yearly_totals"]]
+    assert eq_private == [pytest.approx(e * 0.25, abs=0.02) for e in eq_public]
