@@ -170,7 +170,9 @@ def search(con: duckdb.DuckDBPyConnection, query: str, filters: Filters | None =
     careers = meta.get("have_spells") == "True"
     at = resolve_orgs(con, filters.at)
     not_at = resolve_orgs(con, filters.not_at)
-    params: dict[str, Any] = {"q": query, "k": model.TOP_K_PAPERS, "since": filters.since,
+    filtered = bool(at or not_at or filters.role or filters.country or rank_of)
+    params: dict[str, Any] = {"q": query, "since": filters.since,
+                              "k": model.TOP_K_FILTERED if filtered else model.TOP_K_PAPERS,
                               "ref": ref_year, "hl": model.HALF_LIFE, "sat": model.SATURATION,
                               "ntop": top_papers}
     where = ["true"]
@@ -190,6 +192,8 @@ def search(con: duckdb.DuckDBPyConnection, query: str, filters: Filters | None =
                    f"FROM ranked ORDER BY score DESC, person_key LIMIT {int(limit)}")
     else:
         # one person's place among all candidates (for a dossier's topic fit)
+        # every matching paper counts here, so a person far down the list still gets a place
+        params["k"] = 10_000_000
         key = con.execute("SELECT person_key FROM sourcing_people WHERE person_id = ?",
                           [rank_of]).fetchone()
         params["rank_of"] = key[0] if key else -1
@@ -255,7 +259,8 @@ def search(con: duckdb.DuckDBPyConnection, query: str, filters: Filters | None =
     details = _details(con, [r["person_key"] for r in rows])
     rows = [{**details[r["person_key"]], **r} for r in rows]
     people = [_explain(r["place"], r, ref_year) for r in rows]
-    matched = rows[0]["matched_papers"] if rows else _count_hits(con, query, filters.since)
+    matched = (rows[0]["matched_papers"] if rows
+               else _count_hits(con, query, filters.since, params["k"]))
     return SearchResult(query, filters, at + not_at, rows[0]["candidates"] if rows else 0,
                         matched, ref_year, careers, people)
 
@@ -274,9 +279,9 @@ def _details(con: duckdb.DuckDBPyConnection, keys: list[int]) -> dict[int, dict[
     return out
 
 
-def _count_hits(con: duckdb.DuckDBPyConnection, query: str, since: int | None) -> int:
+def _count_hits(con: duckdb.DuckDBPyConnection, query: str, since: int | None, k: int) -> int:
     return con.execute(f"WITH {_hits_sql()} SELECT count(*) FROM h",
-                       {"q": query, "k": model.TOP_K_PAPERS, "since": since}).fetchone()[0]
+                       {"q": query, "k": k, "since": since}).fetchone()[0]
 
 
 def where_now(r: dict[str, Any]) -> dict[str, Any]:
