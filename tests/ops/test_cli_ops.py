@@ -141,3 +141,40 @@ def test_private_rival_uses_policy_discount(ops) -> None:  # noqa: ANN001
     eq_public = [y["equity"] for y in public["yearly_totals"]]
     eq_private = [y["equity"] for y in private["yearly_totals"]]
     assert eq_private == [pytest.approx(e * 0.25, abs=0.02) for e in eq_public]
+
+
+def test_staff_side(ops, tmp_path: Path) -> None:  # noqa: ANN001
+    ops(None, "init", "--admin", "root")
+    ops("root", "user", "add", "erin", "--role", "executive")
+    ops("root", "user", "add", "cora", "--role", "comp_partner")
+    ops("root", "user", "add", "lee", "--role", "recruiting_lead")
+    imported = json.loads(ops("cora", "roster", "import", str(FIX / "roster.csv"), "--grants",
+                              str(FIX / "grants.csv"), "--json"))
+    assert [r["inserted"] for r in imported] == [2, 2]
+    again = json.loads(ops("cora", "roster", "import", str(FIX / "roster.csv"), "--grants",
+                           str(FIX / "grants.csv"), "--json"))
+    assert [r["unchanged"] for r in again] == [2, 2]
+    ops("cora", "bands", "import", str(FIX / "bands.csv"))
+    risks = json.loads(ops("cora", "flight-risk", "list", "--as-of", "2026-01-01", "--graph-db",
+                           str(tmp_path / "none.duckdb"), "--json"))
+    assert {r["email"] for r in risks} == {"grace@ourlab.example", "alan@ourlab.example"}
+    assert all(r["reasons"] and not r["graph_evidence"] for r in risks)
+    assert "may not risk.view" in ops("lee", "flight-risk", "list", ok=False)
+
+    rival = json.loads(ops("cora", "offer", "rival", "Rival AI", "--employee",
+                           "alan@ourlab.example", "--base", "260000", "--bonus", "30000",
+                           "--equity", "400000", "--json"))
+    counter = json.loads(ops("cora", "counter-offer", "options", str(rival["id"]), "--as-of",
+                             "2026-01-01", "--json"))
+    assert counter["options"] and counter["decision"] is None
+    ops("erin", "counter-offer", "decide", str(counter["id"]), "--option", "1")
+    assert "already decided" in ops("erin", "counter-offer", "decide", str(counter["id"]),
+                                    "--no-counter", ok=False)
+
+    ops("lee", "candidate", "add", "Eve Erasable", "--email", "eve@example.org")
+    ops("lee", "erase", "1", "--yes")
+    assert json.loads(ops("lee", "candidate", "list", "--json")) == []
+    log = json.loads(ops("erin", "audit", "list", "--json", "--limit", "500"))
+    assert {"roster.import", "grants.import", "risk.read", "counter.decide", "candidate.erase",
+            "denied"} <= {e["action"] for e in log}
+    assert "eve@example.org" not in json.dumps(log) and "Erasable" not in json.dumps(log)

@@ -114,7 +114,10 @@ class DuckDBGraphView:
 
         if not self.path.exists():
             raise StoreError(f"no analytical store at {self.path}: run `talentgraph build`")
-        con = duckdb.connect(str(self.path), read_only=True)
+        try:
+            con = duckdb.connect(str(self.path), read_only=True)
+        except duckdb.Error as exc:  # e.g. locked by a running build
+            raise StoreError(f"cannot read the analytical store at {self.path}: {exc}") from exc
         tables = {r[0] for r in con.execute(
             "SELECT table_name FROM information_schema.tables").fetchall()}
         missing = [t for t in self.REQUIRED if t not in tables]
