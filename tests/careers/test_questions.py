@@ -132,3 +132,16 @@ def test_cli_cohort_flows_export_json(lab, tmp_path):
     res = runner.invoke(app, ["export", "moves", "--db", db, "--out", str(out)])
     assert res.exit_code == 0 and out.read_text().startswith("person_id,from_org_id,")
     lab.con = __import__("duckdb").connect(db)
+
+
+def test_paper_cohort_does_not_count_a_move_inside_the_company_as_leaving(lab):
+    lab.con.execute("DELETE FROM papers")  # keep the built careers; only find the paper below
+    lab.con.execute("INSERT INTO papers (paper_id, source_file, record_id, venue, year, title, "
+                    "n_authors, ingested_at) SELECT paper_id, source_file, record_id, 'conf', "
+                    "year, 'Side Project', 1, now() FROM mentions "
+                    "WHERE raw_name = 'Fay' AND year = 2020")
+    rep = cohort_report(lab.con, paper="Side Project")
+    (fay,) = rep["members"]
+    assert fay["status"] == "stayed"
+    assert "moved inside: FAIR -> Meta GenAI (2022)" in fay["detail"]
+    assert fay["home"] == "FAIR (within Meta)"

@@ -34,6 +34,14 @@ def _names(con: duckdb.DuckDBPyConnection, org_ids: set[str]) -> dict[str, str]:
                             {"i": sorted(org_ids)}).fetchall())
 
 
+def _tops(con: duckdb.DuckDBPyConnection, org_ids: set[str]) -> set[str]:
+    if not org_ids:
+        return set()
+    return {r[0] for r in con.execute(
+        "SELECT coalesce(top_parent_id, org_id) FROM orgs WHERE org_id IN (SELECT unnest($i))",
+        {"i": sorted(org_ids)}).fetchall()}
+
+
 def _parents(con: duckdb.DuckDBPyConnection, org_ids: set[str]) -> dict[str, str]:
     """org_id -> display name of its top-level parent (itself when it has none)."""
     if not org_ids:
@@ -65,9 +73,16 @@ def members_of_paper(con: duckdb.DuckDBPyConnection, query: str, org: str | None
             mem.home_org_ids = set(fixed["family"])
             mem.home = fixed["name"]
         else:
+            # Without --org the question is "have they left the company": a move between units
+            # of one top-level organisation (Google -> DeepMind) is not leaving it.
+            tops = _tops(con, set(orgs or []))
+            for t in tops:
+                mem.home_org_ids |= set(org_family(con, t))
             for o in orgs or []:
                 mem.home_org_ids |= set(org_family(con, o))
-            mem.home = " + ".join(sorted(_names(con, set(orgs or [])).values()))
+            named = sorted(_names(con, set(orgs or [])).values())
+            parents = sorted(set(_names(con, tops).values()) - set(named))
+            mem.home = " + ".join(named) + (f" (within {', '.join(parents)})" if parents else "")
             if not orgs:
                 mem.note = "no affiliation attributed on the paper"
         members.append(mem)
@@ -174,7 +189,7 @@ def member_status(con: duckdb.DuckDBPyConnection, members: list[Member]) -> list
                            {"p": pids}).fetchall():
         moves[row[0]].append(row[1:])
     all_orgs = {s[0] for ss in spells.values() for s in ss} | {
-        m[1] for ms in moves.values() for m in ms}
+        m[1] for ms in moves.values() for m in ms} | {o for m in members for o in m.home_org_ids}
     names, parents = _names(con, all_orgs), _parents(con, all_orgs)
 
     out = []
@@ -201,15 +216,26 @@ def member_status(con: duckdb.DuckDBPyConnection, members: list[Member]) -> list
                         "to_parent": parents.get(d[1], names.get(d[1], d[1])),
                         "last_year_at_home": d[2], "first_year_at_new": d[3], "kind": d[4],
                         "confidence": d[5], "move_id": d[6], "evidence": d[7],
-                        "detail": f"left for {names.get(d[1], d[1])} between {d[2]} and "
+                        "within_parent": parents.get(d[1]) in {parents.get(h) for h in home},
+                        "detail": f"left for {names.get(d[1], d[1])}"
+                                  + (f" (within {parents.get(d[1])})"
+                                     if parents.get(d[1]) in {parents.get(h) for h in home}
+                                     and parents.get(d[1]) != names.get(d[1]) else "")
+                                  + f" between {d[2]} and "
                                   f"{d[3]} ({d[4].replace('_', ' ')}, confidence {d[5]:.2f}; "
                                   f"{d[7]})"})
             continue
+        inside = [m for m in moves.get(mem.person_id, [])
+                  if m[0] in home and m[1] in home and m[4] in DEPARTURE_KINDS and m[3] >= since]
+        moved_inside = "; ".join(f"moved inside: {names.get(m[0], m[0])} -> "
+                                 f"{names.get(m[1], m[1])} ({m[3]})" for m in inside)
         at_home = [s for s in my_spells if s[0] in home]
         last_home = max((s[2] for s in at_home), default=None)
         if last_home is not None and last_home > since:
+            where = names.get(max(at_home, key=lambda s: s[2])[0], mem.home)
+            detail = f"seen at {where} in {last_home}"
             out.append({**row, "status": "stayed", "last_seen_at_home": last_home,
-                        "detail": f"seen at {mem.home} in {last_home}"})
+                        "detail": detail + (f"; {moved_inside}" if moved_inside else "")})
             continue
         elsewhere = sorted((s for s in my_spells if s[0] not in home and s[2] > since),
                            key=lambda s: -s[2])
@@ -222,6 +248,8 @@ def member_status(con: duckdb.DuckDBPyConnection, members: list[Member]) -> list
                       f"{mem.home} after {since}")
         else:
             detail = f"no evidence after {since}"
+        if moved_inside:
+            detail += f"; {moved_inside}"
         out.append({**row, "status": "unknown", "detail": detail})
     return out
 
