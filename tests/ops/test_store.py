@@ -60,3 +60,16 @@ def test_models_and_migrations_agree(store: OpsStore) -> None:
     with store.engine.connect() as conn:
         diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diffs == []
+
+
+def test_downgrade_and_upgrade_again(store: OpsStore) -> None:
+    from alembic import command
+
+    from talentgraph.ops.db import alembic_config
+
+    cfg = alembic_config()
+    with store.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "base")
+    assert current_revision(store.engine) is None
+    assert migrate(store.engine) == head_revision()
