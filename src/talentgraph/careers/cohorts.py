@@ -80,9 +80,10 @@ def members_of_paper(con: duckdb.DuckDBPyConnection, query: str, org: str | None
                 mem.home_org_ids |= set(org_family(con, t))
             for o in orgs or []:
                 mem.home_org_ids |= set(org_family(con, o))
-            named = sorted(_names(con, set(orgs or [])).values())
-            parents = sorted(set(_names(con, tops).values()) - set(named))
-            mem.home = " + ".join(named) + (f" (within {', '.join(parents)})" if parents else "")
+            names, parents = _names(con, set(orgs or [])), _parents(con, set(orgs or []))
+            mem.home = " + ".join(sorted(
+                names[o] + (f" (within {parents[o]})" if parents.get(o, names[o]) != names[o]
+                            else "") for o in names))
             if not orgs:
                 mem.note = "no affiliation attributed on the paper"
         members.append(mem)
