@@ -419,6 +419,15 @@ def outreach_draft(ctx: typer.Context, candidate_id: int,
         _say(f"letter #{data['id']} drafted\nSubject: {data['subject']}\n\n{data['body']}")
 
 
+@command(outreach_app, "signers")
+def outreach_signers(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    """Who may sign letters (executives)."""
+    from talentgraph.ops.outreach import list_signers
+
+    with _acting(ctx) as (s, actor):
+        _out(list_signers(s, actor), as_json, "Signers")
+
+
 @command(outreach_app, "show")
 def outreach_show(ctx: typer.Context, letter_id: int, as_json: JsonOpt = False) -> None:
     """A letter."""

@@ -73,6 +73,9 @@ def test_draft_uses_the_candidates_own_work(store: OpsStore, users: dict[str, Ac
     assert letter.body.rstrip().endswith("Executive\nOur Lab")
     with pytest.raises(OpsInputError, match="signed by an executive"), store.session() as s:
         outreach.draft_letter(s, users["recruiter"], cid, "recruiter", GRAPH)
+    with store.session() as s:
+        assert outreach.list_signers(s, users["contract_recruiter"]) == [
+            {"username": "executive", "display_name": "Executive", "role": "executive"}]
 
 
 def test_custom_template_errors_are_clear(store, users, tmp_path) -> None:  # noqa: ANN001

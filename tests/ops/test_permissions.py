@@ -58,6 +58,7 @@ EXPECTED: dict[str, set[str]] = {
     "candidate.assign": {E, RL},
     "outreach.draft.mine": RECRUITING,
     "outreach.draft.other": {E, RL, R},
+    "outreach.signers": RECRUITING,
     "outreach.view.mine": RECRUITING,
     "outreach.export.mine": RECRUITING,
     "outreach.send.mine": RECRUITING,
@@ -128,6 +129,7 @@ def operations(w: dict[str, Any]) -> dict[str, Callable[[Session, Actor], object
         "candidate.assign": lambda s, a: candidates.assign(s, a, w["other"], "recruiter"),
         "outreach.draft.mine": lambda s, a: outreach.draft_letter(s, a, w["mine"], "executive"),
         "outreach.draft.other": lambda s, a: outreach.draft_letter(s, a, w["other"], "executive"),
+        "outreach.signers": lambda s, a: outreach.list_signers(s, a),
         "outreach.view.mine": lambda s, a: outreach.get_letter(s, a, w["letter"]),
         "outreach.export.mine": lambda s, a: outreach.export_eml(s, a, w["letter"]),
         # Permission passes first; then the missing SMTP configuration stops the send.

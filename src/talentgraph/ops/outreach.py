@@ -21,7 +21,7 @@ from talentgraph.ops import audit
 from talentgraph.ops.candidates import normalise_name, require_candidate_access, set_stage
 from talentgraph.ops.graphview import GraphView, PersonSummary
 from talentgraph.ops.models import Candidate, Employee, OutreachLetter, OutreachReply, User, utcnow
-from talentgraph.ops.permissions import Actor, Op, Role, allowed
+from talentgraph.ops.permissions import Actor, Op, Role, allowed, require
 from talentgraph.ops.settings import get_setting
 
 OUTCOMES = ("interested", "not_interested", "later", "other")
@@ -238,3 +238,12 @@ def record_reply(s: Session, actor: Actor, letter_id: int, outcome: str,
                  candidate_id=letter.candidate_id)
     return reply
 
+
+
+def list_signers(s: Session, actor: Actor) -> list[dict[str, Any]]:
+    """The active users who may sign letters (username and name only), for those who draft them."""
+    require(actor, Op.OUTREACH_WRITE)
+    signing = [r.value for r in Role if allowed(r, Op.OUTREACH_SIGN)]
+    return [{"username": u.username, "display_name": u.display_name, "role": u.role}
+            for u in s.scalars(select(User).where(User.role.in_(signing), User.active.is_(True))
+                               .order_by(User.username))]
