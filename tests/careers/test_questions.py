@@ -145,3 +145,16 @@ def test_paper_cohort_does_not_count_a_move_inside_the_company_as_leaving(lab):
     assert fay["status"] == "stayed"
     assert "moved inside: FAIR -> Meta GenAI (2022)" in fay["detail"]
     assert fay["home"] == "FAIR (within Meta)"
+
+
+def test_person_command_gets_the_careers_part(lab):
+    from talentgraph.cli_careers import attach_careers
+
+    found = [{"person_id": "ann"}, {"person_id": "bob"}]
+    attach_careers(lab.con, found)
+    assert [m["to_org"] for m in found[0]["careers"]["moves"]] == ["OpenAI"]
+    assert found[1]["careers"]["moves"] == []
+    lab.con.execute("DROP TABLE spells")
+    again = [{"person_id": "ann"}]
+    attach_careers(lab.con, again)
+    assert again[0]["careers"] is None
