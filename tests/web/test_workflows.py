@@ -174,3 +174,17 @@ def test_openapi_schema_lists_the_api(anon) -> None:
     assert {"/api/search", "/api/people/{person_id}", "/api/offers", "/api/flows",
             "/api/cohort", "/api/retention", "/api/audit"} <= paths
     assert not any(p.startswith("/login") for p in paths)
+
+
+def test_blank_form_fields_mean_not_given(client_for) -> None:
+    c = client_for("executive")
+    for url in ("/search?q=diffusion&at=&not_at=&role=&since=&country=&limit=20",
+                "/cohort?paper=&org=OpenAI&year_from=&year_to=", "/pipeline?requisition_id=",
+                "/flows?year_from=&year_to=&org=&rollup=true&min_confidence=0",
+                "/offers/new?candidate_id=", "/outreach?candidate_id="):
+        r = c.get(url)
+        assert r.status_code in (200, 422), url
+        assert "Traceback" not in r.text
+    assert c.get("/search?q=diffusion&since=").status_code == 200
+    r = c.get("/search?q=diffusion&since=last+year")
+    assert r.status_code == 422 and "since year: a whole number" in r.text

@@ -21,10 +21,9 @@ router = APIRouter(include_in_schema=False)
 CSRF = [Depends(check_csrf)]
 MAX_ID = 2**31 - 1  # ids beyond this cannot exist (and overflow SQLite integers)
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
-QueryId = Annotated[int, Query(ge=1, le=MAX_ID)]
-OptId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 Text = Annotated[str | None, Query(max_length=300)]
-Year = Annotated[int | None, Query(ge=1900, le=2100)]
+# Form fields arrive as text and may be blank: parsed by `forms` (a blank is "not given").
+NumText = Annotated[str | None, Query(max_length=12)]
 
 
 def _see(url: str) -> RedirectResponse:
@@ -42,12 +41,13 @@ def dashboard(request: Request) -> Response:
 
 
 @router.get("/flows")
-def flows(request: Request, year_from: Year = None, year_to: Year = None, org: Text = None,
+def flows(request: Request, year_from: NumText = None, year_to: NumText = None, org: Text = None,
           rollup: bool = True, min_confidence: Annotated[float, Query(ge=0, le=1)] = 0.0
           ) -> Response:
     with web_ctx(request) as c:
         ref = views.ref_year(c)
-        yf, yt = year_from or ref - 2, year_to or ref
+        yf = forms.integer("from year", year_from, 1900, 2100) or ref - 2
+        yt = forms.integer("to year", year_to, 1900, 2100) or ref
         d = views.talent_flows(c, yf, yt, forms.text(org), rollup, min_confidence, top=20)
         return page(request, "flows.html", d=d, q={"year_from": yf, "year_to": yt,
                                                    "org": org or "", "rollup": rollup,
@@ -55,11 +55,13 @@ def flows(request: Request, year_from: Year = None, year_to: Year = None, org: T
 
 
 @router.get("/cohort")
-def cohort(request: Request, paper: Text = None, org: Text = None, year_from: Year = None,
-           year_to: Year = None) -> Response:
-    q = {"paper": paper or "", "org": org or "", "year_from": year_from, "year_to": year_to}
+def cohort(request: Request, paper: Text = None, org: Text = None, year_from: NumText = None,
+           year_to: NumText = None) -> Response:
+    yf = forms.integer("from year", year_from, 1900, 2100)
+    yt = forms.integer("to year", year_to, 1900, 2100)
+    q = {"paper": paper or "", "org": org or "", "year_from": yf, "year_to": yt}
     with web_ctx(request) as c:
-        d = views.cohort(c, forms.text(paper), forms.text(org), year_from, year_to) \
+        d = views.cohort(c, forms.text(paper), forms.text(org), yf, yt) \
             if forms.text(paper) or forms.text(org) else None
         return page(request, "cohort.html", d=d, q=q)
 
@@ -100,16 +102,17 @@ def dossier_document(request: Request, person_id: str, for_role: Text = None,
 
 @router.get("/search")
 def search(request: Request, q: Text = None, at: Text = None, not_at: Text = None,
-           role: Annotated[str | None, Query(max_length=20)] = None, since: Year = None,
+           role: Annotated[str | None, Query(max_length=20)] = None, since: NumText = None,
            country: Annotated[str | None, Query(max_length=60)] = None,
            limit: Annotated[int, Query(ge=1, le=100)] = 20) -> Response:
+    since_year = forms.integer("since year", since, 1900, 2100)
     form = {"q": q or "", "at": at or "", "not_at": not_at or "", "role": role or "",
-            "since": since, "country": country or "", "limit": limit}
+            "since": since_year, "country": country or "", "limit": limit}
     with web_ctx(request) as c:
         result = None
         if forms.text(q):
             filters = Filters(at=_split(at), not_at=_split(not_at), role=forms.text(role),
-                              since=since, country=forms.text(country))
+                              since=since_year, country=forms.text(country))
             result = views.search(c, q.strip(), filters, limit)
         name = "_search_results.html" if request.headers.get("HX-Request") else "search.html"
         return page(request, name, r=result, form=form, roles=ROLES)
@@ -120,10 +123,10 @@ def search(request: Request, q: Text = None, at: Text = None, not_at: Text = Non
 
 
 @router.get("/pipeline")
-def pipeline(request: Request, requisition_id: OptId = None
-             ) -> Response:
+def pipeline(request: Request, requisition_id: NumText = None) -> Response:
+    req = forms.integer("requisition", requisition_id, 1, MAX_ID)
     with web_ctx(request) as c:
-        return page(request, "pipeline.html", d=views.pipeline(c, requisition_id),
+        return page(request, "pipeline.html", d=views.pipeline(c, req),
                     prefill={k: request.query_params.get(k, "") for k in ("name", "person_id")})
 
 
@@ -169,8 +172,8 @@ def offers(request: Request) -> Response:
 
 
 @router.get("/offers/new")
-def offer_form(request: Request, candidate_id: OptId = None
-               ) -> Response:
+def offer_form(request: Request, candidate_id: NumText = None) -> Response:
+    candidate_id = forms.integer("candidate", candidate_id, 1, MAX_ID)
     with web_ctx(request) as c:
         require(c.actor, Op.OFFER_BUILD)  # pay data: refused before anything is shown
         cands = views.pipeline(c)["board"]
@@ -221,8 +224,8 @@ def retention(request: Request, team: Text = None) -> Response:
 
 
 @router.get("/outreach")
-def outreach(request: Request, candidate_id: OptId = None
-             ) -> Response:
+def outreach(request: Request, candidate_id: NumText = None) -> Response:
+    candidate_id = forms.integer("candidate", candidate_id, 1, MAX_ID)
     with web_ctx(request) as c:
         require(c.actor, Op.OUTREACH_WRITE)
         board = views.pipeline(c)["board"]
