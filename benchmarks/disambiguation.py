@@ -40,6 +40,7 @@ HIDDEN_FIELDS = ("openreview_id", "dblp", "google_scholar", "orcid", "homepage",
 
 def prepare(src: Path, work: Path, holdout: list[str]) -> duckdb.DuckDBPyConnection:
     """Copy the store, keep the truth aside, hide the held-out profile ids."""
+    Path(f"{work}.wal").unlink(missing_ok=True)  # left by an interrupted run
     shutil.copyfile(src, work)
     work.chmod(0o644)
     con = duckdb.connect(str(work))

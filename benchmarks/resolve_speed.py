@@ -40,6 +40,7 @@ def _one(db: Path) -> None:
 def _subset(src: Path, dst: Path, pct: int) -> None:
     import duckdb
 
+    Path(f"{dst}.wal").unlink(missing_ok=True)  # left by an interrupted run
     shutil.copyfile(src, dst)
     dst.chmod(0o644)
     if pct >= 100:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.distance import DamerauLevenshtein
 from unidecode import unidecode
 
 # Tokens that carry no identity: honorifics before the name, generational suffixes after it.
@@ -22,7 +22,6 @@ _PARTICLES = {"van", "von", "der", "den", "de", "da", "del", "della", "di", "dos
               "le", "ten", "ter", "bin", "al", "el", "st"}
 _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _NOT_LETTER = re.compile(r"[^a-z\s.\-']")
-FUZZY_GIVEN = 0.88  # Jaro-Winkler of given names above which a typo/transliteration is assumed
 
 
 @dataclass(frozen=True)
@@ -141,7 +140,8 @@ def compatibility(a: ParsedName, b: ParsedName) -> str | None:
     middle_conflict  same given and family, different middle initials (weak, often 2 people)
     swapped     given and family swapped ('Wang Wei' / 'Wei Wang', common for CJK names)
     initial     same family, one given name is just the other's initial ('J. Smith' / 'John Smith')
-    fuzzy       same family, near-identical given names ('Jonathon' / 'Jonathan')
+    fuzzy       same family, one typo in long given names ('Jonathon' / 'Jonathan'); not
+                near pinyin names ('Jingdong' / 'Jingbo' are different people)
     """
     if a.empty or b.empty:
         return None
@@ -155,7 +155,7 @@ def compatibility(a: ParsedName, b: ParsedName) -> str | None:
         return "initial"  # a single-word name ('Mononym') only tells the family name
     if (a.given_is_initial or b.given_is_initial) and a.given_initial == b.given_initial:
         return "initial" if _middles_compatible(a, b) else None
-    if JaroWinkler.similarity(a.given, b.given) >= FUZZY_GIVEN:
+    if min(len(a.given), len(b.given)) >= 6 and DamerauLevenshtein.distance(a.given, b.given) == 1:
         return "fuzzy"
     return None
 

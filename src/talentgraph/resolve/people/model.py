@@ -24,8 +24,10 @@ Why this model:
   that an initial means a different person.
 - m/u are shrunk towards the hand-set priors (PRIOR_STRENGTH pseudo-pairs), so a level the labels
   rarely see (e.g. a 10-year gap: profiles only exist since 2017) keeps a sensible weight.
-- Blocking keeps the comparison count near-linear: exact-name blocks (capped in size), swapped
-  names, and family name + initial together with a shared organisation or coauthor key.
+- Blocking keeps the comparison count near-linear: exact-name blocks (a large block is cut into
+  random buckets of EXACT_BLOCK_CAP nodes, and its TOP_PER_NAME strongest nodes join every
+  bucket, so every mention still meets the careers it could belong to), swapped names, and
+  family name + initial together with a shared organisation or coauthor key.
 """
 
 from __future__ import annotations
@@ -37,8 +39,6 @@ import duckdb
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
-
-from talentgraph.resolve.names import FUZZY_GIVEN
 
 # upper bounds of the name-ambiguity buckets (expected mentions of the name by chance); on
 # OpenReview profiles 1.5% / 6% / 13% / 31% / 61% of the names in these buckets have 2+ holders
@@ -60,8 +60,11 @@ LEVELS: dict[str, list[tuple[str, str | None]]] = {
         ("swapped", "first_last_l = last_first_r"),
         ("initial", "family_l = family_r AND left(given_l, 1) = left(given_r, 1) AND "
                     "(given_is_initial_l OR given_is_initial_r OR given_l = '' OR given_r = '')"),
-        ("fuzzy", f"family_l = family_r AND jaro_winkler_similarity(given_l, given_r) "
-                  f">= {FUZZY_GIVEN}"),
+        # one typo in a long given name ('jonathon'): Jaro-Winkler alone would pair distinct
+        # pinyin names sharing a prefix ('jingdong' / 'jingbo'), which the labels show are
+        # never the same person
+        ("fuzzy", "family_l = family_r AND length(given_l) >= 6 AND length(given_r) >= 6 "
+                  "AND damerau_levenshtein(given_l, given_r) = 1"),
         ("other", None),
     ],
     "coauthors": [
@@ -137,8 +140,8 @@ def _comparison(name: str, params: Params) -> cl.CustomComparison:
 
 def blocking_rules() -> list:
     return [
-        block_on("fl_block"),
-        "l.fl_block = r.lf_block",
+        block_on("fl_keys", arrays_to_explode=["fl_keys"]),
+        "l.first_last = r.lf_block",
         block_on("bk", "org_keys", arrays_to_explode=["org_keys"]),
         block_on("bk", "coauthor_keys", arrays_to_explode=["coauthor_keys"]),
     ]

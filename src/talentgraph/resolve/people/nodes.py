@@ -11,7 +11,8 @@ import duckdb
 
 from talentgraph.resolve.people.strong_ids import ANCHOR_RANK_SQL
 
-EXACT_BLOCK_CAP = 60  # exact-name blocks larger than this need shared coauthor/org to pair up
+EXACT_BLOCK_CAP = 60  # nodes per exact-name bucket (see fl_keys below)
+TOP_PER_NAME = 10  # strongest nodes of a name that are compared with every node of that name
 
 
 def _nonempty(expr: str) -> str:
@@ -60,19 +61,28 @@ def build_nodes(con: duckdb.DuckDBPyConnection, assign: str, out: str = "pp_node
                coalesce(g.has_acl, false) AS has_acl, coalesce(g.has_email, false) AS has_email,
                coalesce(g.has_ieee, false) AS has_ieee
           FROM {out}_names n JOIN agg g USING (node)
-    ), counts AS (SELECT first_last, count(*) AS n FROM base GROUP BY ALL
-    ), sized AS (
-        SELECT b.*, c1.n AS fl_count, coalesce(c2.n, 0) AS lf_count FROM base b
-          JOIN counts c1 ON c1.first_last = b.first_last
-          LEFT JOIN counts c2 ON c2.first_last = b.last_first
-    )
-    SELECT *, {ANCHOR_RANK_SQL} AS anchor_rank,
-           -- exact-name blocks beyond the cap pair up only through shared coauthors/orgs, which
-           -- keeps the number of compared pairs near-linear in the corpus size
-           CASE WHEN fl_count <= {EXACT_BLOCK_CAP} AND given <> '' THEN first_last END AS fl_block,
-           CASE WHEN given <> '' AND given <> family AND lf_count BETWEEN 1 AND {EXACT_BLOCK_CAP}
-                AND fl_count <= {EXACT_BLOCK_CAP} THEN last_first END AS lf_block
-      FROM sized
+    ), ranked AS (
+        SELECT b.*, {ANCHOR_RANK_SQL} AS anchor_rank,
+               count(*) OVER (PARTITION BY first_last) AS fl_count,
+               row_number() OVER (PARTITION BY first_last
+                   ORDER BY {ANCHOR_RANK_SQL}, n_mentions DESC, unique_id) AS fl_rank
+          FROM base b
+    ), counts AS (SELECT first_last, count(*) AS n FROM base GROUP BY ALL)
+    SELECT r.*,
+           -- exact-name blocking keys: a block of n nodes is cut into ceil(n / CAP) random
+           -- buckets; its TOP strongest nodes (anchors, prolific clusters) are in every bucket,
+           -- so each node meets the careers of its name while pairs stay ~ n * (CAP + TOP)
+           CASE WHEN r.given = '' THEN NULL
+                WHEN r.fl_rank <= {TOP_PER_NAME} THEN list_transform(
+                     range(CAST(ceil(r.fl_count / {EXACT_BLOCK_CAP}) AS BIGINT)),
+                     b -> r.first_last || '#' || b)
+                ELSE [r.first_last || '#' || (hash(r.unique_id) %
+                      CAST(ceil(r.fl_count / {EXACT_BLOCK_CAP}) AS BIGINT))]
+           END AS fl_keys,
+           CASE WHEN r.given <> '' AND r.given <> r.family
+                 AND coalesce(c.n, 0) BETWEEN 1 AND {EXACT_BLOCK_CAP}
+                 AND r.fl_count <= {EXACT_BLOCK_CAP} THEN r.last_first END AS lf_block
+      FROM ranked r LEFT JOIN counts c ON c.first_last = r.last_first
     """)
     con.execute(f"DROP TABLE IF EXISTS {out}_names")
     return con.execute(f"SELECT count(*) FROM {out}").fetchone()[0]
