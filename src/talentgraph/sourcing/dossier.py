@@ -22,6 +22,7 @@ TOP_COAUTHORS = 15
 # Risk thresholds (why: a one-year home spell that ended is a short stay; three or more moves in
 # six years is frequent for researchers; fewer than three papers is too little to judge on).
 SHORT_SPELL_YEARS = 1
+SHORT_SPELL_MIN_CONFIDENCE = 0.6  # below it a one-year spell is as likely a visit or stray record
 MANY_MOVES, MANY_MOVES_WINDOW = 3, 6
 THIN_PAPERS = 3
 STALE_YEARS = 3
@@ -67,8 +68,7 @@ def find_person(con: duckdb.DuckDBPyConnection, person: str) -> str:
 def _external_ids(con: duckdb.DuckDBPyConnection, pid: str) -> list[dict[str, str]]:
     if not idx.has_table(con, "persons"):
         return []
-    cols = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
-                                      "WHERE table_name = 'persons'").fetchall()}
+    cols = idx.columns(con, "persons")
     links = {"openreview_ids": "https://openreview.net/profile?id={}",
              "orcids": "https://orcid.org/{}", "dblp_ids": "https://dblp.org/pid/{}"}
     out = []
@@ -92,8 +92,7 @@ def _timeline(con: duckdb.DuckDBPyConnection, pid: str) -> tuple[str, list[dict[
                       WHERE ob.person_id = s.person_id AND ob.org_id = s.org_id
                         AND ob.eff_year BETWEEN s.start_year AND s.end_year)"""
                   if obs else "[]::VARCHAR[]")
-        spell_cols = {r[0] for r in con.execute("SELECT column_name FROM information_schema"
-                                                ".columns WHERE table_name = 'spells'").fetchall()}
+        spell_cols = idx.columns(con, "spells")
         kind = "s.kind" if "kind" in spell_cols else "NULL"
         roles = "s.roles" if "roles" in spell_cols else "[]::VARCHAR[]"
         rows = _rows(con, f"""
@@ -120,8 +119,7 @@ def _moves(con: duckdb.DuckDBPyConnection, pid: str) -> list[dict[str, Any]]:
         return []
     names = idx.has_table(con, "orgs")
     ev = idx.has_table(con, "move_evidence")
-    cols = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
-                                      "WHERE table_name = 'moves'").fetchall()}
+    cols = idx.columns(con, "moves")
     papers = ("(SELECT list(DISTINCT e.paper_id ORDER BY e.paper_id) FROM move_evidence e "
               "WHERE e.move_id = mv.move_id)" if ev and "move_id" in cols else "[]::VARCHAR[]")
     rows = _rows(con, f"""
@@ -202,13 +200,16 @@ def _topic_fit(con: duckdb.DuckDBPyConnection, pid: str, text: str) -> dict[str,
                 "components": [], "papers": [], "terms": terms,
                 "summary": "none of this person's papers match the role text"}
     me = result.people[0]
+    missing = [t for t in terms if not t["papers"]]
     return {"text": text, "rank": me.rank, "candidates": result.candidates, "score": me.score,
             "components": [c.__dict__ for c in me.components], "papers": me.top_papers,
             "terms": terms,
             "summary": (f"ranks #{me.rank} of {result.candidates} people whose papers match; "
-                        f"{me.matching_papers} matching paper(s); terms found: "
+                        f"{me.matching_papers} matching paper(s); terms found (papers): "
                         + (", ".join(f"{t['word']} ({t['papers']})" for t in terms if t["papers"])
-                           or "none"))}
+                           or "none")
+                        + ("; not found: " + ", ".join(t["word"] for t in missing)
+                           if missing else ""))}
 
 
 def _risks(p: dict[str, Any], timeline_kind: str, timeline: list[dict[str, Any]],
@@ -220,7 +221,8 @@ def _risks(p: dict[str, Any], timeline_kind: str, timeline: list[dict[str, Any]]
             if (s.get("kind") or "home") == "internship" or s["end_year"] is None:
                 continue
             ended = s["end_year"] < last_end
-            if s["end_year"] - s["start_year"] + 1 <= SHORT_SPELL_YEARS and ended:
+            sure = (s.get("confidence") or 0) >= SHORT_SPELL_MIN_CONFIDENCE
+            if s["end_year"] - s["start_year"] + 1 <= SHORT_SPELL_YEARS and ended and sure:
                 risks.append({"risk": "very short spell",
                               "detail": f"{s['org']} {s['start_year']}-{s['end_year']}",
                               "paper_ids": s["paper_ids"]})

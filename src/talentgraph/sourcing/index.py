@@ -66,7 +66,16 @@ POSITION_WEIGHT_SQL = f"""CASE
 def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = ? "
-        "AND table_schema = current_schema()", [name]).fetchone()[0] > 0
+        "AND table_schema = current_schema() AND table_catalog = current_database()",
+        [name]).fetchone()[0] > 0
+
+
+def columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    """Column names of a table of this database (not of an attached one)."""
+    return {r[0] for r in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+        "AND table_schema = current_schema() AND table_catalog = current_database()",
+        [table]).fetchall()}
 
 
 def has_rows(con: duckdb.DuckDBPyConnection, name: str) -> bool:
@@ -180,8 +189,7 @@ def _whereabouts(con: duckdb.DuckDBPyConnection, have: dict[str, bool]) -> None:
     parts = []
     if have["spells"] and have["orgs"]:
         # an internship is not where someone is; the careers stage marks them kind='internship'
-        kinds = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
-                                           "WHERE table_name = 'spells'").fetchall()}
+        kinds = columns(con, "spells")
         spell_filter = ("WHERE coalesce(s.kind, '') <> 'internship'" if "kind" in kinds else "")
         parts.append(f"""
             SELECT s.person_id, 1 AS priority, 'careers' AS source, s.org_id, o.name AS org_name,
