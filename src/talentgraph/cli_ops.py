@@ -327,6 +327,21 @@ def cand_add(ctx: typer.Context, name: str,
             _say(f"candidate #{c.id} {c.name} added (stage {c.stage})")
 
 
+@command(cand_app, "update")
+def cand_update(ctx: typer.Context, candidate_id: int,
+                name: Annotated[str | None, typer.Option()] = None,
+                email: Annotated[str | None, typer.Option()] = None,
+                person_id: Annotated[str | None, typer.Option("--person-id")] = None,
+                req: Annotated[int | None, typer.Option(help="Requisition id.")] = None) -> None:
+    """Correct a candidate's name, e-mail, graph person or requisition."""
+    from talentgraph.ops.candidates import update_candidate
+
+    with _acting(ctx) as (s, actor):
+        c = update_candidate(s, actor, candidate_id, name=name, email=email,
+                             person_id=person_id, requisition_id=req)
+        _say(f"candidate #{c.id} updated")
+
+
 @command(cand_app, "list")
 def cand_list(ctx: typer.Context, req: Annotated[int | None, typer.Option()] = None,
               stage: Annotated[str | None, typer.Option()] = None,

@@ -21,7 +21,14 @@ def test_duplicate_people_are_refused(store: OpsStore, users: dict[str, Actor]) 
     with pytest.raises(DuplicateError, match="same name and e-mail"), store.session() as s:
         candidates.create_candidate(s, rec, "jose nunez", "jose@example.org ")
     with store.session() as s:  # same name, other e-mail: a different person
-        candidates.create_candidate(s, rec, "Jose Nunez", "jnunez@other.org")
+        other = candidates.create_candidate(s, rec, "Jose Nunez", "jnunez@other.org")
+    with pytest.raises(DuplicateError, match="same name and e-mail"), store.session() as s:
+        candidates.update_candidate(s, rec, other.id, email="JOSE@example.org")
+    with pytest.raises(DuplicateError, match="graph person p:1"), store.session() as s:
+        candidates.update_candidate(s, rec, other.id, person_id="p:1")
+    with store.session() as s:
+        c = candidates.update_candidate(s, rec, other.id, person_id="p:2", email="j@n.org")
+        assert (c.person_id, c.email, c.name) == ("p:2", "j@n.org", "Jose Nunez")
 
 
 def test_bad_input(store: OpsStore, users: dict[str, Actor]) -> None:

@@ -55,6 +55,7 @@ EXPECTED: dict[str, set[str]] = {
     "candidate.stage.mine": RECRUITING | {HM},
     "candidate.stage.other": {E, RL, R, HM},
     "candidate.note.mine": RECRUITING | {HM},
+    "candidate.update.other": {E, RL, R, HM},
     "candidate.assign": {E, RL},
     "outreach.draft.mine": RECRUITING,
     "outreach.draft.other": {E, RL, R},
@@ -126,6 +127,8 @@ def operations(w: dict[str, Any]) -> dict[str, Callable[[Session, Actor], object
         "candidate.stage.mine": lambda s, a: candidates.move_stage(s, a, w["mine"], "screening"),
         "candidate.stage.other": lambda s, a: candidates.move_stage(s, a, w["other"], "screening"),
         "candidate.note.mine": lambda s, a: candidates.add_note(s, a, w["mine"], "a note"),
+        "candidate.update.other": lambda s, a: candidates.update_candidate(
+            s, a, w["other"], email="otto@new.example"),
         "candidate.assign": lambda s, a: candidates.assign(s, a, w["other"], "recruiter"),
         "outreach.draft.mine": lambda s, a: outreach.draft_letter(s, a, w["mine"], "executive"),
         "outreach.draft.other": lambda s, a: outreach.draft_letter(s, a, w["other"], "executive"),

@@ -101,6 +101,49 @@ def create_candidate(s: Session, actor: Actor, name: str, email: str | None = No
     return cand
 
 
+def update_candidate(s: Session, actor: Actor, candidate_id: int, *, name: str | None = None,
+                     email: str | None = None, person_id: str | None = None,
+                     requisition_id: int | None = None) -> Candidate:
+    """Change the given fields (the same duplicate checks as on create)."""
+    cand = require_candidate_access(s, actor, candidate_id, Op.CANDIDATE_STAGE)
+    new_name = (name or cand.name or "").strip()
+    if not new_name:
+        raise OpsInputError("candidate name: required")
+    email_norm = normalise_email(email) if email is not None else cand.email_norm
+    if email_norm and not _EMAIL.match(email_norm):
+        raise OpsInputError(f"candidate e-mail {email!r}: not an e-mail address")
+    pid = ((person_id or "").strip() or None) if person_id is not None else cand.person_id
+    if pid and pid != cand.person_id:
+        other = s.scalar(select(Candidate.id).where(Candidate.person_id == pid))
+        if other is not None:
+            raise DuplicateError(f"duplicate person: candidate #{other} is already linked to "
+                                 f"graph person {pid}")
+    name_norm = normalise_name(new_name)
+    if email_norm:
+        other = s.scalar(select(Candidate.id).where(Candidate.name_norm == name_norm,
+                                                    Candidate.email_norm == email_norm,
+                                                    Candidate.id != cand.id))
+        if other is not None:
+            raise DuplicateError(f"duplicate person: candidate #{other} has the same name and "
+                                 "e-mail")
+    if requisition_id is not None and s.get(Requisition, requisition_id) is None:
+        raise NotFoundError(f"no requisition #{requisition_id}")
+    changed = [f for f, old, new in (("name", cand.name, new_name),
+                                     ("email", cand.email_norm, email_norm),
+                                     ("person_id", cand.person_id, pid),
+                                     ("requisition_id", cand.requisition_id,
+                                      requisition_id if requisition_id is not None
+                                      else cand.requisition_id)) if old != new]
+    cand.name, cand.name_norm, cand.email, cand.email_norm = new_name, name_norm, email_norm, \
+        email_norm
+    cand.person_id = pid
+    if requisition_id is not None:
+        cand.requisition_id = requisition_id
+    s.flush()
+    audit.record(s, actor, "candidate.update", "candidate", cand.id, fields=changed)
+    return cand
+
+
 def _assignee(s: Session, username: str) -> User:
     user = s.scalar(select(User).where(User.username == username))
     if user is None or not user.active:
