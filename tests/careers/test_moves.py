@@ -252,3 +252,25 @@ def test_change_between_an_org_and_its_parent_is_not_a_move(store):
         store.paper(y, [("uma", ["GDM"], None)])  # Google DeepMind sits under Google
     con = store.build()
     assert moves_of(con, "uma") == []
+
+
+def test_one_record_each_side_needs_checked_records_and_one_plausible_step(store):
+    orgs(store)
+    for venue, y in (("a", 2019), ("b", 2020)):
+        store.paper(y, [("k1", ["U"], "PhD student"), ("k2", ["U"], "PhD student")],
+                    family="B", venue=venue)
+        store.paper(y, [("k3", ["G"], "Researcher"), ("k4", ["G"], "Researcher")],
+                    family="B", venue=venue)
+    # vic: PhD student at U (coauthors check out) -> researcher at G (coauthors check out).
+    store.paper(2021, [("vic", ["U"], "PhD student"), ("k1", ["U"], "PhD student"),
+                       ("k2", ["U"], "PhD student")], family="B", venue="c")
+    store.paper(2023, [("vic", ["G"], "Researcher"), ("k3", ["G"], "Researcher"),
+                       ("k4", ["G"], "Researcher")], family="B", venue="d")
+    # wes: PhD student -> FULL professor two years later: what mis-alignment looks like.
+    store.paper(2021, [("wes", ["U"], "PhD student"), ("k1", ["U"], "PhD student"),
+                       ("k2", ["U"], "PhD student")], family="B", venue="e")
+    store.paper(2023, [("wes", ["G"], "Full Professor"), ("k3", ["G"], "Researcher"),
+                       ("k4", ["G"], "Researcher")], family="B", venue="f")
+    con = store.build()
+    assert [m[:4] for m in moves_of(con, "vic")] == [("U", "G", 2021, 2023)]
+    assert moves_of(con, "wes") == []

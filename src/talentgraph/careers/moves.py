@@ -116,7 +116,7 @@ def _corroboration(a: Spell, b: Spell) -> str | None:
     if a.corroborated and b.corroborated:
         return f"from {_side_rule(a)}; to {_side_rule(b)}"
     if not (a.corroborated or b.corroborated):
-        return None
+        return _both_single(a, b)
     weak, other = (b, a) if a.corroborated else (a, b)
     if any(o.evidence != "profile" for o in weak.obs) or any(
             o.alignment == "suspect" for o in weak.obs):
@@ -133,6 +133,23 @@ def _corroboration(a: Spell, b: Spell) -> str | None:
             and all(o.alignment == "aligned" for o in weak.obs)):
         return f"from {_side_text(a)}; to {_side_text(b)}"
     return None
+
+
+def _both_single(a: Spell, b: Spell) -> str | None:
+    """3. one record on each side: only two OpenReview-profile records, neither contradicted
+    by its coauthors (both `aligned`), years apart, whose roles take one plausible step up
+    (undergrad -> PhD student, PhD student -> postdoc or researcher, postdoc -> assistant
+    professor). A jump to associate or full professor from below is what mis-aligned records
+    look like, not a career, and is refused."""
+    if not all(o.evidence == "profile" and o.alignment == "aligned" for o in a.obs + b.obs):
+        return None
+    if b.start_year <= a.end_year:
+        return None
+    ra, rb = a.roles_by_year(), b.roles_by_year()
+    last, first = (role_rank(ra[-1][1]) if ra else None), (role_rank(rb[0][1]) if rb else None)
+    if last is None or first is None or not (last < first <= 4.0):
+        return None
+    return "from 1 profile record; to 1 profile record; roles step up"
 
 
 def _side_text(s: Spell) -> str:
