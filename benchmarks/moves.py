@@ -46,19 +46,21 @@ import json, resource, sys, time
 import duckdb
 from talentgraph.careers.stage import build_careers
 con = duckdb.connect(sys.argv[1])
+con.execute("SET enable_progress_bar = false")
 t = time.perf_counter()
 rep = build_careers(con, mention_person=sys.argv[2], prefix=sys.argv[3])
 rep["wall_seconds"] = round(time.perf_counter() - t, 2)
 rep["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 con.close()
-print(json.dumps(rep))
+print("RESULT " + json.dumps(rep))
 """
 
 
 def build(db: Path, mention_person: str = "mention_person", prefix: str = "") -> dict:
     out = subprocess.run([sys.executable, "-c", _BUILD, str(db), mention_person, prefix],
                          check=True, capture_output=True, text=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    line = next(x for x in reversed(out.stdout.splitlines()) if x.startswith("RESULT "))
+    return json.loads(line[len("RESULT "):])
 
 
 def load_gold() -> list[dict]:
