@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from talentgraph.errors import NotFoundError, PermissionDenied, StoreError, TalentgraphError
@@ -90,6 +90,10 @@ def command(app: typer.Typer, name: str | None = None) -> Callable[[F], F]:
             except OperationalError as exc:
                 _err(f"the operational store cannot be reached or used: {exc.orig}")
                 raise typer.Exit(1) from None
+            except IntegrityError as exc:  # a concurrent change won the race
+                _err(f"the change conflicts with one made at the same time ({exc.orig}); "
+                     "look again and retry")
+                raise typer.Exit(1) from None
         app.command(name)(run)
         return fn
     return wrap
@@ -107,6 +111,18 @@ def _store(ctx: typer.Context) -> Any:
     return _stores[url]
 
 
+def _source() -> str:
+    """Where a CLI action comes from, for the audit log: cli:<os user>@<host>."""
+    import getpass
+    import socket
+
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):
+        who = "unknown"
+    return f"cli:{who}@{socket.gethostname()}"[:200]
+
+
 @contextmanager
 def _acting(ctx: typer.Context) -> Iterator[tuple[Session, Any]]:
     """A unit of work as the logged-in user: (session, actor)."""
@@ -121,7 +137,7 @@ def _acting(ctx: typer.Context) -> Iterator[tuple[Session, Any]]:
         password = typer.prompt(f"password for {username}", hide_input=True)
     store = _store(ctx)
     with store.session() as s:
-        actor = authenticate(s, username, password, source="cli")
+        actor = authenticate(s, username, password, source=_source())
     with store.session() as s:
         yield s, actor
 

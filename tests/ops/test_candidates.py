@@ -102,3 +102,16 @@ def test_plan_progress(store: OpsStore, users: dict[str, Actor]) -> None:
         (got,) = plans.plan_progress(s, users["viewer"])
     assert (got["target"], got["requisitions"], got["requisition_headcount"]) == (100, 2, 100)
     assert (got["hired"], got["in_pipeline"], got["remaining"]) == (1, 1, 99)
+
+
+def test_race_on_the_same_person_is_a_duplicate_error(store: OpsStore, users: dict[str, Actor],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A concurrent insert passes the pre-check; the unique index catches it."""
+    from talentgraph.ops.models import Candidate
+
+    with store.session() as s:
+        s.add(Candidate(name="Raced Person", name_norm="raced person", person_id="p:race",
+                        stage="sourced"))
+    monkeypatch.setattr(candidates, "_find_duplicate", lambda *a: None)
+    with pytest.raises(DuplicateError, match="at the same time"), store.session() as s:
+        candidates.create_candidate(s, users["recruiter"], "Other Name", person_id="p:race")

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from unidecode import unidecode
 
@@ -91,8 +92,13 @@ def create_candidate(s: Session, actor: Actor, name: str, email: str | None = No
                      email_norm=email_norm, person_id=person_id, source_note=source_note,
                      requisition_id=requisition_id, stage="sourced", assigned_to=assignee,
                      created_by=actor.user_id)
-    s.add(cand)
-    s.flush()
+    try:
+        with s.begin_nested():  # a savepoint: a concurrent insert of the same person loses here
+            s.add(cand)
+            s.flush()
+    except IntegrityError:
+        raise DuplicateError("duplicate person: a candidate with the same graph person or name "
+                             "and e-mail was added at the same time") from None
     s.add(StageChange(candidate_id=cand.id, from_stage=None, to_stage="sourced",
                       by_user_id=actor.user_id, at=utcnow()))
     audit.record(s, actor, "candidate.create", "candidate", cand.id,
