@@ -136,7 +136,9 @@ def flows(
         cli.console.print(f"[bold]{o['name']}[/bold]: joined {data['joined']}, left "
                           f"{data['left']}, net {data['joined'] - data['left']:+d}")
         for side in ("sources", "destinations"):
-            cli.print_table([{**r, "people": ", ".join(r["people"][:8])} for r in data[side]],
+            names = data.get("person_names", {})
+            cli.print_table([{**r, "people": ", ".join(names.get(p) or p for p in r["people"][:6])
+                              + (" ..." if len(r["people"]) > 6 else "")} for r in data[side]],
                             f"Top {side}", ["org", "moves", "people"])
 
 

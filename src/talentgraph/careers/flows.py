@@ -80,4 +80,9 @@ def flows(con: duckdb.DuckDBPyConnection, year_from: int, year_to: int, org: str
                                                                           names.get(kv[0], "")))
                             ][:top]
         result["joined"], result["left"] = joined[org_id], left[org_id]
+        shown = sorted({pid for side in ("sources", "destinations")
+                        for r in result[side] for pid in r["people"]})
+        result["person_names"] = dict(con.execute(
+            "SELECT person_id, canonical_name FROM persons WHERE person_id IN "
+            "(SELECT unnest($p))", {"p": shown}).fetchall()) if shown else {}
     return result
