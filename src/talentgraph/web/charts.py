@@ -57,7 +57,7 @@ def net_flows(net: list[dict[str, Any]]) -> dict[str, Any] | None:
     rows = [{"org": n["org"] or n["org_id"], "net": n["net"], "joined": n["joined"],
              "left": n["left"]} for n in net]
     chart = alt.Chart(alt.Data(values=rows)).mark_bar().encode(
-        x=alt.X("net:Q", title="net gain (joined - left)"),
+        x=alt.X("net:Q", title="net gain (joined - left)", axis=alt.Axis(tickMinStep=1)),
         y=alt.Y("org:N", title=None, sort="-x", axis=alt.Axis(labelLimit=220)),
         color=alt.condition("datum.net >= 0", alt.value("#15803d"), alt.value("#b91c1c")),
         tooltip=["org:N", "joined:Q", "left:Q", "net:Q"],
@@ -106,12 +106,14 @@ def offer_years(offer: dict[str, Any]) -> dict[str, Any] | None:
     if not rows:
         return None
     currency = offer.get("currency") or ""
+    labels = list(dict.fromkeys(r["package"] for r in rows))  # ours first, always green
     chart = alt.Chart(alt.Data(values=rows)).mark_bar().encode(
         x=alt.X("year:N", title=None, axis=alt.Axis(labelAngle=0)),
-        xOffset="package:N",
-        y=alt.Y("total:Q", title=f"total compensation ({currency})", axis=alt.Axis(format="~s")),
-        color=alt.Color("package:N", title=None,
-                        scale=alt.Scale(range=["#15803d", "#9ca3af"])),
+        xOffset=alt.XOffset("package:N", sort=labels),
+        y=alt.Y("total:Q", title=f"total compensation ({currency})", axis=alt.Axis(format="~s"),
+                scale=alt.Scale(nice=True)),
+        color=alt.Color("package:N", title=None, sort=labels,
+                        scale=alt.Scale(domain=labels, range=["#15803d", "#9ca3af"][:len(labels)])),
         tooltip=["package:N", "year:N", alt.Tooltip("total:Q", format=",.0f"),
                  alt.Tooltip("cumulative:Q", format=",.0f")],
     ).properties(width=WIDTH, height=260, title="Year-by-year total compensation")

@@ -70,6 +70,10 @@ class Ctx:
             self._cursors.append(self.request.app.state.graph.cursor())
         return self._cursors[0]
 
+    def cached(self, key: Any, compute: Any) -> Any:
+        """A graph computation shared between requests (see GraphStore.cached)."""
+        return self.request.app.state.graph.cached(key, compute)
+
     def can(self, op: Op | str) -> bool:
         return allowed(self.actor.role, Op(op))
 

@@ -50,9 +50,10 @@ def chart(spec: dict[str, Any] | None, name: str) -> Markup:
 def num(v: Any, digits: int = 0) -> str:
     if v is None:
         return ""
-    if isinstance(v, int | float | Decimal):
-        return f"{float(v):,.{digits}f}"
-    return str(v)
+    try:
+        return f"{float(v):,.{digits}f}"  # amounts are stored as text to stay exact
+    except (TypeError, ValueError):
+        return str(v)
 
 
 templates.env.globals["chart"] = chart

@@ -79,41 +79,56 @@ def dashboard(c: Ctx) -> dict[str, Any]:
         "charts": {"funnel": charts.funnel(funnel)},
     }
     try:
-        year = ref_year(c)
-        span = (year - 2, year)
         query = _our_org_query(org)
-        ours = flows.flows(c.graph(), span[0], span[1], org=query, rollup=True, top=10) \
-            if query else None
-        market = flows.flows(c.graph(), span[0], span[1], rollup=True, top=10)
-        people: set[str] = set()
-        if ours:
-            for side in ("sources", "destinations"):
-                for row in ours[side]:
-                    people |= set(row["people"][:5])
-        names = _person_names(c, sorted(people))
-        out.update(moves=ours, market=market, years=span, names=names)
-        out["charts"]["market"] = charts.net_flows(market["net"])
-        _graph_read(c, "graph.flows.read", "flows", None, years=list(span))
+        out.update(c.cached(("dashboard", query), lambda: _dashboard_moves(c, query)))
+        out["charts"]["market"] = out.pop("market_chart")
+        _graph_read(c, "graph.flows.read", "flows", None, years=list(out["years"]))
     except TalentgraphError as exc:
         out["graph_error"] = str(exc)
     return out
 
 
+def _dashboard_moves(c: Ctx, query: str | None) -> dict[str, Any]:
+    """Moves into and out of our organisation and the market, over the last three years."""
+    year = ref_year(c)
+    span = (year - 2, year)
+    ours = flows.flows(c.graph(), span[0], span[1], org=query, rollup=True, top=10) \
+        if query else None
+    market = flows.flows(c.graph(), span[0], span[1], rollup=True, top=10)
+    people: set[str] = set()
+    if ours:
+        for side in ("sources", "destinations"):
+            for row in ours[side]:
+                people |= set(row["people"][:5])
+    return {"moves": ours, "market": market, "years": span,
+            "names": _person_names(c, sorted(people)),
+            "market_chart": charts.net_flows(market["net"])}
+
+
 def talent_flows(c: Ctx, year_from: int, year_to: int, org: str | None, rollup: bool,
                  min_confidence: float, top: int) -> dict[str, Any]:
-    result = flows.flows(c.graph(), year_from, year_to, org=org or None, rollup=rollup,
-                         min_confidence=min_confidence, top=top)
-    result["charts"] = {"pairs": charts.flow_pairs(result["top_flows"]),
-                        "net": charts.net_flows(result["net"])}
+    def compute() -> dict[str, Any]:
+        result = flows.flows(c.graph(), year_from, year_to, org=org or None, rollup=rollup,
+                             min_confidence=min_confidence, top=top)
+        result["charts"] = {"pairs": charts.flow_pairs(result["top_flows"]),
+                            "net": charts.net_flows(result["net"])}
+        return result
+
+    result = c.cached(("flows", year_from, year_to, org, rollup, min_confidence, top), compute)
     _graph_read(c, "graph.flows.read", "flows", org, years=[year_from, year_to], rollup=rollup)
     return result
 
 
 def cohort(c: Ctx, paper: str | None, org: str | None, year_from: int | None,
            year_to: int | None) -> dict[str, Any]:
-    report = cohorts.cohort_report(c.graph(), paper=paper or None, org=org or None,
-                                   year_from=year_from, year_to=year_to)
-    report["charts"] = {"destinations": charts.destinations(report["summary"]["destinations"])}
+    def compute() -> dict[str, Any]:
+        report = cohorts.cohort_report(c.graph(), paper=paper or None, org=org or None,
+                                       year_from=year_from, year_to=year_to)
+        report["charts"] = {"destinations": charts.destinations(
+            report["summary"]["destinations"])}
+        return report
+
+    report = c.cached(("cohort", paper, org, year_from, year_to), compute)
     _graph_read(c, "graph.cohort.read", "cohort", paper or org,
                 members=report["summary"]["members"])
     return report
@@ -124,28 +139,42 @@ def cohort(c: Ctx, paper: str | None, org: str | None, year_from: int | None,
 
 
 def find_people(c: Ctx, q: str, limit: int = 20) -> list[dict[str, Any]]:
-    found = people_query.find_persons(c.graph(), q, limit=limit, mentions_per_person=1)
-    _graph_read(c, "graph.person.find", "person", None, returned=len(found))
-    return [{"person_id": p["person_id"], "name": p["canonical_name"],
-             "n_mentions": p.get("n_mentions"), "first_year": p.get("first_year"),
-             "last_year": p.get("last_year"),
-             "organisations": [o["organisation"] for o in p.get("organisations", [])[:3]]}
-            for p in found]
+    """Exact ids and names first (fast); the name-variant matcher (initials, swapped names) of
+    the people stage only when nothing matches exactly."""
+    def compute() -> list[dict[str, Any]]:
+        found = lookup.find_persons(c.graph(), q, limit=limit)
+        if not found:
+            found = people_query.find_persons(c.graph(), q, limit=limit, mentions_per_person=1)
+        return [{"person_id": p["person_id"], "name": p["canonical_name"],
+                 "n_mentions": p.get("n_mentions"), "first_year": p.get("first_year"),
+                 "last_year": p.get("last_year"),
+                 "organisations": [o["organisation"] for o in p.get("organisations", [])[:3]]}
+                for p in found]
+
+    rows = c.cached(("find", q.strip(), limit), compute)
+    _graph_read(c, "graph.person.find", "person", None, returned=len(rows))
+    return rows
 
 
 def person_profile(c: Ctx, person_id: str) -> dict[str, Any]:
-    found = lookup.find_persons(c.graph(), person_id, limit=1)
-    if not found or found[0]["person_id"] != person_id:
-        raise NotFoundError(f"no person with id {person_id!r}: search by name on /people")
-    data = person.person_careers(c.graph(), person_id)
-    data["person"] = found[0]
-    data["charts"] = {"timeline": charts.timeline(data["timeline"])}
+    def compute() -> dict[str, Any]:
+        found = lookup.find_persons(c.graph(), person_id, limit=1)
+        if not found or found[0]["person_id"] != person_id:
+            raise NotFoundError(f"no person with id {person_id!r}: search by name on /people")
+        data = person.person_careers(c.graph(), person_id)
+        data["person"] = found[0]
+        data["charts"] = {"timeline": charts.timeline(data["timeline"])}
+        return data
+
+    data = c.cached(("person", person_id), compute)
     _graph_read(c, "graph.person.read", "person", person_id)
     return data
 
 
 def search(c: Ctx, q: str, filters: rank.Filters, limit: int) -> dict[str, Any]:
-    result = rank.search(c.graph(), q, filters, limit=limit).to_dict()
+    key = ("search", q, tuple(filters.at), tuple(filters.not_at), filters.role, filters.since,
+           filters.country, limit)
+    result = c.cached(key, lambda: rank.search(c.graph(), q, filters, limit=limit).to_dict())
     _graph_read(c, "graph.search", "search", None, returned=len(result["people"]),
                 filtered=bool(filters.at or filters.not_at or filters.role or filters.since
                               or filters.country))
@@ -156,7 +185,9 @@ def dossier(c: Ctx, person_id: str, for_role: str | None) -> dict[str, Any]:
     org = our_organisation(c)
     ours = [str(i) for i in org.get("org_ids") or []] or [
         n for n in [org.get("name"), *(org.get("aliases") or [])] if n and n != "our lab"]
-    data = dossier_mod.build_dossier(c.graph(), person_id, for_role=for_role, ours=ours or None)
+    data = c.cached(("dossier", person_id, for_role, tuple(ours)),
+                    lambda: dossier_mod.build_dossier(c.graph(), person_id, for_role=for_role,
+                                                      ours=ours or None))
     _graph_read(c, "graph.dossier.read", "person", person_id)
     return data
 

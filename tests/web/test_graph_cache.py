@@ -1,0 +1,43 @@
+"""The per-process cache of graph computations: reused, bounded, and never skipping the audit."""
+
+from __future__ import annotations
+
+import pytest
+
+from talentgraph.web import graph
+
+
+def test_cache_computes_once_per_key_and_stays_bounded(monkeypatch) -> None:
+    monkeypatch.setattr(graph, "CACHE_ENTRIES", 3)
+    store = graph.GraphStore(None)
+    calls: list[int] = []
+    for k in [1, 1, 2, 1, 3, 4, 1, 2]:
+        store.cached(("k", k), lambda k=k: calls.append(k) or k * 10)
+    # 1 stays cached (used recently); 2 was evicted by 3 and 4, so computed again
+    assert calls == [1, 2, 3, 4, 2]
+    assert store.cached(("k", 1), lambda: -1) == 10
+    assert len(store._cache) == 3
+
+
+def test_errors_are_not_cached() -> None:
+    store = graph.GraphStore(None)
+    n = {"calls": 0}
+
+    def boom() -> int:
+        n["calls"] += 1
+        raise ValueError("no")
+
+    for _ in range(2):
+        with pytest.raises(ValueError):
+            store.cached("x", boom)
+    assert n["calls"] == 2
+
+
+def test_cached_profile_reads_are_still_audited(client_for, world) -> None:
+    v = client_for("hiring_manager")
+    pid = world["people"]["Hana Ito"]
+    for _ in range(3):
+        assert v.get(f"/api/people/{pid}").status_code == 200
+    rows = client_for("admin").get("/api/audit", params={"username": "hiring_manager",
+                                                         "action": "graph.person.read"}).json()
+    assert len([r for r in rows if r["object_id"] == pid]) == 3
