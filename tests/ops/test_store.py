@@ -73,3 +73,12 @@ def test_downgrade_and_upgrade_again(store: OpsStore) -> None:
         command.downgrade(cfg, "base")
     assert current_revision(store.engine) is None
     assert migrate(store.engine) == head_revision()
+
+
+def test_audit_log_refuses_truncate_on_postgresql(store: OpsStore, users: dict[str, Actor]) -> None:
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("TRUNCATE exists on PostgreSQL only")
+    with pytest.raises(DBAPIError, match="append-only"), store.session() as s:
+        s.execute(text("TRUNCATE audit_log"))
+    with store.session() as s:
+        assert s.scalars(select(AuditEntry)).first() is not None
