@@ -160,7 +160,7 @@ def run_backtest(src: Path, year: int, n_topics: int, verbose: bool) -> dict[str
 
 
 def run_latency(src: Path, n: int) -> dict[str, float]:
-    con = duckdb.connect(str(src), read_only=True)
+    con = rank.for_searching(duckdb.connect(str(src), read_only=True))  # as the CLI opens it
     topics = [r[0] for r in con.execute("""
         SELECT lower(k) FROM (SELECT unnest(keywords) AS k FROM papers)
         GROUP BY 1 HAVING count(*) >= 60 ORDER BY count(*) DESC, 1 LIMIT 60""").fetchall()]

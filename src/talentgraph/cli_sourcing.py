@@ -15,9 +15,10 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tab
 
 def _open(db: Path | None):
     from talentgraph import cli
+    from talentgraph.sourcing.rank import for_searching
     from talentgraph.store import db as store
 
-    return store.connect(cli.db_path(db), read_only=True)
+    return for_searching(store.connect(cli.db_path(db), read_only=True))
 
 
 def source(
