@@ -201,6 +201,19 @@ def migrate_cmd(ctx: typer.Context) -> None:
     _say(f"schema at {current_revision(store.engine)}")
 
 
+@command(ops_app, "roles")
+def roles(as_json: JsonOpt = False) -> None:
+    """The permission matrix: which roles may do each operation (no login needed)."""
+    from talentgraph.ops.permissions import MATRIX, Role
+
+    rows = [{"operation": op.value, **{r.value: ("yes" if r in MATRIX[op] else "")
+                                       for r in Role}} for op in MATRIX]
+    if as_json:
+        _out({op.value: sorted(r.value for r in MATRIX[op]) for op in MATRIX}, True)
+    else:
+        _out(rows, False, "Who may do what")
+
+
 @command(user_app, "add")
 def user_add(ctx: typer.Context, username: str,
              role: Annotated[str, typer.Option(help="executive, recruiting_lead, recruiter, "
@@ -885,14 +898,20 @@ def audit_list(ctx: typer.Context, action: Annotated[str | None, typer.Option(
                user: Annotated[str | None, typer.Option()] = None,
                object_type: Annotated[str | None, typer.Option("--object-type")] = None,
                object_id: Annotated[str | None, typer.Option("--object-id")] = None,
+               since: Annotated[str | None, typer.Option(help="From this day (YYYY-MM-DD).")
+                                ] = None,
                limit: Annotated[int, typer.Option(min=1)] = 100,
                as_json: JsonOpt = False) -> None:
     """The audit log, newest first."""
+    from datetime import UTC, datetime
+
     from talentgraph.ops.audit import list_entries
 
+    day = _day(since, "since")
+    start = datetime(day.year, day.month, day.day, tzinfo=UTC) if day else None
     with _acting(ctx) as (s, actor):
         rows = list_entries(s, actor, action=action, object_type=object_type,
-                            object_id=object_id, username=user, limit=limit)
+                            object_id=object_id, username=user, since=start, limit=limit)
     _out(rows, as_json, "Audit log")
 
 

@@ -124,6 +124,10 @@ def test_clear_errors(ops) -> None:  # noqa: ANN001
     assert {(e["row"], e["column"]) for e in errors} == {(3, "base"), (4, "currency"),
                                                          (5, "email")}
     assert "unknown role" in ops("root", "user", "add", "x", "--role", "wizard", ok=False)
+    matrix = json.loads(ops(None, "roles", "--json"))
+    assert matrix["offer.approve"] == ["executive"] and "contract_recruiter" not in \
+        matrix["employee.view"]
+    assert json.loads(ops("root", "audit", "list", "--since", "2999-01-01", "--json")) == []
     assert "no candidate #99" in ops("cora", "offer", "build", "99", "--level", "L5",
                                      "--base", "1", ok=False)
 
