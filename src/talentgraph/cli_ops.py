@@ -783,6 +783,18 @@ def offer_approve(ctx: typer.Context, offer_id: int,
         _say(f"offer #{offer_id} {a.decision} by {actor.username} ({a.kind})")
 
 
+@command(offer_app, "outcome")
+def offer_outcome(ctx: typer.Context, offer_id: int, outcome: Annotated[str, typer.Argument(
+        help="accepted, declined or withdrawn")],
+                  note: Annotated[str | None, typer.Option()] = None) -> None:
+    """Record the candidate's answer to an approved offer (moves their stage)."""
+    from talentgraph.ops.offer_service import record_outcome
+
+    with _acting(ctx) as (s, actor):
+        offer = record_outcome(s, actor, offer_id, outcome, note)
+        _say(f"offer #{offer.id} {offer.status}")
+
+
 # ----------------------------------------------------------------------------------------------
 # counter-offers, policies, flight risk
 

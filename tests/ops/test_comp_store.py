@@ -108,6 +108,10 @@ def test_offer_beating_a_stock_heavy_rival(store: OpsStore, users: dict[str, Act
         got = offer_service.get_offer(s, cp, oid)
         assert got["status"] == "approved" and got["approvals"][0]["kind"] == "offer"
         assert candidates.get_candidate(s, users["recruiter"], cid)["stage"] == "offer"
+        offer_service.record_outcome(s, cp, oid, "accepted")
+        assert candidates.get_candidate(s, users["recruiter"], cid)["stage"] == "accepted"
+    with pytest.raises(OpsInputError, match="only an approved offer"), store.session() as s:
+        offer_service.record_outcome(s, cp, oid, "declined")
 
 
 def test_offer_without_interviews_is_an_exception(store: OpsStore,

@@ -75,6 +75,7 @@ EXPECTED: dict[str, set[str]] = {
     "offer.list": PAY,
     "offer.compare": PAY,
     "offer.approve": {E},
+    "offer.outcome": PAY,
     "counter.options": PAY,
     "counter.decide": PAY,
     "policy.set": {E},
@@ -106,9 +107,12 @@ def world(store: OpsStore, users: dict[str, Actor]) -> dict[str, Any]:
         emp_rival = offer_service.add_competing_offer(s, cp, "Rival AI", rival,
                                                       employee_email="alan@ourlab.example").id
         offer = offer_service.build_offer(s, cp, mine.id, "L5", beat_competing_id=rid)
+        approved = offer_service.build_offer(s, cp, mine.id, "L5", beat_competing_id=rid)
+        offer_service.approve_offer(s, ex, approved.id)
         counter = counter_service.counter_options(s, cp, emp_rival, as_of=date(2026, 1, 1))
     return {"req": req.id, "mine": mine.id, "other": other.id, "letter": letter.id,
-            "rival": rid, "emp_rival": emp_rival, "offer": offer.id, "counter": counter.id}
+            "rival": rid, "emp_rival": emp_rival, "offer": offer.id, "counter": counter.id,
+            "approved": approved.id}
 
 
 def operations(w: dict[str, Any]) -> dict[str, Callable[[Session, Actor], object]]:
@@ -150,6 +154,8 @@ def operations(w: dict[str, Any]) -> dict[str, Callable[[Session, Actor], object
         "offer.list": lambda s, a: offer_service.list_offers(s, a),
         "offer.compare": lambda s, a: offer_service.compare_offer(s, a, w["offer"], w["rival"]),
         "offer.approve": lambda s, a: offer_service.approve_offer(s, a, w["offer"]),
+        "offer.outcome": lambda s, a: offer_service.record_outcome(s, a, w["approved"],
+                                                                   "accepted"),
         "counter.options": lambda s, a: counter_service.counter_options(s, a, w["emp_rival"]),
         "counter.decide": lambda s, a: counter_service.decide_counter(s, a, w["counter"], 1),
         "policy.set": lambda s, a: settings.set_setting(s, a, "counter_offer",
@@ -181,7 +187,8 @@ def _outcome(store: OpsStore, op: Callable[[Session, Actor], object], actor: Act
 def test_the_table_covers_every_role_and_operation() -> None:
     assert set(ROLES) == {r.value for r in Role}
     assert set(EXPECTED) == set(operations({k: 0 for k in (
-        "req", "mine", "other", "letter", "rival", "emp_rival", "offer", "counter")}))
+        "req", "mine", "other", "letter", "rival", "emp_rival", "offer", "counter",
+        "approved")}))
 
 
 @pytest.mark.parametrize("role", ROLES)

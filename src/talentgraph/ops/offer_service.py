@@ -232,3 +232,25 @@ def approve_offer(s: Session, actor: Actor, offer_id: int, decision: str = "appr
     audit.record(s, actor, f"offer.{decision}", "offer", offer.id, kind=kind,
                  approval_id=approval.id)
     return approval
+
+
+OUTCOMES = {"accepted": "accepted", "declined": "declined", "withdrawn": "withdrawn"}
+
+
+def record_outcome(s: Session, actor: Actor, offer_id: int, outcome: str,
+                   note: str | None = None) -> Offer:
+    """The candidate's answer to an approved offer; moves their pipeline stage along."""
+    offer = _offer(s, actor, offer_id, Op.OFFER_BUILD)
+    outcome = outcome.strip().lower()
+    if outcome not in OUTCOMES:
+        raise OpsInputError(f"outcome {outcome!r}: use one of {', '.join(OUTCOMES)}")
+    if offer.status != "approved":
+        raise OpsInputError(f"offer #{offer.id} is {offer.status}; only an approved offer can "
+                            "be accepted, declined or withdrawn")
+    offer.status = outcome
+    cand = require_candidate_access(s, actor, offer.candidate_id, Op.OFFER_VIEW)
+    if cand.stage != OUTCOMES[outcome] and cand.stage != "hired":
+        set_stage(s, actor, cand, OUTCOMES[outcome], note)
+    s.flush()
+    audit.record(s, actor, f"offer.{outcome}", "offer", offer.id, candidate_id=cand.id)
+    return offer
