@@ -337,17 +337,29 @@ def req_status(ctx: typer.Context, req_id: int, status: str) -> None:
 
 
 @command(cand_app, "add")
-def cand_add(ctx: typer.Context, name: str,
+def cand_add(ctx: typer.Context,
+             name: Annotated[str | None, typer.Argument(
+                 help="Full name (default: the graph person's name).")] = None,
              email: Annotated[str | None, typer.Option()] = None,
              person_id: Annotated[str | None, typer.Option(
                  "--person-id", help="The graph person (from `talentgraph source`).")] = None,
              req: Annotated[int | None, typer.Option(help="Requisition id.")] = None,
              note: Annotated[str | None, typer.Option(help="Where they were found.")] = None,
              assign: Annotated[str | None, typer.Option(help="Assign to this user.")] = None,
+             graph_db: Annotated[Path | None, typer.Option(
+                 "--graph-db", help="Analytical store to take the name from.")] = None,
              as_json: JsonOpt = False) -> None:
     """Add a candidate at stage 'sourced' (duplicates of a person are refused)."""
+    from talentgraph import cli
+    from talentgraph.errors import OpsInputError
     from talentgraph.ops.candidates import candidate_dict, create_candidate
+    from talentgraph.ops.graphview import DuckDBGraphView
 
+    if name is None:
+        if not person_id:
+            raise OpsInputError("give the candidate's name, or --person-id to take it from "
+                                "the graph")
+        name = DuckDBGraphView(cli.db_path(graph_db)).person_summary(person_id).name
     with _acting(ctx) as (s, actor):
         c = create_candidate(s, actor, name, email, person_id, req, note, assign)
         if as_json:

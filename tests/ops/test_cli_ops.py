@@ -71,8 +71,12 @@ def test_source_to_approved_offer(ops, tmp_path: Path) -> None:  # noqa: ANN001
     dup = ops("rita", "candidate", "add", "Ada Lovelace", "--person-id", "p:ada", ok=False)
     assert "duplicate person" in dup
 
+    graph = _graph(tmp_path / "g.duckdb")
+    named = json.loads(ops("rita", "candidate", "add", "--person-id", "p:cb", "--graph-db",
+                           str(graph), "--json"))
+    assert named["name"] == "C. Babbage"  # the name comes from the graph
     letter = json.loads(ops("rita", "outreach", "draft", str(cand["id"]), "--signer", "erin",
-                            "--graph-db", str(_graph(tmp_path / "g.duckdb")), "--json"))
+                            "--graph-db", str(graph), "--json"))
     assert letter["subject"] == "Your work on Engines That Reason"
     assert "Dear Ada," in letter["body"] and "(ICLR 2025)" in letter["body"]
     eml = tmp_path / "ada.eml"
@@ -128,6 +132,7 @@ def test_clear_errors(ops) -> None:  # noqa: ANN001
     assert matrix["offer.approve"] == ["executive"] and "contract_recruiter" not in \
         matrix["employee.view"]
     assert json.loads(ops("root", "audit", "list", "--since", "2999-01-01", "--json")) == []
+    assert "give the candidate's name" in ops("root", "candidate", "add", ok=False)
     assert "no candidate #99" in ops("cora", "offer", "build", "99", "--level", "L5",
                                      "--base", "1", ok=False)
 
