@@ -112,3 +112,25 @@ def test_first_admin_setup_on_an_empty_store(tmp_path, world: dict) -> None:
                                    "csrf_token": me["csrf_token"]})
         assert r.status_code == 422 and "already has users" in r.text
     ops.dispose()
+
+
+def test_a_store_of_another_version_gives_503_not_500(tmp_path, world: dict) -> None:
+    import duckdb
+
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE persons (person_id VARCHAR)")  # columns the code needs are missing
+    con.close()
+    app = create_app(WebConfig(db_path=path, secret_key="s" * 20), world["ops"])
+    with TestClient(app, base_url="http://127.0.0.1", client=LOCAL) as c:
+        login(c, "viewer")
+        r = c.get("/api/people/p1")
+        assert r.status_code == 503 and "rebuild" in r.json()["detail"]
+        r = c.get("/people/p1")
+        assert r.status_code == 503 and "Not available" in r.text
+    app2 = create_app(WebConfig(db_path=tmp_path / "missing.duckdb", secret_key="s" * 20),
+                      world["ops"])
+    with TestClient(app2, base_url="http://127.0.0.1", client=LOCAL) as c:
+        login(c, "viewer")
+        assert c.get("/api/search?q=x").status_code == 503
+        assert c.get("/").status_code == 200  # the dashboard says what is missing instead

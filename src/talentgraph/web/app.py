@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import duckdb
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -99,6 +100,14 @@ def create_app(config: WebConfig, ops: OpsStore | None = None) -> FastAPI:
         if code == 403:
             _audit_denied(request, str(exc))
         return _error(request, code, str(exc))
+
+    @app.exception_handler(duckdb.Error)
+    async def store_query_failed(request: Request, exc: duckdb.Error) -> Response:
+        # e.g. a store built by an older version than the code reading it (a missing table)
+        log.error("analytical store query failed on %s: %s", request.url.path, exc)
+        return _error(request, 503, "the analytical store could not answer this "
+                      f"({type(exc).__name__}: {str(exc).splitlines()[0]}); if the store was "
+                      "built by an older version, rebuild it with `talentgraph build`")
 
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")),
               name="static")
