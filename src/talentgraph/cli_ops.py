@@ -936,7 +936,15 @@ def audit_list(ctx: typer.Context, action: Annotated[str | None, typer.Option(
     with _acting(ctx) as (s, actor):
         rows = list_entries(s, actor, action=action, object_type=object_type,
                             object_id=object_id, username=user, since=start, limit=limit)
-    _out(rows, as_json, "Audit log")
+    if as_json:
+        _out(rows, True)
+        return
+    import json
+
+    _out([{"id": r["id"], "at": r["at"].strftime("%Y-%m-%d %H:%M:%S"),
+           "who": f"{r['username']} ({r['role']})", "from": r["source"], "action": r["action"],
+           "object": f"{r['object_type']} {r['object_id'] or ''}".strip(),
+           "details": json.dumps(r["details"], default=str)} for r in rows], False, "Audit log")
 
 
 @command(ops_app, "erase")
