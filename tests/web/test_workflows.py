@@ -55,6 +55,7 @@ def test_flows_rolled_up_or_not(client_for) -> None:
     assert ("DeepMind", "OpenAI") in {(f["from_org"], f["to_org"]) for f in apart["top_flows"]}
     html = c.get("/flows?year_from=2019&year_to=2024").text
     assert 'data-chart="pairs"' in html and 'data-chart="net"' in html
+    assert ">Bo Chen</a>" in html  # people by name, linked to their profiles
     bad = c.get("/api/flows", params={"year_from": 2024, "year_to": 2019})
     assert bad.status_code == 422 and "after" in bad.json()["detail"]
 

@@ -55,11 +55,22 @@ def _our_org_query(org: dict[str, Any]) -> str | None:
 
 
 def _person_names(c: Ctx, person_ids: list[str]) -> dict[str, str]:
-    out = {}
-    for pid in person_ids:
-        found = lookup.find_persons(c.graph(), pid, limit=1)
-        out[pid] = found[0]["canonical_name"] if found else pid
-    return out
+    """Display names for person ids (one query; ids not found keep the id)."""
+    if not person_ids:
+        return {}
+    lookup.require(c.graph(), "persons")
+    rows = c.graph().execute("SELECT person_id, canonical_name FROM persons "
+                             "WHERE person_id IN (SELECT unnest($ids))",
+                             {"ids": list(person_ids)}).fetchall()
+    return {pid: pid for pid in person_ids} | {pid: name for pid, name in rows if name}
+
+
+def _flow_people(result: dict[str, Any], per_row: int) -> list[str]:
+    ids: set[str] = set()
+    for key in ("top_flows", "sources", "destinations"):
+        for row in result.get(key) or []:
+            ids |= set(row["people"][:per_row])
+    return sorted(ids)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -95,13 +106,8 @@ def _dashboard_moves(c: Ctx, query: str | None) -> dict[str, Any]:
     ours = flows.flows(c.graph(), span[0], span[1], org=query, rollup=True, top=10) \
         if query else None
     market = flows.flows(c.graph(), span[0], span[1], rollup=True, top=10)
-    people: set[str] = set()
-    if ours:
-        for side in ("sources", "destinations"):
-            for row in ours[side]:
-                people |= set(row["people"][:5])
     return {"moves": ours, "market": market, "years": span,
-            "names": _person_names(c, sorted(people)),
+            "names": _person_names(c, _flow_people(ours, 5) if ours else []),
             "market_chart": charts.net_flows(market["net"])}
 
 
@@ -112,6 +118,7 @@ def talent_flows(c: Ctx, year_from: int, year_to: int, org: str | None, rollup: 
                              min_confidence=min_confidence, top=top)
         result["charts"] = {"pairs": charts.flow_pairs(result["top_flows"]),
                             "net": charts.net_flows(result["net"])}
+        result["names"] = _person_names(c, _flow_people(result, 6))
         return result
 
     result = c.cached(("flows", year_from, year_to, org, rollup, min_confidence, top), compute)
