@@ -103,8 +103,9 @@ def baselines(con: duckdb.DuckDBPyConnection, topic: str) -> tuple[list[str], li
     """Top K by number of matching papers, and by citations of the matching papers."""
     rows = con.execute(f"""
         WITH {rank._hits_sql()}
-        SELECT a.person_id, count(*) AS n, coalesce(sum(h.citations), 0) AS cites
-        FROM h JOIN sourcing_authorship a USING (paper_id) GROUP BY 1""",
+        SELECT st.person_id, count(*) AS n, coalesce(sum(h.citations), 0) AS cites
+        FROM h JOIN sourcing_author_keys a USING (doc_key)
+        JOIN sourcing_person_static st USING (person_key) GROUP BY 1""",
                        {"q": topic, "k": model.TOP_K_PAPERS, "since": None}).fetchall()
     by_count = [r[0] for r in sorted(rows, key=lambda r: (-r[1], -r[2], r[0]))[:K]]
     by_cites = [r[0] for r in sorted(rows, key=lambda r: (-r[2], -r[1], r[0]))[:K]]

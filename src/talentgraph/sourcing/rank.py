@@ -145,15 +145,17 @@ def _open_index(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
 
 
 def _hits_sql() -> str:
+    """The best $k papers for $q by BM25 (DuckDB's FTS macro), with what ranking needs of them."""
     return """
         h AS MATERIALIZED (
             SELECT *, score / max(score) OVER () AS rel FROM (
-                SELECT doc_key, paper_id, score, year, venue, title, decision, status, citations,
-                       impact, link
-                FROM (SELECT *, fts_main_sourcing_docs.match_bm25(paper_id, $q) AS score
-                      FROM sourcing_docs) s
-                WHERE score IS NOT NULL AND ($since IS NULL OR year >= $since)
-                ORDER BY score DESC LIMIT $k)
+                SELECT f.doc_key, f.year, f.decision, f.citations, f.impact, x.score
+                FROM (SELECT docid,
+                             fts_main_sourcing_docs.match_bm25(name, $q) AS score
+                      FROM fts_main_sourcing_docs.docs) x
+                JOIN sourcing_doc_features f USING (docid)
+                WHERE x.score IS NOT NULL AND ($since IS NULL OR f.year >= $since)
+                ORDER BY x.score DESC, f.doc_key LIMIT $k)
         )"""
 
 
@@ -241,14 +243,17 @@ def search(con: duckdb.DuckDBPyConnection, query: str, filters: Filters | None =
         ), top AS (
             {top_sql}
         ), tp AS (
-            SELECT person_key, list({{'paper_id': paper_id, 'title': title, 'venue': venue,
-                          'year': year, 'position': position, 'n_authors': n_authors,
-                          'status': status, 'decision': decision, 'citations': citations,
-                          'bm25': score, 'relevance': rel, 'weight': contrib, 'link': link}})
+            SELECT person_key, list({{'paper_id': f.paper_id, 'title': f.title,
+                          'venue': f.venue, 'year': c.year, 'position': c.position,
+                          'n_authors': c.n_authors, 'status': f.status, 'decision': c.decision,
+                          'citations': c.citations, 'bm25': c.score, 'relevance': c.rel,
+                          'weight': c.contrib, 'link': f.link}})
                        AS top_papers
             FROM (SELECT c.*, row_number() OVER (PARTITION BY person_key
-                                                 ORDER BY contrib DESC, paper_id) AS rn
-                  FROM c WHERE person_key IN (SELECT person_key FROM top))
+                                                 ORDER BY contrib DESC, doc_key) AS rn
+                  FROM c WHERE person_key IN (SELECT person_key FROM top)) c
+            -- the text of a paper is fetched only for the few papers shown
+            JOIN sourcing_doc_features f USING (doc_key)
             WHERE rn <= $ntop GROUP BY person_key
         )
         SELECT top.*, tp.top_papers, (SELECT count(*) FROM h) AS matched_papers
