@@ -498,6 +498,24 @@ def outreach_show(ctx: typer.Context, letter_id: int, as_json: JsonOpt = False) 
              f"{d['body']}")
 
 
+@command(outreach_app, "edit")
+def outreach_edit(ctx: typer.Context, letter_id: int,
+                  subject: Annotated[str | None, typer.Option()] = None,
+                  body_file: Annotated[Path | None, typer.Option(
+                      "--body-file", help="A text file with the new body.")] = None) -> None:
+    """Rewrite a draft letter's subject or body by hand."""
+    from talentgraph.errors import OpsInputError
+    from talentgraph.ops.outreach import edit_letter
+
+    try:
+        body = body_file.read_text(encoding="utf-8") if body_file else None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise OpsInputError(f"cannot read {body_file}: {exc}") from exc
+    with _acting(ctx) as (s, actor):
+        edit_letter(s, actor, letter_id, subject=subject, body=body)
+    _say(f"letter #{letter_id} updated")
+
+
 @command(outreach_app, "export-eml")
 def outreach_export(ctx: typer.Context, letter_id: int,
                     output: Annotated[Path | None, typer.Option(
@@ -945,6 +963,16 @@ def audit_list(ctx: typer.Context, action: Annotated[str | None, typer.Option(
            "who": f"{r['username']} ({r['role']})", "from": r["source"], "action": r["action"],
            "object": f"{r['object_type']} {r['object_id'] or ''}".strip(),
            "details": json.dumps(r["details"], default=str)} for r in rows], False, "Audit log")
+
+
+@command(ops_app, "backup")
+def backup_cmd(ctx: typer.Context, target: Path) -> None:
+    """Copy a SQLite store to a new file while it is in use (admins; PostgreSQL: pg_dump)."""
+    from talentgraph.ops.db import backup
+
+    with _acting(ctx) as (_s, actor):
+        pass  # log in first; the backup itself is audited
+    _say(f"backup written to {backup(_store(ctx), actor, target)}")
 
 
 @command(ops_app, "erase")

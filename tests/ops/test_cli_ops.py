@@ -187,3 +187,5 @@ def test_staff_side(ops, tmp_path: Path) -> None:  # noqa: ANN001
     assert {"roster.import", "grants.import", "risk.read", "counter.decide", "candidate.erase",
             "denied"} <= {e["action"] for e in log}
     assert "eve@example.org" not in json.dumps(log) and "Erasable" not in json.dumps(log)
+    assert "backup written" in ops("root", "backup", str(tmp_path / "copy.sqlite"))
+    assert "may not backup" in ops("erin", "backup", str(tmp_path / "copy2.sqlite"), ok=False)

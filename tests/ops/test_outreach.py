@@ -92,6 +92,7 @@ def test_export_send_and_reply(store: OpsStore, users: dict[str, Actor], smtp_se
     cid = _candidate(store, users)
     with store.session() as s:
         lid = outreach.draft_letter(s, rec, cid, "executive", GRAPH).id
+        outreach.edit_letter(s, rec, lid, subject="Your work on analytical engines")
         eml = outreach.export_eml(s, rec, lid)
     parsed = message_from_bytes(eml)
     assert parsed["To"] == "Ada Lovelace <ada@example.org>"
@@ -102,9 +103,11 @@ def test_export_send_and_reply(store: OpsStore, users: dict[str, Actor], smtp_se
     with store.session() as s:
         mid = outreach.send_letter(s, rec, lid, smtp)
     assert len(inbox.messages) == 1 and inbox.messages[0]["Message-ID"] == mid
-    assert inbox.messages[0]["Subject"].startswith("Your work on")
+    assert inbox.messages[0]["Subject"] == "Your work on analytical engines"
     with pytest.raises(OpsInputError, match="already sent"), store.session() as s:
         outreach.send_letter(s, rec, lid, smtp)
+    with pytest.raises(OpsInputError, match="already sent"), store.session() as s:
+        outreach.edit_letter(s, rec, lid, body="changed after sending")
     with store.session() as s:
         assert candidates.get_candidate(s, rec, cid)["stage"] == "contacted"
         outreach.record_reply(s, rec, lid, "interested", "Happy to talk next week.")

@@ -83,6 +83,7 @@ EXPECTED: dict[str, set[str]] = {
     "risk.list": PAY,
     "audit.list": {A, E},
     "candidate.erase": {A, RL},
+    "outreach.edit.mine": RECRUITING,
 }
 
 
@@ -164,6 +165,7 @@ def operations(w: dict[str, Any]) -> dict[str, Callable[[Session, Actor], object
         "risk.list": lambda s, a: flight_risks(s, a, date(2026, 1, 1)),
         "audit.list": lambda s, a: audit.list_entries(s, a),
         "candidate.erase": lambda s, a: erasure.erase_candidate(s, a, w["other"]),
+        "outreach.edit.mine": lambda s, a: outreach.edit_letter(s, a, w["letter"], body="Hi"),
     }
 
 

@@ -82,3 +82,28 @@ def test_audit_log_refuses_truncate_on_postgresql(store: OpsStore, users: dict[s
         s.execute(text("TRUNCATE audit_log"))
     with store.session() as s:
         assert s.scalars(select(AuditEntry)).first() is not None
+
+
+def test_backup_is_for_admins_and_copies_the_store(store: OpsStore, users: dict[str, Actor],
+                                                   tmp_path) -> None:  # noqa: ANN001
+    import sqlite3
+
+    from talentgraph.errors import OpsConfigError, PermissionDenied
+    from talentgraph.ops.db import backup
+
+    for name, actor in users.items():
+        if name != "admin":
+            with pytest.raises(PermissionDenied):
+                backup(store, actor, tmp_path / f"{name}.sqlite")
+    if store.engine.dialect.name != "sqlite":
+        with pytest.raises(OpsConfigError, match="pg_dump"):
+            backup(store, users["admin"], tmp_path / "b.sqlite")
+        return
+    target = backup(store, users["admin"], tmp_path / "b.sqlite")
+    con = sqlite3.connect(target)
+    assert con.execute("SELECT count(*) FROM users").fetchone()[0] == len(users)
+    assert con.execute("SELECT action FROM audit_log ORDER BY id DESC").fetchone()[0] == \
+        "store.backup"
+    con.close()
+    with pytest.raises(OpsConfigError, match="exists"):
+        backup(store, users["admin"], target)

@@ -125,3 +125,32 @@ class OpsStore:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def backup(store: OpsStore, actor: Any, target: Path) -> Path:
+    """A consistent copy of a SQLite store (online backup API), audited; PostgreSQL: pg_dump."""
+    import sqlite3
+
+    from talentgraph.ops import audit
+    from talentgraph.ops.permissions import Op, require
+
+    require(actor, Op.BACKUP)
+    if store.engine.dialect.name != "sqlite":
+        raise OpsConfigError("backups of a PostgreSQL store are made with pg_dump (or the "
+                             "server's own backups), not by talentgraph")
+    target = Path(target)
+    if target.exists():
+        raise OpsConfigError(f"{target} exists; choose a new file for the backup")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with store.session() as s:
+        audit.record(s, actor, "store.backup", "store", None, target=str(target))
+    source = store.engine.raw_connection()
+    try:
+        dest = sqlite3.connect(str(target))
+        try:
+            source.driver_connection.backup(dest)
+        finally:
+            dest.close()
+    finally:
+        source.close()
+    return target

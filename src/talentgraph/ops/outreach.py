@@ -156,6 +156,25 @@ def list_letters(s: Session, actor: Actor, candidate_id: int) -> list[dict[str, 
     return rows
 
 
+def edit_letter(s: Session, actor: Actor, letter_id: int, *, subject: str | None = None,
+                body: str | None = None) -> OutreachLetter:
+    """Rewrite a draft's subject or body by hand before it goes out (sent letters stay as sent)."""
+    letter = _letter(s, actor, letter_id, Op.OUTREACH_WRITE)
+    if letter.status != "draft":
+        raise OpsInputError(f"letter #{letter.id} was already sent; draft a new one instead")
+    if subject is not None and not subject.strip():
+        raise OpsInputError("letter subject: empty")
+    if body is not None and not body.strip():
+        raise OpsInputError("letter body: empty")
+    changed = [f for f, v in (("subject", subject), ("body", body)) if v is not None]
+    if subject is not None:
+        letter.subject = subject.strip()
+    if body is not None:
+        letter.body = body
+    audit.record(s, actor, "outreach.edit", "outreach_letter", letter.id, fields=changed)
+    return letter
+
+
 def _message(s: Session, letter: OutreachLetter) -> EmailMessage:
     signer = s.get(User, letter.signer_id)
     assert signer is not None

@@ -63,6 +63,7 @@ class Op(StrEnum):
     RISK_VIEW = "risk.view"              # flight risk (uses pay against band)
     AUDIT_VIEW = "audit.view"
     ERASE = "erase"
+    BACKUP = "backup"                    # a full copy of the store (personal data and pay)
 
 
 E, RL, R, CR, HM, CP, V, A = (Role.EXECUTIVE, Role.RECRUITING_LEAD, Role.RECRUITER,
@@ -97,6 +98,7 @@ MATRIX: dict[Op, frozenset[Role]] = {op: frozenset(roles) for op, roles in {
     Op.RISK_VIEW: PAY,
     Op.AUDIT_VIEW: {A, E},
     Op.ERASE: {A, RL},
+    Op.BACKUP: {A},
 }.items()}
 
 
