@@ -851,6 +851,17 @@ def counter_opts(ctx: typer.Context, rival_id: Annotated[int, typer.Argument(
           for i, o in enumerate(data["options"])], False, "Options")
 
 
+@command(counter_app, "rivals")
+def counter_rivals(ctx: typer.Context, email: str, as_json: JsonOpt = False) -> None:
+    """The competing offers an employee holds (record one with `offer rival --employee`)."""
+    from talentgraph.ops.counter_service import employee_competing_offers
+
+    with _acting(ctx) as (s, actor):
+        rows = employee_competing_offers(s, actor, email)
+    _out(rows if as_json else [{k: r[k] for k in ("id", "company", "total", "created_at")}
+                               for r in rows], as_json, f"Competing offers held by {email}")
+
+
 @command(counter_app, "decide")
 def counter_decide(ctx: typer.Context, counter_id: int,
                    option: Annotated[int | None, typer.Option(help="Option number.")] = None,

@@ -173,6 +173,8 @@ def test_staff_side(ops, tmp_path: Path) -> None:  # noqa: ANN001
     rival = json.loads(ops("cora", "offer", "rival", "Rival AI", "--employee",
                            "alan@ourlab.example", "--base", "260000", "--bonus", "30000",
                            "--equity", "400000", "--json"))
+    held = json.loads(ops("cora", "counter-offer", "rivals", "alan@ourlab.example", "--json"))
+    assert [(r["id"], r["company"]) for r in held] == [(rival["id"], "Rival AI")]
     counter = json.loads(ops("cora", "counter-offer", "options", str(rival["id"]), "--as-of",
                              "2026-01-01", "--json"))
     assert counter["options"] and counter["decision"] is None

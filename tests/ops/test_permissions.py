@@ -77,6 +77,7 @@ EXPECTED: dict[str, set[str]] = {
     "offer.approve": {E},
     "offer.outcome": PAY,
     "counter.options": PAY,
+    "counter.rivals": PAY,
     "counter.decide": PAY,
     "policy.set": {E},
     "policy.view": PAY | {A},
@@ -158,6 +159,8 @@ def operations(w: dict[str, Any]) -> dict[str, Callable[[Session, Actor], object
         "offer.outcome": lambda s, a: offer_service.record_outcome(s, a, w["approved"],
                                                                    "accepted"),
         "counter.options": lambda s, a: counter_service.counter_options(s, a, w["emp_rival"]),
+        "counter.rivals": lambda s, a: counter_service.employee_competing_offers(
+            s, a, "alan@ourlab.example"),
         "counter.decide": lambda s, a: counter_service.decide_counter(s, a, w["counter"], 1),
         "policy.set": lambda s, a: settings.set_setting(s, a, "counter_offer",
                                                         {"max_uplift_pct": 10}),

@@ -107,5 +107,9 @@ def employee_competing_offers(s: Session, actor: Actor, email: str) -> list[dict
     emp = s.scalar(select(Employee).where(Employee.email == email.strip().lower()))
     if emp is None:
         raise NotFoundError(f"no employee with e-mail {email}")
-    rows = s.scalars(select(CompetingOffer).where(CompetingOffer.employee_id == emp.id))
-    return [{"id": r.id, "company": r.company, "yearly_totals": r.yearly_totals} for r in rows]
+    rows = [{"id": r.id, "company": r.company, "created_at": r.created_at,
+             "total": sum(y["total"] for y in r.yearly_totals), "yearly_totals": r.yearly_totals}
+            for r in s.scalars(select(CompetingOffer).where(CompetingOffer.employee_id == emp.id)
+                               .order_by(CompetingOffer.id))]
+    audit.record(s, actor, "competing_offer.read", "employee", emp.id, count=len(rows))
+    return rows
