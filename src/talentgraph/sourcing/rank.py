@@ -172,7 +172,7 @@ def search(con: duckdb.DuckDBPyConnection, query: str, filters: Filters | None =
     careers = meta.get("have_spells") == "True"
     at = resolve_orgs(con, filters.at)
     not_at = resolve_orgs(con, filters.not_at)
-    filtered = bool(at or not_at or filters.role or filters.country or rank_of)
+    filtered = bool(at or not_at or filters.role or filters.country)
     params: dict[str, Any] = {"q": query, "since": filters.since,
                               "k": model.TOP_K_FILTERED if filtered else model.TOP_K_PAPERS,
                               "ref": ref_year, "hl": model.HALF_LIFE, "sat": model.SATURATION,
@@ -193,8 +193,8 @@ def search(con: duckdb.DuckDBPyConnection, query: str, filters: Filters | None =
         top_sql = (f"SELECT *, row_number() OVER (ORDER BY score DESC, person_key) AS place "
                    f"FROM ranked ORDER BY score DESC, person_key LIMIT {int(limit)}")
     else:
-        # one person's place among all candidates (for a dossier's topic fit)
-        # every matching paper counts here, so a person far down the list still gets a place
+        # one person's place among all candidates (for a dossier's topic fit); every matching
+        # paper counts here, so a person far down the list still gets a place
         params["k"] = 10_000_000
         key = con.execute("SELECT person_key FROM sourcing_people WHERE person_id = ?",
                           [rank_of]).fetchone()
