@@ -61,7 +61,8 @@ def find_person(con: duckdb.DuckDBPyConnection, person: str) -> str:
         listed = "; ".join(f"{r['person_id']} ({r['n_papers']} papers, last {r['last_year']}, "
                            f"{', '.join(r['current_orgs'] or []) or 'no affiliation'})"
                            for r in found)
-        raise NotFoundError(f"{len(found)} people are named {q!r}: pass one id: {listed}")
+        many = f"{len(found)} or more" if len(found) == 10 else str(len(found))
+        raise NotFoundError(f"{many} people are named {q!r}: pass one id: {listed}")
     return found[0]["person_id"]
 
 
