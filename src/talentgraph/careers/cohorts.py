@@ -12,7 +12,7 @@ from typing import Any
 
 import duckdb
 
-from talentgraph.careers.lookup import find_org, find_paper, find_persons, org_family, require
+from talentgraph.careers.lookup import OrgTree, find_org, find_paper, find_persons, require
 from talentgraph.careers.moves import DEPARTURE_KINDS
 from talentgraph.errors import NotFoundError, OpsInputError
 
@@ -27,25 +27,28 @@ class Member:
     note: str = ""
 
 
+# Binding a long id list as a query parameter costs more than reading all ~10^4 organisations.
+_LONG = 50
+
+
 def _names(con: duckdb.DuckDBPyConnection, org_ids: set[str]) -> dict[str, str]:
     if not org_ids:
         return {}
+    if len(org_ids) > _LONG:
+        return {k: v for k, v in con.execute("SELECT org_id, name FROM orgs").fetchall()
+                if k in org_ids}
     return dict(con.execute("SELECT org_id, name FROM orgs WHERE org_id IN (SELECT unnest($i))",
                             {"i": sorted(org_ids)}).fetchall())
-
-
-def _tops(con: duckdb.DuckDBPyConnection, org_ids: set[str]) -> set[str]:
-    if not org_ids:
-        return set()
-    return {r[0] for r in con.execute(
-        "SELECT coalesce(top_parent_id, org_id) FROM orgs WHERE org_id IN (SELECT unnest($i))",
-        {"i": sorted(org_ids)}).fetchall()}
 
 
 def _parents(con: duckdb.DuckDBPyConnection, org_ids: set[str]) -> dict[str, str]:
     """org_id -> display name of its top-level parent (itself when it has none)."""
     if not org_ids:
         return {}
+    if len(org_ids) > _LONG:
+        return {k: v for k, v in con.execute("""
+            SELECT o.org_id, coalesce(p.name, o.name) FROM orgs o
+            LEFT JOIN orgs p ON p.org_id = o.top_parent_id""").fetchall() if k in org_ids}
     return dict(con.execute("""
         SELECT o.org_id, coalesce(p.name, o.name) FROM orgs o
         LEFT JOIN orgs p ON p.org_id = o.top_parent_id
@@ -66,6 +69,7 @@ def members_of_paper(con: duckdb.DuckDBPyConnection, query: str, org: str | None
         WHERE m.paper_id = $p GROUP BY ALL ORDER BY m.position
     """, {"p": paper["paper_id"]}).fetchall()
     fixed = _fixed_home(con, org)
+    tree = OrgTree(con)
     members = []
     for _pos, raw_name, pid, orgs in rows:
         mem = Member(pid, raw_name, since=paper["year"])
@@ -75,11 +79,8 @@ def members_of_paper(con: duckdb.DuckDBPyConnection, query: str, org: str | None
         else:
             # Without --org the question is "have they left the company": a move between units
             # of one top-level organisation (Google -> DeepMind) is not leaving it.
-            tops = _tops(con, set(orgs or []))
-            for t in tops:
-                mem.home_org_ids |= set(org_family(con, t))
             for o in orgs or []:
-                mem.home_org_ids |= set(org_family(con, o))
+                mem.home_org_ids |= tree.family(tree.top.get(o, o)) | tree.family(o)
             names, parents = _names(con, set(orgs or [])), _parents(con, set(orgs or []))
             mem.home = " + ".join(sorted(
                 names[o] + (f" (within {parents[o]})" if parents.get(o, names[o]) != names[o]
@@ -94,7 +95,7 @@ def _fixed_home(con: duckdb.DuckDBPyConnection, org: str | None) -> dict[str, An
     if not org:
         return None
     found = find_org(con, org)
-    return {**found, "family": org_family(con, found["org_id"])}
+    return {**found, "family": sorted(OrgTree(con).family(found["org_id"]))}
 
 
 def members_of_org(con: duckdb.DuckDBPyConnection, org: str, year_from: int, year_to: int
@@ -152,7 +153,8 @@ def members_of_file(con: duckdb.DuckDBPyConnection, path: Path, org: str | None,
     spells = con.execute(
         "SELECT person_id, org_id, start_year, end_year FROM spells WHERE kind = 'home' "
         "AND person_id IN (SELECT unnest($p))", {"p": pids}).fetchall()
-    families: dict[str, list[str]] = {}
+    tree = OrgTree(con) if not home else None
+    all_names = _names(con, {s[1] for s in spells}) if not home else {}
     for mem in members:
         if not mem.person_id:
             continue
@@ -165,10 +167,8 @@ def members_of_file(con: duckdb.DuckDBPyConnection, path: Path, org: str | None,
         else:
             orgs = {s[1] for s in mine if s[2] <= year <= s[3]}
             for o in orgs:
-                if o not in families:
-                    families[o] = org_family(con, o)
-                mem.home_org_ids |= set(families[o])
-            mem.home = " + ".join(sorted(_names(con, orgs).values()))
+                mem.home_org_ids |= tree.family(o)
+            mem.home = " + ".join(sorted(all_names.get(o, o) for o in orgs))
             mem.since = year
     return (home or {"name": None}), members
 

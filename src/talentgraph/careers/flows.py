@@ -4,6 +4,7 @@ parent (FAIR into Meta), where moves inside one parent disappear."""
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter, defaultdict
 from typing import Any
 
@@ -23,15 +24,26 @@ def flows(con: duckdb.DuckDBPyConnection, year_from: int, year_to: int, org: str
         raise OpsInputError(f"--from {year_from} is after --to {year_to}")
     kinds = list(DEPARTURE_KINDS) + (["internship"] if include_internships else [])
     key = "coalesce({a}.top_parent_id, {a}.org_id)" if rollup else "{a}.org_id"
-    # One filtered read; the moves of a year range are few enough to count in Python.
-    rows = con.execute(f"""
-        SELECT m.person_id, {key.format(a='fo')} AS src, {key.format(a='tor')} AS dst
-        FROM moves m JOIN orgs fo ON fo.org_id = m.from_org_id
-        JOIN orgs tor ON tor.org_id = m.to_org_id
-        WHERE m.first_year_at_to BETWEEN $f AND $t AND m.kind IN (SELECT unnest($k))
-          AND m.confidence >= $c
+    # One filtered read (names joined in: passing long id lists back is slow); the moves of a
+    # year range are few enough to count in Python.
+    got = con.execute(f"""
+        WITH m AS (
+            SELECT m.person_id, {key.format(a='fo')} AS src, {key.format(a='tor')} AS dst
+            FROM moves m JOIN orgs fo ON fo.org_id = m.from_org_id
+            JOIN orgs tor ON tor.org_id = m.to_org_id
+            WHERE m.first_year_at_to BETWEEN $f AND $t AND m.kind IN (SELECT unnest($k))
+              AND m.confidence >= $c
+        )
+        SELECT m.person_id, m.src, m.dst, s.name, d.name, p.canonical_name FROM m
+        LEFT JOIN orgs s ON s.org_id = m.src LEFT JOIN orgs d ON d.org_id = m.dst
+        LEFT JOIN persons p ON p.person_id = m.person_id
     """, {"f": year_from, "t": year_to, "k": kinds, "c": min_confidence}).fetchall()
-    rows = [r for r in rows if r[1] != r[2]]  # inside one (rolled-up) organisation: no flow
+    names: dict[str, str] = {}
+    person_names: dict[str, str] = {}
+    for pid, src, dst, src_name, dst_name, person in got:
+        names[src], names[dst] = src_name or src, dst_name or dst
+        person_names[pid] = person
+    rows = [r[:3] for r in got if r[1] != r[2]]  # inside one (rolled-up) org: no flow
     pair_people: dict[tuple[str, str], list[str]] = defaultdict(list)
     joined: Counter[str] = Counter()
     left: Counter[str] = Counter()
@@ -53,17 +65,19 @@ def flows(con: duckdb.DuckDBPyConnection, year_from: int, year_to: int, org: str
             org_id = con.execute("SELECT coalesce(top_parent_id, org_id) FROM orgs "
                                  "WHERE org_id = $o", {"o": org_id}).fetchone()[0]
         ids.add(org_id)
-    names = dict(con.execute("SELECT org_id, name FROM orgs WHERE org_id IN (SELECT unnest($i))",
-                             {"i": sorted(ids)}).fetchall()) if ids else {}
-    pairs = sorted(pair_people.items(), key=lambda kv: (-len(kv[1]), names.get(kv[0][0], ""),
-                                                         names.get(kv[0][1], "")))
+        if org_id not in names:
+            names[org_id] = con.execute("SELECT name FROM orgs WHERE org_id = $o",
+                                        {"o": org_id}).fetchone()[0]
+    pairs = heapq.nsmallest(top, pair_people.items(),
+                            key=lambda kv: (-len(kv[1]), names.get(kv[0][0], ""),
+                                            names.get(kv[0][1], "")))
     result["top_flows"] = [
         {"from_org": names.get(a, a), "to_org": names.get(b, b), "from_id": a, "to_id": b,
          "moves": len(p), "people": sorted(set(p))} for (a, b), p in pairs[:top]]
-    net = sorted(ids - ({org_id} if org_id and org_id not in joined and org_id not in left
-                        else set()),
-                 key=lambda o: (-abs(joined[o] - left[o]), -(joined[o] + left[o]),
-                                names.get(o, o)))
+    net = heapq.nsmallest(top, ids - ({org_id} if org_id and org_id not in joined
+                                      and org_id not in left else set()),
+                          key=lambda o: (-abs(joined[o] - left[o]), -(joined[o] + left[o]),
+                                         names.get(o, o)))
     result["net"] = [{"org": names.get(o, o), "org_id": o, "joined": joined[o],
                       "left": left[o], "net": joined[o] - left[o]} for o in net[:top]]
     if org_id:
@@ -80,9 +94,6 @@ def flows(con: duckdb.DuckDBPyConnection, year_from: int, year_to: int, org: str
                                                                           names.get(kv[0], "")))
                             ][:top]
         result["joined"], result["left"] = joined[org_id], left[org_id]
-        shown = sorted({pid for side in ("sources", "destinations")
-                        for r in result[side] for pid in r["people"]})
-        result["person_names"] = dict(con.execute(
-            "SELECT person_id, canonical_name FROM persons WHERE person_id IN "
-            "(SELECT unnest($p))", {"p": shown}).fetchall()) if shown else {}
+        result["person_names"] = {pid: person_names.get(pid) for side in ("sources",
+                                  "destinations") for r in result[side] for pid in r["people"]}
     return result

@@ -68,8 +68,7 @@ def find_org(con: duckdb.DuckDBPyConnection, query: str) -> dict:
         raise NotFoundError("give an organisation name or id")
     aliases = "SELECT org_id FROM org_aliases WHERE lower(alias) = lower($q)" \
         if table_exists(con, "org_aliases") else "SELECT NULL WHERE false"
-    weight = ("(SELECT count(*) FROM mention_orgs mo WHERE mo.org_id = o.org_id)"
-              if table_exists(con, "mention_orgs") else "0")
+    weight = "coalesce(o.n_mentions, 0)" if _has_column(con, "orgs", "n_mentions") else "0"
     rows = con.execute(f"""
         SELECT org_id, name, kind, top_parent_id,
                CASE WHEN org_id = $q THEN 0 WHEN lower(name) = lower($q) THEN 1
@@ -104,6 +103,34 @@ def org_family(con: duckdb.DuckDBPyConnection, org_id: str) -> list[str]:
         SELECT org_id FROM fam
     """, {"o": org_id}).fetchall()
     return sorted({r[0] for r in rows} | {org_id})
+
+
+class OrgTree:
+    """The orgs table's parent and successor links, loaded once, for many family questions."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        cols = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
+                                          "WHERE table_name = 'orgs'").fetchall()}
+        succ = "successor_id" if "successor_id" in cols else "NULL"
+        self.down: dict[str, list[str]] = {}
+        self.top: dict[str, str] = {}
+        for org, parent, top, nxt in con.execute(
+                f"SELECT org_id, parent_id, coalesce(top_parent_id, org_id), {succ} FROM orgs"
+        ).fetchall():
+            self.top[org] = top
+            for src in (parent, org if nxt else None):
+                if src is not None:
+                    self.down.setdefault(src, []).append(nxt if src == org else org)
+
+    def family(self, org_id: str) -> set[str]:
+        """The organisation, everything below it and its successors."""
+        seen, todo = {org_id}, [org_id]
+        while todo:
+            for nxt in self.down.get(todo.pop(), []):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return seen
 
 
 def find_paper(con: duckdb.DuckDBPyConnection, query: str) -> dict:

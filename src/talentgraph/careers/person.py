@@ -8,6 +8,7 @@ from typing import Any
 import duckdb
 
 from talentgraph.careers.lookup import require
+from talentgraph.careers.observations import table_exists
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> list[dict[str, Any]]:
@@ -43,10 +44,21 @@ def person_moves(con: duckdb.DuckDBPyConnection, person_id: str) -> list[dict[st
     """, {"p": person_id})
 
 
-def move_evidence(con: duckdb.DuckDBPyConnection, move_ids: list[str]) -> list[dict[str, Any]]:
+def move_evidence(con: duckdb.DuckDBPyConnection, move_ids: list[str],
+                  person_id: str | None = None) -> list[dict[str, Any]]:
     """The records behind moves: side (from / to / lag), paper, year, organisation, kind."""
     if not move_ids:
         return []
+    if person_id is not None and table_exists(con, "career_papers"):
+        return _rows(con, """
+            WITH e AS (SELECT * FROM move_evidence WHERE move_id IN (SELECT unnest($ids))),
+            t AS (SELECT paper_id, any_value(title) AS title FROM career_papers
+                  WHERE person_id = $p GROUP BY paper_id)
+            SELECT e.move_id, e.side, e.year, o.name AS org, e.evidence, e.weight,
+                   e.source_file, e.record_id, t.title
+            FROM e LEFT JOIN orgs o USING (org_id) LEFT JOIN t USING (paper_id)
+            ORDER BY e.move_id, e.side, e.year
+        """, {"ids": move_ids, "p": person_id})
     return _rows(con, """
         WITH e AS (SELECT * FROM move_evidence WHERE move_id IN (SELECT unnest($ids)))
         SELECT e.move_id, e.side, e.year, o.name AS org, e.evidence, e.weight,
@@ -59,7 +71,10 @@ def move_evidence(con: duckdb.DuckDBPyConnection, move_ids: list[str]) -> list[d
 
 
 def _papers_of(con: duckdb.DuckDBPyConnection, person_id: str) -> list[dict[str, Any]]:
-    """The person's mentions with their papers (one scan of each table, projected)."""
+    """The person's mentions with their papers (the careers stage keeps them by person)."""
+    if table_exists(con, "career_papers"):
+        return _rows(con, "SELECT * EXCLUDE (person_id) FROM career_papers "
+                          "WHERE person_id = $p ORDER BY year DESC, title", {"p": person_id})
     rows = _rows(con, """
         WITH mine AS (SELECT paper_id, position FROM mention_person WHERE person_id = $p)
         SELECT p.year, p.venue, p.title, p.status, mine.position, p.n_authors, p.paper_id,
@@ -88,6 +103,11 @@ def papers(con: duckdb.DuckDBPyConnection, person_id: str, limit: int = 50,
 
 def coauthors(con: duckdb.DuckDBPyConnection, person_id: str, limit: int = 10,
               mine: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    if table_exists(con, "career_coauthors"):
+        return _rows(con, "SELECT coauthor_id AS person_id, name, papers, last_year "
+                          "FROM career_coauthors WHERE person_id = $p "
+                          "ORDER BY papers DESC, last_year DESC, name LIMIT $n",
+                     {"p": person_id, "n": limit})
     rows = mine if mine is not None else _papers_of(con, person_id)
     year = {r["paper_id"]: r["year"] for r in rows}
     others = con.execute("""
@@ -131,7 +151,7 @@ def person_careers(con: duckdb.DuckDBPyConnection, person_id: str) -> dict[str, 
         "person_id": person_id,
         "timeline": timeline(con, person_id),
         "moves": mv,
-        "move_evidence": move_evidence(con, [m["move_id"] for m in mv]),
+        "move_evidence": move_evidence(con, [m["move_id"] for m in mv], person_id),
         "papers": papers(con, person_id, mine=mine),
         "coauthors": coauthors(con, person_id, mine=mine),
         "topics": topics(con, person_id, mine=mine),

@@ -157,11 +157,18 @@ def build_careers(con: duckdb.DuckDBPyConnection, progress: Any = _no_progress,
         if done % 20_000 == 0:
             progress("careers", done, n_persons, "timelines")
     progress("careers", n_persons, n_persons, "writing")
+    # Each table sorted by the column it is looked up by: DuckDB then skips the row groups
+    # whose min/max exclude the person (or move), which keeps `person` and `cohort` fast.
+    order = {"spells": "person_id, start_year", "moves": "person_id, first_year_at_to",
+             "move_evidence": "move_id, side, year"}
     for name, schema in _SCHEMAS.items():
         table = pa.Table.from_pylist(rows[name], schema=schema)
         con.register("_careers_tmp", table)
-        con.execute(f"CREATE OR REPLACE TABLE {prefix}{name} AS SELECT * FROM _careers_tmp")
+        con.execute(f"CREATE OR REPLACE TABLE {prefix}{name} AS SELECT * FROM _careers_tmp "
+                    f"ORDER BY {order[name]}")
         con.unregister("_careers_tmp")
+    if not prefix:
+        _build_person_tables(con, mention_person)
     counts = {name: len(r) for name, r in rows.items()}
     return {
         "observations": n_obs, "persons": n_persons, "spells": counts["spells"],
@@ -171,6 +178,40 @@ def build_careers(con: duckdb.DuckDBPyConnection, progress: Any = _no_progress,
         # Peak resident memory of the whole process so far (DuckDB included), Linux KiB.
         "process_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
+
+
+MAX_COAUTHOR_LIST = 30  # papers with more authors say little about who works with whom
+
+
+def _build_person_tables(con: duckdb.DuckDBPyConnection, mention_person: str) -> None:
+    """Look-up tables for the person page, sorted by person: their papers (with the
+    organisations attributed on each) and their frequent coauthors."""
+    con.execute(f"""
+    CREATE OR REPLACE TABLE career_papers AS
+    WITH aff AS (
+        SELECT mo.paper_id, mo.position, string_agg(DISTINCT o.name, ' + ') AS affiliation
+        FROM mention_orgs mo JOIN orgs o USING (org_id) GROUP BY ALL
+    )
+    SELECT mp.person_id, p.year, p.venue, p.title, p.status, mp.position, p.n_authors,
+           p.paper_id, p.keywords, p.primary_area, aff.affiliation
+    FROM {mention_person} mp JOIN papers p USING (paper_id)
+    LEFT JOIN aff ON aff.paper_id = mp.paper_id AND aff.position = mp.position
+    ORDER BY mp.person_id, p.year DESC, p.title
+    """)
+    con.execute(f"""
+    CREATE OR REPLACE TABLE career_coauthors AS
+    WITH mp AS (
+        SELECT m.person_id, m.paper_id, p.year FROM {mention_person} m
+        JOIN papers p USING (paper_id)
+        WHERE p.n_authors <= {MAX_COAUTHOR_LIST} AND m.person_id IS NOT NULL
+    )
+    SELECT a.person_id, b.person_id AS coauthor_id, any_value(pr.canonical_name) AS name,
+           count(DISTINCT a.paper_id) AS papers, max(a.year) AS last_year
+    FROM mp a JOIN mp b ON a.paper_id = b.paper_id AND a.person_id <> b.person_id
+    LEFT JOIN persons pr ON pr.person_id = b.person_id
+    GROUP BY a.person_id, b.person_id
+    ORDER BY a.person_id, papers DESC, last_year DESC
+    """)
 
 
 def careers_stage(con: duckdb.DuckDBPyConnection, progress: Any = _no_progress
