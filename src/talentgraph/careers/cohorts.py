@@ -25,6 +25,8 @@ class Member:
     home: str = ""  # display name(s) of the home organisation(s)
     since: int | None = None  # the cohort date for this member (paper year, last year in range)
     note: str = ""
+    # (display name, organisations) of each home when a member has several (professor + lab)
+    groups: list[tuple[str, set[str]]] = field(default_factory=list)
 
 
 # Binding a long id list as a query parameter costs more than reading all ~10^4 organisations.
@@ -80,7 +82,9 @@ def members_of_paper(con: duckdb.DuckDBPyConnection, query: str, org: str | None
             # Without --org the question is "have they left the company": a move between units
             # of one top-level organisation (Google -> DeepMind) is not leaving it.
             for o in orgs or []:
-                mem.home_org_ids |= tree.family(tree.top.get(o, o)) | tree.family(o)
+                fam = tree.family(tree.top.get(o, o)) | tree.family(o)
+                mem.home_org_ids |= fam
+                mem.groups.append((o, fam))
             names, parents = _names(con, set(orgs or [])), _parents(con, set(orgs or []))
             mem.home = " + ".join(sorted(
                 names[o] + (f" (within {parents[o]})" if parents.get(o, names[o]) != names[o]
@@ -191,6 +195,7 @@ def member_status(con: duckdb.DuckDBPyConnection, members: list[Member]) -> list
         moves[row[0]].append(row[1:])
     all_orgs = {s[0] for ss in spells.values() for s in ss} | {
         m[1] for ms in moves.values() for m in ms} | {o for m in members for o in m.home_org_ids}
+    all_orgs |= {g for m in members for g, _ in m.groups}
     names, parents = _names(con, all_orgs), _parents(con, all_orgs)
 
     out = []
@@ -235,6 +240,12 @@ def member_status(con: duckdb.DuckDBPyConnection, members: list[Member]) -> list
         if last_home is not None and last_home > since:
             where = names.get(max(at_home, key=lambda s: s[2])[0], mem.home)
             detail = f"seen at {where} in {last_home}"
+            if len(mem.groups) > 1:  # several homes: say which ones show nothing later
+                quiet = [g for g, fam in mem.groups
+                         if not any(s[0] in fam and s[2] > since for s in my_spells)]
+                if quiet:
+                    detail += (f"; nothing at {', '.join(names.get(g, g) for g in quiet)} "
+                               f"after {since}")
             out.append({**row, "status": "stayed", "last_seen_at_home": last_home,
                         "detail": detail + (f"; {moved_inside}" if moved_inside else "")})
             continue
