@@ -179,3 +179,21 @@ def test_flight_risk_uses_graph_and_gives_reasons(store: OpsStore,
     assert {r["factor"] for r in grace["reasons"]} >= {"collaborators_left", "tenure",
                                                        "pay_vs_band"}
     assert "3 of 5 close collaborators left" in " ".join(r["detail"] for r in grace["reasons"])
+
+
+def test_hand_built_offer_above_band_needs_exception(store: OpsStore,
+                                                     users: dict[str, Actor]) -> None:
+    cp = users["comp_partner"]
+    _import_all(store, cp)
+    cid = _candidate(store, users, interviewed=True)
+    within = package_from_options("USD", 200000, bonus=20000, equity=400000)
+    above = package_from_options("USD", 260000, bonus=20000, equity=400000, sign_on=[90000])
+    with store.session() as s:
+        ok = offer_service.build_offer(s, cp, cid, "L5", package=within)
+        assert not ok.needs_exception
+        high = offer_service.build_offer(s, cp, cid, "L5", package=above)
+        assert high.needs_exception
+        assert "base 260,000 > band maximum 230,000 USD" in high.note
+        assert "sign-on 90,000 > band maximum 50,000 USD" in high.note
+        unbanded = offer_service.build_offer(s, cp, cid, "L9", package=within)
+        assert not unbanded.needs_exception and "not checked against a band" in unbanded.note

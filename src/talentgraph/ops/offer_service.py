@@ -85,6 +85,18 @@ def our_band(s: Session, level: str, company: str | None = None) -> comp.MarketB
     return band
 
 
+def over_band(package: comp.Package, band: comp.MarketBand) -> list[str]:
+    """Which parts of a hand-built package exceed the band's maximum (yearly equity averaged)."""
+    if package.currency != band.currency:
+        return [f"the package is in {package.currency}, the band in {band.currency}"]
+    equity_per_year = sum((g.value / g.schedule.years for g in package.equity), Decimal(0))
+    parts = (("base", package.base, band.base.high), ("bonus", package.bonus, band.bonus.high),
+             ("equity per year", equity_per_year, band.equity_per_year.high),
+             ("sign-on", sum(package.sign_on, Decimal(0)), band.sign_on.high))
+    return [f"{name} {value:,.0f} > band maximum {high:,.0f} {band.currency}"
+            for name, value, high in parts if value > high]
+
+
 def _interviewed(s: Session, candidate_id: int) -> bool:
     stages = set(s.scalars(select(StageChange.to_stage)
                            .where(StageChange.candidate_id == candidate_id)))
@@ -125,6 +137,15 @@ def build_offer(s: Session, actor: Actor, candidate_id: int, level: str, *,
         package = result.package
         needs_exception = needs_exception or result.needs_exception
         notes += list(result.notes)
+    else:
+        try:
+            over = over_band(package, our_band(s, level, band_company))
+        except NotFoundError as exc:
+            over = []
+            notes.append(f"not checked against a band: {exc}")
+        if over:
+            needs_exception = True
+            notes.append("above band, needs an exception: " + "; ".join(over))
     totals = comp.yearly_totals(package, years)
     comparison = None
     if theirs_row is not None:
