@@ -355,6 +355,8 @@ def build_index(con: duckdb.DuckDBPyConnection, progress: Any = None,
     if not has_table(con, "papers"):
         raise StoreError("no papers in this store: run `talentgraph build` first")
     fts.load(con)
+    # DuckDB's own progress bar would print over the build's progress display
+    con.execute("SET enable_progress_bar = false")
     _ensure_erased(con)
     have = {t: has_rows(con, t) for t in ("persons", "mention_person", "orgs", "mention_orgs",
                                           "spells", "moves")}
