@@ -56,7 +56,7 @@ if "locust" in sys.modules:
     _DATA = json.loads(Path(os.environ[DATA_ENV]).read_text())
 
     class Recruiter(HttpUser):
-        wait_time = between(0.5, 1.5)
+        wait_time = between(_DATA["wait"][0], _DATA["wait"][1])  # think time between pages
 
         def on_start(self) -> None:
             page = self.client.get("/login", name="/login").text
@@ -147,6 +147,8 @@ def main() -> None:
     ap.add_argument("--spawn-rate", type=float, default=10)
     ap.add_argument("--people", type=int, default=3000, help="profiles to draw from")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--wait", type=float, nargs=2, default=(1.0, 5.0), metavar=("MIN", "MAX"),
+                    help="think time between a user's page views, in seconds")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     if not args.db.exists():
@@ -156,7 +158,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="tg_web_load_") as tmp:
         folder = Path(tmp)
         data = folder / "data.json"
-        data.write_text(json.dumps({"people": _sample_people(args.db, args.people, args.seed)}))
+        data.write_text(json.dumps({"people": _sample_people(args.db, args.people, args.seed),
+                                    "wait": list(args.wait)}))
         ops_url = _ops_store(folder)
         port = _free_port()
         url = f"http://127.0.0.1:{port}"
@@ -169,14 +172,17 @@ def main() -> None:
         try:
             _wait_up(url, server)
             prefix = folder / "locust"
-            started = time.perf_counter()
+            started, load_before = time.perf_counter(), os.getloadavg()[0]
             subprocess.run(
                 [str(venv_bin / "locust"), "-f", __file__, "--headless", "--host", url,
                  "-u", str(args.users), "-r", str(args.spawn_rate), "-t", f"{args.seconds}s",
                  "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING"],
                 env=env, check=False, stdout=subprocess.DEVNULL)
-            elapsed = time.perf_counter() - started
+            elapsed, load_after = time.perf_counter() - started, os.getloadavg()[0]
             rows = _read_stats(prefix)
+            with open(f"{prefix}_failures.csv", newline="", encoding="utf-8") as fh:
+                failures = [{"page": r["Name"], "error": r["Error"],
+                             "count": int(r["Occurrences"])} for r in csv.DictReader(fh)]
         finally:
             server.terminate()
             server.wait(20)
@@ -184,7 +190,10 @@ def main() -> None:
         server_errors = log.count("Traceback")
 
     report = {"users": args.users, "seconds": args.seconds, "wall_seconds": round(elapsed, 1),
-              "store": str(args.db), "server_tracebacks": server_errors, "pages": {}}
+              "think_time_s": list(args.wait), "cpus": os.cpu_count(),
+              "load_average_before": load_before, "load_average_after": load_after,
+              "store": str(args.db), "server_tracebacks": server_errors,
+              "failures": failures, "pages": {}}
     for r in rows:
         name = r["Name"]
         if name not in ("/search", "/people/[id]", "/login", "Aggregated"):
@@ -197,14 +206,17 @@ def main() -> None:
     if args.json:
         print(json.dumps(report, indent=2))
         return
-    print(f"web load: {args.users} users for {args.seconds}s on {args.db} "
-          f"(locust headless, one uvicorn process, loopback)")
+    print(f"web load: {args.users} users for {args.seconds}s on {args.db} (locust headless, one "
+          f"uvicorn process, loopback; think time {args.wait[0]:g}-{args.wait[1]:g}s; "
+          f"{os.cpu_count()} CPUs, load average {load_before:.1f} before, {load_after:.1f} after)")
     print(f"{'page':14s} {'requests':>9s} {'failures':>9s} {'req/s':>7s} {'median':>8s} "
           f"{'p95':>8s} {'p99':>8s} {'max':>8s}")
     for name, p in report["pages"].items():
         print(f"{name:14s} {p['requests']:9d} {p['failures']:9d} {p['rps']:7.1f} "
               f"{p['median_ms']:6.0f}ms {p['p95_ms']:6.0f}ms {p['p99_ms']:6.0f}ms "
               f"{p['max_ms']:6.0f}ms")
+    for f in failures:
+        print(f"failure: {f['page']} x{f['count']}: {f['error'][:160]}")
     print(f"server tracebacks: {server_errors}   goal: p95 < 300 ms, no errors")
 
 
