@@ -30,7 +30,8 @@ def source(
     not_at: Annotated[list[str] | None, typer.Option("--not-at", help="Leave out people now at "
                                                      "this organisation; repeatable.")] = None,
     role: Annotated[str | None, typer.Option("--role", help="phd | researcher | senior | "
-                                             "professor (from the latest role in the records).")]
+                                             "professor, from the latest role the records give "
+                                             "(people with no role in them are left out).")]
     = None,
     since: Annotated[int | None, typer.Option("--since", help="Only papers from this year on "
                                               "count toward the topic.")] = None,
