@@ -231,6 +231,51 @@ def user_add(ctx: typer.Context, username: str,
         _say(f"user #{user.id} {user.username} ({user.role}) added")
 
 
+@command(user_app, "disable")
+def user_disable(ctx: typer.Context, username: str) -> None:
+    """Disable an account (e.g. a contract has ended); their candidates stay for reassignment."""
+    from talentgraph.ops.users import set_active
+
+    with _acting(ctx) as (s, actor):
+        set_active(s, actor, username, False)
+    _say(f"{username} disabled; reassign their candidates with `candidate assign`")
+
+
+@command(user_app, "enable")
+def user_enable(ctx: typer.Context, username: str) -> None:
+    """Re-enable an account."""
+    from talentgraph.ops.users import set_active
+
+    with _acting(ctx) as (s, actor):
+        set_active(s, actor, username, True)
+    _say(f"{username} enabled")
+
+
+@command(user_app, "role")
+def user_role(ctx: typer.Context, username: str, role: str) -> None:
+    """Change a user's role."""
+    from talentgraph.ops.users import set_role
+
+    with _acting(ctx) as (s, actor):
+        user = set_role(s, actor, username, role)
+    _say(f"{username} is now {user.role}")
+
+
+@command(user_app, "password")
+def user_password(ctx: typer.Context, username: Annotated[str | None, typer.Argument(
+        help="Whose password (default: yours; others' need an admin).")] = None) -> None:
+    """Change your password ($TALENTGRAPH_PASSWORD is the current one; the new one comes from
+    $TALENTGRAPH_NEW_PASSWORD or a prompt)."""
+    from talentgraph.ops.users import set_password
+
+    new = os.environ.get("TALENTGRAPH_NEW_PASSWORD") or typer.prompt(
+        "new password", hide_input=True, confirmation_prompt=True)
+    with _acting(ctx) as (s, actor):
+        target = username or actor.username
+        set_password(s, actor, target, new, os.environ.get("TALENTGRAPH_PASSWORD"))
+    _say(f"password of {target} changed")
+
+
 @command(user_app, "list")
 def user_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """Users and their roles."""

@@ -128,6 +128,11 @@ def test_clear_errors(ops) -> None:  # noqa: ANN001
     assert {(e["row"], e["column"]) for e in errors} == {(3, "base"), (4, "currency"),
                                                          (5, "email")}
     assert "unknown role" in ops("root", "user", "add", "x", "--role", "wizard", ok=False)
+    ops("root", "user", "role", "cora", "executive")
+    ops("root", "user", "disable", "cora")
+    assert "login failed" in ops("cora", "user", "list", ok=False)
+    ops("root", "user", "enable", "cora")
+    assert "may not user.list" not in ops("cora", "user", "list")
     matrix = json.loads(ops(None, "roles", "--json"))
     assert matrix["offer.approve"] == ["executive"] and "contract_recruiter" not in \
         matrix["employee.view"]

@@ -70,3 +70,30 @@ def test_refusals_are_audited(store: OpsStore) -> None:
     assert [(r["username"], r["role"], r["details"]) for r in rows] == [
         ("vic", "viewer", {"operation": "plan.edit"})]
     assert [(r["username"], r["object_id"]) for r in fails] == [("vic", str(viewer.user_id))]
+
+
+def test_account_lifecycle(store: OpsStore) -> None:
+    with store.session() as s:
+        admin = users.actor_for(users.create_first_admin(s, "root", "s3cret-enough"))
+        sam = users.actor_for(users.create_user(s, admin, "sam", "long enough", "sourcer"))
+    with pytest.raises(OpsInputError, match="last active admin"), store.session() as s:
+        users.set_active(s, admin, "root", False)
+    with pytest.raises(OpsInputError, match="last active admin"), store.session() as s:
+        users.set_role(s, admin, "root", "viewer")
+    with pytest.raises(PermissionDenied), store.session() as s:
+        users.set_active(s, sam, "root", False)
+    with pytest.raises(PermissionDenied, match="current password"), store.session() as s:
+        users.set_password(s, sam, "sam", "brand new pw", "not the old one")
+    with store.session() as s:
+        users.set_password(s, sam, "sam", "brand new pw", "long enough")
+    with store.session() as s:
+        assert users.authenticate(s, "sam", "brand new pw").role is Role.CONTRACT_RECRUITER
+        users.set_role(s, admin, "sam", "recruiter")
+        users.set_active(s, admin, "sam", False)
+    with pytest.raises(PermissionDenied, match="login failed"), store.session() as s:
+        users.authenticate(s, "sam", "brand new pw")
+    with store.session() as s:
+        users.set_password(s, admin, "sam", "reset by admin")  # no old password needed
+        users.set_active(s, admin, "sam", True)
+    with store.session() as s:
+        assert users.authenticate(s, "sam", "reset by admin").role is Role.RECRUITER

@@ -92,3 +92,54 @@ def authenticate(s: Session, username: str, password: str, source: str = "cli") 
 
 def actor_for(user: User, source: str = "cli") -> Actor:
     return Actor(user_id=user.id, role=Role(user.role), source=source, username=user.username)
+
+
+def _last_admin(s: Session, user: User) -> bool:
+    admins = s.scalar(select(func.count(User.id)).where(User.role == Role.ADMIN.value,
+                                                        User.active.is_(True)))
+    return user.role == Role.ADMIN.value and user.active and admins <= 1
+
+
+def set_active(s: Session, actor: Actor, username: str, active: bool) -> User:
+    """Disable (e.g. when a contractor's contract ends) or re-enable an account."""
+    require(actor, Op.USER_ADMIN)
+    user = get_user(s, username)
+    if not active and _last_admin(s, user):
+        raise OpsInputError(f"{username} is the last active admin; add another admin first")
+    user.active = active
+    audit.record(s, actor, "user.enable" if active else "user.disable", "user", user.id)
+    return user
+
+
+def set_role(s: Session, actor: Actor, username: str, role: Role | str) -> User:
+    require(actor, Op.USER_ADMIN)
+    role = parse_role(role) if isinstance(role, str) else role
+    user = get_user(s, username)
+    if role is not Role.ADMIN and _last_admin(s, user):
+        raise OpsInputError(f"{username} is the last active admin; add another admin first")
+    old, user.role = user.role, role.value
+    audit.record(s, actor, "user.role", "user", user.id, old=old, new=role.value)
+    return user
+
+
+def set_password(s: Session, actor: Actor, username: str, new_password: str,
+                 old_password: str | None = None) -> User:
+    """Change one's own password (the old one is needed), or an admin resets anyone's."""
+    user = get_user(s, username)
+    if user.id != actor.user_id:
+        require(actor, Op.USER_ADMIN)
+    elif not _verify(user.password_hash, old_password or ""):
+        raise denied(actor, "user.password", "the current password is wrong", "user", user.id)
+    if len(new_password) < MIN_PASSWORD:
+        raise OpsInputError(f"password for {username}: use at least {MIN_PASSWORD} characters")
+    user.password_hash = _hasher.hash(new_password)
+    audit.record(s, actor, "user.password", "user", user.id,
+                 reset_by_admin=user.id != actor.user_id)
+    return user
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
