@@ -69,6 +69,9 @@ def _base_corpus(folder: Path) -> None:
               [("Wei Wang", "MIT"), ("Tanya Rossiter", "MIT")]),
         _proc("p3", "Interactive sketch-based image synthesis",
               [("J.-Y. Zhu", "Adobe Research"), ("Ella Mbeki", "Adobe Research")]),
+        # same family name and initial as ~Wei_Wang1, same lab, coauthor and topic: a student
+        _proc("p5", "Federated graph sparsifiers at scale",
+              [("Wen Wang", "Tsinghua University"), ("Hui Lin", "Tsinghua University")]),
         _proc("p4", "A very large collaboration",
               [(f"{g} {f}", "CERN") for g in ("Ann", "Bo", "Cy", "Di", "Ed", "Fa", "Gil",
                                              "Hu", "Ida", "Jo", "Ki", "Lu", "Mo", "Ny", "Olu",
@@ -132,6 +135,12 @@ def test_mentions_without_ids_join_the_right_namesake(built: Path) -> None:
                             USING (paper_id, position) WHERE m.record_id = 'p1'
                             AND m.position = 0""").fetchone()[0]
     assert method == "model"
+    con.close()
+
+
+def test_shared_evidence_never_merges_different_given_names(built: Path) -> None:
+    con = duckdb.connect(str(built), read_only=True)
+    assert _person_of(con, "p5", 0) != _person_of(con, "n1", 0)
     con.close()
 
 

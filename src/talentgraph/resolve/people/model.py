@@ -19,6 +19,9 @@ Why this model:
   already compatible), which is the population the model has to separate, so the coauthor/org
   weights are not inflated by comparing against random strangers. Without labelled fragments
   (tiny stores) the hand-set priors below are used.
+- Incompatible names ('other': 'Jingbo Wang' / 'Jingdong Wang') are a veto (-38 bits): pooled
+  clusters of a student and an advisor share coauthors, organisations and topics, and that
+  evidence must never outweigh different given names.
 - Name variants (swapped, initial, fuzzy) keep hand-set weights: OpenReview names are profile
   names, so the labels almost never show one person spelled two ways and would wrongly teach
   that an initial means a different person.
@@ -101,7 +104,7 @@ LEVELS: dict[str, list[tuple[str, str | None]]] = {
 PRIORS: dict[str, list[tuple[float, float]]] = {
     "name": [(0.002, 0.05), (0.55, 0.01), (0.12, 0.02), (0.09, 0.04), (0.08, 0.08),
              (0.06, 0.12), (0.03, 0.15), (0.01, 0.05), (0.05, 0.05), (0.01, 0.05),
-             (0.0005, 0.4)],
+             (1e-12, 0.4)],
     "coauthors": [(0.17, 0.008), (0.15, 0.012), (0.26, 0.065), (0.42, 0.915)],
     "orgs": [(0.30, 0.016), (0.35, 0.046), (0.35, 0.938)],
     "topic": [(0.05, 0.0018), (0.10, 0.0046), (0.35, 0.054), (0.50, 0.94)],
@@ -180,7 +183,15 @@ def score_pairs(con: duckdb.DuckDBPyConnection, nodes: str, params: Params, out:
     con.execute(f"CREATE OR REPLACE TEMP TABLE {out} AS SELECT unique_id_l, unique_id_r, "
                 f"match_probability, match_weight, {mws} FROM {pred.physical_name}")
     pred.drop_table_from_database_and_remove_from_cache()
+    drop_splink_tables(con)
     return con.execute(f"SELECT count(*) FROM {out}").fetchone()[0]
+
+
+def drop_splink_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Splink materialises its intermediate tables in the store: never leave them behind."""
+    for (name,) in con.execute("SELECT table_name FROM information_schema.tables "
+                               "WHERE table_name LIKE '__splink__%'").fetchall():
+        con.execute(f'DROP TABLE IF EXISTS "{name}"')
 
 
 def learn(con: duckdb.DuckDBPyConnection, fragments: str,
@@ -202,6 +213,7 @@ def learn(con: duckdb.DuckDBPyConnection, fragments: str,
       JOIN {fragments} r ON r.unique_id = p.unique_id_r
     """)
     pred.drop_table_from_database_and_remove_from_cache()
+    drop_splink_tables(con)
     pairs, matches = con.execute(
         "SELECT count(*), count(*) FILTER (WHERE is_match) FROM pp_train_pairs").fetchone()
     if not matches or matches == pairs:
