@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from .conftest import LOCAL, csrf_of
 
@@ -43,3 +44,33 @@ def test_no_server_errors(case, auth_headers) -> None:
                                         case.body, response.text[:1000])
     # logged in: never asked to log in again
     assert response.status_code != 401, response.text[:300]
+
+
+FIELD = st.one_of(st.text(max_size=12), st.integers(-10**15, 10**15).map(str),
+                  st.decimals(allow_nan=True, allow_infinity=True).map(str),
+                  st.sampled_from(["", " ", "1e400", "NaN", "-0", "1,000", "0.5", "100"]))
+VESTING = st.sampled_from(["cliff_monthly", "monthly", "front_loaded", "custom", "bogus", ""])
+
+
+@settings(max_examples=60, deadline=None, derandomize=True,
+          suppress_health_check=list(HealthCheck))
+@given(data=st.fixed_dictionaries({
+    "level": st.sampled_from(["L5", "", "L9"]), "currency": st.sampled_from(["USD", "EUR", "x"]),
+    "years": FIELD, "beat": st.sampled_from(["", "1"]), "rival_company": st.text(max_size=8),
+    **{f"{side}_{k}": FIELD for side in ("our", "rival")
+       for k in ("base", "bonus_pct", "sign_on", "equity", "refresher")},
+    **{f"rival_{k}": FIELD for k in ("private_discount_pct", "liquidity_probability",
+                                     "years_to_liquidity")},
+    "our_vesting": VESTING, "rival_vesting": VESTING, "dossier": st.sampled_from(["", "d"]),
+}))
+def test_offer_form_never_fails_with_a_server_error(data, app, world) -> None:
+    from fastapi.testclient import TestClient
+
+    from .conftest import login
+
+    with TestClient(app, base_url="http://127.0.0.1", client=LOCAL) as c:
+        login(c, "comp_partner")
+        form = {**data, "candidate_id": str(world["ids"]["carla"]),
+                "csrf_token": c.headers["X-CSRF-Token"]}
+        r = c.post("/offers", data=form, follow_redirects=False)
+    assert r.status_code in (303, 422, 400), (r.status_code, data, r.text[:500])
