@@ -12,7 +12,14 @@ from typing import Any
 
 import duckdb
 
-from talentgraph.careers.lookup import OrgTree, find_org, find_paper, find_persons, require
+from talentgraph.careers.lookup import (
+    OrgTree,
+    find_org,
+    find_paper,
+    find_persons,
+    ids_view,
+    require,
+)
 from talentgraph.careers.moves import DEPARTURE_KINDS
 from talentgraph.errors import NotFoundError, OpsInputError
 
@@ -39,8 +46,8 @@ def _names(con: duckdb.DuckDBPyConnection, org_ids: set[str]) -> dict[str, str]:
     if len(org_ids) > _LONG:
         return {k: v for k, v in con.execute("SELECT org_id, name FROM orgs").fetchall()
                 if k in org_ids}
-    return dict(con.execute("SELECT org_id, name FROM orgs WHERE org_id IN (SELECT unnest($i))",
-                            {"i": sorted(org_ids)}).fetchall())
+    return dict(con.execute("SELECT org_id, name FROM orgs WHERE org_id IN "
+                            + ids_view(con, "_careers_org_ids", org_ids)).fetchall())
 
 
 def _parents(con: duckdb.DuckDBPyConnection, org_ids: set[str]) -> dict[str, str]:
@@ -54,7 +61,7 @@ def _parents(con: duckdb.DuckDBPyConnection, org_ids: set[str]) -> dict[str, str
     return dict(con.execute("""
         SELECT o.org_id, coalesce(p.name, o.name) FROM orgs o
         LEFT JOIN orgs p ON p.org_id = o.top_parent_id
-        WHERE o.org_id IN (SELECT unnest($i))""", {"i": sorted(org_ids)}).fetchall())
+        WHERE o.org_id IN """ + ids_view(con, "_careers_org_ids", org_ids)).fetchall())
 
 
 def members_of_paper(con: duckdb.DuckDBPyConnection, query: str, org: str | None = None
@@ -113,10 +120,10 @@ def members_of_org(con: duckdb.DuckDBPyConnection, org: str, year_from: int, yea
     rows = con.execute("""
         SELECT s.person_id, any_value(p.canonical_name), max(least(s.end_year, $t))
         FROM spells s LEFT JOIN persons p USING (person_id)
-        WHERE s.org_id IN (SELECT unnest($fam)) AND s.kind = 'home'
-          AND s.start_year <= $t AND s.end_year >= $f
+        WHERE s.org_id IN """ + ids_view(con, "_careers_fam", home["family"]) + """
+          AND s.kind = 'home' AND s.start_year <= $t AND s.end_year >= $f
         GROUP BY s.person_id ORDER BY 2, 1
-    """, {"fam": home["family"], "f": year_from, "t": year_to}).fetchall()
+    """, {"f": year_from, "t": year_to}).fetchall()
     members = [Member(pid, name or pid, set(home["family"]), home["name"], since=last)
                for pid, name, last in rows]
     return home, members
@@ -138,8 +145,8 @@ def members_of_file(con: duckdb.DuckDBPyConnection, path: Path, org: str | None,
     entries = [(n, e) for n, e in entries if e]
     # Exact person ids in one query; names (and OpenReview ids) one by one.
     known = {r[0]: r[1] for r in con.execute(
-        "SELECT person_id, canonical_name FROM persons WHERE person_id IN (SELECT unnest($i))",
-        {"i": [e for _, e in entries]}).fetchall()}
+        "SELECT person_id, canonical_name FROM persons WHERE person_id IN "
+        + ids_view(con, "_careers_entries", [e for _, e in entries])).fetchall()}
     members = []
     for n, entry in entries:
         if entry in known:
@@ -156,7 +163,7 @@ def members_of_file(con: duckdb.DuckDBPyConnection, path: Path, org: str | None,
     pids = [m.person_id for m in members if m.person_id]
     spells = con.execute(
         "SELECT person_id, org_id, start_year, end_year FROM spells WHERE kind = 'home' "
-        "AND person_id IN (SELECT unnest($p))", {"p": pids}).fetchall()
+        "AND person_id IN " + ids_view(con, "_careers_pids", pids)).fetchall()
     tree = OrgTree(con) if not home else None
     all_names = _names(con, {s[1] for s in spells}) if not home else {}
     for mem in members:
@@ -184,14 +191,14 @@ def member_status(con: duckdb.DuckDBPyConnection, members: list[Member]) -> list
     spells: dict[str, list[tuple]] = defaultdict(list)
     for row in con.execute("""SELECT person_id, org_id, start_year, end_year, corroborated,
                                      n_independent FROM spells
-                              WHERE person_id IN (SELECT unnest($p)) AND kind = 'home'""",
-                           {"p": pids}).fetchall():
+                              WHERE kind = 'home' AND person_id IN """
+                           + ids_view(con, "_careers_pids", pids)).fetchall():
         spells[row[0]].append(row[1:])
     moves: dict[str, list[tuple]] = defaultdict(list)
     for row in con.execute("""SELECT person_id, from_org_id, to_org_id, last_year_at_from,
                                      first_year_at_to, kind, confidence, move_id, evidence
-                              FROM moves WHERE person_id IN (SELECT unnest($p))""",
-                           {"p": pids}).fetchall():
+                              FROM moves WHERE person_id IN """
+                           + ids_view(con, "_careers_pids", pids)).fetchall():
         moves[row[0]].append(row[1:])
     all_orgs = {s[0] for ss in spells.values() for s in ss} | {
         m[1] for ms in moves.values() for m in ms} | {o for m in members for o in m.home_org_ids}

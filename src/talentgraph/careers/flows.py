@@ -24,6 +24,7 @@ def flows(con: duckdb.DuckDBPyConnection, year_from: int, year_to: int, org: str
         raise OpsInputError(f"--from {year_from} is after --to {year_to}")
     kinds = list(DEPARTURE_KINDS) + (["internship"] if include_internships else [])
     key = "coalesce({a}.top_parent_id, {a}.org_id)" if rollup else "{a}.org_id"
+    kind_list = ", ".join(f"'{k}'" for k in kinds)  # our own constants, not user input
     # One filtered read (names joined in: passing long id lists back is slow); the moves of a
     # year range are few enough to count in Python.
     got = con.execute(f"""
@@ -31,13 +32,13 @@ def flows(con: duckdb.DuckDBPyConnection, year_from: int, year_to: int, org: str
             SELECT m.person_id, {key.format(a='fo')} AS src, {key.format(a='tor')} AS dst
             FROM moves m JOIN orgs fo ON fo.org_id = m.from_org_id
             JOIN orgs tor ON tor.org_id = m.to_org_id
-            WHERE m.first_year_at_to BETWEEN $f AND $t AND m.kind IN (SELECT unnest($k))
+            WHERE m.first_year_at_to BETWEEN $f AND $t AND m.kind IN ({kind_list})
               AND m.confidence >= $c
         )
         SELECT m.person_id, m.src, m.dst, s.name, d.name, p.canonical_name FROM m
         LEFT JOIN orgs s ON s.org_id = m.src LEFT JOIN orgs d ON d.org_id = m.dst
         LEFT JOIN persons p ON p.person_id = m.person_id
-    """, {"f": year_from, "t": year_to, "k": kinds, "c": min_confidence}).fetchall()
+    """, {"f": year_from, "t": year_to, "c": min_confidence}).fetchall()
     names: dict[str, str] = {}
     person_names: dict[str, str] = {}
     for pid, src, dst, src_name, dst_name, person in got:

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import duckdb
+import pyarrow as pa
 
 from talentgraph.careers.observations import table_exists
 from talentgraph.errors import NotFoundError, StoreError
+
+
+def ids_view(con: duckdb.DuckDBPyConnection, name: str, ids: object) -> str:
+    """Expose a list of ids as the one-column view `name` (column `id`) and return the SQL
+    sub-query over it. Binding a Python list as a query parameter is several times slower
+    (the driver probes for dataframe libraries on every call)."""
+    con.register(name, pa.table({"id": pa.array(sorted({str(i) for i in ids}), pa.string())}))
+    return f"(SELECT id FROM {name})"
 
 
 def require(con: duckdb.DuckDBPyConnection, *tables: str) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import duckdb
 
-from talentgraph.careers.lookup import require
+from talentgraph.careers.lookup import ids_view, require
 from talentgraph.careers.observations import table_exists
 
 
@@ -51,23 +51,23 @@ def move_evidence(con: duckdb.DuckDBPyConnection, move_ids: list[str],
         return []
     if person_id is not None and table_exists(con, "career_papers"):
         return _rows(con, """
-            WITH e AS (SELECT * FROM move_evidence WHERE move_id IN (SELECT unnest($ids))),
+            WITH e AS (SELECT * FROM move_evidence WHERE move_id IN {ids}),
             t AS (SELECT paper_id, any_value(title) AS title FROM career_papers
                   WHERE person_id = $p GROUP BY paper_id)
             SELECT e.move_id, e.side, e.year, o.name AS org, e.evidence, e.weight,
                    e.source_file, e.record_id, t.title
             FROM e LEFT JOIN orgs o USING (org_id) LEFT JOIN t USING (paper_id)
             ORDER BY e.move_id, e.side, e.year
-        """, {"ids": move_ids, "p": person_id})
+        """.format(ids=ids_view(con, "_careers_moves", move_ids)), {"p": person_id})
     return _rows(con, """
-        WITH e AS (SELECT * FROM move_evidence WHERE move_id IN (SELECT unnest($ids)))
+        WITH e AS (SELECT * FROM move_evidence WHERE move_id IN {ids})
         SELECT e.move_id, e.side, e.year, o.name AS org, e.evidence, e.weight,
                e.source_file, e.record_id, p.title
         FROM e LEFT JOIN orgs o USING (org_id)
         LEFT JOIN (SELECT paper_id, title FROM papers
                    WHERE paper_id IN (SELECT paper_id FROM e)) p ON p.paper_id = e.paper_id
         ORDER BY e.move_id, e.side, e.year
-    """, {"ids": move_ids})
+    """.format(ids=ids_view(con, "_careers_moves", move_ids)), {})
 
 
 def _papers_of(con: duckdb.DuckDBPyConnection, person_id: str) -> list[dict[str, Any]]:
