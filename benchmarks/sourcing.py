@@ -126,7 +126,27 @@ def ndcg(ranked: list[str], rel: dict[str, int]) -> float:
     return dcg / idcg if idcg else 0.0
 
 
-def run_backtest(src: Path, year: int, n_topics: int, verbose: bool) -> dict[str, dict]:
+def ablation(con: duckdb.DuckDBPyConnection, topics: list[dict],
+             truths: dict[str, dict[str, int]]) -> None:
+    """The ranking with one component's weight set to 0 at a time: what each one adds."""
+    print(f"\nAblation (one component off; full model first)\n{'without':<14} {'P@20':>7} "
+          f"{'NDCG@20':>8}")
+    full = dict(model.WEIGHTS)
+    try:
+        for off in [None, *full]:
+            model.WEIGHTS = {k: (0.0 if k == off else w) for k, w in full.items()}
+            p, n = [], []
+            for tp in topics:
+                ranked = [x.person_id for x in rank.search(con, tp["topic"], limit=K).people]
+                p.append(precision(ranked, truths[tp["topic"]]))
+                n.append(ndcg(ranked, truths[tp["topic"]]))
+            print(f"{off or '(nothing)':<14} {statistics.mean(p):>7.3f} {statistics.mean(n):>8.3f}")
+    finally:
+        model.WEIGHTS = full
+
+
+def run_backtest(src: Path, year: int, n_topics: int, verbose: bool,
+                 with_ablation: bool = False) -> dict[str, dict]:
     con = backtest_store(src, year)
     t = time.perf_counter()
     built = idx.build_index(con, max_year=year)
@@ -137,8 +157,9 @@ def run_backtest(src: Path, year: int, n_topics: int, verbose: bool) -> dict[str
         print(f"warning: only {len(topics)} topics qualify")
     scores: dict[str, dict[str, list[float]]] = {
         m: {"p": [], "ndcg": []} for m in ("talentgraph", "by_count", "by_citations")}
+    truths = {}
     for tp in topics:
-        rel = truth(con, tp["topic"], year, tp["venues"])
+        rel = truths[tp["topic"]] = truth(con, tp["topic"], year, tp["venues"])
         ours = [p.person_id for p in rank.search(con, tp["topic"], limit=K).people]
         by_count, by_cites = baselines(con, tp["topic"])
         line = []
@@ -149,6 +170,8 @@ def run_backtest(src: Path, year: int, n_topics: int, verbose: bool) -> dict[str
             line.append(f"{name} P {scores[name]['p'][-1]:.2f} N {scores[name]['ndcg'][-1]:.2f}")
         if verbose:
             print(f"  {tp['topic'][:38]:<38} truth {len(rel):>4}  " + " | ".join(line))
+    if with_ablation:
+        ablation(con, topics, truths)
     con.close()
     summary = {m: {"precision@20": statistics.mean(v["p"]), "ndcg@20": statistics.mean(v["ndcg"])}
                for m, v in scores.items()}
@@ -209,8 +232,9 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=50)
     ap.add_argument("--quiet", action="store_true", help="No per-topic lines.")
     ap.add_argument("--skip-latency", action="store_true")
+    ap.add_argument("--ablation", action="store_true", help="Also rank with each component off.")
     args = ap.parse_args()
-    run_backtest(args.db, args.year, args.topics, not args.quiet)
+    run_backtest(args.db, args.year, args.topics, not args.quiet, args.ablation)
     if not args.skip_latency:
         run_latency(args.db, args.queries)
 
