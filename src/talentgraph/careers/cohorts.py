@@ -234,8 +234,9 @@ def member_status(con: duckdb.DuckDBPyConnection, members: list[Member]) -> list
                                   + (f" (within {parents.get(d[1])})"
                                      if parents.get(d[1]) in {parents.get(h) for h in home}
                                      and parents.get(d[1]) != names.get(d[1]) else "")
-                                  + f" between {d[2]} and "
-                                  f"{d[3]} ({d[4].replace('_', ' ')}, confidence {d[5]:.2f}; "
+                                  + (f" in {d[3]}" if d[2] == d[3]
+                                     else f" between {d[2]} and {d[3]}")
+                                  + f" ({d[4].replace('_', ' ')}, confidence {d[5]:.2f}; "
                                   f"{d[7]})"})
             continue
         inside = [m for m in moves.get(mem.person_id, [])
