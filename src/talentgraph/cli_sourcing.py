@@ -74,9 +74,9 @@ def source(
         })
     cli.print_table(rows, f"{query!r}: {result.candidates:,} people with matching papers "
                           f"({result.matched_papers:,} papers considered)")
-    if not result.careers_used:
-        cli.console.print("[dim]* where people are now: latest attributed affiliation "
-                          "(no careers timeline in this store)[/dim]")
+    if any(p.where["source"] != "careers" for p in result.people):
+        cli.console.print("[dim]* now at: latest attributed affiliation, not a careers timeline"
+                          + ("" if result.careers_used else " (none in this store)") + "[/dim]")
     if why:
         for p in result.people:
             cli.console.print(f"\n[bold]{p.rank}. {p.name}[/bold] ({p.person_id}) "
