@@ -10,7 +10,8 @@ from pathlib import Path
 import duckdb
 from sourcing_world import make_store
 
-from talentgraph.sourcing import dossier, index, model, rank
+from talentgraph import cli_sourcing
+from talentgraph.sourcing import dossier, erasure, index, model, rank
 
 PROTECTED = re.compile(r"gender|\bsex\b|\bage\b|birth|nationality|ethnic|\brace\b|religio|marital|"
                        r"disabilit|pregnan", re.IGNORECASE)
@@ -23,12 +24,20 @@ def test_feature_columns_hold_no_protected_attribute() -> None:
 
 
 def test_the_ranking_code_never_names_a_protected_attribute() -> None:
-    for module in (index, rank, model, dossier):
+    for module in (index, rank, model, dossier, erasure, cli_sourcing):
         source = inspect.getsource(module)
         # the index docstring says why gender is absent; no SQL or feature mentions it
         code = re.sub(r'"""[\s\S]*?"""', "", source)
         code = "\n".join(line.split("#")[0] for line in code.splitlines())
         assert not PROTECTED.search(code), module.__name__
+
+
+def test_the_dossier_templates_never_name_a_protected_attribute() -> None:
+    folder = Path(dossier.__file__).parent / "templates"
+    templates = sorted(folder.glob("*.j2"))
+    assert len(templates) == 2
+    for t in templates:
+        assert not PROTECTED.search(t.read_text()), t.name
 
 
 def test_sourcing_tables_have_no_protected_column(con: duckdb.DuckDBPyConnection) -> None:
