@@ -274,3 +274,17 @@ def test_one_record_each_side_needs_checked_records_and_one_plausible_step(store
     con = store.build()
     assert [m[:4] for m in moves_of(con, "vic")] == [("U", "G", 2021, 2023)]
     assert moves_of(con, "wes") == []
+
+
+def test_unattributed_single_org_sets_alone_do_not_make_a_side(store):
+    orgs(store)
+    store.paper(2018, [("xia", ["U"], None)])
+    store.paper(2019, [("xia", ["U"], None)])
+    for y in (2021, 2022):  # papers naming only OpenAI, but not saying who is where
+        store.paper(y, [("xia", [], None), ("yan", [], None)], paper_orgs=["OAI"])
+    con = store.build()
+    assert moves_of(con, "xia") == []
+    store.paper(2023, [("xia", ["OAI"], "Researcher")], family="B")  # one attributed record
+    from talentgraph.careers.stage import build_careers
+    build_careers(con)
+    assert [m[:2] for m in moves_of(con, "xia")] == [("U", "OAI")]

@@ -81,8 +81,10 @@ class Spell:
 
     @property
     def corroborated(self) -> bool:
-        """>= 2 independent records, or one strong attributed record."""
-        return len(self.keys) >= 2 or any(o.strong for o in self.obs)
+        """>= 2 independent records of which at least one attributes the organisation to the
+        person (unattributed paper sets only add weight), or one strong attributed record."""
+        return (len(self.keys) >= 2 and any(o.evidence != "paper_set" for o in self.obs)) or any(
+            o.strong for o in self.obs)
 
     @property
     def confidence(self) -> float:
