@@ -158,3 +158,12 @@ def test_person_command_gets_the_careers_part(lab):
     again = [{"person_id": "ann"}]
     attach_careers(lab.con, again)
     assert again[0]["careers"] is None
+
+
+def test_export_to_an_unwritable_place_is_a_clear_error(lab, tmp_path):
+    from talentgraph.errors import StoreError
+
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(StoreError, match="cannot write"):
+        export_moves(lab.con, blocker / "moves.csv")

@@ -7,6 +7,7 @@ from pathlib import Path
 import duckdb
 
 from talentgraph.careers.lookup import require
+from talentgraph.errors import StoreError
 
 MOVES_COLUMNS = ("person_id", "from_org_id", "from_org", "from_parent", "to_org_id", "to_org",
                  "to_parent", "last_year_at_from", "first_year_at_to", "kind", "confidence")
@@ -16,9 +17,21 @@ def export_moves(con: duckdb.DuckDBPyConnection, out: Path) -> int:
     """Write one row per detected move; returns the number of rows written."""
     require(con, "moves", "orgs")
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot write {out}: {exc}") from exc
     tmp = out.with_name(out.name + ".part")
     path_sql = str(tmp).replace("'", "''")
+    try:
+        _copy(con, path_sql)
+    except duckdb.Error as exc:
+        raise StoreError(f"cannot write {out}: {exc}") from exc
+    tmp.replace(out)  # a reader never sees half a file
+    return con.execute("SELECT count(*) FROM moves").fetchone()[0]
+
+
+def _copy(con: duckdb.DuckDBPyConnection, path_sql: str) -> None:
     con.execute(f"""
         COPY (
             SELECT m.person_id, m.from_org_id, fo.name AS from_org,
@@ -33,5 +46,3 @@ def export_moves(con: duckdb.DuckDBPyConnection, out: Path) -> int:
             ORDER BY m.person_id, m.first_year_at_to, m.from_org_id, m.to_org_id
         ) TO '{path_sql}' (HEADER, DELIMITER ',')
     """)
-    tmp.replace(out)  # a reader never sees half a file
-    return con.execute("SELECT count(*) FROM moves").fetchone()[0]
