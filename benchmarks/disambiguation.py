@@ -122,16 +122,24 @@ def main() -> None:
     ap.add_argument("--holdout", default=DEFAULT_HOLDOUT)
     ap.add_argument("--threshold", type=float, default=stage.THRESHOLD)
     ap.add_argument("--rounds", type=int, default=stage.ROUNDS)
+    ap.add_argument("--with-orgs", action="store_true",
+                    help="Run the organisations stage first, as `talentgraph build` does, so the "
+                    "model also sees mention_orgs (org ids).")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--keep", action="store_true",
                     help="Keep the predictions in the work store (bench_pred) for analysis.")
     args = ap.parse_args()
     holdout = [f.strip() for f in args.holdout.split(",") if f.strip()]
     con = prepare(args.src, args.work, holdout)
+    if args.with_orgs:
+        from talentgraph.resolve.orgs.stage import build_orgs
+
+        build_orgs(con)
     t = time.perf_counter()
     info = stage.resolve(con, threshold=args.threshold, rounds=args.rounds)
     wall = time.perf_counter() - t
     result = {"holdout": holdout, "threshold": args.threshold, "rounds": args.rounds,
+              "with_orgs": args.with_orgs,
               "resolution_seconds": round(wall, 1),
               "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
               "resolution": {k: info[k] for k in ("mentions", "rounds",
@@ -143,7 +151,8 @@ def main() -> None:
     if args.json:
         print(json.dumps(result, indent=2))
         return
-    print(f"held out: {', '.join(holdout)}; threshold {args.threshold}, rounds {args.rounds}; "
+    print(f"held out: {', '.join(holdout)}; threshold {args.threshold}, rounds {args.rounds}, "
+          f"mention_orgs {'used' if args.with_orgs else 'not built'}; "
           f"resolution {wall:.0f} s, peak RSS {result['peak_rss_mb']} MB")
     cols = ("mentions", "distinct_ids", "b3_precision", "b3_recall", "b3_f1",
             "pairwise_precision", "pairwise_recall", "pairwise_f1")
