@@ -5,6 +5,10 @@ stale profile, a merged namesake), so a move needs BOTH sides corroborated: each
 independent records (distinct papers; distinct profile snapshots) or one strong record (the paper
 itself attributes a single organisation to the author). A lone record elsewhere is shown in the
 person's timeline but makes no move. Dual affiliations make no move; lag records make no return.
+
+Window: last year seen at the old place, first year seen at the new one. After a transition (a
+paper listing both places, the old one never seen again), the two may overlap, so
+last_year_at_from can exceed first_year_at_to by the overlap (a handful of moves).
 """
 
 from __future__ import annotations
