@@ -5,6 +5,10 @@ stale profile, a merged namesake), so a move needs BOTH sides corroborated: each
 independent records (distinct papers; distinct profile snapshots) or one strong record (the paper
 itself attributes a single organisation to the author). A lone record elsewhere is shown in the
 person's timeline but makes no move. Dual affiliations make no move; lag records make no return.
+Two narrower rules let a side rest on ONE OpenReview-profile record that its coauthors do not
+contradict, but only when the roles read as a career step (see `_corroboration` and
+`_both_single`); such moves carry a lower confidence and say so in `rule`. Measured precision
+by rule: benchmarks/moves.py and tests/data/moves_spotcheck.csv.
 
 Window: last year seen at the old place, first year seen at the new one. After a transition (a
 paper listing both places, the old one never seen again), the two may overlap, so
