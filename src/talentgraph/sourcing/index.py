@@ -331,6 +331,9 @@ def _build_people(con: duckdb.DuckDBPyConnection, have: dict[str, bool], ref_yea
                 + {m.MOBILITY_MOVES_WEIGHT} * least(n_moves, 2) / 2.0
                 ELSE 0.0 END AS v_mobility
         FROM staged ORDER BY person_id""")
+    # A search fetches the wide rows of the ~20 people it shows by key: an ART index turns that
+    # from a scan of every person (~28 ms) into lookups (~9 ms).
+    con.execute("CREATE INDEX sourcing_people_key ON sourcing_people (person_key)")
     # Narrow tables with integer keys for the query: joining and grouping integers instead of
     # the wide tables' string ids made a search several times faster.
     con.execute("""CREATE OR REPLACE TABLE sourcing_person_static AS

@@ -286,8 +286,9 @@ def _details(con: duckdb.DuckDBPyConnection, keys: list[int]) -> dict[int, dict[
     """The wide rows of the few people shown (the ranking itself reads only narrow tables)."""
     if not keys:
         return {}
-    cur = con.execute("SELECT * FROM sourcing_people WHERE list_contains($keys, person_key)",
-                      {"keys": keys})
+    # integer literals, so the lookup uses the ART index on person_key (see index.py)
+    in_list = ", ".join(str(int(k)) for k in keys)
+    cur = con.execute(f"SELECT * FROM sourcing_people WHERE person_key IN ({in_list})")
     cols = [d[0] for d in cur.description]
     out = {}
     for r in cur.fetchall():
