@@ -189,3 +189,14 @@ def test_blank_form_fields_mean_not_given(client_for) -> None:
     assert c.get("/search?q=diffusion&since=").status_code == 200
     r = c.get("/search?q=diffusion&since=last+year")
     assert r.status_code == 422 and "since year: a whole number" in r.text
+
+
+def test_cohort_of_a_group_of_names(client_for) -> None:
+    c = client_for("viewer")
+    d = c.get("/api/cohort", params={"names": ["Bo Chen", "Gus Hale", "Eve Fong"],
+                                     "org": "DeepMind", "year_from": 2020}).json()
+    status = {m["name"]: m["status"] for m in d["members"]}
+    assert status == {"Bo Chen": "left", "Gus Hale": "left", "Eve Fong": "stayed"}
+    html = c.get("/cohort", params={"names": "Bo Chen\nGus Hale\nEve Fong", "org": "DeepMind",
+                                    "year_from": "2020"}).text
+    assert "A group of 3" in html and "At least 2 of 3" in html

@@ -127,9 +127,13 @@ def flows(request: Request, year_from: Year = None, year_to: Year = None, org: T
 
 @router.get("/cohort", summary="Who of a paper's authors or an organisation's people left")
 def cohort(request: Request, paper: Text = None, org: Text = None, year_from: Year = None,
-           year_to: Year = None) -> dict[str, Any]:
+           year_to: Year = None,
+           names: Annotated[list[str], Query(max_length=500, description="a group: names or "
+                                             "person ids (home: org, or where they were in "
+                                             "year_from)")] = []  # noqa: B006
+           ) -> dict[str, Any]:
     with web_ctx(request) as c:
-        return views.cohort(c, paper, org, year_from, year_to)
+        return views.cohort(c, paper, org, year_from, year_to, names)
 
 
 @router.get("/people", summary="Find people by name or id")

@@ -56,13 +56,16 @@ def flows(request: Request, year_from: NumText = None, year_to: NumText = None, 
 
 @router.get("/cohort")
 def cohort(request: Request, paper: Text = None, org: Text = None, year_from: NumText = None,
-           year_to: NumText = None) -> Response:
+           year_to: NumText = None,
+           names: Annotated[str | None, Query(max_length=20000)] = None) -> Response:
     yf = forms.integer("from year", year_from, 1900, 2100)
     yt = forms.integer("to year", year_to, 1900, 2100)
-    q = {"paper": paper or "", "org": org or "", "year_from": yf, "year_to": yt}
+    group = [n for n in (names or "").splitlines() if n.strip()]
+    q = {"paper": paper or "", "org": org or "", "year_from": yf, "year_to": yt,
+         "names": names or ""}
     with web_ctx(request) as c:
-        d = views.cohort(c, forms.text(paper), forms.text(org), yf, yt) \
-            if forms.text(paper) or forms.text(org) else None
+        d = views.cohort(c, forms.text(paper), forms.text(org), yf, yt, group) \
+            if forms.text(paper) or forms.text(org) or group else None
         return page(request, "cohort.html", d=d, q=q)
 
 

@@ -7,8 +7,10 @@ research record, which no ops service covers, are audited here with `audit.recor
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import asdict
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from talentgraph.careers import cohorts, flows, lookup, person
@@ -127,15 +129,28 @@ def talent_flows(c: Ctx, year_from: int, year_to: int, org: str | None, rollup: 
 
 
 def cohort(c: Ctx, paper: str | None, org: str | None, year_from: int | None,
-           year_to: int | None) -> dict[str, Any]:
+           year_to: int | None, names: list[str] | None = None) -> dict[str, Any]:
+    """A paper's authors, a group of names or ids (home: `org` or where they were in
+    `year_from`), or everyone at `org` in the years."""
+    names = [n.strip() for n in names or [] if n.strip()][:500]
+
     def compute() -> dict[str, Any]:
-        report = cohorts.cohort_report(c.graph(), paper=paper or None, org=org or None,
-                                       year_from=year_from, year_to=year_to)
+        if names:
+            # the careers core reads a group from a file, one name or id a line
+            with tempfile.TemporaryDirectory(prefix="tg_cohort_") as tmp:
+                path = Path(tmp) / "cohort.txt"
+                path.write_text("\n".join(names) + "\n", encoding="utf-8")
+                report = cohorts.cohort_report(c.graph(), file=path, org=org or None,
+                                               year=year_from or year_to)
+                report["file"] = f"{len(names)} names"
+        else:
+            report = cohorts.cohort_report(c.graph(), paper=paper or None, org=org or None,
+                                           year_from=year_from, year_to=year_to)
         report["charts"] = {"destinations": charts.destinations(
             report["summary"]["destinations"])}
         return report
 
-    report = c.cached(("cohort", paper, org, year_from, year_to), compute)
+    report = c.cached(("cohort", paper, org, year_from, year_to, tuple(names)), compute)
     _graph_read(c, "graph.cohort.read", "cohort", paper or org,
                 members=report["summary"]["members"])
     return report
