@@ -131,10 +131,17 @@ def test_mentions_without_ids_join_the_right_namesake(built: Path) -> None:
     assert _person_of(con, "p1", 0) != _person_of(con, "p2", 0)
     # ids link across venue-years for sure
     assert _person_of(con, "n1", 0) == _person_of(con, "m1", 0)
-    method = con.execute("""SELECT mp.method FROM mention_person mp JOIN mentions m
-                            USING (paper_id, position) WHERE m.record_id = 'p1'
-                            AND m.position = 0""").fetchone()[0]
-    assert method == "model"
+    method, confidence, evidence = con.execute("""
+        SELECT mp.method, mp.confidence, mp.evidence FROM mention_person mp JOIN mentions m
+         USING (paper_id, position) WHERE m.record_id = 'p1' AND m.position = 0""").fetchone()
+    assert method == "model" and 0.6 <= confidence <= 1.0
+    # the evidence names every comparison with its weight; shared coauthor and org count for it
+    parts = dict(p.split(" ") for p in evidence.split("; "))
+    assert set(parts) == {"name", "coauthors", "orgs", "topic", "years"}
+    assert float(parts["coauthors"]) > 0 and float(parts["orgs"]) > 0
+    assert con.execute("""SELECT DISTINCT evidence FROM mention_person mp JOIN mentions m
+        USING (paper_id, position) WHERE m.record_id = 'm1' AND m.position = 0""").fetchall() \
+        == [("shares a strong id (or)",)]
     con.close()
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import duckdb
 
+from talentgraph.resolve.people.model import LEVELS
 from talentgraph.resolve.people.strong_ids import CANNOT_LINK_KINDS
 
 _KIND_COL = {"or": "or_ids", "orcid": "orcids", "dblp": "dblps", "gs": "gss"}
@@ -35,9 +36,17 @@ def _conflict_sql(a: str, b: str) -> str:
     return "(" + " OR ".join(parts) + ")"
 
 
+def _evidence_sql() -> str:
+    """'name +4.0; coauthors +3.9; orgs -1.6; ...': the log2 Bayes factor each comparison gave."""
+    parts = [f"'{c} ' || CASE WHEN mw_{c} >= 0 THEN '+' ELSE '' END || round(mw_{c}, 1)"
+             for c in LEVELS]
+    return " || '; ' || ".join(parts)
+
+
 def attach(con: duckdb.DuckDBPyConnection, nodes: str, scores: str, threshold: float,
            out: str) -> dict[str, int]:
-    """out(node, root, p): the tree root of every node after one round of best-parent attachment."""
+    """out(node, root, p, evidence): every node's tree root after one round of attachment, with
+    the probability and evidence of the node's own attachment edge (NULL for roots)."""
     con.execute(f"""
     CREATE OR REPLACE TEMP TABLE pp_prio AS
     SELECT unique_id, row_number() OVER (ORDER BY anchor_rank, n_mentions DESC, unique_id) AS prio
@@ -46,13 +55,13 @@ def attach(con: duckdb.DuckDBPyConnection, nodes: str, scores: str, threshold: f
     con.execute(f"""
     CREATE OR REPLACE TEMP TABLE pp_best AS
     WITH e AS (
-        SELECT unique_id_l AS a, unique_id_r AS b, match_probability AS p FROM {scores}
-         WHERE match_probability >= {threshold}
+        SELECT unique_id_l AS a, unique_id_r AS b, match_probability AS p, {_evidence_sql()}
+               AS evidence FROM {scores} WHERE match_probability >= {threshold}
         UNION ALL
-        SELECT unique_id_r, unique_id_l, match_probability FROM {scores}
+        SELECT unique_id_r, unique_id_l, match_probability, {_evidence_sql()} FROM {scores}
          WHERE match_probability >= {threshold}
     )
-    SELECT e.a AS node, e.b AS parent, e.p
+    SELECT e.a AS node, e.b AS parent, e.p, e.evidence
       FROM e JOIN pp_prio pa ON pa.unique_id = e.a JOIN pp_prio pb ON pb.unique_id = e.b
       JOIN {nodes} na ON na.unique_id = e.a JOIN {nodes} nb ON nb.unique_id = e.b
      WHERE pb.prio < pa.prio
@@ -69,7 +78,7 @@ def attach(con: duckdb.DuckDBPyConnection, nodes: str, scores: str, threshold: f
     """)
     con.execute(f"""
     CREATE OR REPLACE TEMP TABLE pp_ptr AS
-    SELECT n.unique_id AS node, coalesce(b.parent, n.unique_id) AS root, b.p
+    SELECT n.unique_id AS node, coalesce(b.parent, n.unique_id) AS root, b.p, b.evidence
       FROM {nodes} n LEFT JOIN pp_best b ON b.node = n.unique_id
     """)
     jumps = 0
@@ -81,7 +90,7 @@ def attach(con: duckdb.DuckDBPyConnection, nodes: str, scores: str, threshold: f
             break
         con.execute("""
         CREATE OR REPLACE TEMP TABLE pp_ptr AS
-        SELECT a.node, b.root, a.p FROM pp_ptr a JOIN pp_ptr b ON b.node = a.root
+        SELECT a.node, b.root, a.p, a.evidence FROM pp_ptr a JOIN pp_ptr b ON b.node = a.root
         """)
         jumps += 1
     con.execute(f"CREATE OR REPLACE TEMP TABLE {out} AS SELECT * FROM pp_ptr")

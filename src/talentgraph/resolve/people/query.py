@@ -74,7 +74,8 @@ def _candidates(con: duckdb.DuckDBPyConnection, query: str, limit: int) -> list[
         SELECT person_id, canonical_name, name_variants, n_mentions FROM persons
          WHERE list_has_any(list_transform(name_variants, v -> lower(strip_accents(v))),
                             [lower(strip_accents(?))])
-            OR contains(lower(strip_accents(array_to_string(name_variants, ' '))), ?)
+            OR contains(regexp_replace(lower(strip_accents(array_to_string(name_variants, ''))),
+                                       '[^a-z]', '', 'g'), ?)
          ORDER BY n_mentions DESC, person_id""", [q, wanted.family]).fetchall()
     out = []
     for pid, _canon, variants, _n in rows:
@@ -109,7 +110,7 @@ def find_persons(con: duckdb.DuckDBPyConnection, query: str, limit: int = 20,
         rows = con.execute(f"""
             SELECT m.year, m.source_file, p.venue, p.title, m.raw_name, m.position,
                    {org_expr} AS org_id, {org_name} AS organisation, mp.method,
-                   round(mp.confidence, 3) AS confidence
+                   round(mp.confidence, 3) AS confidence, mp.evidence
               FROM mention_person mp
               JOIN mentions m ON m.paper_id = mp.paper_id AND m.position = mp.position
               JOIN papers p ON p.paper_id = m.paper_id

@@ -67,16 +67,20 @@ def resolve(con: duckdb.DuckDBPyConnection, progress: Any = _noop, threshold: fl
         info = cluster.attach(con, "pp_nodes", "pp_scores", threshold, "pp_roots")
         con.execute("""
         CREATE OR REPLACE TEMP TABLE pp_edge_p AS
-        SELECT a.mkey, r.root AS node, r.p, a.node AS old_node
+        SELECT a.mkey, r.root AS node, r.p, r.evidence, a.node AS old_node
           FROM pp_assign a JOIN pp_roots r ON r.node = a.node
         """)
         if r == 0:
-            con.execute("CREATE OR REPLACE TEMP TABLE pp_conf AS "
-                        "SELECT mkey, CAST(NULL AS DOUBLE) AS p FROM pp_assign")
+            con.execute("CREATE OR REPLACE TEMP TABLE pp_conf AS SELECT mkey, "
+                        "CAST(NULL AS DOUBLE) AS p, CAST(NULL AS VARCHAR) AS evidence "
+                        "FROM pp_assign")
         # a mention's confidence is the probability of the attachment that brought it in
         con.execute("""
         CREATE OR REPLACE TEMP TABLE pp_conf AS
-        SELECT c.mkey, coalesce(c.p, CASE WHEN e.node <> e.old_node THEN e.p END) AS p
+        SELECT c.mkey,
+               CASE WHEN c.p IS NOT NULL THEN c.p WHEN e.node <> e.old_node THEN e.p END AS p,
+               CASE WHEN c.p IS NOT NULL THEN c.evidence
+                    WHEN e.node <> e.old_node THEN e.evidence END AS evidence
           FROM pp_conf c JOIN pp_edge_p e USING (mkey)
         """)
         con.execute("CREATE OR REPLACE TEMP TABLE pp_assign AS "
@@ -90,9 +94,13 @@ def resolve(con: duckdb.DuckDBPyConnection, progress: Any = _noop, threshold: fl
     SELECT a.mkey, a.node AS cluster,
            CASE WHEN c.p IS NOT NULL THEN 'model'
                 WHEN i.mkey IS NOT NULL THEN 'strong_id' ELSE 'unlinked' END AS method,
-           CASE WHEN c.p IS NOT NULL THEN c.p WHEN i.mkey IS NOT NULL THEN 1.0 END AS confidence
+           CASE WHEN c.p IS NOT NULL THEN c.p WHEN i.mkey IS NOT NULL THEN 1.0 END AS confidence,
+           CASE WHEN c.p IS NOT NULL THEN c.evidence
+                WHEN i.mkey IS NOT NULL THEN 'shares a strong id (' || i.kinds || ')' END
+             AS evidence
       FROM pp_assign a JOIN pp_conf c USING (mkey)
-      LEFT JOIN (SELECT DISTINCT mkey FROM pp_idedges) i USING (mkey)
+      LEFT JOIN (SELECT mkey, string_agg(DISTINCT kind, ', ' ORDER BY kind) AS kinds
+                   FROM pp_idedges GROUP BY mkey) i USING (mkey)
     """)
     stats["seconds"] = round(time.perf_counter() - t0, 1)
     return stats
@@ -103,6 +111,10 @@ def run(con: duckdb.DuckDBPyConnection, progress: Any = _noop) -> dict[str, Any]
     stats = resolve(con, progress)
     stats.update(stable_ids.assign_ids(con, "pp_final"))
     write_tables(con)
+    for (name,) in con.execute("SELECT table_name FROM duckdb_tables() "
+                               "WHERE temporary AND table_name LIKE 'pp\\_%' ESCAPE '\\'"
+                               ).fetchall():
+        con.execute(f"DROP TABLE IF EXISTS {name}")  # free the memory for later stages
     progress("people", 1, 1, "done")
     summary = {k: stats[k] for k in ("mentions", "persons", "ids_kept_from_previous_build",
                                      "persons_with_two_openreview_ids", "seconds")}
@@ -113,7 +125,7 @@ def write_tables(con: duckdb.DuckDBPyConnection) -> None:
     """persons and mention_person from pp_final + pp_person_of."""
     con.execute("""
     CREATE OR REPLACE TABLE mention_person AS
-    SELECT m.paper_id, m.position, p.person_id, f.method, f.confidence
+    SELECT m.paper_id, m.position, p.person_id, f.method, f.confidence, f.evidence
       FROM pp_final f JOIN pp_mentions m USING (mkey) JOIN pp_person_of p USING (cluster)
     """)
     con.execute("""
