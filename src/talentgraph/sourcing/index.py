@@ -10,6 +10,10 @@ Tables it (re)builds, all rebuildable from ingested rows plus the people/orgs/ca
                      where they are now (careers timeline, else latest affiliation, flagged),
                      moves and peer percentiles within their career stage
   sourcing_meta      reference year and which upstream tables were available
+and, for the query path only (integer keys, narrow rows: a search reads ~100 ms of CPU):
+  sourcing_doc_features  per FTS document id: year, decision, citations, impact, text to show
+  sourcing_author_keys   doc_key x person_key with the authorship weight
+  sourcing_person_static the query-independent score components per person_key
 sourcing_erased (person ids removed on an erasure request) is created once and never replaced,
 so a rebuild keeps erased people out.
 
