@@ -176,6 +176,7 @@ def main() -> None:
             subprocess.run(
                 [str(venv_bin / "locust"), "-f", __file__, "--headless", "--host", url,
                  "-u", str(args.users), "-r", str(args.spawn_rate), "-t", f"{args.seconds}s",
+                 "--stop-timeout", "60",  # let requests in flight finish (not 'status 0')
                  "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING"],
                 env=env, check=False, stdout=subprocess.DEVNULL)
             elapsed, load_after = time.perf_counter() - started, os.getloadavg()[0]
