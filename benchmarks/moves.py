@@ -8,6 +8,9 @@ The store must hold the identity tables (mention_person, persons, mention_orgs, 
 copied to a temporary file first: the benchmark rebuilds the careers tables there (timed, in a
 child process so its peak memory is its own) and adds `or_*` tables for the comparison.
 
+Spot check (tests/data/moves_spotcheck.csv): 50 predicted moves drawn at random outside the gold
+set, labelled the same way, give the precision of what the stage actually predicts.
+
 Gold set (tests/data/moves_gold.csv, labelled by reading the records): each case names one
 OpenReview-identified author at two records (the file, record id and author position of each):
 `move` = left the first record's organisation for the second's; `stay` = still at the first
@@ -162,6 +165,37 @@ def evaluate(con: duckdb.DuckDBPyConnection, gold: list[dict], prefix: str = "",
     }
 
 
+SPOT = ROOT / "tests" / "data" / "moves_spotcheck.csv"
+
+
+def spot_check(con: duckdb.DuckDBPyConnection) -> dict:
+    """Precision on 50 predicted moves drawn at random OUTSIDE the gold set and labelled by
+    reading their records (tests/data/moves_spotcheck.csv): the gold set is drawn from
+    OpenReview-identified authors only, this sample from everything the stage predicts. Moves
+    no longer predicted by the current rules are counted apart."""
+    with SPOT.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    have = {tuple(map(str, r)) for r in con.execute(
+        "SELECT person_id, from_org_id, to_org_id, last_year_at_from, first_year_at_to "
+        "FROM moves").fetchall()}
+    out: dict = {}
+    for sample in sorted({r["sample"] for r in rows}):
+        mine = [r for r in rows if r["sample"] == sample]
+        kept = [r for r in mine if (r["person_id"], r["from_org_id"], r["to_org_id"],
+                                    r["last_year_at_from"], r["first_year_at_to"]) in have]
+        c = Counter(r["label"] for r in kept)
+        decided = c["true"] + c["false"]
+        out[sample] = {"labelled": len(mine), "still_predicted": len(kept), "true": c["true"],
+                       "false": c["false"], "unsure": c["unsure"],
+                       "precision_decided": round(c["true"] / decided, 3) if decided else None,
+                       "precision_unsure_as_false": round(c["true"] / len(kept), 3)
+                       if kept else None}
+    share = con.execute("SELECT avg((rule LIKE '%profile record%')::INTEGER) FROM moves "
+                        f"WHERE kind IN {DEPARTURES}").fetchone()[0]
+    out["share_of_departures_resting_on_one_profile_record"] = round(share or 0, 3)
+    return out
+
+
 def _support(con: duckdb.DuckDBPyConnection, person: str, side_a: set, side_b: set, top: dict,
              prefix: str) -> str:
     """How much the store shows of each side for this person: 'corroborated' when each side has
@@ -305,6 +339,7 @@ def main() -> None:
     out["accuracy_resolved_persons"] = evaluate(con, gold)
     out["accuracy_openreview_ids"] = evaluate(con, gold, "or_", "or_mention_person")
     out["agreement"] = agreement(con)
+    out["spot_check_outside_gold"] = spot_check(con)
     con.close()
     out["speed"] = speed(work)
     if args.json:
