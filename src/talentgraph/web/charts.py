@@ -41,7 +41,7 @@ def flow_pairs(pairs: list[dict[str, Any]]) -> dict[str, Any] | None:
     rows = [{"from": p["from_org"] or p["from_id"], "to": p["to_org"] or p["to_id"],
              "moves": p["moves"]} for p in pairs]
     base = alt.Chart(alt.Data(values=rows)).encode(
-        x=alt.X("to:N", title="to", axis=alt.Axis(labelAngle=-30, labelLimit=160)),
+        x=alt.X("to:N", title="to", axis=alt.Axis(labelAngle=-40, labelLimit=130)),
         y=alt.Y("from:N", title="from", axis=alt.Axis(labelLimit=200)))
     heat = base.mark_rect().encode(color=alt.Color("moves:Q", scale=alt.Scale(scheme="blues")),
                                    tooltip=["from:N", "to:N", "moves:Q"])
