@@ -196,9 +196,9 @@ def main() -> None:
               "store": str(args.db), "server_tracebacks": server_errors,
               "failures": failures, "pages": {}}
     for r in rows:
-        name = r["Name"]
-        if name not in ("/search", "/people/[id]", "/login", "Aggregated"):
+        if r["Name"] not in ("/search", "/people/[id]", "/login", "Aggregated"):
             continue
+        name = f"{r['Type']} {r['Name']}" if r["Name"] == "/login" else r["Name"]
         report["pages"][name] = {
             "requests": int(r["Request Count"]), "failures": int(r["Failure Count"]),
             "rps": round(float(r["Requests/s"]), 1), "median_ms": float(r["50%"]),
@@ -210,10 +210,10 @@ def main() -> None:
     print(f"web load: {args.users} users for {args.seconds}s on {args.db} (locust headless, one "
           f"uvicorn process, loopback; think time {args.wait[0]:g}-{args.wait[1]:g}s; "
           f"{os.cpu_count()} CPUs, load average {load_before:.1f} before, {load_after:.1f} after)")
-    print(f"{'page':14s} {'requests':>9s} {'failures':>9s} {'req/s':>7s} {'median':>8s} "
+    print(f"{'page':16s} {'requests':>9s} {'failures':>9s} {'req/s':>7s} {'median':>8s} "
           f"{'p95':>8s} {'p99':>8s} {'max':>8s}")
     for name, p in report["pages"].items():
-        print(f"{name:14s} {p['requests']:9d} {p['failures']:9d} {p['rps']:7.1f} "
+        print(f"{name:16s} {p['requests']:9d} {p['failures']:9d} {p['rps']:7.1f} "
               f"{p['median_ms']:6.0f}ms {p['p95_ms']:6.0f}ms {p['p99_ms']:6.0f}ms "
               f"{p['max_ms']:6.0f}ms")
     for f in failures:
