@@ -70,7 +70,7 @@ if "locust" in sys.modules:
             with self.client.get("/search", params=params, name="/search",
                                  catch_response=True) as r:
                 if r.status_code != 200 or "Why this rank" not in r.text:
-                    r.failure(f"status {r.status_code}")
+                    r.failure(f"status {r.status_code} {getattr(r, 'error', None) or ''}")
 
         @task
         def profile(self) -> None:
@@ -78,7 +78,7 @@ if "locust" in sys.modules:
             with self.client.get(f"/people/{pid}", name="/people/[id]",
                                  catch_response=True) as r:
                 if r.status_code != 200 or "Frequent coauthors" not in r.text:
-                    r.failure(f"status {r.status_code}")
+                    r.failure(f"status {r.status_code} {getattr(r, 'error', None) or ''}")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import duckdb
 
 from talentgraph.errors import StoreError
+from talentgraph.sourcing import rank
 
 T = TypeVar("T")
 CACHE_ENTRIES = 512
@@ -37,7 +38,10 @@ class GraphStore:
         with self._lock:
             if self._con is None:
                 try:
-                    self._con = duckdb.connect(str(self.path), read_only=True)
+                    con = duckdb.connect(str(self.path), read_only=True)
+                    # One DuckDB thread per query: requests run side by side already, and a
+                    # search is cheaper on one thread (the sourcing core's setting).
+                    self._con = rank.for_searching(con)
                 except duckdb.Error as exc:
                     raise StoreError(f"cannot open the analytical store {self.path}: {exc}") \
                         from exc
