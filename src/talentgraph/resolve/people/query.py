@@ -49,7 +49,9 @@ def export_mentions(con: duckdb.DuckDBPyConnection, out: Path) -> int:
     """
     path = str(out).replace("'", "''")
     try:
-        con.execute(f"COPY ({query}) TO '{path}' (FORMAT csv, HEADER true)")
+        # names may hold commas and quotes: always quote them so every CSV reader agrees
+        con.execute(f"COPY ({query}) TO '{path}' (FORMAT csv, HEADER true, "
+                    "FORCE_QUOTE (raw_name))")
     except duckdb.IOException as exc:
         raise StoreError(f"cannot write {out}: {exc}") from exc
     return con.execute("SELECT count(*) FROM mentions").fetchone()[0]
@@ -77,14 +79,14 @@ def _candidates(con: duckdb.DuckDBPyConnection, query: str, limit: int) -> list[
             OR contains(regexp_replace(lower(strip_accents(array_to_string(name_variants, ''))),
                                        '[^a-z]', '', 'g'), ?)
          ORDER BY n_mentions DESC, person_id""", [q, wanted.family]).fetchall()
-    out = []
-    for pid, _canon, variants, _n in rows:
-        if any(compatibility(wanted, parse(v)) in ("exact", "initial", "swapped")
-               for v in variants):
-            out.append(pid)
-        if len(out) >= limit:
-            break
-    return out
+    exact, close = [], []
+    for pid, canon, variants, _n in rows:  # most mentions first
+        if compatibility(wanted, parse(canon)) == "exact":
+            exact.append(pid)
+        elif any(compatibility(wanted, parse(v)) in ("exact", "initial", "swapped")
+                 for v in variants):
+            close.append(pid)
+    return (exact + close)[:limit]
 
 
 def find_persons(con: duckdb.DuckDBPyConnection, query: str, limit: int = 20,
