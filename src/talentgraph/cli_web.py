@@ -33,8 +33,10 @@ def serve(
     cfg = WebConfig(db_path=path, ops_url=ops_db, secure_cookies=secure_cookies)
     ops = OpsStore(ops_db)  # migrates the schema; errors name the store
     typer.echo(f"talentgraph web on http://{host}:{port}/  (store {path}, ops {ops.url})")
+    # keep-alive longer than a user's pause between pages: with uvicorn's 5 s default a browser
+    # reusing an idle connection just as the server closes it gets a reset
     uvicorn.run(create_app(cfg, ops), host=host, port=port, log_level="info",
-                proxy_headers=False, server_header=False)
+                proxy_headers=False, server_header=False, timeout_keep_alive=75)
 
 
 def register(app: typer.Typer) -> None:
