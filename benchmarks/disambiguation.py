@@ -17,6 +17,14 @@ Scored: the held-out mentions that had an OpenReview id, each with the person it
 into, against its hidden id. B-cubed precision/recall/F1 and pairwise precision/recall/F1,
 overall and on the hard blocks (names shared by 3 or more distinct OpenReview ids in the whole
 corpus), for our resolution and for the baseline that groups mentions by normalised name string.
+
+Measured 2026-11-25 on the full corpus (default held-out nips2021, icml2023, corl2023: 20,751
+mentions, 13,830 profiles; hard blocks 954 mentions, 610 profiles), threshold 0.6:
+    B-cubed F1 overall 0.9916 (P 0.9920, R 0.9913), hard blocks 0.9453 (P 0.9585, R 0.9325);
+    with --with-orgs 0.9920 and 0.9509; name-string baseline 0.9876 and 0.7971.
+Part of the remaining precision loss is in the truth itself: one person with two OpenReview
+profiles (e.g. 'Shuicheng Yan' / 'Shuicheng YAN', 'Li Fei-Fei' / 'L. Fei-Fei') counts as a false
+merge.
 """
 
 from __future__ import annotations
