@@ -30,7 +30,8 @@ Why this model:
 - Blocking keeps the comparison count near-linear: exact-name blocks (a large block is cut into
   random buckets of EXACT_BLOCK_CAP nodes, and its TOP_PER_NAME strongest nodes join every
   bucket, so every mention still meets the careers it could belong to), swapped names, and
-  family name + initial together with a shared organisation or coauthor key.
+  family name + initial together with a shared organisation or coauthor key (groups of at most
+  EVIDENCE_GROUP_CAP nodes).
 """
 
 from __future__ import annotations
@@ -145,8 +146,7 @@ def blocking_rules() -> list:
     return [
         block_on("fl_keys", arrays_to_explode=["fl_keys"]),
         "l.first_last = r.lf_block",
-        block_on("bk", "org_keys", arrays_to_explode=["org_keys"]),
-        block_on("bk", "coauthor_keys", arrays_to_explode=["coauthor_keys"]),
+        block_on("evidence_keys", arrays_to_explode=["evidence_keys"]),
     ]
 
 

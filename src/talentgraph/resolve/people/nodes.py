@@ -12,6 +12,10 @@ import duckdb
 from talentgraph.resolve.people.strong_ids import ANCHOR_RANK_SQL
 
 EXACT_BLOCK_CAP = 60  # nodes per exact-name bucket (see fl_keys below)
+# A family+initial block joined on a shared organisation or coauthor key compares every pair of
+# the group; groups larger than this ('wang|y' at one big university) are left to the exact-name
+# buckets, which keeps the pair count linear (their pairs are mostly different given names).
+EVIDENCE_GROUP_CAP = 100
 TOP_PER_NAME = 10  # strongest nodes of a name that are compared with every node of that name
 
 
@@ -67,8 +71,19 @@ def build_nodes(con: duckdb.DuckDBPyConnection, assign: str, out: str = "pp_node
                row_number() OVER (PARTITION BY first_last
                    ORDER BY {ANCHOR_RANK_SQL}, n_mentions DESC, unique_id) AS fl_rank
           FROM base b
-    ), counts AS (SELECT first_last, count(*) AS n FROM base GROUP BY ALL)
-    SELECT r.*,
+    ), counts AS (SELECT first_last, count(*) AS n FROM base GROUP BY ALL
+    ), evid AS (  -- (family+initial, org or coauthor key) groups and their sizes
+        SELECT unique_id, bk, 'o' AS t, unnest(org_keys) AS k FROM base
+        UNION ALL SELECT unique_id, bk, 'c', unnest(coauthor_keys) FROM base
+    ), evid_n AS (SELECT bk, t, k, count(*) AS n FROM evid GROUP BY ALL
+    ), blk AS (   -- blocking keys: only groups small enough to compare all their pairs
+        SELECT e.unique_id,
+               list(e.bk || '|' || e.t || '|' || e.k) FILTER (n.n <= {EVIDENCE_GROUP_CAP})
+                 AS evidence_keys
+          FROM evid e JOIN evid_n n USING (bk, t, k) GROUP BY e.unique_id
+    )
+    SELECT r.*, CASE WHEN len(blk.evidence_keys) > 0 THEN blk.evidence_keys END
+                  AS evidence_keys,
            -- exact-name blocking keys: a block of n nodes is cut into ceil(n / CAP) random
            -- buckets; its TOP strongest nodes (anchors, prolific clusters) are in every bucket,
            -- so each node meets the careers of its name while pairs stay ~ n * (CAP + TOP)
@@ -83,6 +98,7 @@ def build_nodes(con: duckdb.DuckDBPyConnection, assign: str, out: str = "pp_node
                  AND coalesce(c.n, 0) BETWEEN 1 AND {EXACT_BLOCK_CAP}
                  AND r.fl_count <= {EXACT_BLOCK_CAP} THEN r.last_first END AS lf_block
       FROM ranked r LEFT JOIN counts c ON c.first_last = r.last_first
+      LEFT JOIN blk ON blk.unique_id = r.unique_id
     """)
     con.execute(f"DROP TABLE IF EXISTS {out}_names")
     return con.execute(f"SELECT count(*) FROM {out}").fetchone()[0]
