@@ -19,9 +19,10 @@ overall and on the hard blocks (names shared by 3 or more distinct OpenReview id
 corpus), for our resolution and for the baseline that groups mentions by normalised name string.
 
 Measured 2026-11-25 on the full corpus (default held-out nips2021, icml2023, corl2023: 20,751
-mentions, 13,830 profiles; hard blocks 954 mentions, 610 profiles), threshold 0.6:
-    B-cubed F1 overall 0.9916 (P 0.9920, R 0.9913), hard blocks 0.9453 (P 0.9585, R 0.9325);
-    with --with-orgs 0.9920 and 0.9509; name-string baseline 0.9876 and 0.7971.
+mentions, 13,830 profiles; hard blocks 954 mentions, 610 profiles), threshold 0.6, buckets of 20:
+    B-cubed F1 overall 0.9917 (P 0.9921, R 0.9912), hard blocks 0.9452 (P 0.9594, R 0.9315);
+    pairwise F1 0.9801 / 0.8510; with --with-orgs 0.9920 / 0.9508 (pairwise 0.9816 / 0.8751);
+    name-string baseline B-cubed 0.9876 / 0.7971 (pairwise 0.9668 / 0.6566).
 Part of the remaining precision loss is in the truth itself: one person with two OpenReview
 profiles (e.g. 'Shuicheng Yan' / 'Shuicheng YAN', 'Li Fei-Fei' / 'L. Fei-Fei') counts as a false
 merge.

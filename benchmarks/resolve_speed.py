@@ -6,10 +6,11 @@ Each fraction is a copy of the store keeping the papers whose id hashes into the
 papers, so coauthor lists stay intact), resolved in a fresh process so its peak RSS is its own.
 The goal is near-linear growth: 100% within 2.5x of 50%.
 
-Measured 2026-11-25 (2 cores shared with other jobs, load ~10): 25% 22 s / 1.0 GB, 50% 42 s /
-1.8 GB, 100% 94 s / 4.5 GB: time x2.22, memory x2.52 from 50% to 100%. Scored pairs grow faster
-(0.43 M, 1.5 M, 4.9 M): the exact-name buckets are linear, the family+initial blocks joined on a
-shared organisation or coauthor key are not, and are the first thing to bound for larger data.
+Measured 2026-11-25 (2 cores, quiet machine): 25% 12.2 s / 1.3 GB, 50% 23.2 s / 2.2 GB, 100%
+50.0 s / 3.9 GB: time x2.16, memory x1.77 from 50% to 100%. Scored pairs still grow faster than
+the data (0.38 M, 1.24 M, 3.88 M in round 1): exact-name blocks below the bucket size (20) are
+compared in full, so they grow quadratically until they fill a bucket; past that, a node meets
+at most 20 + TOP_PER_NAME others of its name.
 """
 
 from __future__ import annotations
