@@ -1036,6 +1036,7 @@ def erase(ctx: typer.Context, candidate_id: int,
           yes: Annotated[bool, typer.Option("--yes", help="Do not ask to confirm.")] = False,
           as_json: JsonOpt = False) -> None:
     """Erase a candidate's personal data everywhere (keeps anonymous counts). Irreversible."""
+    import talentgraph.sourcing.erasure  # noqa: F401  registers the search-index hook
     from talentgraph.ops.erasure import erase_candidate
 
     if not yes:

@@ -26,7 +26,8 @@ def store_stats(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
                count(*) FILTER (WHERE openreview_id IS NOT NULL) AS with_openreview_id,
                count(*) FILTER (WHERE openreview_id IS NOT NULL OR orcid IS NOT NULL
                    OR dblp IS NOT NULL OR google_scholar IS NOT NULL OR email IS NOT NULL
-                   OR acl_id IS NOT NULL OR ieee_id IS NOT NULL OR openalex_id IS NOT NULL) AS with_any_id,
+                   OR acl_id IS NOT NULL OR ieee_id IS NOT NULL
+                   OR openalex_id IS NOT NULL) AS with_any_id,
                count(*) FILTER (WHERE email IS NOT NULL) AS with_email,
                count(*) FILTER (WHERE aff_aligned) AS with_aligned_affiliation
         FROM mentions""")[0]
