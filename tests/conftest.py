@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import gzip
-import json
 import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from talentgraph.sources import paperlists
+from corpus_helpers import PAPERLISTS, ingest, rows, write_corpus_file  # noqa: F401
 from talentgraph.store import db
-
-FIXTURES = Path(__file__).parent / "fixtures"
-PAPERLISTS = FIXTURES / "paperlists"
 
 
 @pytest.fixture
@@ -25,29 +20,8 @@ def corpus(tmp_path: Path) -> Path:
     return target
 
 
-def write_corpus_file(folder: Path, name: str, records: list, gz: bool = True) -> Path:
-    """Write records as a corpus file `<venue>/<name>`, one record per line like the real files."""
-    venue = paperlists.FILE_NAME.match(name)["venue"]
-    path = folder / venue / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = "[\n" + ",\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n]\n"
-    data = text.encode("utf-8")
-    path.write_bytes(gzip.compress(data) if gz else data)
-    return path
-
-
 @pytest.fixture
 def store(tmp_path: Path) -> duckdb.DuckDBPyConnection:
     con = db.connect(tmp_path / "store.duckdb")
     yield con
     con.close()
-
-
-def ingest(con: duckdb.DuckDBPyConnection, folder: Path) -> dict:
-    return paperlists.ingest(con, [folder])
-
-
-def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
-    cur = con.execute(sql, params or [])
-    cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]

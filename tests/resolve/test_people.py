@@ -12,7 +12,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from conftest import write_corpus_file
+from corpus_helpers import write_corpus_file
 from talentgraph import pipeline
 from talentgraph.cli import app
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import ingest, rows
+from corpus_helpers import ingest, rows
 
 
 def mention(con, paper_id: str, position: int) -> dict:

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import PAPERLISTS, ingest, rows, write_corpus_file
+from corpus_helpers import PAPERLISTS, ingest, rows, write_corpus_file
 from talentgraph.store import db
 
 GOOD = {"id": "g1", "title": "A Good Paper", "status": "Poster", "author": "Ana Bell;Cy Dunn",
