@@ -15,6 +15,16 @@ MAX_TEXT = 100_000  # abstracts, tldrs
 MAX_SHORT = 2_000  # affiliations, keywords, positions
 
 
+def unescape(text: str) -> str:
+    """HTML entities decoded; some records escape twice (`&amp;#x27;`), so decode until stable."""
+    for _ in range(3):
+        decoded = html.unescape(text)
+        if decoded == text:
+            break
+        text = decoded
+    return text
+
+
 def has_control(text: str) -> bool:
     return _CONTROL.search(text) is not None
 
@@ -22,7 +32,7 @@ def has_control(text: str) -> bool:
 def clean_text(text: str) -> str:
     """Decode HTML entities, drop control characters, collapse runs of whitespace."""
     if "&" in text:
-        text = html.unescape(text)
+        text = unescape(text)
     if _CONTROL.search(text):
         text = _CONTROL.sub(" ", text)
     if "  " in text or "\n" in text or "\t" in text or "\r" in text:

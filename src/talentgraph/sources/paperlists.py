@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import gzip
 import hashlib
-import html
 import os
 import re
 import tempfile
@@ -39,7 +38,7 @@ import orjson
 import pyarrow as pa
 
 from talentgraph.sources import paperlists_sql
-from talentgraph.sources.clean import excerpt
+from talentgraph.sources.clean import excerpt, unescape
 from talentgraph.sources.model import FILE, RECORD, Problem
 
 KIND = "paperlists"
@@ -181,16 +180,6 @@ class FileJob:
     complete: bool = True
 
 
-def unescape(text: str) -> str:
-    """HTML entities decoded; some records escape twice (`&amp;#x27;`), so decode until stable."""
-    for _ in range(3):
-        decoded = html.unescape(text)
-        if decoded == text:
-            break
-        text = decoded
-    return text
-
-
 def _unescape_udf(values: pa.Array) -> pa.Array:
     return pa.array([None if v is None else unescape(v) for v in values.to_pylist()],
                     type=pa.string())
@@ -211,21 +200,17 @@ def _stage_batch(con: duckdb.DuckDBPyConnection, jobs: list[FileJob], workdir: P
         con.execute(
             "INSERT INTO stg_raw SELECT filename, json FROM read_json_objects(?, format='array', "
             f"filename=true, maximum_object_size={MAX_OBJECT})", [paths])
-        readable = jobs
     except duckdb.Error:
         # One file of the batch is damaged: read each on its own to find which.
         con.execute("DELETE FROM stg_raw")
-        readable = []
         for job in jobs:
             try:
                 con.execute(
                     "INSERT INTO stg_raw SELECT filename, json FROM read_json_objects(?, "
                     f"format='array', filename=true, maximum_object_size={MAX_OBJECT})",
                     [str(job.path)])
-                readable.append(job)
             except duckdb.Error:
                 _stage_salvaged(con, job, workdir)
-    del readable
     con.execute("CREATE OR REPLACE TEMP TABLE stg_files (path VARCHAR, source_file VARCHAR)")
     con.executemany("INSERT INTO stg_files VALUES (?, ?)",
                     [(str(j.path), j.source_file) for j in jobs])
