@@ -38,6 +38,7 @@ class BuildReport:
 
 def derived_stages() -> list[tuple[str, Stage]]:
     """The stages that run after ingestion, in dependency order."""
+    from talentgraph.careers.profiles import profiles_stage
     from talentgraph.careers.stage import careers_stage
     from talentgraph.resolve.orgs.stage import build_orgs
     from talentgraph.resolve.people.stage import run as people_stage
@@ -47,6 +48,7 @@ def derived_stages() -> list[tuple[str, Stage]]:
         ("orgs", build_orgs),  # orgs, org_aliases, org_domains, mention_orgs, paper_orgs
         ("people", people_stage),  # persons, mention_person, person_keys (uses mention_orgs)
         ("careers", careers_stage),  # reads the orgs and people tables: keep it after them
+        ("profiles", profiles_stage),  # person pages precomputed from people + careers tables
         ("index", index_stage),  # search index + people evidence: reads all of the above, last
     ]
 

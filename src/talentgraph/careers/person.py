@@ -7,8 +7,12 @@ from typing import Any
 
 import duckdb
 
+from talentgraph.careers import profiles
 from talentgraph.careers.lookup import ids_view, require
 from talentgraph.careers.observations import table_exists
+
+# Python's str.strip() would also strip Unicode spaces; the stage's SQL trims what RE2's \s is.
+_TOPIC_SPACE = " \t\n\f\r"
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> list[dict[str, Any]]:
@@ -28,7 +32,7 @@ def timeline(con: duckdb.DuckDBPyConnection, person_id: str) -> list[dict[str, A
                 FROM (SELECT unnest(s.concurrent_org_ids) AS id) x
                 LEFT JOIN orgs c ON c.org_id = x.id) AS concurrent_with
         FROM spells s LEFT JOIN orgs o USING (org_id)
-        WHERE s.person_id = $p ORDER BY s.start_year, s.end_year, s.kind, o.name
+        WHERE s.person_id = $p ORDER BY s.start_year, s.end_year, s.kind, o.name, s.org_id
     """, {"p": person_id})
 
 
@@ -40,7 +44,7 @@ def person_moves(con: duckdb.DuckDBPyConnection, person_id: str) -> list[dict[st
                m.from_org_id, m.to_org_id
         FROM moves m LEFT JOIN orgs fo ON fo.org_id = m.from_org_id
         LEFT JOIN orgs tor ON tor.org_id = m.to_org_id
-        WHERE m.person_id = $p ORDER BY m.first_year_at_to, m.kind
+        WHERE m.person_id = $p ORDER BY m.first_year_at_to, m.kind, m.move_id
     """, {"p": person_id})
 
 
@@ -57,7 +61,8 @@ def move_evidence(con: duckdb.DuckDBPyConnection, move_ids: list[str],
             SELECT e.move_id, e.side, e.year, o.name AS org, e.evidence, e.weight,
                    e.source_file, e.record_id, t.title
             FROM e LEFT JOIN orgs o USING (org_id) LEFT JOIN t USING (paper_id)
-            ORDER BY e.move_id, e.side, e.year
+            ORDER BY e.move_id, e.side, e.year, e.paper_id, e.position, e.org_id, e.evidence,
+                     e.record_id
         """.format(ids=ids_view(con, "_careers_moves", move_ids)), {"p": person_id})
     return _rows(con, """
         WITH e AS (SELECT * FROM move_evidence WHERE move_id IN {ids})
@@ -66,7 +71,8 @@ def move_evidence(con: duckdb.DuckDBPyConnection, move_ids: list[str],
         FROM e LEFT JOIN orgs o USING (org_id)
         LEFT JOIN (SELECT paper_id, title FROM papers
                    WHERE paper_id IN (SELECT paper_id FROM e)) p ON p.paper_id = e.paper_id
-        ORDER BY e.move_id, e.side, e.year
+        ORDER BY e.move_id, e.side, e.year, e.paper_id, e.position, e.org_id, e.evidence,
+                     e.record_id
     """.format(ids=ids_view(con, "_careers_moves", move_ids)), {})
 
 
@@ -74,7 +80,8 @@ def _papers_of(con: duckdb.DuckDBPyConnection, person_id: str) -> list[dict[str,
     """The person's mentions with their papers (the careers stage keeps them by person)."""
     if table_exists(con, "career_papers"):
         return _rows(con, "SELECT * EXCLUDE (person_id) FROM career_papers "
-                          "WHERE person_id = $p ORDER BY year DESC, title", {"p": person_id})
+                          "WHERE person_id = $p ORDER BY year DESC, title, paper_id, position",
+                     {"p": person_id})
     rows = _rows(con, """
         WITH mine AS (SELECT paper_id, position FROM mention_person WHERE person_id = $p)
         SELECT p.year, p.venue, p.title, p.status, mine.position, p.n_authors, p.paper_id,
@@ -106,7 +113,8 @@ def coauthors(con: duckdb.DuckDBPyConnection, person_id: str, limit: int = 10,
     if table_exists(con, "career_coauthors"):
         return _rows(con, "SELECT coauthor_id AS person_id, name, papers, last_year "
                           "FROM career_coauthors WHERE person_id = $p "
-                          "ORDER BY papers DESC, last_year DESC, name LIMIT $n",
+                          "ORDER BY papers DESC, last_year DESC, name, coauthor_id "
+                          "LIMIT $n",
                      {"p": person_id, "n": limit})
     rows = mine if mine is not None else _papers_of(con, person_id)
     year = {r["paper_id"]: r["year"] for r in rows}
@@ -130,12 +138,15 @@ def coauthors(con: duckdb.DuckDBPyConnection, person_id: str, limit: int = 10,
 def topics(con: duckdb.DuckDBPyConnection, person_id: str, limit: int = 10,
            mine: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     """Most frequent author keywords (or primary areas where a record has no keywords)."""
+    if mine is None and table_exists(con, "career_papers"):
+        # the same query as the profiles stage (one definition of a topic for both)
+        return _rows(con, profiles.topics_sql("career_papers"), {"p": person_id, "n": limit})
     rows = mine if mine is not None else _papers_of(con, person_id)
     count: dict[str, set[str]] = {}
     for r in rows:
         words = r["keywords"] or ([r["primary_area"]] if r["primary_area"] else [])
         for w in words:
-            t = (w or "").strip().lower()
+            t = (w or "").strip(_TOPIC_SPACE).lower()
             if t:
                 count.setdefault(t, set()).add(r["paper_id"])
     out = [{"topic": t, "papers": len(ps)} for t, ps in count.items()]
@@ -143,16 +154,35 @@ def topics(con: duckdb.DuckDBPyConnection, person_id: str, limit: int = 10,
     return out[:limit]
 
 
-def person_careers(con: duckdb.DuckDBPyConnection, person_id: str) -> dict[str, Any]:
-    """Everything the careers stage knows about one person, each part with its evidence."""
+def computed_careers(con: duckdb.DuckDBPyConnection, person_id: str) -> dict[str, Any]:
+    """Everything the careers stage knows about one person, computed from the careers tables."""
     mv = person_moves(con, person_id)
     mine = _papers_of(con, person_id)
+    have_papers = table_exists(con, "career_papers")
     return {
         "person_id": person_id,
         "timeline": timeline(con, person_id),
         "moves": mv,
         "move_evidence": move_evidence(con, [m["move_id"] for m in mv], person_id),
-        "papers": papers(con, person_id, mine=mine),
-        "coauthors": coauthors(con, person_id, mine=mine),
-        "topics": topics(con, person_id, mine=mine),
+        "papers": papers(con, person_id, limit=profiles.PAPERS_LIMIT, mine=mine),
+        "coauthors": coauthors(con, person_id, limit=profiles.COAUTHORS_LIMIT, mine=mine),
+        "topics": topics(con, person_id, limit=profiles.TOPICS_LIMIT,
+                         mine=None if have_papers else mine),
     }
+
+
+def person_careers(con: duckdb.DuckDBPyConnection, person_id: str,
+                   precomputed: bool | None = None) -> dict[str, Any]:
+    """Everything the careers stage knows about one person, each part with its evidence.
+
+    Read from the `profiles` stage's table when it is there and was built from the current
+    careers tables (`precomputed=None` checks; True trusts the caller's check; False computes).
+    """
+    if precomputed is None:
+        precomputed = profiles.is_fresh(con)
+    if precomputed:
+        found = profiles.read_profile(con, person_id)
+        if found is not None:
+            found.pop("person")
+            return found
+    return computed_careers(con, person_id)

@@ -1,0 +1,204 @@
+"""The `profiles` derived stage: everything a person page shows, precomputed for every person.
+
+`talentgraph person`, the Python API (`careers.person.person_careers`) and the web profile page
+read one row of `person_profiles` by person id instead of computing the timeline, moves, papers,
+coauthors and topics from the careers tables on each view (~0.1 s of CPU per person on the whole
+corpus; a keyed row is a few ms). The answers are the same as `careers.person`'s computed ones:
+the same tables, the same order (tests compare both on fixtures, every person).
+
+Tables it (re)builds, after the careers stage:
+  person_profiles       one row per person: header (name, mentions, years) and the page's parts
+                        as lists of structs, sorted by person_id with an index on it
+  person_profiles_meta  row counts of the tables it was built from; a profile is used only while
+                        they still match (a careers rebuild without this stage falls back to
+                        computing)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+
+from talentgraph.careers.observations import table_exists
+
+# Limits shared with careers.person (a page shows the newest 50 papers, the 10 most frequent
+# coauthors and topics).
+PAPERS_LIMIT = 50
+COAUTHORS_LIMIT = 10
+TOPICS_LIMIT = 10
+
+# The tables a profile is computed from; their row counts are the freshness check.
+SOURCES = ("persons", "spells", "moves", "move_evidence", "career_papers", "career_coauthors")
+PARTS = ("timeline", "moves", "move_evidence", "papers", "coauthors", "topics")
+
+# A keyword as a topic: trimmed (ASCII whitespace, as RE2's \s) and lower-cased. The computed
+# path (careers.person.topics) runs the same expression, so both agree character for character.
+TOPIC_SQL = "lower(regexp_replace({w}, '^\\s+|\\s+$', '', 'g'))"
+
+def build_profiles(con: duckdb.DuckDBPyConnection, progress: Any = None) -> dict[str, Any]:
+    """(Re)build `person_profiles` from the persons and careers tables."""
+    missing = [t for t in (*SOURCES, "orgs") if not table_exists(con, t)]
+    if missing:
+        return {"skipped": f"needs {', '.join(missing)} (people and careers stages)"}
+    con.execute("SET enable_progress_bar = false")
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _pp_spells AS
+        SELECT row_number() OVER () AS rid, * FROM spells""")
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _pp_timeline AS
+        WITH cw AS (
+            SELECT x.rid, list(coalesce(c.name, x.id) ORDER BY x.id) AS names
+            FROM (SELECT rid, unnest(concurrent_org_ids) AS id FROM _pp_spells) x
+            LEFT JOIN orgs c ON c.org_id = x.id GROUP BY x.rid
+        )
+        SELECT s.person_id,
+               list({'org_id': s.org_id, 'org': o.name, 'start_year': s.start_year,
+                     'end_year': s.end_year, 'kind': s.kind, 'confidence': s.confidence,
+                     'records': s.n_independent, 'corroborated': s.corroborated,
+                     'roles': s.roles, 'evidence_kinds': s.evidence_kinds,
+                     'lag_records': s.lag_records, 'concurrent_with': cw.names}
+                    ORDER BY s.start_year, s.end_year, s.kind, o.name, s.org_id) AS timeline
+        FROM _pp_spells s LEFT JOIN orgs o USING (org_id) LEFT JOIN cw USING (rid)
+        GROUP BY s.person_id""")
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _pp_moves AS
+        SELECT m.person_id,
+               list({'move_id': m.move_id, 'kind': m.kind, 'from_org': fo.name,
+                     'to_org': tor.name, 'last_year_at_from': m.last_year_at_from,
+                     'first_year_at_to': m.first_year_at_to, 'confidence': m.confidence,
+                     'evidence': m.evidence, 'rule': m.rule, 'from_org_id': m.from_org_id,
+                     'to_org_id': m.to_org_id}
+                    ORDER BY m.first_year_at_to, m.kind, m.move_id) AS moves
+        FROM moves m LEFT JOIN orgs fo ON fo.org_id = m.from_org_id
+        LEFT JOIN orgs tor ON tor.org_id = m.to_org_id
+        GROUP BY m.person_id""")
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _pp_evidence AS
+        WITH e AS (
+            SELECT m.person_id, e.* FROM move_evidence e JOIN moves m USING (move_id)
+        ), t AS (
+            SELECT person_id, paper_id, any_value(title) AS title FROM career_papers
+            WHERE person_id IN (SELECT person_id FROM moves) GROUP BY ALL
+        )
+        SELECT e.person_id,
+               list({'move_id': e.move_id, 'side': e.side, 'year': e.year, 'org': o.name,
+                     'evidence': e.evidence, 'weight': e.weight, 'source_file': e.source_file,
+                     'record_id': e.record_id, 'title': t.title}
+                    ORDER BY e.move_id, e.side, e.year, e.paper_id, e.position, e.org_id,
+                             e.evidence, e.record_id) AS move_evidence
+        FROM e LEFT JOIN orgs o USING (org_id) LEFT JOIN t USING (person_id, paper_id)
+        GROUP BY e.person_id""")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _pp_papers AS
+        SELECT person_id,
+               list({{'year': year, 'venue': venue, 'title': title, 'status': status,
+                     'position': position, 'n_authors': n_authors, 'paper_id': paper_id,
+                     'affiliation': affiliation}}
+                    ORDER BY year DESC, title, paper_id, position)[1:{PAPERS_LIMIT}] AS papers
+        FROM career_papers GROUP BY person_id""")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _pp_coauthors AS
+        SELECT person_id,
+               list({{'person_id': coauthor_id, 'name': name, 'papers': papers,
+                     'last_year': last_year}}
+                    ORDER BY papers DESC, last_year DESC, name, coauthor_id) AS coauthors
+        FROM (SELECT * FROM career_coauthors
+              QUALIFY row_number() OVER (PARTITION BY person_id ORDER BY papers DESC,
+                                         last_year DESC, name, coauthor_id) <= {COAUTHORS_LIMIT})
+        GROUP BY person_id""")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _pp_topics AS
+        WITH w AS (
+            SELECT person_id, paper_id, {TOPIC_SQL.format(w='unnest(words)')} AS topic
+            FROM ({_WORDS_SQL.format(src='career_papers')})
+        ), n AS (
+            SELECT person_id, topic, count(DISTINCT paper_id) AS papers FROM w
+            WHERE topic IS NOT NULL AND topic <> '' GROUP BY person_id, topic
+            QUALIFY row_number() OVER (PARTITION BY person_id ORDER BY papers DESC, topic)
+                    <= {TOPICS_LIMIT}
+        )
+        SELECT person_id, list({{'topic': topic, 'papers': papers}}
+                               ORDER BY papers DESC, topic) AS topics
+        FROM n GROUP BY person_id""")
+    # One row per person, sorted by id: a page reads one row through the index (ART).
+    con.execute("""
+        CREATE OR REPLACE TABLE person_profiles AS
+        SELECT p.person_id, p.canonical_name, p.n_mentions, p.first_year, p.last_year,
+               tl.timeline, mv.moves, ev.move_evidence, pa.papers, co.coauthors, tp.topics
+        FROM persons p
+        LEFT JOIN _pp_timeline tl USING (person_id) LEFT JOIN _pp_moves mv USING (person_id)
+        LEFT JOIN _pp_evidence ev USING (person_id) LEFT JOIN _pp_papers pa USING (person_id)
+        LEFT JOIN _pp_coauthors co USING (person_id) LEFT JOIN _pp_topics tp USING (person_id)
+        ORDER BY p.person_id""")
+    con.execute("CREATE UNIQUE INDEX person_profiles_id ON person_profiles (person_id)")
+    for t in ("_pp_spells", "_pp_timeline", "_pp_moves", "_pp_evidence", "_pp_papers",
+              "_pp_coauthors", "_pp_topics"):
+        con.execute(f"DROP TABLE IF EXISTS {t}")
+    counts = source_counts(con)
+    con.execute("CREATE OR REPLACE TABLE person_profiles_meta (source VARCHAR PRIMARY KEY, "
+                "n_rows BIGINT)")
+    con.executemany("INSERT INTO person_profiles_meta VALUES (?, ?)", list(counts.items()))
+    n = con.execute("SELECT count(*) FROM person_profiles").fetchone()[0]
+    return {"profiles": n}
+
+
+# The words a paper contributes to its authors' topics: its keywords, else its primary area.
+_WORDS_SQL = """
+    SELECT person_id, paper_id,
+           CASE WHEN len(coalesce(keywords, [])) > 0 THEN keywords
+                WHEN coalesce(primary_area, '') <> '' THEN [primary_area]
+                ELSE []::VARCHAR[] END AS words
+    FROM {src}"""
+
+
+def topics_sql(src: str) -> str:
+    """The topics query over `src` (rows of person_id, paper_id, keywords, primary_area) for
+    one person ($p): shared by the stage and careers.person so both give the same answer."""
+    return f"""
+        WITH w AS (
+            SELECT paper_id, {TOPIC_SQL.format(w='unnest(words)')} AS topic
+            FROM ({_WORDS_SQL.format(src=src)}) WHERE person_id = $p
+        )
+        SELECT topic, count(DISTINCT paper_id) AS papers FROM w
+        WHERE topic IS NOT NULL AND topic <> '' GROUP BY topic
+        ORDER BY papers DESC, topic LIMIT $n"""
+
+
+def source_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in SOURCES}
+
+
+def is_fresh(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether `person_profiles` was built from the tables as they are now."""
+    try:
+        built = dict(con.execute("SELECT source, n_rows FROM person_profiles_meta").fetchall())
+    except duckdb.CatalogException:
+        return False
+    try:
+        return built == source_counts(con)
+    except duckdb.CatalogException:
+        return False
+
+
+def read_profile(con: duckdb.DuckDBPyConnection, person_id: str) -> dict[str, Any] | None:
+    """The precomputed profile of one person (None when the person has no row)."""
+    cur = con.execute("SELECT * FROM person_profiles WHERE person_id = $p", {"p": person_id})
+    row = cur.fetchone()
+    if row is None:
+        return None
+    d = dict(zip([c[0] for c in cur.description], row, strict=True))
+    out: dict[str, Any] = {"person_id": person_id,
+                           "person": {"person_id": person_id,
+                                      "canonical_name": d["canonical_name"],
+                                      "n_mentions": d["n_mentions"],
+                                      "first_year": d["first_year"],
+                                      "last_year": d["last_year"], "match": 0}}
+    for part in PARTS:
+        out[part] = d[part] or []
+    return out
+
+
+def profiles_stage(con: duckdb.DuckDBPyConnection, progress: Any) -> dict[str, Any]:
+    """The `profiles` derived stage of the build (after careers)."""
+    return build_profiles(con, progress)
