@@ -284,9 +284,9 @@ def test_batched_ingest_writes_the_same_rows_as_one_unit(tmp_path: Path) -> None
 _KILL_MID_FILE = """
 import os, signal, sys
 from talentgraph.sources import openalex
-from talentgraph.store import batch_writer, db
+from talentgraph.store import db, ingest
 
-real_add = batch_writer.BatchedUnitWriter.add
+real_add = ingest.UnitWriter.add
 calls = []
 
 def add(self, *rows):
@@ -295,7 +295,7 @@ def add(self, *rows):
     if len(calls) == 2:  # two batches of the new version are in the open transaction
         os.kill(os.getpid(), signal.SIGKILL)
 
-batch_writer.BatchedUnitWriter.add = add
+ingest.UnitWriter.add = add
 con = db.connect(sys.argv[1])
 openalex.ingest_jsonl(con, [sys.argv[2]], batch_works=1)
 """

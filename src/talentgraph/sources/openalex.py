@@ -539,10 +539,9 @@ def parse_jsonl(path: Path, ingested_at: datetime | None = None,
 
 def ingest_file(con: Any, path: Path, batch_works: int = BATCH_WORKS) -> Any:
     """Parse and store one snapshot file in one transaction, `batch_works` works at a time."""
-    from talentgraph.store.batch_writer import BatchedUnitWriter
-    from talentgraph.store.ingest import write_unit
+    from talentgraph.store.ingest import UnitWriter, write_unit
 
-    with BatchedUnitWriter(con, unit_name(path)) as writer:
+    with UnitWriter(con, unit_name(path)) as writer:
         unit = parse_jsonl(path, writer.now, on_batch=writer.add, batch_works=batch_works)
         if unit.status != "unreadable":
             return writer.finish(unit)
@@ -658,17 +657,12 @@ def ingest_query(con: Any, client: Any, filter: str | None, search: str | None =
     Rows go to the store in batches inside one transaction while pages arrive; when the works
     turn out unchanged, or the API fails for good, the transaction is rolled back.
     """
-    from talentgraph.store.batch_writer import BatchedUnitWriter
-    from talentgraph.store.ingest import UnitResult
+    from talentgraph.store.ingest import UnitWriter
 
-    with BatchedUnitWriter(con, query_unit_name(filter, search)) as writer:
+    with UnitWriter(con, query_unit_name(filter, search)) as writer:
         unit = fetch_query(client, filter, search, max_results, writer.now, progress,
                            on_batch=writer.add, batch_works=batch_works)
-        if unit.sha256 == writer.previous:
-            result = UnitResult(unit.source_file, "unchanged", writer.papers, writer.mentions,
-                                writer.dropped, writer.problems)
-        else:
-            result = writer.finish(unit)
+        result = writer.unchanged() if unit.sha256 == writer.previous else writer.finish(unit)
     totals = _new_totals(1)
     totals[result.outcome] += 1
     for key in ("papers", "mentions", "records_dropped", "problems"):

@@ -1,17 +1,27 @@
-"""Writing parsed source units into the store: one unit per transaction, idempotent."""
+"""Writing parsed source units into the store: one unit per transaction, idempotent.
+
+There is one writer, `UnitWriter`, and it holds every step of storing a unit: delete what an
+earlier version of the unit stored, insert papers, mentions and quarantined problems (in as many
+batches as the connector hands over), write the `sources` row last, commit. `write_unit` is the
+whole-unit form (every row in memory); the OpenAlex connector streams snapshot parts and API
+queries through `UnitWriter` batch by batch, because a 2 GB snapshot part does not fit in memory.
+A crash before the commit leaves the store as it was before the unit.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import duckdb
 import pyarrow as pa
 
-from talentgraph.sources.model import RECORD, ParsedUnit
+from talentgraph.sources.model import RECORD, ParsedUnit, Problem
 
 PROBLEM_COLUMNS = ("source_file", "level", "record_index", "record_id", "field", "reason",
                    "excerpt")
+TABLES = ("mentions", "papers", "quarantine", "sources")
 
 
 @dataclass(slots=True)
@@ -29,10 +39,76 @@ def stored_sha(con: duckdb.DuckDBPyConnection, source_file: str) -> str | None:
     return row[0] if row else None
 
 
-def _arrow(rows: list[dict]) -> pa.Table:
-    if not rows:
-        return pa.table({})
+def _arrow(rows: list[dict[str, Any]]) -> pa.Table:
     return pa.table({k: [r[k] for r in rows] for k in rows[0]})
+
+
+class UnitWriter:
+    """Stores one unit in one transaction: `add` rows (once or in batches), then `finish`.
+
+    Used as a context manager; leaving it without `finish` (an exception, or a caller that finds
+    the unit unchanged) rolls the transaction back, so the store keeps the unit's earlier rows.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, source_file: str) -> None:
+        self.con = con
+        self.source_file = source_file
+        self.previous: str | None = None  # sha256 of the stored version, None if new
+        self.papers = self.mentions = self.problems = self.dropped = 0
+        self.now = datetime.now(UTC)
+        self._open = False
+
+    def __enter__(self) -> UnitWriter:
+        self.previous = stored_sha(self.con, self.source_file)
+        self.con.execute("BEGIN TRANSACTION")
+        self._open = True
+        for table in TABLES:
+            self.con.execute(f"DELETE FROM {table} WHERE source_file = ?", [self.source_file])
+        return self
+
+    def add(self, papers: list[dict[str, Any]], mentions: list[dict[str, Any]],
+            problems: list[Problem]) -> None:
+        """Insert one batch of rows (the caller may reuse or drop the lists afterwards)."""
+        # Read through DuckDB's replacement scan of the local `_tg_batch`: a `register()`ed table
+        # stays referenced until the transaction ends, so every batch would be kept in memory.
+        for table, rows in (("papers", papers), ("mentions", mentions)):
+            if rows:
+                _tg_batch = _arrow(rows)  # noqa: F841 (read by the SQL below)
+                self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _tg_batch")
+        if problems:
+            _tg_batch = pa.table({  # noqa: F841
+                **{c: [getattr(p, c) for p in problems] for c in PROBLEM_COLUMNS},
+                "ingested_at": [self.now] * len(problems),
+            })
+            self.con.execute("INSERT INTO quarantine BY NAME SELECT * FROM _tg_batch")
+        self.papers += len(papers)
+        self.mentions += len(mentions)
+        self.problems += len(problems)
+        self.dropped += sum(1 for p in problems if p.level == RECORD)
+
+    def finish(self, unit: ParsedUnit) -> UnitResult:
+        """Write the `sources` row from the unit's header fields and commit."""
+        self.con.execute(
+            "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [unit.source_file, unit.kind, unit.path, unit.venue, unit.year, unit.family,
+             unit.sha256, unit.size_bytes, unit.records_read, self.papers, self.mentions,
+             self.problems, unit.status, self.now],
+        )
+        self.con.execute("COMMIT")
+        self._open = False
+        return UnitResult(unit.source_file, "replaced" if self.previous else "ingested",
+                          self.papers, self.mentions, self.dropped, self.problems)
+
+    def unchanged(self) -> UnitResult:
+        """Give up the transaction (the store keeps the stored version) and say so."""
+        self.__exit__()
+        return UnitResult(self.source_file, "unchanged", self.papers, self.mentions,
+                          self.dropped, self.problems)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._open:
+            self._open = False
+            self.con.execute("ROLLBACK")
 
 
 def write_unit(con: duckdb.DuckDBPyConnection, unit: ParsedUnit, force: bool = False) -> UnitResult:
@@ -42,43 +118,9 @@ def write_unit(con: duckdb.DuckDBPyConnection, unit: ParsedUnit, force: bool = F
     changes nothing. Either every row of the unit is written or none is: a crash mid-unit leaves
     the store as it was before the unit.
     """
-    dropped = sum(1 for p in unit.problems if p.level == RECORD)
-    previous = stored_sha(con, unit.source_file)
-    if previous == unit.sha256 and not force:
+    if stored_sha(con, unit.source_file) == unit.sha256 and not force:
         return UnitResult(unit.source_file, "unchanged", len(unit.papers), len(unit.mentions),
-                          dropped, len(unit.problems))
-    now = datetime.now(UTC)
-    papers = _arrow(unit.papers)
-    mentions = _arrow(unit.mentions)
-    problems = pa.table({
-        **{c: [getattr(p, c) for p in unit.problems] for c in PROBLEM_COLUMNS},
-        "ingested_at": [now] * len(unit.problems),
-    }) if unit.problems else None
-    con.execute("BEGIN TRANSACTION")
-    try:
-        for table in ("mentions", "papers", "quarantine", "sources"):
-            con.execute(f"DELETE FROM {table} WHERE source_file = ?", [unit.source_file])
-        if unit.papers:
-            con.register("_tg_papers", papers)
-            con.execute("INSERT INTO papers BY NAME SELECT * FROM _tg_papers")
-            con.unregister("_tg_papers")
-        if unit.mentions:
-            con.register("_tg_mentions", mentions)
-            con.execute("INSERT INTO mentions BY NAME SELECT * FROM _tg_mentions")
-            con.unregister("_tg_mentions")
-        if problems is not None:
-            con.register("_tg_problems", problems)
-            con.execute("INSERT INTO quarantine BY NAME SELECT * FROM _tg_problems")
-            con.unregister("_tg_problems")
-        con.execute(
-            "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [unit.source_file, unit.kind, unit.path, unit.venue, unit.year, unit.family,
-             unit.sha256, unit.size_bytes, unit.records_read, len(unit.papers),
-             len(unit.mentions), len(unit.problems), unit.status, now],
-        )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    return UnitResult(unit.source_file, "replaced" if previous else "ingested",
-                      len(unit.papers), len(unit.mentions), dropped, len(unit.problems))
+                          sum(1 for p in unit.problems if p.level == RECORD), len(unit.problems))
+    with UnitWriter(con, unit.source_file) as writer:
+        writer.add(unit.papers, unit.mentions, unit.problems)
+        return writer.finish(unit)
