@@ -40,6 +40,7 @@ def synthetic_work(i: int, rng: random.Random) -> dict:
         "display_name": "(same as title)",
         "publication_year": rng.randint(2010, 2025),
         "publication_date": "2020-01-01",
+        "updated_date": f"2024-12-{1 + i % 28:02d}T05:00:03.798420",
         "type": "article",
         "cited_by_count": rng.randint(0, 500),
         "primary_location": {"landing_page_url": f"https://example.org/{i}", "pdf_url": None,
@@ -101,6 +102,17 @@ def main() -> None:
         t = time.perf_counter()
         again = openalex.ingest_jsonl(con, [part])
         rerun = time.perf_counter() - t
+        # A later partition holding a newer version of every 10th work: these move to it.
+        later = Path(tmp) / "updated_date=2025-02-01" / "part_000.gz"
+        later.parent.mkdir()
+        with gzip.open(later, "wb", compresslevel=6) as out:
+            for i in range(0, args.works, 10):
+                out.write(orjson.dumps({**synthetic_work(i, rng),
+                                        "updated_date": "2025-02-01T00:00:00"}) + b"\n")
+        t = time.perf_counter()
+        overlap = openalex.ingest_jsonl(con, [later])
+        newer = time.perf_counter() - t
+        stored = con.execute("SELECT count(*), count(DISTINCT paper_id) FROM papers").fetchone()
         con.close()
 
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -112,6 +124,9 @@ def main() -> None:
     print(f"ingest (parse + batched store write): {total:.2f} s ({floor_n / total:,.0f} works/s, "
           f"{raw_mb / total:.1f} MB/s of JSON) = {total / floor:.1f}x the floor")
     print(f"re-run of the unchanged file: {again['unchanged']} unchanged in {rerun:.2f} s")
+    print(f"a later part with newer versions of {overlap['papers']:,} works: "
+          f"{overlap['taken_over']:,} taken over in {newer:.2f} s; store holds {stored[0]:,} "
+          f"papers, {stored[1]:,} distinct")
     print(f"peak memory (RSS, whole process, batches of {openalex.BATCH_WORKS:,} works): "
           f"{peak_mb:,.0f} MB")
     sys.stdout.flush()

@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 from talentgraph.cli import app
 from talentgraph.errors import SourceError
 from talentgraph.sources import openalex
-from talentgraph.sources.model import FILE, RECORD, ParsedUnit
+from talentgraph.sources.model import FIELD, FILE, RECORD, ParsedUnit
 from talentgraph.sources.openalex_api import OpenAlexClient, RateLimiter, retry_after_seconds
 from talentgraph.store import db
 from talentgraph.store.ingest import write_unit
@@ -709,3 +709,114 @@ def test_cut_or_flipped_gzip_keeps_a_prefix_never_raises(tmp_path_factory: pytes
     assert unit.size_bytes == len(data)
     if len(ids) < 300:
         assert unit.status == "partial" or not data
+
+
+# ----------------------------------------------------------------------------------------------
+# A work in two units is stored once: the newer updated_date, on a tie the unit written last
+
+
+def dated(i: int, updated: str | None, title: str, authors: int = 1) -> dict[str, Any]:
+    w = {**work(i), "title": title,
+         "authorships": [{"author": {"display_name": f"Author {i}-{k}"}}
+                         for k in range(authors)]}
+    if updated is not None:
+        w["updated_date"] = updated
+    return w
+
+
+def write_part(root: Path, day: str, works: list[dict[str, Any]], part: str = "000") -> Path:
+    path = root / f"updated_date={day}" / f"part_{part}.gz"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(gzip.compress(b"".join(orjson.dumps(w) + b"\n" for w in works)))
+    return path
+
+
+def stored(con: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
+    return con.execute("SELECT paper_id, source_file, title FROM papers ORDER BY 1").fetchall()
+
+
+def consistent(con: duckdb.DuckDBPyConnection) -> None:
+    """Each paper once, no orphan mentions, and the sources rows add up to the tables."""
+    assert con.execute("SELECT count(*) - count(DISTINCT paper_id) FROM papers").fetchone() == (0,)
+    assert con.execute("SELECT count(*) FROM mentions ANTI JOIN papers USING (paper_id, "
+                       "source_file)").fetchone() == (0,)
+    assert con.execute("SELECT sum(papers), sum(mentions) FROM sources").fetchone() == \
+        con.execute("SELECT (SELECT count(*) FROM papers), (SELECT count(*) FROM mentions)"
+                    ).fetchone()
+
+
+def test_updated_date_is_parsed_with_the_partition_as_fallback(tmp_path: Path) -> None:
+    part = write_part(tmp_path, "2024-03-01", [
+        dated(1, "2024-02-05T05:00:03.798420", "A"), dated(2, "2024-02-05T06:00:00Z", "B"),
+        dated(3, None, "C"), dated(4, "yesterday", "D")])
+    unit = openalex.parse_jsonl(part)
+    got = {p["record_id"]: p["updated_date"] for p in unit.papers}
+    assert got == {"W1": datetime(2024, 2, 5, 5, 0, 3, 798420), "W2": datetime(2024, 2, 5, 6),
+                   "W3": datetime(2024, 3, 1), "W4": datetime(2024, 3, 1)}
+    (bad,) = unit.problems
+    assert (bad.record_id, bad.field, bad.level) == ("W4", "updated_date", FIELD)
+    assert openalex.parse_jsonl(GOOD).papers[0]["updated_date"] is None  # no date, no folder
+
+
+@pytest.mark.parametrize("newer_first", [False, True])
+def test_a_work_in_two_snapshot_parts_keeps_the_newer(tmp_path: Path, newer_first: bool,
+                                                      con: duckdb.DuckDBPyConnection) -> None:
+    old = write_part(tmp_path, "2024-01-01", [dated(1, "2024-01-01T00:00:00", "Old title", 3),
+                                              dated(2, "2024-01-01T00:00:00", "Only old")])
+    new = write_part(tmp_path, "2024-03-01", [dated(1, "2024-03-01T00:00:00", "New title", 2)])
+    results = [openalex.ingest_jsonl(con, [p]) for p in ([new, old] if newer_first else
+                                                        [old, new])]
+    assert stored(con) == [
+        ("openalex/W1", "openalex/updated_date=2024-03-01/part_000.gz", "New title"),
+        ("openalex/W2", "openalex/updated_date=2024-01-01/part_000.gz", "Only old")]
+    assert con.execute("SELECT count(*) FROM mentions WHERE paper_id = 'openalex/W1'"
+                       ).fetchone() == (2,)
+    consistent(con)
+    if newer_first:
+        assert (results[1]["papers"], results[1]["kept_elsewhere"]) == (1, 1)
+    else:
+        assert (results[1]["papers"], results[1]["taken_over"]) == (1, 1)
+        assert con.execute("SELECT papers, mentions FROM sources WHERE source_file LIKE "
+                           "'%2024-01-01%'").fetchone() == (1, 1)
+    before = (stored(con), counts(con))
+    again = openalex.ingest_jsonl(con, [tmp_path])  # both parts unchanged: nothing moves
+    assert again["unchanged"] == 2 and (stored(con), counts(con)) == before
+
+
+def test_without_dates_the_unit_written_last_wins(tmp_path: Path,
+                                                  con: duckdb.DuckDBPyConnection) -> None:
+    a = tmp_path / "a.jsonl"
+    b = tmp_path / "b.jsonl"
+    a.write_bytes(orjson.dumps(dated(1, None, "From a")) + b"\n")
+    b.write_bytes(orjson.dumps(dated(1, None, "From b")) + b"\n")
+    openalex.ingest_jsonl(con, [a])
+    openalex.ingest_jsonl(con, [b])
+    assert stored(con) == [("openalex/W1", "openalex/b.jsonl", "From b")]
+    a.write_bytes(orjson.dumps(dated(1, None, "From a, changed")) + b"\n")
+    openalex.ingest_jsonl(con, [a])
+    assert stored(con) == [("openalex/W1", "openalex/a.jsonl", "From a, changed")]
+    consistent(con)
+
+
+def test_a_work_in_a_snapshot_part_and_an_api_page(tmp_path: Path,
+                                                   con: duckdb.DuckDBPyConnection) -> None:
+    part = write_part(tmp_path, "2024-01-01", [dated(1, "2024-01-01T00:00:00", "Snapshot"),
+                                               dated(9, "2024-01-01T00:00:00", "Other")])
+    openalex.ingest_jsonl(con, [part])
+    pages = {"*": ([dated(1, "2024-06-01T00:00:00", "From the API", 2), work(2)], None)}
+    with FakeOpenAlex(pages) as server, client_for(server) as client:
+        totals = openalex.ingest_query(con, client, "x", batch_works=1)
+        assert totals["taken_over"] == 1
+        assert stored(con) == [
+            ("openalex/W1", "openalex-api/works?filter=x", "From the API"),
+            ("openalex/W2", "openalex-api/works?filter=x", "Work 2"),
+            ("openalex/W9", "openalex/updated_date=2024-01-01/part_000.gz", "Other")]
+        consistent(con)
+    # The part, re-written (another work added), still holds the older W1: the API's stays.
+    write_part(tmp_path, "2024-01-01", [dated(1, "2024-01-01T00:00:00", "Snapshot"),
+                                        dated(9, "2024-01-01T00:00:00", "Other"),
+                                        dated(10, "2024-01-01T00:00:00", "Added")])
+    again = openalex.ingest_jsonl(con, [part])
+    assert (again["replaced"], again["kept_elsewhere"], again["papers"]) == (1, 1, 2)
+    assert [r[2] for r in stored(con)] == ["From the API", "Added", "Work 2", "Other"]
+    consistent(con)

@@ -93,6 +93,9 @@ class WorkParser:
         self.name = unit.source_file
         self.when = when
         self.seen: dict[str, int] = {}
+        # A snapshot part's folder says when its works were last updated: the fallback for a
+        # work without its own `updated_date`.
+        self.partition_date = partition_date(unit.source_file)
 
     def _problem(self, level: str, index: int | None, rid: str | None, fld: str | None,
                  reason: str, value: object = "", where: str = "") -> None:
@@ -260,9 +263,24 @@ class WorkParser:
             "aff_set": [],
             "id_set": [],
             "openalex_id": rid,
+            "updated_date": self._updated(work.get("updated_date"), index, rid, where),
             "ingested_at": self.when,
         })
         self.unit.mentions.extend(mentions)
+
+    def _updated(self, value: Any, index: int, rid: str, where: str) -> datetime | None:
+        """The work's `updated_date` as naive UTC (the store's TIMESTAMP), else the partition's."""
+        if value is None:
+            return self.partition_date
+        if isinstance(value, str):
+            try:
+                when = datetime.fromisoformat(value.strip())
+                return when.astimezone(UTC).replace(tzinfo=None) if when.tzinfo else when
+            except (ValueError, OverflowError):  # not a date; or year 1 shifted before year 1
+                pass
+        self._problem(FIELD, index, rid, "updated_date",
+                      "expected an ISO date-time; field dropped", value, where)
+        return self.partition_date
 
     def _abstract(self, value: Any, index: int, rid: str, where: str) -> str | None:
         inverted = self._dict(value, "abstract_inverted_index", index, rid, where)
@@ -388,6 +406,17 @@ def unit_name(path: Path) -> str:
     if path.parent.name.startswith("updated_date="):
         return f"openalex/{path.parent.name}/{path.name}"
     return f"openalex/{path.name}"
+
+
+def partition_date(source_file: str) -> datetime | None:
+    """The date of a snapshot unit's `updated_date=YYYY-MM-DD` folder, None for other units."""
+    m = re.search(r"/updated_date=(\d{4}-\d{2}-\d{2})/", source_file)
+    if m is None:
+        return None
+    try:
+        return datetime.fromisoformat(m[1])
+    except ValueError:
+        return None
 
 
 def discover_jsonl(paths: Iterable[Path]) -> list[Path]:
@@ -556,9 +585,13 @@ def _file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+_COUNTS = ("papers", "mentions", "records_dropped", "problems", "kept_elsewhere", "taken_over")
+
+
 def _new_totals(units: int) -> dict[str, Any]:
     return {"units": units, "ingested": 0, "replaced": 0, "unchanged": 0, "papers": 0,
-            "mentions": 0, "records_dropped": 0, "problems": 0}
+            "mentions": 0, "records_dropped": 0, "problems": 0, "kept_elsewhere": 0,
+            "taken_over": 0}
 
 
 def ingest_jsonl(con: Any, paths: Iterable[Path], progress: Any = None,
@@ -585,7 +618,7 @@ def ingest_jsonl(con: Any, paths: Iterable[Path], progress: Any = None,
         else:
             result = ingest_file(con, path, batch_works)
             totals[result.outcome] += 1
-            for key in ("papers", "mentions", "records_dropped", "problems"):
+            for key in _COUNTS:
                 totals[key] += getattr(result, key)
         if progress:
             progress("openalex", done, len(files), path.name)
@@ -665,7 +698,7 @@ def ingest_query(con: Any, client: Any, filter: str | None, search: str | None =
         result = writer.unchanged() if unit.sha256 == writer.previous else writer.finish(unit)
     totals = _new_totals(1)
     totals[result.outcome] += 1
-    for key in ("papers", "mentions", "records_dropped", "problems"):
+    for key in _COUNTS:
         totals[key] += getattr(result, key)
     totals["records_read"] = unit.records_read
     totals["requests"] = client.requests

@@ -6,6 +6,10 @@ batches as the connector hands over), write the `sources` row last, commit. `wri
 whole-unit form (every row in memory); the OpenAlex connector streams snapshot parts and API
 queries through `UnitWriter` batch by batch, because a 2 GB snapshot part does not fit in memory.
 A crash before the commit leaves the store as it was before the unit.
+
+A paper_id is stored once: when a unit brings a paper another unit already holds (an OpenAlex
+work in two snapshot parts, or in a part and an API page), the version with the newer
+`updated_date` stays, and on a tie or where neither has a date, the unit written last.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ class UnitResult:
     mentions: int
     records_dropped: int
     problems: int
+    kept_elsewhere: int = 0  # papers not stored: another unit holds a newer version of them
+    taken_over: int = 0  # papers stored here whose older version another unit held until now
 
 
 def stored_sha(con: duckdb.DuckDBPyConnection, source_file: str) -> str | None:
@@ -55,6 +61,8 @@ class UnitWriter:
         self.source_file = source_file
         self.previous: str | None = None  # sha256 of the stored version, None if new
         self.papers = self.mentions = self.problems = self.dropped = 0
+        self.kept_elsewhere = 0  # papers left out: another unit holds a newer version
+        self.taken_over = 0  # papers whose older version another unit held, now removed there
         self.now = datetime.now(UTC)
         self._open = False
 
@@ -66,9 +74,53 @@ class UnitWriter:
             self.con.execute(f"DELETE FROM {table} WHERE source_file = ?", [self.source_file])
         return self
 
+    def _reconcile(self, papers: list[dict[str, Any]], mentions: list[dict[str, Any]]
+                   ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Keep each paper_id once across units: the newer `updated_date` wins, a tie the writer.
+
+        Papers of the batch that another unit holds in a newer version are left out (with their
+        mentions); papers that another unit holds in an older or undated version replace it
+        there: its rows go and its `sources` counts shrink, so they still add up to the store.
+        """
+        _tg_ids = pa.table({"paper_id": [p["paper_id"] for p in papers]})  # noqa: F841
+        stored = self.con.execute(
+            "SELECT paper_id, source_file, updated_date FROM papers "
+            "WHERE source_file <> ? AND paper_id IN (SELECT paper_id FROM _tg_ids)",
+            [self.source_file]).fetchall()
+        if not stored:  # the common case: no paper of the batch is stored by another unit
+            return papers, mentions
+        ours = {p["paper_id"]: p.get("updated_date") for p in papers}
+        older: set[str] = set()
+        replace: dict[str, list[str]] = {}
+        for paper_id, source_file, theirs in stored:
+            mine = ours[paper_id]
+            if theirs is not None and (mine is None or theirs > mine):
+                older.add(paper_id)
+            else:
+                replace.setdefault(source_file, []).append(paper_id)
+        for source_file, ids in replace.items():
+            ids = [i for i in ids if i not in older]
+            if not ids:
+                continue
+            counts = []
+            for table in ("mentions", "papers"):
+                counts.append(self.con.execute(
+                    f"DELETE FROM {table} WHERE source_file = ? AND list_contains(?, paper_id)",
+                    [source_file, ids]).fetchone()[0])
+            self.con.execute("UPDATE sources SET mentions = mentions - ?, papers = papers - ? "
+                             "WHERE source_file = ?", [*counts, source_file])
+            self.taken_over += counts[1]
+        if older:
+            self.kept_elsewhere += len(older)
+            papers = [p for p in papers if p["paper_id"] not in older]
+            mentions = [m for m in mentions if m["paper_id"] not in older]
+        return papers, mentions
+
     def add(self, papers: list[dict[str, Any]], mentions: list[dict[str, Any]],
             problems: list[Problem]) -> None:
         """Insert one batch of rows (the caller may reuse or drop the lists afterwards)."""
+        if papers:
+            papers, mentions = self._reconcile(papers, mentions)
         # Read through DuckDB's replacement scan of the local `_tg_batch`: a `register()`ed table
         # stays referenced until the transaction ends, so every batch would be kept in memory.
         for table, rows in (("papers", papers), ("mentions", mentions)):
@@ -97,7 +149,8 @@ class UnitWriter:
         self.con.execute("COMMIT")
         self._open = False
         return UnitResult(unit.source_file, "replaced" if self.previous else "ingested",
-                          self.papers, self.mentions, self.dropped, self.problems)
+                          self.papers, self.mentions, self.dropped, self.problems,
+                          self.kept_elsewhere, self.taken_over)
 
     def unchanged(self) -> UnitResult:
         """Give up the transaction (the store keeps the stored version) and say so."""
