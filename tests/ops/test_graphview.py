@@ -66,19 +66,45 @@ def test_fake() -> None:
         fake.person_summary("B")
 
 
-def test_collaborators_left(tmp_path: Path) -> None:
+def _add_careers(path: Path) -> None:
+    """The tables the retention definition reads: mention years, and moves (careers stage)."""
+    con = duckdb.connect(str(path))
+    con.execute("""CREATE TABLE mentions AS SELECT mp.paper_id, mp.position, p.year
+                   FROM mention_person mp JOIN papers p USING (paper_id)""")
+    con.execute("""CREATE TABLE moves (person_id VARCHAR, from_org_id VARCHAR, to_org_id VARCHAR,
+                   last_year_at_from INTEGER, first_year_at_to INTEGER, kind VARCHAR)""")
+    con.execute("""INSERT INTO moves VALUES ('B', 'o1', 'o2', 2024, 2025, 'job_change'),
+                   ('C', 'o1', 'o2', 2024, 2025, 'job_change'),
+                   ('D', 'o1', 'o2', 2024, 2025, 'internship')""")
+    con.execute("INSERT INTO mention_person VALUES ('p2', 3, 'D')")
+    con.execute("INSERT INTO mentions VALUES ('p2', 3, 2024)")
+    con.close()
+
+
+def test_collaborators_left_is_the_retention_definition(tmp_path: Path) -> None:
     from datetime import date
+
+    from talentgraph.ops.retention.graph import collaborators_left
 
     path = _store(tmp_path / "g.duckdb")
     view = DuckDBGraphView(path)
     assert view.collaborators_left("A", date(2025, 6, 1)) == (0, None)  # no moves table yet
-    con = duckdb.connect(str(path))
-    con.execute("""CREATE TABLE moves (person_id VARCHAR, from_org_id VARCHAR, to_org_id VARCHAR,
-                   first_year_at_to INTEGER)""")
-    con.execute("INSERT INTO moves VALUES ('B', 'o1', 'o2', 2025), ('C', 'o1', 'o2', 2025)")
-    con.close()
-    # Only B is close (2 shared papers); C wrote one paper with A.
-    assert view.collaborators_left("A", date(2025, 6, 1)) == (1, 1)
+    _add_careers(path)
+    # Close: a shared paper in 2023-2025 (B: 2, C: 1, D: 1). B and C moved in 2024-2025; D's
+    # internship does not count. (The old all-time ">= 2 shared papers" rule gave 1 of 1.)
+    assert view.collaborators_left("A", date(2025, 6, 1)) == (2, 3)
     assert DuckDBGraphView(path, our_org_ids=["o9"]).collaborators_left(
-        "A", date(2025, 6, 1)) == (0, 1)
-    assert view.collaborators_left("A", date(2030, 1, 1)) == (0, 1)
+        "A", date(2025, 6, 1)) == (0, 3)
+    assert DuckDBGraphView(path, our_org_ids=["o1"]).collaborators_left(
+        "A", date(2025, 6, 1)) == (2, 3)
+    assert view.collaborators_left("A", date(2030, 1, 1)) == (0, 0)  # no paper in 2028-2030
+    # The number shown is the number the flight-risk model uses, for every person and year.
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        for person in ("A", "B", "C", "D"):
+            for year in (2022, 2024, 2025, 2026):
+                found = collaborators_left(con, person, year)
+                assert view.collaborators_left(person, date(year, 3, 1)) == (found.count,
+                                                                            found.close)
+    finally:
+        con.close()

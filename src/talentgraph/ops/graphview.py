@@ -73,41 +73,29 @@ class DuckDBGraphView:
     REQUIRED = ("persons", "mention_person", "papers")
 
     def __init__(self, path: Path | str, top_papers: int = 3, topics: int = 5,
-                 coauthors: int = 50, our_org_ids: Sequence[str] = (),
-                 close_min_papers: int = 2) -> None:
+                 coauthors: int = 50, our_org_ids: Sequence[str] = ()) -> None:
         self.path = Path(path)
         self.limits = (top_papers, topics, coauthors)
         self.our_org_ids = list(our_org_ids)
-        self.close_min_papers = close_min_papers
 
     def collaborators_left(self, person_id: str, as_of: date) -> tuple[int, int | None]:
-        """Close collaborators (>= close_min_papers shared papers) who moved in the past year.
+        """(close collaborators who left, close collaborators) as of `as_of`'s year.
 
-        With our organisation's ids, only moves away from it count. Needs the `moves` table
-        (careers stage); without it the graph gives no evidence: (0, None).
+        The definition is `ops.retention.graph.collaborators_left`, the one the flight-risk
+        weight was fitted with (benchmarks/flight_risk.py), so the number shown is the number
+        the score uses. With our organisation's ids, only moves away from it count. Needs the
+        `moves` table (careers stage); without it the graph gives no evidence: (0, None).
         """
+        from talentgraph.ops.retention.graph import NEEDED, collaborators_left
+
         con, tables = self._connect()
         try:
-            if "moves" not in tables:
+            if not set(NEEDED) <= tables:
                 return 0, None
-            org_filter = "AND m.from_org_id IN (SELECT unnest(?))" if self.our_org_ids else ""
-            params: list[object] = [person_id, person_id, self.close_min_papers]
-            if self.our_org_ids:
-                params.append(self.our_org_ids)
-            params += [as_of.year - 1, as_of.year]
-            close, left = con.execute(f"""
-                WITH mine AS (SELECT DISTINCT paper_id FROM mention_person WHERE person_id = ?),
-                close AS (
-                    SELECT mp.person_id FROM mention_person mp JOIN mine USING (paper_id)
-                    WHERE mp.person_id <> ? GROUP BY mp.person_id
-                    HAVING count(DISTINCT mp.paper_id) >= ?)
-                SELECT (SELECT count(*) FROM close),
-                       (SELECT count(DISTINCT m.person_id) FROM moves m JOIN close USING (person_id)
-                        WHERE TRUE {org_filter}
-                          AND m.first_year_at_to BETWEEN ? AND ?)""", params).fetchone()
+            found = collaborators_left(con, person_id, as_of.year, org_ids=self.our_org_ids)
         finally:
             con.close()
-        return int(left), int(close)
+        return found.count, found.close
 
     def _connect(self):  # noqa: ANN202 - duckdb is imported lazily
         import duckdb

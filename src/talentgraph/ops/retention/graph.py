@@ -17,7 +17,7 @@ import duckdb
 
 from talentgraph.errors import StoreError
 
-_NEEDED = ("mention_person", "mentions", "moves")
+NEEDED = ("mention_person", "mentions", "moves")  # the tables the definition reads
 
 
 @dataclass(frozen=True)
@@ -45,8 +45,8 @@ def collaborators_left(con: duckdb.DuckDBPyConnection, person_id: str, year: int
     """Close collaborators of `person_id` as of `year` and those of them who left."""
     have = {r[0] for r in con.execute(
         "SELECT table_name FROM duckdb_tables() WHERE table_name IN (?, ?, ?)",
-        list(_NEEDED)).fetchall()}
-    missing = [t for t in _NEEDED if t not in have]
+        list(NEEDED)).fetchall()}
+    missing = [t for t in NEEDED if t not in have]
     if missing:
         raise StoreError(f"the store has no {', '.join(missing)} table: run the build with the "
                          "people and careers stages first")
