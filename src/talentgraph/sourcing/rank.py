@@ -160,11 +160,16 @@ def _hits_sql() -> str:
 
 
 def search(con: duckdb.DuckDBPyConnection, query: str, filters: Filters | None = None,
-           limit: int = 20, top_papers: int = 3, rank_of: str | None = None) -> SearchResult:
+           limit: int = 20, top_papers: int = 3, rank_of: str | None = None,
+           engine: Any = None) -> SearchResult:
     """People ranked for `query`, every score explained (the model is in model.py).
 
     With `rank_of`, only that person is returned, with their place among all candidates.
+    `engine`: a loaded `memindex.MemoryIndex` of this store, which ranks in memory (the same
+    scores, milliseconds instead of DuckDB's ~0.2 s); the SQL below is used without one.
     """
+    if engine is not None and rank_of is None:
+        return engine.search(con, query, filters, limit=limit, top_papers=top_papers)
     filters = filters or Filters()
     _validate(query, filters, limit)
     meta = _open_index(con)
