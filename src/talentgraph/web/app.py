@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -51,6 +52,9 @@ def _status(exc: Exception) -> int:
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # the search index loads in the background: the server answers meanwhile (a search that
+    # comes first waits for it)
+    threading.Thread(target=app.state.graph.warm, name="graph-warm", daemon=True).start()
     yield
     app.state.graph.close()
 

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from talentgraph.careers import cohorts, flows, lookup, person
+from talentgraph.careers import cohorts, flows, lookup, person, profiles
 from talentgraph.errors import NotFoundError, OpsInputError, StoreError, TalentgraphError
 from talentgraph.ops import audit, candidates, imports, offer_service, outreach, plans, users
 from talentgraph.ops.compstore import package_from_options
@@ -179,24 +179,34 @@ def find_people(c: Ctx, q: str, limit: int = 20) -> list[dict[str, Any]]:
 
 
 def person_profile(c: Ctx, person_id: str) -> dict[str, Any]:
-    def compute() -> dict[str, Any]:
-        found = lookup.find_persons(c.graph(), person_id, limit=1)
-        if not found or found[0]["person_id"] != person_id:
+    if c.request.app.state.graph.profiles_ready():
+        # one keyed row of the profiles stage: cheaper to read than to keep in the cache
+        data = profiles.read_profile(c.graph(), person_id)
+        if data is None:
             raise NotFoundError(f"no person with id {person_id!r}: search by name on /people")
-        data = person.person_careers(c.graph(), person_id)
-        data["person"] = found[0]
         data["charts"] = {"timeline": charts.timeline(data["timeline"])}
-        return data
-
-    data = c.cached(("person", person_id), compute)
+    else:
+        data = c.cached(("person", person_id), lambda: _computed_profile(c, person_id))
     _graph_read(c, "graph.person.read", "person", person_id)
+    return data
+
+
+def _computed_profile(c: Ctx, person_id: str) -> dict[str, Any]:
+    found = lookup.find_persons(c.graph(), person_id, limit=1)
+    if not found or found[0]["person_id"] != person_id:
+        raise NotFoundError(f"no person with id {person_id!r}: search by name on /people")
+    data = person.person_careers(c.graph(), person_id, precomputed=False)
+    data["person"] = found[0]
+    data["charts"] = {"timeline": charts.timeline(data["timeline"])}
     return data
 
 
 def search(c: Ctx, q: str, filters: rank.Filters, limit: int) -> dict[str, Any]:
     key = ("search", q, tuple(filters.at), tuple(filters.not_at), filters.role, filters.since,
            filters.country, limit)
-    result = c.cached(key, lambda: rank.search(c.graph(), q, filters, limit=limit).to_dict())
+    engine = c.request.app.state.graph.search_engine()
+    result = c.cached(key, lambda: rank.search(c.graph(), q, filters, limit=limit,
+                                               engine=engine).to_dict())
     _graph_read(c, "graph.search", "search", None, returned=len(result["people"]),
                 filtered=bool(filters.at or filters.not_at or filters.role or filters.since
                               or filters.country))
