@@ -1034,15 +1034,23 @@ def backup_cmd(ctx: typer.Context, target: Path) -> None:
 @command(ops_app, "erase")
 def erase(ctx: typer.Context, candidate_id: int,
           yes: Annotated[bool, typer.Option("--yes", help="Do not ask to confirm.")] = False,
+          db: Annotated[Path | None, typer.Option(
+              "--db", "--graph-db", help="The analytical store whose search index the person "
+              "leaves. Default: $TALENTGRAPH_DB, else talentgraph.duckdb in your data "
+              "directory.")] = None,
           as_json: JsonOpt = False) -> None:
     """Erase a candidate's personal data everywhere (keeps anonymous counts). Irreversible."""
     import talentgraph.sourcing.erasure  # noqa: F401  registers the search-index hook
+    from talentgraph import config
     from talentgraph.ops.erasure import erase_candidate
 
+    # A store the user named (option or environment) must exist; only the data directory's
+    # default may be absent (nothing built there, nobody to remove).
+    named = db or (Path(os.environ[config.DB_ENV]) if os.environ.get(config.DB_ENV) else None)
     if not yes:
         typer.confirm(f"Erase candidate #{candidate_id}'s personal data for good?", abort=True)
     with _acting(ctx) as (s, actor):
-        result = erase_candidate(s, actor, candidate_id)
+        result = erase_candidate(s, actor, candidate_id, graph_db=named)
     if as_json:
         _out(result, True)
     else:

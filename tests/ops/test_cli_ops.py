@@ -196,3 +196,62 @@ def test_staff_side(ops, tmp_path: Path) -> None:  # noqa: ANN001
     assert "eve@example.org" not in json.dumps(log) and "Erasable" not in json.dumps(log)
     assert "backup written" in ops("root", "backup", str(tmp_path / "copy.sqlite"))
     assert "may not backup" in ops("erin", "backup", str(tmp_path / "copy2.sqlite"), ok=False)
+
+
+def _indexed_store(path: Path, *people: str) -> Path:
+    """An analytical store whose search index holds `people` (only the tables erasure touches)."""
+    from talentgraph.store import db
+
+    con = db.connect(path)
+    con.execute("CREATE TABLE sourcing_people (person_key INTEGER, person_id VARCHAR)")
+    con.execute("CREATE TABLE sourcing_author_keys (person_key INTEGER, author_key VARCHAR)")
+    con.execute("CREATE TABLE sourcing_authorship (person_id VARCHAR, paper_id VARCHAR)")
+    for k, person in enumerate(people):
+        con.execute("INSERT INTO sourcing_people VALUES (?, ?)", [k, person])
+        con.execute("INSERT INTO sourcing_author_keys VALUES (?, ?)", [k, f"key-{person}"])
+        con.execute("INSERT INTO sourcing_authorship VALUES (?, 'x1')", [person])
+    con.close()
+    return path
+
+
+def _indexed(path: Path) -> list[str]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return sorted(r[0] for r in con.execute(
+            "SELECT person_id FROM sourcing_people UNION ALL "
+            "SELECT person_id FROM sourcing_authorship").fetchall())
+    finally:
+        con.close()
+
+
+def test_erase_removes_the_person_from_the_store_the_user_names(
+        ops, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    ops(None, "init", "--admin", "root")
+    ops("root", "user", "add", "lee", "--role", "recruiting_lead")
+    elsewhere = _indexed_store(tmp_path / "stores" / "graph.duckdb", "p:ada", "p:cb")
+    decoy = _indexed_store(tmp_path / "default.duckdb", "p:ada", "p:cb")
+    monkeypatch.setenv("TALENTGRAPH_DB", str(decoy))
+    for name, person in (("Ada Lovelace", "p:ada"), ("C. Babbage", "p:cb")):
+        ops("lee", "candidate", "add", name, "--person-id", person)
+
+    # --db: that store's index loses Ada; the default store ($TALENTGRAPH_DB) is untouched.
+    ops("lee", "erase", "1", "--yes", "--db", str(elsewhere))
+    assert _indexed(elsewhere) == ["p:cb", "p:cb"]
+    assert _indexed(decoy) == ["p:ada", "p:ada", "p:cb", "p:cb"]
+    # $TALENTGRAPH_DB alone names the store.
+    monkeypatch.setenv("TALENTGRAPH_DB", str(elsewhere))
+    ops("lee", "erase", "2", "--yes")
+    assert _indexed(elsewhere) == [] and _indexed(decoy) == ["p:ada", "p:ada", "p:cb", "p:cb"]
+
+
+def test_erase_with_a_missing_named_store_erases_nothing(
+        ops, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    monkeypatch.delenv("TALENTGRAPH_DB", raising=False)
+    ops(None, "init", "--admin", "root")
+    ops("root", "user", "add", "lee", "--role", "recruiting_lead")
+    ops("lee", "candidate", "add", "Ada Lovelace", "--person-id", "p:ada")
+    out = " ".join(ops("lee", "erase", "1", "--yes", "--db", str(tmp_path / "typo.duckdb"),
+                       ok=False).split())
+    assert "no analytical store" in out and "nothing was erased" in out
+    assert [c["name"] for c in json.loads(ops("lee", "candidate", "list", "--json"))] == [
+        "Ada Lovelace"]

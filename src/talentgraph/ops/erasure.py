@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -43,6 +44,9 @@ class ErasureRequest:
     person_id: str | None
     name: str | None
     email: str | None
+    # The analytical store the user works with (`--db`); None: hooks use the default
+    # ($TALENTGRAPH_DB, else the data directory's store).
+    graph_db: Path | None = None
 
 
 erase_person_hook: list[Callable[[ErasureRequest], None]] = []
@@ -52,13 +56,19 @@ class ErasureHookError(TalentgraphError):
     """A registered erasure hook failed; nothing was erased."""
 
 
-def erase_candidate(s: Session, actor: Actor, candidate_id: int) -> dict[str, Any]:
-    """Erase one candidate's personal data everywhere; returns what was removed (counts)."""
+def erase_candidate(s: Session, actor: Actor, candidate_id: int,
+                    graph_db: Path | str | None = None) -> dict[str, Any]:
+    """Erase one candidate's personal data everywhere; returns what was removed (counts).
+
+    `graph_db` names the analytical store whose search index the hooks clean (default: the
+    default store path).
+    """
     require(actor, Op.ERASE)
     cand = s.get(Candidate, candidate_id)
     if cand is None or cand.erased_at is not None:
         raise NotFoundError(f"no candidate #{candidate_id} to erase (or already erased)")
-    request = ErasureRequest(cand.id, cand.person_id, cand.name, cand.email)
+    request = ErasureRequest(cand.id, cand.person_id, cand.name, cand.email,
+                             Path(graph_db) if graph_db is not None else None)
     letter_ids = list(s.scalars(select(OutreachLetter.id)
                                 .where(OutreachLetter.candidate_id == cand.id)))
     offer_ids = list(s.scalars(select(Offer.id).where(Offer.candidate_id == cand.id)))
