@@ -602,15 +602,23 @@ def outreach_reply(ctx: typer.Context, letter_id: int, outcome: Annotated[str, t
 # roster and bands
 
 
-def _import_errors(exc: Any, as_json: bool) -> None:
+def _import(ctx: typer.Context, as_json: bool, run: Callable[[Session, Any], Any]) -> None:
+    """Run one CSV import as the user and print its report(s); bad rows: all listed, none in."""
     from talentgraph.ops.compstore import jsonable
+    from talentgraph.ops.imports import ImportRowErrors
 
-    if as_json:
+    try:
+        with _acting(ctx) as (s, actor):
+            result = run(s, actor)
+    except ImportRowErrors as exc:
+        if not as_json:
+            raise  # a TalentgraphError: `command` prints it as one line
         from talentgraph import cli
 
         cli.print_json({"imported": False, "errors": [jsonable(vars(e)) for e in exc.errors]})
-        raise typer.Exit(1)
-    raise exc
+        raise typer.Exit(1) from None
+    reports = [r.as_dict() for r in result] if isinstance(result, list) else result.as_dict()
+    _out(reports, as_json, "Imported")
 
 
 @command(roster_app, "import")
@@ -618,29 +626,17 @@ def roster_import(ctx: typer.Context, roster: Path,
                   grants: Annotated[Path | None, typer.Option(help="Equity grants CSV.")] = None,
                   as_json: JsonOpt = False) -> None:
     """Import the employee roster (and grants): all rows or none; re-importing is harmless."""
-    from talentgraph.ops.imports import ImportRowErrors, import_roster
+    from talentgraph.ops.imports import import_roster
 
-    try:
-        with _acting(ctx) as (s, actor):
-            reports = import_roster(s, actor, roster, grants)
-    except ImportRowErrors as exc:
-        _import_errors(exc, as_json)
-        return
-    _out([r.as_dict() for r in reports], as_json, "Imported")
+    _import(ctx, as_json, lambda s, actor: import_roster(s, actor, roster, grants))
 
 
 @command(roster_app, "grants")
 def roster_grants(ctx: typer.Context, grants: Path, as_json: JsonOpt = False) -> None:
     """Import equity grants for employees already imported."""
-    from talentgraph.ops.imports import ImportRowErrors, import_grants
+    from talentgraph.ops.imports import import_grants
 
-    try:
-        with _acting(ctx) as (s, actor):
-            report = import_grants(s, actor, grants)
-    except ImportRowErrors as exc:
-        _import_errors(exc, as_json)
-        return
-    _out(report.as_dict(), as_json, "Imported")
+    _import(ctx, as_json, lambda s, actor: import_grants(s, actor, grants))
 
 
 @command(roster_app, "list")
@@ -658,15 +654,9 @@ def roster_list(ctx: typer.Context, team: Annotated[str | None, typer.Option()] 
 @command(bands_app, "import")
 def bands_import(ctx: typer.Context, bands: Path, as_json: JsonOpt = False) -> None:
     """Import market bands: all rows or none; re-importing is harmless."""
-    from talentgraph.ops.imports import ImportRowErrors, import_bands
+    from talentgraph.ops.imports import import_bands
 
-    try:
-        with _acting(ctx) as (s, actor):
-            report = import_bands(s, actor, bands)
-    except ImportRowErrors as exc:
-        _import_errors(exc, as_json)
-        return
-    _out(report.as_dict(), as_json, "Imported")
+    _import(ctx, as_json, lambda s, actor: import_bands(s, actor, bands))
 
 
 @command(bands_app, "list")
