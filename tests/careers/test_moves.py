@@ -288,3 +288,86 @@ def test_unattributed_single_org_sets_alone_do_not_make_a_side(store):
     from talentgraph.careers.stage import build_careers
     build_careers(con)
     assert [m[:2] for m in moves_of(con, "xia")] == [("U", "OAI")]
+
+
+def _weaken(store, paper_id, confidence=0.6):
+    """The people stage was less than sure of this mention: the record is no longer strong."""
+    store.con.execute("UPDATE mention_person SET confidence = ? WHERE paper_id = ?",
+                      [confidence, paper_id])
+
+
+def test_spelling_variants_of_one_long_tail_org_are_one_place(store):
+    orgs(store)
+    store.org("useville", "University of Seville").org("usevilla", "Universidad de Sevilla")
+    for y in (2010, 2011, 2012):
+        store.paper(y, [("ana", ["useville"], None)])
+    for y in (2014, 2015):
+        store.paper(y, [("ana", ["usevilla"], None)])
+    con = store.build()
+    assert moves_of(con, "ana") == []
+    assert spells_of(con, "ana") == [("useville", 2010, 2015)]
+
+
+def test_one_paper_record_makes_a_side_outside_the_other_sides_years(store):
+    orgs(store)
+    for y in (2016, 2017):
+        store.paper(y, [("bea", ["U"], None)])
+    _weaken(store, store.paper(2019, [("bea", ["G"], None)]))
+    con = store.build()
+    (m,) = moves_of(con, "bea")
+    assert m[:5] == ("U", "G", 2017, 2019, "job_change") and m[5] < 0.6
+    rule = con.execute("SELECT rule FROM moves WHERE person_id = 'bea'").fetchone()[0]
+    assert "1 paper record" in rule
+
+
+def test_lone_paper_record_while_corroborated_elsewhere_is_no_side(store):
+    orgs(store)
+    for y in (2016, 2017, 2018, 2019, 2020):
+        store.paper(y, [("cy", ["U"], None)])
+    # One paper at V in 2017, while at U: a second affiliation, a mis-aligned record or a
+    # namesake's paper; it must not become the origin of a move to OpenAI.
+    _weaken(store, store.paper(2017, [("cy", ["V"], None)]))
+    for y in (2022, 2023):
+        store.paper(y, [("cy", ["OAI"], None)])
+    con = store.build()
+    assert [m[:2] for m in moves_of(con, "cy")] == [("U", "OAI")]
+
+
+def test_two_careers_side_by_side_without_a_link_are_not_a_move(store):
+    """A merged namesake: one person at V from 2007 to 2010 and another at U from 2007 on;
+    the 'move' V -> U in 2011 shares no coauthor, id or topic with the V years."""
+    orgs(store)
+    store.paper(2007, [("dan", ["U"], None), ("u1", [], None)], title="Planning under risk")
+    for y in (2007, 2008, 2010):
+        store.paper(y, [("dan", ["V"], None), ("v1", [], None)], title=f"Visual slam {y}")
+    for y in (2011, 2013, 2015):
+        store.paper(y, [("dan", ["U"], None), ("u1", [], None)], title="Chance constraints")
+    con = store.build()
+    assert moves_of(con, "dan") == []
+    assert store.report["moves_dropped_no_link"] == 1
+
+
+def test_two_careers_side_by_side_with_a_shared_coauthor_are_a_move(store):
+    orgs(store)
+    store.paper(2007, [("eve", ["U"], None), ("u1", [], None)], title="Planning under risk")
+    for y in (2007, 2008, 2010):
+        store.paper(y, [("eve", ["V"], None), ("v1", [], None)], title=f"Visual slam {y}")
+    for y in (2011, 2013):
+        store.paper(y, [("eve", ["U"], None), ("v1", [], None)], title="Chance constraints")
+    con = store.build()
+    assert [m[:2] for m in moves_of(con, "eve")] == [("V", "U")]
+
+
+def test_lone_paper_record_after_a_long_gap_needs_a_link(store):
+    orgs(store)
+    for who, co in (("fay", "g1"), ("gus", "f2")):
+        for y in (2010, 2011):
+            store.paper(y, [(who, ["U"], None), ("f2" if who == "gus" else "f1", [], None)],
+                        title="Kernel methods")
+        # Nine years later, one paper at Google: fay's shares nothing with her U years,
+        # gus's has a coauthor of his U years.
+        _weaken(store, store.paper(2020, [(who, ["G"], None), (co, [], None)],
+                                   title="Protein folding"))
+    con = store.build()
+    assert moves_of(con, "fay") == []
+    assert [m[:2] for m in moves_of(con, "gus")] == [("U", "G")]

@@ -41,6 +41,9 @@ class Move:
     from_obs: list[Obs] = field(default_factory=list)
     to_obs: list[Obs] = field(default_factory=list)
     lag_obs: list[Obs] = field(default_factory=list)
+    # Set when the move stands only if its two sides are shown to be one person (a shared
+    # coauthor, author id or topic): (records at the old place, records at the new place).
+    link_check: tuple[list[Obs], list[Obs]] | None = None
 
     @property
     def move_id(self) -> str:
@@ -108,7 +111,32 @@ def role_rank(role: str | None) -> float | None:
     return 4.0
 
 
-def _corroboration(a: Spell, b: Spell) -> str | None:
+# A paper record attributing one organisation to its author (the proceedings' own affiliation
+# line), even below STRONG_WEIGHT because the people or organisations stage was less than sure,
+# is good evidence of where someone was; a side may rest on one such record (rule 4).
+SINGLE_PAPER_MIN_WEIGHT = 0.4
+# Rule-4 moves whose unseen gap is longer than this need the namesake check (see stage): 4
+# years when the other side has >= 2 records, 2 when it is one strong record too.
+LINK_FREE_GAP = 4
+LINK_FREE_GAP_ONE_EACH = 2
+
+
+def _single_paper(s: Spell, from_side: bool) -> bool:
+    """One independent record, attributed by the paper itself to this author: one
+    organisation, or two on the side being left (the person left both)."""
+    return len(s.keys) == 1 and all(
+        o.evidence == "paper" and o.weight >= SINGLE_PAPER_MIN_WEIGHT
+        and (o.n_orgs == 1 or (from_side and o.n_orgs == 2)) for o in s.obs)
+
+
+def _unexplained(single: Spell, others: list[Spell]) -> bool:
+    """A lone record at a time the person is known, with corroboration, to be at another
+    place is a second affiliation, a mis-aligned record or a namesake's paper: no side."""
+    y = single.start_year
+    return not any(c.corroborated and c.start_year <= y <= c.end_year for c in others)
+
+
+def _corroboration(a: Spell, b: Spell, others: list[Spell] | None = None) -> str | None:
     """Which rule lets a move from spell a to spell b be called, or None.
 
     1. both sides corroborated: >= 2 independent records or one strong attributed record;
@@ -123,6 +151,15 @@ def _corroboration(a: Spell, b: Spell) -> str | None:
     """
     if a.corroborated and b.corroborated:
         return f"from {_side_rule(a)}; to {_side_rule(b)}"
+    # 4. one side is ONE record attributed by a paper, strictly outside the other side's years
+    #    and at a time the person is not known to be elsewhere.
+    others = others or []
+    if (a.corroborated and b.start_year > a.end_year and _single_paper(b, from_side=False)
+            and _unexplained(b, others)):
+        return f"from {_side_rule(a)}; to 1 paper record"
+    if (b.corroborated and a.end_year < b.start_year and _single_paper(a, from_side=True)
+            and _unexplained(a, others)):
+        return f"from 1 paper record; to {_side_rule(b)}"
     if not (a.corroborated or b.corroborated):
         return _both_single(a, b)
     weak, other = (b, a) if a.corroborated else (a, b)
@@ -166,7 +203,7 @@ def _side_text(s: Spell) -> str:
 
 def _confidence(a: Spell, b: Spell, rule: str = "") -> float:
     c = min(a.confidence, b.confidence)
-    if "1 profile record" in rule:
+    if "1 profile record" in rule or "1 paper record" in rule:
         c *= 0.9  # rests on one record on a side
     sides = a.obs + b.obs
     if all(o.evidence == "profile" for o in sides):
@@ -176,6 +213,23 @@ def _confidence(a: Spell, b: Spell, rule: str = "") -> float:
     if a.lag_obs:
         c *= 0.97
     return round(c, 3)
+
+
+def _needs_link(a: Spell, b: Spell, rule: str, home: list[Spell]) -> bool:
+    """Whether a move must show that its two sides are one person (merged namesakes look like
+    moves): when the person is seen at the new place while still at the old one (two careers
+    side by side), or when one side is a single paper record after a long unseen gap."""
+    if "1 paper record" in rule:
+        # The other side may itself be one strong record: then two lone records make the move,
+        # and only a short gap keeps a namesake unlikely.
+        other = b if rule.startswith("from 1 paper record") else a
+        free = LINK_FREE_GAP if len(other.keys) >= 2 else LINK_FREE_GAP_ONE_EACH
+        if b.start_year - a.end_year > free:
+            return True
+    at_b = [o.year for s in home if s.org_id == b.org_id for o in s.obs]
+    at_a = [o.year for s in home if s.org_id == a.org_id for o in s.obs]
+    return (any(a.start_year <= y < a.end_year for y in at_b)
+            or any(b.start_year < y <= b.end_year for y in at_a))
 
 
 def detect_moves(person_id: str, spells: list[Spell], dual: set[frozenset[str]],
@@ -201,7 +255,9 @@ def detect_moves(person_id: str, spells: list[Spell], dual: set[frozenset[str]],
                    and a.end_year <= c.start_year < b.start_year
                    and c.end_year > b.start_year for c in home):
                 break
-            rule = _corroboration(a, b)
+            rule = _corroboration(a, b, [s for s in home if s.org_id not in (a.org_id, b.org_id)
+                                         and frozenset((s.org_id, a.org_id)) not in dual
+                                         and frozenset((s.org_id, b.org_id)) not in dual])
             if rule is None:
                 continue  # try the next-latest place the person was seen before
             if any(s.org_id == b.org_id and s.end_year < a.start_year for s in home):
@@ -212,9 +268,14 @@ def detect_moves(person_id: str, spells: list[Spell], dual: set[frozenset[str]],
                 kind = "graduation_hire"
             else:
                 kind = "job_change"
-            moves.append(Move(person_id, a.org_id, b.org_id, a.end_year, b.start_year, kind,
-                              _confidence(a, b, rule), rule,
-                              list(a.obs), list(b.obs), list(a.lag_obs)))
+            move = Move(person_id, a.org_id, b.org_id, a.end_year, b.start_year, kind,
+                        _confidence(a, b, rule), rule, list(a.obs), list(b.obs),
+                        list(a.lag_obs))
+            if _needs_link(a, b, rule, home):
+                move.link_check = (
+                    [o for s in home if s.org_id == a.org_id for o in s.obs + s.lag_obs],
+                    [o for s in home if s.org_id == b.org_id for o in s.obs + s.lag_obs])
+            moves.append(move)
             break
 
     for i in (s for s in spells if s.kind == "internship"):

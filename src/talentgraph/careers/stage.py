@@ -12,7 +12,7 @@ import pyarrow as pa
 
 from talentgraph.careers.moves import Move, detect_moves
 from talentgraph.careers.observations import build_observations, table_exists
-from talentgraph.careers.timelines import Obs, Spell, build_spells
+from talentgraph.careers.timelines import Obs, Spell, build_spells, merge_same_orgs
 from talentgraph.errors import StoreError
 
 _OBS_COLS = ("person_id, paper_id, position, eff_year, org_id, weight, evidence, key, role, "
@@ -99,6 +99,11 @@ _SCHEMAS = {
 }
 
 
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    return {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
+                                      "WHERE table_name = ?", [table]).fetchall()}
+
+
 def _linked_pairs(con: duckdb.DuckDBPyConnection) -> frozenset[frozenset[str]]:
     """Pairs of organisations between which a change is not a move: an organisation and its
     successor (DeepMind -> Google DeepMind), and an organisation and any organisation above it
@@ -137,13 +142,20 @@ def build_careers(con: duckdb.DuckDBPyConnection, progress: Any = _no_progress,
     n_obs = build_observations(con, mention_person, obs_table)
     t_obs = time.perf_counter() - t0
     org_kind: dict[str, str] = {}
+    org_names: dict[str, tuple[str, bool]] = {}
     if table_exists(con, "orgs"):
         org_kind = dict(con.execute("SELECT org_id, kind FROM orgs").fetchall())
+        curated = ("coalesce(curated, false)" if "curated" in _columns(con, "orgs")
+                   else "false")
+        org_names = {r[0]: (r[1] or r[0], bool(r[2])) for r in con.execute(
+            f"SELECT org_id, name, {curated} FROM orgs").fetchall()}
     linked = _linked_pairs(con)
     n_persons = con.execute(f"SELECT count(DISTINCT person_id) FROM {obs_table}").fetchone()[0]
 
     rows: dict[str, list[dict[str, Any]]] = {"spells": [], "moves": [], "move_evidence": []}
+    moves: list[Move] = []
     for done, (person_id, obs) in enumerate(_per_person(con, obs_table), start=1):
+        merge_same_orgs(obs, org_names)
         spells, dual, transitions = build_spells(person_id, obs, linked)
         for s in spells:
             concurrent = sorted({o.org_id for o in spells
@@ -151,11 +163,20 @@ def build_careers(con: duckdb.DuckDBPyConnection, progress: Any = _no_progress,
                                  and o.start_year <= s.end_year and s.start_year <= o.end_year})
             rows["spells"].append(_spell_row(s, concurrent))
         if len({s.org_id for s in spells}) > 1:
-            for m in detect_moves(person_id, spells, dual, org_kind, transitions):
-                rows["moves"].append(_move_row(m))
-                rows["move_evidence"].extend(_evidence_rows(m))
+            moves.extend(detect_moves(person_id, spells, dual, org_kind, transitions))
         if done % 20_000 == 0:
             progress("careers", done, n_persons, "timelines")
+    progress("careers", n_persons, n_persons, "namesake check")
+    t_link = time.perf_counter()
+    linked_ok = _linked_sides(con, [m for m in moves if m.link_check is not None])
+    n_unlinked = 0
+    for m in moves:
+        if m.link_check is not None and id(m) not in linked_ok:
+            n_unlinked += 1
+            continue
+        rows["moves"].append(_move_row(m))
+        rows["move_evidence"].extend(_evidence_rows(m))
+    t_link = time.perf_counter() - t_link
     progress("careers", n_persons, n_persons, "writing")
     # Each table sorted by the column it is looked up by: DuckDB then skips the row groups
     # whose min/max exclude the person (or move), which keeps `person` and `cohort` fast.
@@ -173,7 +194,9 @@ def build_careers(con: duckdb.DuckDBPyConnection, progress: Any = _no_progress,
     return {
         "observations": n_obs, "persons": n_persons, "spells": counts["spells"],
         "moves": counts["moves"], "move_evidence": counts["move_evidence"],
+        "moves_dropped_no_link": n_unlinked,
         "seconds_observations": round(t_obs, 2),
+        "seconds_namesake_check": round(t_link, 2),
         "seconds_total": round(time.perf_counter() - t0, 2),
         # Peak resident memory of the whole process so far (DuckDB included), Linux KiB.
         "process_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
@@ -181,6 +204,68 @@ def build_careers(con: duckdb.DuckDBPyConnection, progress: Any = _no_progress,
 
 
 MAX_COAUTHOR_LIST = 30  # papers with more authors say little about who works with whom
+# Title words shared by this many of the corpus' most frequent ones say nothing of a topic.
+COMMON_TITLE_WORDS = 400
+TOPIC_MIN_SHARED_WORDS = 2
+
+
+def _linked_sides(con: duckdb.DuckDBPyConnection, moves: list[Move]) -> set[int]:
+    """id() of the moves whose two sides show one person: a coauthor on both sides (papers of
+    at most MAX_COAUTHOR_LIST authors), an author id (OpenReview, DBLP, ORCID, ACL, IEEE,
+    Scholar, e-mail) on both sides, or a topic: at least TOPIC_MIN_SHARED_WORDS title words in
+    common, the corpus' most frequent title words left out. Merged namesakes share none."""
+    if not moves:
+        return set()
+    side_rows = []
+    for i, m in enumerate(moves):
+        assert m.link_check is not None
+        for side, obs in zip(("a", "b"), m.link_check, strict=True):
+            for key in {(o.paper_id, o.position) for o in obs}:
+                side_rows.append({"idx": i, "side": side, "paper_id": key[0],
+                                  "position": key[1]})
+    sides = pa.Table.from_pylist(side_rows, schema=pa.schema([  # noqa: F841 (read by DuckDB)
+        ("idx", pa.int64()), ("side", pa.string()), ("paper_id", pa.string()),
+        ("position", pa.int32())]))
+    con.register("_careers_link_sides", sides)
+    try:
+        found = con.execute(f"""
+        WITH s AS (SELECT * FROM _careers_link_sides),
+        co AS (
+            SELECT DISTINCT s.idx, s.side, mp.person_id AS who
+            FROM s JOIN mention_person mp ON mp.paper_id = s.paper_id
+                                         AND mp.position <> s.position
+            JOIN papers p ON p.paper_id = s.paper_id
+            WHERE p.n_authors <= {MAX_COAUTHOR_LIST} AND mp.person_id IS NOT NULL),
+        ids AS (
+            SELECT DISTINCT s.idx, s.side, x.id
+            FROM s JOIN mentions m ON m.paper_id = s.paper_id AND m.position = s.position,
+                 unnest([m.openreview_id, m.dblp, m.orcid, m.acl_id, m.ieee_id,
+                         m.google_scholar, lower(m.email)]) AS x(id)
+            WHERE x.id IS NOT NULL AND trim(x.id) <> ''),
+        words AS (
+            SELECT DISTINCT s.idx, s.side, w.w
+            FROM s JOIN papers p ON p.paper_id = s.paper_id,
+                 unnest(string_split_regex(lower(p.title), '[^a-z0-9]+')) AS w(w)
+            WHERE length(w.w) >= 4),
+        common AS (
+            SELECT w FROM (
+                SELECT w.w, count(*) AS n FROM papers p,
+                       unnest(string_split_regex(lower(p.title), '[^a-z0-9]+')) AS w(w)
+                WHERE length(w.w) >= 4 GROUP BY w.w ORDER BY n DESC, w.w
+                LIMIT {COMMON_TITLE_WORDS})),
+        topic AS (
+            SELECT a.idx FROM words a JOIN words b ON a.idx = b.idx AND a.w = b.w
+            WHERE a.side = 'a' AND b.side = 'b' AND a.w NOT IN (SELECT w FROM common)
+            GROUP BY a.idx HAVING count(DISTINCT a.w) >= {TOPIC_MIN_SHARED_WORDS})
+        SELECT a.idx FROM co a JOIN co b ON a.idx = b.idx AND a.who = b.who
+        WHERE a.side = 'a' AND b.side = 'b'
+        UNION SELECT a.idx FROM ids a JOIN ids b ON a.idx = b.idx AND a.id = b.id
+        WHERE a.side = 'a' AND b.side = 'b'
+        UNION SELECT idx FROM topic
+        """).fetchall()
+    finally:
+        con.unregister("_careers_link_sides")
+    return {id(moves[r[0]]) for r in found}
 
 
 def _build_person_tables(con: duckdb.DuckDBPyConnection, mention_person: str) -> None:

@@ -1,6 +1,8 @@
 """Per-person timelines: affiliation observations -> spells (with lag and dual affiliations).
 
 The rules, in the order they are applied to one person's observations:
+0. Organisations of the person that are one organisation under two generated ids (spelling
+   variants of the long tail, see `merge_same_orgs`) are read as one.
 1. Observations lighter than `MIN_WEIGHT` (an unattributed multi-organisation set) are kept for
    display only. Intern / visitor observations make `internship` spells that never end the
    home spell they fall in.
@@ -26,6 +28,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from talentgraph.careers.observations import MIN_WEIGHT, STRONG_WEIGHT
+from talentgraph.resolve.orgs.same import same_organisation
 
 AWAY_KINDS = ("intern", "visitor")
 SENIOR_KINDS = ("faculty", "postdoc")
@@ -154,6 +157,37 @@ def _mark_lag(by_org: dict[str, list[Obs]], dual: set[frozenset[str]]) -> None:
             if last[b] >= max(o.year for o in after):
                 for o in after:
                     o.lag = True
+
+
+def merge_same_orgs(obs: list[Obs], names: dict[str, tuple[str, bool]]) -> dict[str, str]:
+    """Rule 0: the person's organisations that are one organisation under two generated ids
+    ("Universidad de Sevilla" / "University of Seville", see resolve.orgs.same) are read as
+    one, the id with most of the person's records (a curated one first). Only this person's
+    organisations are compared, and curated ones never merge with each other (the curated
+    tables already say how they relate). Rewrites `obs` in place; returns {merged: kept}."""
+    count: dict[str, float] = defaultdict(float)
+    for o in obs:
+        # Records that shape spells count most: the kept id is the one the timeline shows.
+        count[o.org_id] += 1.0 if o.weight >= MIN_WEIGHT else 0.01
+    if len(count) < 2:
+        return {}
+    order = sorted(count, key=lambda g: (not names.get(g, ("", False))[1], -count[g], g))
+    kept: dict[str, str] = {}
+    for i, g in enumerate(order):
+        name, curated = names.get(g, (g, False))
+        for h in order[:i]:
+            if h in kept:
+                continue
+            h_name, h_curated = names.get(h, (h, False))
+            if curated and h_curated:
+                continue
+            if same_organisation(h_name, name):
+                kept[g] = h
+                break
+    if kept:
+        for o in obs:
+            o.org_id = kept.get(o.org_id, o.org_id)
+    return kept
 
 
 def _corroborated(obs: list[Obs]) -> bool:

@@ -1,0 +1,96 @@
+"""Two organisation ids that name one organisation: the long tail's spelling variants.
+
+The resolver gives a generated (non-curated) organisation the slug of its normalised name, so
+one institution can end up under several ids: word order ("Technical University of
+Braunschweig" / "Braunschweig Technical University"), plurals ("Post and Telecommunication"),
+an acronym or a postbox glued on ("University of Brasilia-UnB", "... Marine Science PMB3"), a
+generic word ("German Aerospace Research Center"), a country, or one typo late in a long name
+("Universidad de Sevilla" / "University of Seville"). A person seen under two of them has not
+moved. Whole-corpus merging of such names is not safe ("City University of Hong Kong" is not
+"University of Hong Kong", "Hunan" is not "Henan"), so callers compare only the organisations
+ONE person was seen at, and the rules below stay narrow: the same significant words, or a
+difference made only of acronyms and generic words, or one edit after the first four letters
+of a word of six or more letters, the other words equal. Curated organisations are told apart
+by the curated tables and never merged here.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from rapidfuzz.distance import Levenshtein
+
+from talentgraph.resolve.orgs.text import country_code, key
+
+_STOP = frozenset({"of", "the", "de", "di", "du", "da", "do", "des", "del", "della", "degli",
+                   "dell", "der", "den", "van", "von", "zu", "in", "at", "and", "y", "e", "et",
+                   "fur", "la", "le", "les"})
+_LEGAL = frozenset({"inc", "incorporated", "ltd", "limited", "llc", "co", "corp",
+                    "corporation", "company", "gmbh", "ag", "sa", "plc", "srl", "spa", "bv"})
+# Words whose presence or absence does not make another organisation.
+_GENERIC = frozenset({"research", "center", "centre", "laboratory", "laboratorie", "lab",
+                      "group", "campus", "main"})
+_SYNONYMS = {"technology": "tech", "technical": "tech", "technological": "tech",
+             "technische": "tech", "universitat": "university", "universite": "university",
+             "universidad": "university", "universidade": "university",
+             "universita": "university", "universiteit": "university",
+             "politecnico": "polytechnic", "polytechnique": "polytechnic",
+             "institut": "institute", "instituto": "institute", "istituto": "institute"}
+_ACRONYM = re.compile(r"\b([A-Z][A-Za-z]{1,5})\b")
+TYPO_MIN_LEN = 6
+TYPO_SAFE_PREFIX = 4
+
+
+def _token(t: str) -> str:
+    t = _SYNONYMS.get(t, t)
+    # Plurals: "posts" / "post", "sciences" / "science" (not "ss" endings: "business").
+    if len(t) > 4 and t.endswith("s") and not t.endswith("ss"):
+        t = t[:-1]
+    return t
+
+
+@lru_cache(maxsize=200_000)
+def signature(name: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(significant words, acronyms written in the name) of an organisation name."""
+    acronyms = frozenset(m.group(1).lower() for m in _ACRONYM.finditer(name or "")
+                         if sum(c.isupper() for c in m.group(1)) >= 2)
+    words = set()
+    for t in key(name or "").split():
+        if t in _STOP or t in _LEGAL:
+            continue
+        # A short number is part of a name ("Lyon 1", "Paris 13"); a postcode or a box
+        # number ("PMB3") is not.
+        if any(c.isdigit() for c in t) and not (t.isdigit() and len(t) <= 2):
+            continue
+        if country_code(t) is not None:
+            continue
+        words.add(_token(t))
+    return frozenset(words), acronyms
+
+
+def _negligible(extra: frozenset[str], acronyms: frozenset[str]) -> bool:
+    return all(t in _GENERIC or t in acronyms for t in extra)
+
+
+@lru_cache(maxsize=200_000)
+def same_organisation(a: str, b: str) -> bool:
+    """Whether two organisation NAMES (display names) name one organisation (see module)."""
+    if a == b:
+        return True
+    (wa, aa), (wb, ab) = signature(a), signature(b)
+    if not wa or not wb:
+        return False
+    if wa == wb:
+        return True
+    acr = aa | ab
+    if len(wa & wb) >= 2 and _negligible(wa ^ wb, acr):
+        return True
+    # One typo in one long word, not near its start, the other words equal.
+    da, db = wa - wb, wb - wa
+    if len(da) != 1 or len(db) != 1 or not wa & wb:
+        return False
+    ta, tb = next(iter(da)), next(iter(db))
+    return (ta.isalpha() and tb.isalpha() and min(len(ta), len(tb)) >= TYPO_MIN_LEN
+            and ta[:TYPO_SAFE_PREFIX] == tb[:TYPO_SAFE_PREFIX]
+            and Levenshtein.distance(ta, tb, score_cutoff=1) <= 1)

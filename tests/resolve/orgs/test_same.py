@@ -1,0 +1,36 @@
+"""Spelling variants of one organisation under two generated ids (resolve.orgs.same)."""
+
+from __future__ import annotations
+
+import pytest
+
+from talentgraph.resolve.orgs.same import same_organisation
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Technische Universität Braunschweig", "Braunschweig Technical University"),
+    ("Universidade de Brasília", "University of Brasília-UnB"),
+    ("Universidad de Sevilla", "University of Seville"),
+    ("German Aerospace Center (DLR)", "DLR-German Aerospace Center"),
+    ("Beijing University of Post and Telecommunication",
+     "Beijing University of Posts and Telecommunications"),
+    ("Australian Institute of Marine Science", "The Australian Institute of Marine Science PMB3"),
+    ("Poznan University of Technology", "Technical University of Poznan"),
+])
+def test_variants_of_one_organisation(a, b):
+    assert same_organisation(a, b) and same_organisation(b, a)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("City University of Hong Kong", "University of Hong Kong"),
+    ("Hunan University", "Henan University"),
+    ("Shanxi University", "Shaanxi University"),
+    ("Northwestern University", "Northeastern University"),
+    ("Université Lyon 1", "Université Lyon 2"),
+    ("University of California", "University of California, Berkeley"),
+    ("Google", "Google Research"),
+    ("Indian Institute of Technology Delhi", "Indian Institute of Technology Bombay"),
+    ("Institute of Automation, Chinese Academy of Sciences", "Chinese Academy of Sciences"),
+])
+def test_different_organisations(a, b):
+    assert not same_organisation(a, b)
