@@ -21,6 +21,10 @@ def serve(
         "--secure-cookies/--no-secure-cookies",
         help="Mark the session cookie Secure (set it when users reach the app over https, "
         "e.g. behind a TLS proxy). Default: $TALENTGRAPH_WEB_SECURE_COOKIES.")] = None,
+    workers: Annotated[int, typer.Option(
+        min=1, max=64, help="Worker processes (each holds its own search index, ~100-200 MB "
+        "on the whole corpus). Python renders pages on one core per process: use about one "
+        "per core.")] = 1,
 ) -> None:
     """Serve the web app: dashboard, flows, cohorts, people, sourcing, pipeline, offers..."""
     import uvicorn
@@ -35,8 +39,24 @@ def serve(
     typer.echo(f"talentgraph web on http://{host}:{port}/  (store {path}, ops {ops.url})")
     # keep-alive longer than a user's pause between pages: with uvicorn's 5 s default a browser
     # reusing an idle connection just as the server closes it gets a reset
-    uvicorn.run(create_app(cfg, ops), host=host, port=port, log_level="info",
-                proxy_headers=False, server_header=False, timeout_keep_alive=75)
+    options = {"host": host, "port": port, "log_level": "info", "proxy_headers": False,
+               "server_header": False, "timeout_keep_alive": 75}
+    if workers == 1:
+        uvicorn.run(create_app(cfg, ops), **options)
+        return
+    import os
+
+    from talentgraph.web.app import WORKER_ENV
+    from talentgraph.web.config import SECRET_ENV
+
+    ops.dispose()
+    # the workers are new processes: they read their settings from the environment
+    os.environ[SECRET_ENV] = cfg.resolved_secret()
+    os.environ[WORKER_ENV["db"]] = str(path)
+    os.environ[WORKER_ENV["ops"]] = ops.url
+    if secure_cookies is not None:
+        os.environ[WORKER_ENV["secure"]] = "1" if secure_cookies else "0"
+    uvicorn.run("talentgraph.web.app:app_from_env", factory=True, workers=workers, **options)
 
 
 def register(app: typer.Typer) -> None:

@@ -122,6 +122,25 @@ def create_app(config: WebConfig, ops: OpsStore | None = None) -> FastAPI:
     return app
 
 
+# What each worker process of `talentgraph serve --workers N` builds its app from (the parent
+# sets them: uvicorn starts workers by importing the app factory, not by pickling the app).
+WORKER_ENV = {"db": "TALENTGRAPH_WEB_WORKER_DB", "ops": "TALENTGRAPH_WEB_WORKER_OPS",
+              "secure": "TALENTGRAPH_WEB_WORKER_SECURE"}
+
+
+def app_from_env() -> FastAPI:
+    """The app of one worker process (`uvicorn --factory`), configured by WORKER_ENV and the
+    session key in $TALENTGRAPH_WEB_SECRET (resolved once by the parent, so every worker
+    accepts every worker's cookies)."""
+    import os
+
+    secure = os.environ.get(WORKER_ENV["secure"])
+    config = WebConfig(db_path=Path(os.environ[WORKER_ENV["db"]]),
+                       ops_url=os.environ.get(WORKER_ENV["ops"]) or None,
+                       secure_cookies=None if secure is None else secure == "1")
+    return create_app(config)
+
+
 def _quote(path: str) -> str:
     from urllib.parse import quote
 
