@@ -149,11 +149,15 @@ def _corroboration(a: Spell, b: Spell, others: list[Spell] | None = None) -> str
        as a step down (professor -> PhD student, full -> assistant professor) or as a jump no
        career makes in two years (assistant -> full professor elsewhere): those need rule 1.
     """
+    others = others or []
     if a.corroborated and b.corroborated:
+        # A side that is one (strong) record at a time the person is known to be elsewhere is
+        # a second affiliation or a mis-aligned record, not a place the person moved from/to.
+        if any(len(x.keys) == 1 and not _unexplained(x, others) for x in (a, b)):
+            return None
         return f"from {_side_rule(a)}; to {_side_rule(b)}"
     # 4. one side is ONE record attributed by a paper, strictly outside the other side's years
     #    and at a time the person is not known to be elsewhere.
-    others = others or []
     if (a.corroborated and b.start_year > a.end_year and _single_paper(b, from_side=False)
             and _unexplained(b, others)):
         return f"from {_side_rule(a)}; to 1 paper record"

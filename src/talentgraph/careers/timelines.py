@@ -18,8 +18,10 @@ The rules, in the order they are applied to one person's observations:
    snapshot) still showing the old organisation A while B goes on is publication lag: it is kept
    as evidence (`lag`) but does not stretch A's spell nor make a return.
 5. Spells: an organisation's remaining observations form one spell, split in two when another,
-   non-dual organisation is seen with corroboration (>= 2 records or one strong record) strictly
-   between two of them (the person went away and came back: a return).
+   non-dual organisation is seen in >= 2 independent records strictly between two of them (the
+   person went away and came back: a return). One record elsewhere, however clearly attributed,
+   inside a span at one place is a visit, a second affiliation or a mis-aligned record (a
+   professor's single paper "at" a coauthor's university), not two moves.
 """
 
 from __future__ import annotations
@@ -190,8 +192,8 @@ def merge_same_orgs(obs: list[Obs], names: dict[str, tuple[str, bool]]) -> dict[
     return kept
 
 
-def _corroborated(obs: list[Obs]) -> bool:
-    return len({o.key for o in obs}) >= 2 or any(o.strong for o in obs)
+def _away_long_enough(obs: list[Obs]) -> bool:
+    return len({o.key for o in obs}) >= 2
 
 
 def build_spells(person_id: str, obs: list[Obs], linked: frozenset[frozenset[str]] = frozenset()
@@ -234,7 +236,7 @@ def build_spells(person_id: str, obs: list[Obs], linked: frozenset[frozenset[str
                 if other == org or frozenset((org, other)) in dual:
                     continue
                 between = [o for y, os_ in per_year.items() if y1 < y < y2 for o in os_]
-                if between and _corroborated(between):
+                if between and _away_long_enough(between):
                     cuts.append(y2)
                     break
         bounds = [years[0], *cuts]

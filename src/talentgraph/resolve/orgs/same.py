@@ -25,7 +25,7 @@ from talentgraph.resolve.orgs.text import country_code, key
 
 _STOP = frozenset({"of", "the", "de", "di", "du", "da", "do", "des", "del", "della", "degli",
                    "dell", "der", "den", "van", "von", "zu", "in", "at", "and", "y", "e", "et",
-                   "fur", "la", "le", "les"})
+                   "fur", "for", "on", "la", "le", "les"})
 _LEGAL = frozenset({"inc", "incorporated", "ltd", "limited", "llc", "co", "corp",
                     "corporation", "company", "gmbh", "ag", "sa", "plc", "srl", "spa", "bv"})
 # Words whose presence or absence does not make another organisation.
