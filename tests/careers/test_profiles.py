@@ -81,3 +81,11 @@ def test_stage_is_skipped_without_careers_tables(tmp_path):
 
     con = duckdb.connect(str(tmp_path / "empty.duckdb"))
     assert "skipped" in profiles.profiles_stage(con, None)
+
+
+def test_odd_person_ids_are_looked_up_safely(world):
+    con = world.con
+    profiles.build_profiles(con)
+    for odd in ("x' OR '1'='1", "a\x00b", "ann'", "\n", "🙂"):
+        assert profiles.read_profile(con, odd) is None
+    assert profiles.read_profile(con, "ann")["person_id"] == "ann"

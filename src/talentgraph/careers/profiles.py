@@ -8,7 +8,7 @@ the same tables, the same order (tests compare both on fixtures, every person).
 
 Tables it (re)builds, after the careers stage:
   person_profiles       one row per person: header (name, mentions, years) and the page's parts
-                        as lists of structs, sorted by person_id with an index on it
+                        (one JSON text), sorted by person_id with an index on it
   person_profiles_meta  row counts of the tables it was built from; a profile is used only while
                         they still match (a careers rebuild without this stage falls back to
                         computing)
@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 import duckdb
+import orjson
 
 from talentgraph.careers.observations import table_exists
 
@@ -121,11 +122,15 @@ def build_profiles(con: duckdb.DuckDBPyConnection, progress: Any = None) -> dict
         SELECT person_id, list({{'topic': topic, 'papers': papers}}
                                ORDER BY papers DESC, topic) AS topics
         FROM n GROUP BY person_id""")
-    # One row per person, sorted by id: a page reads one row through the index (ART).
+    # One row per person, sorted by id: a page reads one row through the index (ART). The parts
+    # are one JSON text: parsing it is ~20x cheaper than DuckDB turning nested lists of structs
+    # into Python objects, and gives the same values (DuckDB writes doubles so they round-trip).
     con.execute("""
         CREATE OR REPLACE TABLE person_profiles AS
         SELECT p.person_id, p.canonical_name, p.n_mentions, p.first_year, p.last_year,
-               tl.timeline, mv.moves, ev.move_evidence, pa.papers, co.coauthors, tp.topics
+               to_json({'timeline': tl.timeline, 'moves': mv.moves,
+                        'move_evidence': ev.move_evidence, 'papers': pa.papers,
+                        'coauthors': co.coauthors, 'topics': tp.topics})::VARCHAR AS parts
         FROM persons p
         LEFT JOIN _pp_timeline tl USING (person_id) LEFT JOIN _pp_moves mv USING (person_id)
         LEFT JOIN _pp_evidence ev USING (person_id) LEFT JOIN _pp_papers pa USING (person_id)
@@ -183,19 +188,24 @@ def is_fresh(con: duckdb.DuckDBPyConnection) -> bool:
 
 def read_profile(con: duckdb.DuckDBPyConnection, person_id: str) -> dict[str, Any] | None:
     """The precomputed profile of one person (None when the person has no row)."""
-    cur = con.execute("SELECT * FROM person_profiles WHERE person_id = $p", {"p": person_id})
-    row = cur.fetchone()
+    sql = "SELECT canonical_name, n_mentions, first_year, last_year, parts FROM person_profiles "
+    if person_id.isprintable():
+        # a literal lets DuckDB look the id up in the index (~0.5 ms); a bound parameter is
+        # planned as a scan (2-3 ms). Quotes are doubled: the SQL string escape.
+        row = con.execute(sql + "WHERE person_id = '" + person_id.replace("'", "''") + "'"
+                          ).fetchone()
+    else:
+        row = con.execute(sql + "WHERE person_id = ?", [person_id]).fetchone()
     if row is None:
         return None
-    d = dict(zip([c[0] for c in cur.description], row, strict=True))
+    name, n_mentions, first_year, last_year, parts = row
     out: dict[str, Any] = {"person_id": person_id,
-                           "person": {"person_id": person_id,
-                                      "canonical_name": d["canonical_name"],
-                                      "n_mentions": d["n_mentions"],
-                                      "first_year": d["first_year"],
-                                      "last_year": d["last_year"], "match": 0}}
+                           "person": {"person_id": person_id, "canonical_name": name,
+                                      "n_mentions": n_mentions, "first_year": first_year,
+                                      "last_year": last_year, "match": 0}}
+    found = orjson.loads(parts)
     for part in PARTS:
-        out[part] = d[part] or []
+        out[part] = found.get(part) or []
     return out
 
 
