@@ -60,6 +60,56 @@ def find_persons(con: duckdb.DuckDBPyConnection, query: str, limit: int = 20) ->
     return found
 
 
+def find_persons_by_name(con: duckdb.DuckDBPyConnection, query: str, limit: int = 20
+                         ) -> list[dict]:
+    """Persons whose name variants match `query` loosely: the name rules of the people stage
+    (initials 'J. Smith', swapped order 'Wang Wei', accents), exact names first, then most
+    active; each with the organisations of their records (most frequent first).
+
+    For pages: one scan of `persons` narrowed by family name, and one query for the
+    organisations of all the persons found (the people stage's `find_persons` reads each
+    person's mentions one by one: seconds per person on the whole corpus).
+    """
+    from talentgraph.resolve.names import compatibility, parse
+
+    require(con, "persons")
+    wanted = parse(query.strip())
+    if wanted.empty:
+        return []
+    rows = con.execute("""
+        SELECT person_id, canonical_name, name_variants, n_mentions, first_year, last_year
+        FROM persons
+        WHERE list_has_any(list_transform(name_variants, v -> lower(strip_accents(v))),
+                           [lower(strip_accents($q))])
+           OR contains(regexp_replace(lower(strip_accents(array_to_string(name_variants, ''))),
+                                      '[^a-z]', '', 'g'), $family)
+        ORDER BY n_mentions DESC, person_id""",
+                       {"q": query.strip(), "family": wanted.family}).fetchall()
+    exact, close = [], []
+    for pid, canon, variants, n, first, last in rows:  # most mentions first
+        found = {"person_id": pid, "canonical_name": canon, "n_mentions": n,
+                 "first_year": first, "last_year": last}
+        if compatibility(wanted, parse(canon)) == "exact":
+            exact.append(found)
+        elif any(compatibility(wanted, parse(v)) in ("exact", "initial", "swapped")
+                 for v in variants or []):
+            close.append(found)
+    out = (exact + close)[:limit]
+    orgs: dict[str, list[dict]] = {}
+    if out and table_exists(con, "career_papers"):
+        people = ids_view(con, "_lookup_people", [p["person_id"] for p in out])
+        for pid, org, n in con.execute(f"""
+                SELECT person_id, org, count(*) AS n
+                FROM (SELECT person_id, unnest(string_split(affiliation, ' + ')) AS org
+                      FROM career_papers
+                      WHERE person_id IN {people} AND affiliation IS NOT NULL)
+                GROUP BY ALL ORDER BY person_id, n DESC, org""").fetchall():
+            orgs.setdefault(pid, []).append({"organisation": org, "mentions": n})
+    for p in out:
+        p["organisations"] = orgs.get(p["person_id"], [])
+    return out
+
+
 def find_person(con: duckdb.DuckDBPyConnection, query: str) -> str:
     """The one person `query` names; NotFoundError when none (or list the candidates)."""
     found = find_persons(con, query)

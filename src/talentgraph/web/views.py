@@ -22,7 +22,6 @@ from talentgraph.ops.permissions import Op, require
 from talentgraph.ops.risk_service import flight_risks
 from talentgraph.ops.settings import get_setting
 from talentgraph.ops.stages import STAGES
-from talentgraph.resolve.people import query as people_query
 from talentgraph.sourcing import dossier as dossier_mod
 from talentgraph.sourcing import index as sourcing_index
 from talentgraph.sourcing import rank
@@ -161,12 +160,12 @@ def cohort(c: Ctx, paper: str | None, org: str | None, year_from: int | None,
 
 
 def find_people(c: Ctx, q: str, limit: int = 20) -> list[dict[str, Any]]:
-    """Exact ids and names first (fast); the name-variant matcher (initials, swapped names) of
+    """Exact ids and names first (fast); the name-variant rules (initials, swapped names) of
     the people stage only when nothing matches exactly."""
     def compute() -> list[dict[str, Any]]:
         found = lookup.find_persons(c.graph(), q, limit=limit)
         if not found:
-            found = people_query.find_persons(c.graph(), q, limit=limit, mentions_per_person=1)
+            found = lookup.find_persons_by_name(c.graph(), q, limit=limit)
         return [{"person_id": p["person_id"], "name": p["canonical_name"],
                  "n_mentions": p.get("n_mentions"), "first_year": p.get("first_year"),
                  "last_year": p.get("last_year"),
