@@ -11,7 +11,12 @@ method, macro-averaged over topics.
 The careers tables are left out of the backtest store: they are built from every year, so their
 spells would leak where people went after Y. Identity (persons) is taken as resolved.
 
-Latency: `search` over the whole store (all years), 50 queries after one warm-up; p50 and p95.
+The ranking is run twice, by the SQL path (`talentgraph source`) and by the in-memory index the
+web app uses (`sourcing.memindex`): both rows are printed, with how many of the topics got the
+very same top 20.
+
+Latency: `search` over the whole store (all years), 50 queries after one warm-up; p50 and p95,
+for the SQL path and the in-memory index (and the index's load time).
 
     .venv/bin/python benchmarks/sourcing.py --db PATH [--year 2021] [--topics 25] [--queries 50]
 """
@@ -31,6 +36,7 @@ import duckdb
 
 from talentgraph.sourcing import index as idx
 from talentgraph.sourcing import model, rank
+from talentgraph.sourcing.memindex import MemoryIndex
 
 K = 20
 GENERIC = {"deep learning", "machine learning", "neural networks", "neural network", "benchmark",
@@ -152,18 +158,24 @@ def run_backtest(src: Path, year: int, n_topics: int, verbose: bool,
     built = idx.build_index(con, max_year=year)
     print(f"backtest store: records up to {year}, {built['documents']:,} papers, "
           f"{built['people']:,} people; index built in {time.perf_counter() - t:.1f} s")
+    engine = MemoryIndex.load(con)
     topics = choose_topics(con, year, n_topics)
     if len(topics) < 20:
         print(f"warning: only {len(topics)} topics qualify")
     scores: dict[str, dict[str, list[float]]] = {
-        m: {"p": [], "ndcg": []} for m in ("talentgraph", "by_count", "by_citations")}
+        m: {"p": [], "ndcg": []} for m in ("talentgraph", "in_memory", "by_count",
+                                            "by_citations")}
     truths = {}
+    identical = 0
     for tp in topics:
         rel = truths[tp["topic"]] = truth(con, tp["topic"], year, tp["venues"])
         ours = [p.person_id for p in rank.search(con, tp["topic"], limit=K).people]
+        mem = [p.person_id for p in rank.search(con, tp["topic"], limit=K,
+                                                engine=engine).people]
+        identical += ours == mem
         by_count, by_cites = baselines(con, tp["topic"])
         line = []
-        for name, ranked in (("talentgraph", ours), ("by_count", by_count),
+        for name, ranked in (("talentgraph", ours), ("in_memory", mem), ("by_count", by_count),
                              ("by_citations", by_cites)):
             scores[name]["p"].append(precision(ranked, rel))
             scores[name]["ndcg"].append(ndcg(ranked, rel))
@@ -180,6 +192,8 @@ def run_backtest(src: Path, year: int, n_topics: int, verbose: bool,
     print(f"{'method':<14} {'P@20':>7} {'NDCG@20':>8}")
     for m, v in summary.items():
         print(f"{m:<14} {v['precision@20']:>7.3f} {v['ndcg@20']:>8.3f}")
+    print(f"in_memory = talentgraph's ranking by the web app's in-memory index: the same top "
+          f"{K} for {identical} of {len(topics)} topics")
     return summary
 
 
@@ -199,12 +213,28 @@ def run_latency(src: Path, n: int) -> dict[str, float]:
         rank.search(con, q, limit=20)
         times.append(time.perf_counter() - t)
         cpu.append(_cpu() - c)
+    t = time.perf_counter()
+    engine = MemoryIndex.load(con)
+    load_s = time.perf_counter() - t
+    rank.search(con, "warm up the index", limit=20, engine=engine)
+    mem_times, mem_cpu = [], []
+    for q in queries:
+        c, t = _cpu(), time.perf_counter()
+        rank.search(con, q, limit=20, engine=engine)
+        mem_times.append(time.perf_counter() - t)
+        mem_cpu.append(_cpu() - c)
     con.close()
     times.sort()
     cpu.sort()
+    mem_times.sort()
+    mem_cpu.sort()
 
     def pct(xs: list[float], q: float) -> float:
         return xs[min(len(xs) - 1, math.ceil(q * len(xs)) - 1)]
+
+    print(f"In-memory index (the web app's): loaded in {load_s:.1f} s; wall p50 "
+          f"{1000 * pct(mem_times, 0.5):.1f} ms, p95 {1000 * pct(mem_times, 0.95):.1f} ms; CPU "
+          f"p50 {1000 * pct(mem_cpu, 0.5):.1f} ms, p95 {1000 * pct(mem_cpu, 0.95):.1f} ms")
 
     out = {"p50_ms": 1000 * pct(times, 0.5), "p95_ms": 1000 * pct(times, 0.95),
            "max_ms": 1000 * times[-1], "cpu_p50_ms": 1000 * pct(cpu, 0.5),
