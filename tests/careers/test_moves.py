@@ -371,3 +371,31 @@ def test_lone_paper_record_after_a_long_gap_needs_a_link(store):
     con = store.build()
     assert moves_of(con, "fay") == []
     assert [m[:2] for m in moves_of(con, "gus")] == [("U", "G")]
+
+
+def test_brain_merger_and_academy_schools_are_not_moves(store):
+    """Google Brain was a Google Research team merged into Google DeepMind in 2023: a person
+    shown as 'Google Research' then 'Google DeepMind' moved with the merger (the curated
+    links, resolve/orgs/links.csv). A UCAS student is at a CAS institute at the same time."""
+    store.org("google", "Google", "company")
+    store.org("google-research", "Google Research", "industry_lab", parent="google")
+    store.org("google-deepmind", "Google DeepMind", "industry_lab", parent="google")
+    store.org("google-brain", "Google Brain", "industry_lab", parent="google")
+    store.org("cas", "Chinese Academy of Sciences", "institute")
+    store.org("ucas", "University of Chinese Academy of Sciences", "university", parent="cas")
+    store.org("casia", "Institute of Automation, CAS", "institute", parent="cas")
+    store.con.execute("ALTER TABLE orgs ADD COLUMN successor_id VARCHAR")
+    store.con.execute("UPDATE orgs SET successor_id = 'google-deepmind' "
+                      "WHERE org_id = 'google-brain'")
+    for y in (2018, 2019):
+        store.paper(y, [("gia", ["google-brain"], None)])
+    for y in (2020, 2021, 2022):
+        store.paper(y, [("gia", ["google-research"], None)])
+    for y in (2023, 2024):
+        store.paper(y, [("gia", ["google-deepmind"], None)])
+    for y in (2019, 2020):
+        store.paper(y, [("hu", ["ucas"], None)])
+    for y in (2021, 2022):
+        store.paper(y, [("hu", ["casia"], None)])
+    con = store.build()
+    assert moves_of(con, "gia") == [] and moves_of(con, "hu") == []

@@ -14,6 +14,7 @@ from talentgraph.careers.moves import Move, detect_moves
 from talentgraph.careers.observations import build_observations, table_exists
 from talentgraph.careers.timelines import Obs, Spell, build_spells, merge_same_orgs
 from talentgraph.errors import StoreError
+from talentgraph.resolve.orgs.links import links as curated_links
 
 _OBS_COLS = ("person_id, paper_id, position, eff_year, org_id, weight, evidence, key, role, "
              "role_kind, n_orgs, source_file, record_id, alignment")
@@ -106,8 +107,10 @@ def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
 
 def _linked_pairs(con: duckdb.DuckDBPyConnection) -> frozenset[frozenset[str]]:
     """Pairs of organisations between which a change is not a move: an organisation and its
-    successor (DeepMind -> Google DeepMind), and an organisation and any organisation above it
-    (Microsoft -> Microsoft Research is the same employer named at two granularities)."""
+    successor (DeepMind -> Google DeepMind), an organisation and any organisation above it
+    (Microsoft -> Microsoft Research is the same employer named at two granularities), the
+    curated links (resolve/orgs/links.csv) and an academy's graduate university with its
+    institutes (UCAS and CASIA)."""
     if not table_exists(con, "orgs"):
         return frozenset()
     cols = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
@@ -125,6 +128,21 @@ def _linked_pairs(con: duckdb.DuckDBPyConnection) -> frozenset[frozenset[str]]:
             pairs.add(frozenset((org, up)))
             seen.add(up)
             up = parent.get(up)
+    # Curated pairs whose people are carried under either name (Google Brain and Google
+    # Research, DeepMind and Google): see resolve/orgs/links.csv.
+    pairs |= set(curated_links())
+    if "kind" in cols:
+        # A graduate university of an academy and the academy's institutes (UCAS and the CAS
+        # institutes) are held together by every student there: not a move.
+        kind = dict(con.execute("SELECT org_id, kind FROM orgs WHERE parent_id IS NOT NULL"
+                                ).fetchall())
+        by_parent: dict[str, list[str]] = {}
+        for o, p in parent.items():
+            by_parent.setdefault(p, []).append(o)
+        for kids in by_parent.values():
+            unis = [k for k in kids if kind.get(k) == "university"]
+            insts = [k for k in kids if kind.get(k) == "institute"]
+            pairs |= {frozenset((u, i)) for u in unis for i in insts}
     return frozenset(pairs)
 
 
