@@ -24,6 +24,17 @@ def migrations() -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
+_READERS_OPTIONAL = "-- readers: optional"
+
+
+def readers_need() -> int:
+    """The schema version a read-only open needs: the last migration not marked, in its first
+    line, `-- readers: optional` (one that only the writers use, such as a column the ingest
+    compares), so stores built before such a migration stay readable until the next build."""
+    return max((v for v, _, sql in migrations() if not sql.startswith(_READERS_OPTIONAL)),
+               default=0)
+
+
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     exists = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
@@ -74,7 +85,7 @@ def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnect
     except duckdb.IOException as exc:
         raise StoreError(f"cannot open the store at {path}: {exc}") from exc
     if read_only:
-        known = migrations()[-1][0]
+        known = readers_need()
         have = schema_version(con)
         if have < known:
             con.close()

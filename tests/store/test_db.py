@@ -1,0 +1,35 @@
+"""Opening the store: read-only opens accept a store that lacks only writer-side migrations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from talentgraph.errors import StoreError
+from talentgraph.store import db
+
+
+def test_a_store_missing_only_writer_migrations_stays_readable(tmp_path: Path) -> None:
+    path = tmp_path / "s.duckdb"
+    db.connect(path).close()
+    latest = db.migrations()[-1][0]
+    assert db.readers_need() <= latest
+    con = duckdb.connect(str(path))
+    # As if built before the migrations marked `-- readers: optional` (e.g. papers.updated_date).
+    con.execute("DELETE FROM schema_migrations WHERE version > ?", [db.readers_need()])
+    con.close()
+    db.connect(path, read_only=True).close()
+    con = duckdb.connect(str(path))
+    con.execute("DELETE FROM schema_migrations WHERE version >= ?", [db.readers_need()])
+    con.close()
+    with pytest.raises(StoreError, match="run `talentgraph build`"):
+        db.connect(path, read_only=True)
+
+
+def test_paper_updated_date_is_a_writer_only_migration() -> None:
+    names = {v: (name, sql) for v, name, sql in db.migrations()}
+    name, sql = names[3]
+    assert name == "paper_updated_date" and sql.startswith("-- readers: optional")
+    assert db.readers_need() == 2
