@@ -1,8 +1,10 @@
 """Benchmark: ingest a synthetic OpenAlex snapshot part (gzip'd JSON Lines) into a fresh store.
 
 Prints works/s and MB/s for the parse and the store write, the bare-parse floor (gzip + orjson of
-every line, nothing else) and peak memory. The works are generated in OpenAlex's documented
-Work shape with realistic sizes (authors, abstract, references), so no real data is needed:
+every line, nothing else), the time a later partition with newer versions of every 10th work
+takes (those works move to it: a work is stored once) and peak memory. The works are generated
+in OpenAlex's documented Work shape with realistic sizes (authors, abstract, references), so no
+real data is needed:
 
     .venv/bin/python benchmarks/openalex_ingest.py [--works 50000]
 """
