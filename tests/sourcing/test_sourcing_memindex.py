@@ -88,3 +88,14 @@ def test_bad_input_is_refused_the_same_way(con: duckdb.DuckDBPyConnection,
 def test_rank_of_still_uses_sql(con: duckdb.DuckDBPyConnection, engine: MemoryIndex) -> None:
     one = search(con, RLHF, rank_of="P~Carol_Chen1", engine=engine)
     assert [p.person_id for p in one.people] == ["P~Carol_Chen1"]
+
+
+def test_a_store_without_the_postings_table_loads_the_same(store_path) -> None:
+    with duckdb.connect(str(store_path)) as rw:
+        stored = rw.execute("SELECT count(*) FROM sourcing_postings").fetchone()[0]
+        assert stored > 0
+        rw.execute("DROP TABLE sourcing_postings")  # as built before the table existed
+    with duckdb.connect(str(store_path), read_only=True) as con:
+        engine = MemoryIndex.load(con)
+        assert int(engine.t_ptr[-1]) == stored
+        same(search(con, RLHF).to_dict(), search(con, RLHF, engine=engine).to_dict())

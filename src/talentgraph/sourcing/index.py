@@ -12,6 +12,8 @@ Tables it (re)builds, all rebuildable from ingested rows plus the people/orgs/ca
   sourcing_meta      reference year and which upstream tables were available
 and, for the query path only (integer keys, narrow rows: a search reads ~100 ms of CPU):
   sourcing_doc_features  per FTS document id: year, decision, citations, impact, text to show
+  sourcing_postings      (term, document, term frequency) of the FTS index, term-major: the
+                         web app's in-memory index (memindex.py) loads them
   sourcing_author_keys   doc_key x person_key with the authorship weight
   sourcing_person_static the query-independent score components per person_key
 sourcing_erased (person ids removed on an erasure request) is created once and never replaced,
@@ -131,6 +133,11 @@ def _build_docs(con: duckdb.DuckDBPyConnection) -> int:
     # What a search needs of each paper, keyed by the index's own document id: the query scores
     # the index's narrow `docs` table and joins these on an integer (cheaper than scoring the
     # wide indexed table).
+    # The postings with term frequencies, term-major: what the in-memory index (memindex.py)
+    # loads, so a server start does not group the index's ~10M token rows again.
+    from talentgraph.sourcing.memindex import POSTINGS_SQL
+
+    con.execute(f"CREATE OR REPLACE TABLE sourcing_postings AS {POSTINGS_SQL}")
     con.execute("""
         CREATE OR REPLACE TABLE sourcing_doc_features AS
         SELECT d.docid, s.doc_key, s.paper_id, s.year, s.venue, s.title, s.decision, s.status,

@@ -1,7 +1,7 @@
 """The sourcing search in memory: the same BM25 and the same ranking as `rank.search`'s SQL, over
 numpy arrays loaded once per process (for the web app, where a search must cost milliseconds).
 
-What is loaded (from the tables the `index` stage builds; ~60 MB for the whole corpus):
+What is loaded (from the tables the `index` stage builds; ~160 MB for the whole corpus):
   postings    the FTS index's (term, document, term frequency), term-major, as CSR arrays, with
               each term's idf and each document's length norm, so a query's BM25 is computed
               exactly as DuckDB's `match_bm25` does (same formula, same operations, in float64)
@@ -30,12 +30,18 @@ import numpy as np
 
 from talentgraph.errors import StoreError
 from talentgraph.sourcing import countries, fts, model
+from talentgraph.sourcing import index as idx
 from talentgraph.sourcing import rank as rk
 
 FTS = "fts_main_sourcing_docs"
 K1, B = 1.2, 0.75  # match_bm25's defaults (k, b), which the SQL path uses
 DECISIONS = ("oral", "spotlight")
 LRU_ENTRIES = 256  # query terms and filter masks kept per process
+# The FTS index's postings with term frequencies, as the `index` stage stores them
+# (`sourcing_postings`); stores built before it are grouped at load time.
+POSTINGS_SQL = f"""
+    SELECT termid::INTEGER AS termid, docid::INTEGER AS docid, count(*)::INTEGER AS tf
+    FROM {FTS}.terms GROUP BY ALL ORDER BY termid, docid"""
 
 
 class _Lru:
@@ -114,17 +120,20 @@ class MemoryIndex:
         self.k_norm = K1 * ((1 - B) + (B * (dl / float(avgdl))))
         self.text = con.execute("SELECT paper_id, title, venue, status, decision, link "
                                 "FROM sourcing_doc_features ORDER BY docid").to_arrow_table()
-        # postings, term-major; idf computed by DuckDB itself (its log is base 10)
-        p = con.execute(f"""
-            SELECT termid::INTEGER AS termid, docid::INTEGER AS docid,
-                   count(*)::INTEGER AS tf
-            FROM {FTS}.terms GROUP BY ALL ORDER BY termid, docid""").fetchnumpy()
+        # postings, term-major (the index stage writes them so; older stores: grouped here)
+        postings = ("SELECT termid, docid, tf FROM sourcing_postings ORDER BY termid, docid"
+                    if idx.has_table(con, "sourcing_postings") else POSTINGS_SQL)
+        p = con.execute(postings).fetchnumpy()
         termid = np.asarray(p["termid"])
         self.n_terms = int(con.execute(f"SELECT max(termid) + 1 FROM {FTS}.dict").fetchone()[0]
                            or 0)
         self.t_ptr = np.searchsorted(termid, np.arange(self.n_terms + 1)).astype(np.int64)
+        del termid
         self.t_doc = np.asarray(p["docid"], dtype=np.int32)
-        self.t_tf = np.asarray(p["tf"], dtype=np.float64)
+        tf = np.asarray(p["tf"])
+        # compact in memory; widened to float64 per query term (the same values)
+        self.t_tf = tf.astype(np.uint16 if tf.size == 0 or tf.max() < 2**16 else np.int32)
+        del p, tf
         idf = con.execute(f"""
             SELECT termid, log((((SELECT num_docs FROM {FTS}.stats) - df) + 0.5) / (df + 0.5)
                                + 1) AS idf
@@ -136,11 +145,12 @@ class MemoryIndex:
                         "FROM sourcing_author_keys ORDER BY doc_key, position").fetchnumpy()
         doc_index = np.asarray(a["doc_key"], dtype=np.int64) - 1
         self.a_ptr = np.searchsorted(doc_index, np.arange(self.n_docs + 1)).astype(np.int64)
-        self.a_person = np.asarray(a["person_key"], dtype=np.int64)
-        # FLOAT in the table: the SQL path compares and multiplies it widened to DOUBLE
-        self.a_weight = np.asarray(a["pos_weight"], dtype=np.float32).astype(np.float64)
-        self.a_position = np.asarray(a["position"], dtype=np.int64)
-        self.a_n_authors = np.asarray(a["n_authors"], dtype=np.int64)
+        self.a_person = np.asarray(a["person_key"], dtype=np.int32)
+        # FLOAT in the table: the SQL path compares and multiplies it widened to DOUBLE (as
+        # the query does with the rows it reads)
+        self.a_weight = np.asarray(a["pos_weight"], dtype=np.float32)
+        self.a_position = np.asarray(a["position"], dtype=np.int16)
+        self.a_n_authors = np.asarray(a["n_authors"], dtype=np.int16)
         s = con.execute("SELECT person_key, v_output, v_network, v_seniority, v_mobility "
                         "FROM sourcing_person_static ORDER BY person_key").fetchnumpy()
         keys = np.asarray(s["person_key"], dtype=np.int64)
@@ -188,7 +198,7 @@ class MemoryIndex:
         for t in terms:
             lo, hi = self.t_ptr[t], self.t_ptr[t + 1]
             docs = self.t_doc[lo:hi]
-            tf = self.t_tf[lo:hi]
+            tf = self.t_tf[lo:hi].astype(np.float64)
             score[docs] += self.idf[t] * ((tf * (K1 + 1)) / (tf + self.k_norm[docs]))
             hit[docs] = True
         docs = np.flatnonzero(hit)
@@ -277,10 +287,10 @@ class MemoryIndex:
         lens = self.a_ptr[docs + 1] - self.a_ptr[docs]
         doc_of = np.repeat(np.arange(len(docs)), lens)   # index into docs/score/rel
         d = docs[doc_of]
-        pw = self.a_weight[rows]
+        pw = self.a_weight[rows].astype(np.float64)
         age = np.maximum(self.ref_year - self.year[d], 0) / model.HALF_LIFE
         contrib = rel[doc_of] * np.power(0.5, age) * pw
-        person = self.a_person[rows]
+        person = self.a_person[rows].astype(np.int64)
 
         keys, inv = np.unique(person, return_inverse=True)
         mask = self._filter(con, filters, at, not_at)
