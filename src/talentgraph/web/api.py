@@ -5,8 +5,9 @@ State-changing calls need the session's CSRF token in the X-CSRF-Token header (G
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
@@ -19,6 +20,7 @@ from talentgraph.web import views
 from talentgraph.web.context import check_csrf, csrf_token, web_ctx
 
 router = APIRouter(prefix="/api")
+T = TypeVar("T")
 CSRF = [Depends(check_csrf)]
 MAX_ID = 2**31 - 1  # ids beyond this cannot exist (and overflow SQLite integers)
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -77,6 +79,24 @@ class OfferIn(BaseModel):
     note: str | None = Field(None, max_length=2000)
 
 
+class EmployeeRivalIn(BaseModel):
+    email: str = Field(min_length=3, max_length=320, description="our employee's e-mail")
+    currency: str = Field("USD", min_length=3, max_length=3)
+    years: int = Field(4, ge=1, le=10)
+    competing: CompetingIn
+
+
+class CounterIn(BaseModel):
+    competing_offer_id: Id
+    years: int = Field(4, ge=1, le=10)
+    margin_pct: float = Field(0, ge=0, le=100)
+
+
+class CounterDecisionIn(BaseModel):
+    option: int | None = Field(None, ge=1, le=100, description="1-based; null: no counter")
+    note: str | None = Field(None, max_length=2000)
+
+
 class DecisionIn(BaseModel):
     decision: Literal["approved", "rejected"]
     note: str | None = Field(None, max_length=2000)
@@ -101,6 +121,12 @@ class UserIn(BaseModel):
     email: str | None = Field(None, max_length=320)
 
 
+def _call(request: Request, view: Callable[..., T], *args: Any) -> T:
+    """`view(ctx, *args)` as the logged-in user, in one ops transaction."""
+    with web_ctx(request) as c:
+        return view(c, *args)
+
+
 @router.get("/me", summary="The logged-in user, their permissions and the CSRF token")
 def me(request: Request) -> dict[str, Any]:
     with web_ctx(request) as c:
@@ -111,8 +137,7 @@ def me(request: Request) -> dict[str, Any]:
 
 @router.get("/dashboard", summary="Hiring plan progress, pipeline funnel, recent talent moves")
 def dashboard(request: Request) -> dict[str, Any]:
-    with web_ctx(request) as c:
-        return views.dashboard(c)
+    return _call(request, views.dashboard)
 
 
 @router.get("/flows", summary="Moves between organisations over a year range")
@@ -132,27 +157,23 @@ def cohort(request: Request, paper: Text = None, org: Text = None, year_from: Ye
                                              "person ids (home: org, or where they were in "
                                              "year_from)")] = []  # noqa: B006
            ) -> dict[str, Any]:
-    with web_ctx(request) as c:
-        return views.cohort(c, paper, org, year_from, year_to, names)
+    return _call(request, views.cohort, paper, org, year_from, year_to, names)
 
 
 @router.get("/people", summary="Find people by name or id")
 def people(request: Request, q: Annotated[str, Query(min_length=1, max_length=300)],
            limit: Annotated[int, Query(ge=1, le=50)] = 20) -> list[dict[str, Any]]:
-    with web_ctx(request) as c:
-        return views.find_people(c, q, limit)
+    return _call(request, views.find_people, q, limit)
 
 
 @router.get("/people/{person_id}", summary="Timeline, moves with evidence, papers, coauthors")
 def person(request: Request, person_id: str) -> dict[str, Any]:
-    with web_ctx(request) as c:
-        return views.person_profile(c, person_id)
+    return _call(request, views.person_profile, person_id)
 
 
 @router.get("/people/{person_id}/dossier", summary="The dossier for an offer without interviews")
 def dossier(request: Request, person_id: str, for_role: Text = None) -> dict[str, Any]:
-    with web_ctx(request) as c:
-        return views.dossier(c, person_id, for_role)
+    return _call(request, views.dossier, person_id, for_role)
 
 
 @router.get("/search", summary="People ranked for a topic, every score explained")
@@ -173,8 +194,7 @@ def search(request: Request, q: Annotated[str, Query(min_length=1, max_length=30
 @router.get("/candidates", summary="Candidates (contract recruiters: their own only)")
 def candidates(request: Request, requisition_id: OptId = None
                ) -> dict[str, Any]:
-    with web_ctx(request) as c:
-        return views.pipeline(c, requisition_id)
+    return _call(request, views.pipeline, requisition_id)
 
 
 @router.post("/candidates", dependencies=CSRF, status_code=201)
@@ -186,20 +206,17 @@ def create_candidate(request: Request, body: CandidateIn) -> dict[str, Any]:
 
 @router.get("/candidates/{candidate_id}")
 def candidate(request: Request, candidate_id: PathId) -> dict[str, Any]:
-    with web_ctx(request) as c:
-        return views.candidate_detail(c, candidate_id)
+    return _call(request, views.candidate_detail, candidate_id)
 
 
 @router.post("/candidates/{candidate_id}/stage", dependencies=CSRF)
 def move_stage(request: Request, candidate_id: PathId, body: StageIn) -> dict[str, Any]:
-    with web_ctx(request) as c:
-        return views.move_stage(c, candidate_id, body.stage, body.note)
+    return _call(request, views.move_stage, candidate_id, body.stage, body.note)
 
 
 @router.get("/offers", summary="Offers (compensation partners and executives)")
 def offers(request: Request) -> list[dict[str, Any]]:
-    with web_ctx(request) as c:
-        return views.offers(c)
+    return _call(request, views.offers)
 
 
 @router.post("/offers", dependencies=CSRF, status_code=201,
@@ -215,20 +232,51 @@ def build_offer(request: Request, body: OfferIn) -> dict[str, Any]:
 
 @router.get("/offers/{offer_id}")
 def offer(request: Request, offer_id: PathId) -> dict[str, Any]:
-    with web_ctx(request) as c:
-        return views.offer_detail(c, offer_id)
+    return _call(request, views.offer_detail, offer_id)
 
 
 @router.post("/offers/{offer_id}/decision", dependencies=CSRF, summary="Approve or reject")
 def decide_offer(request: Request, offer_id: PathId, body: DecisionIn) -> dict[str, Any]:
-    with web_ctx(request) as c:
-        return views.approve_offer(c, offer_id, body.decision, body.note)
+    return _call(request, views.approve_offer, offer_id, body.decision, body.note)
+
+
+@router.get("/counter-offers/rivals", summary="Competing offers an employee holds")
+def counter_rivals(request: Request, email: Annotated[str, Query(min_length=3, max_length=320)]
+                   ) -> list[dict[str, Any]]:
+    return _call(request, views.counter_rivals, email)
+
+
+@router.post("/counter-offers/rivals", dependencies=CSRF, status_code=201,
+             summary="Record a competing offer one of our employees holds")
+def add_counter_rival(request: Request, body: EmployeeRivalIn) -> dict[str, Any]:
+    theirs = body.competing.model_dump(exclude={"company"})
+    rival_id = _call(request, views.add_employee_rival, body.email, body.competing.company,
+                     body.currency.upper(), theirs, body.years)
+    return {"id": rival_id}
+
+
+@router.post("/counter-offers", dependencies=CSRF, status_code=201,
+             summary="The counter-offer options the policy allows against a competing offer")
+def build_counter(request: Request, body: CounterIn) -> dict[str, Any]:
+    return _call(request, views.counter_options, body.competing_offer_id, body.years,
+                 body.margin_pct)
+
+
+@router.get("/counter-offers/{counter_id}")
+def counter(request: Request, counter_id: PathId) -> dict[str, Any]:
+    return _call(request, views.counter, counter_id)
+
+
+@router.post("/counter-offers/{counter_id}/decision", dependencies=CSRF,
+             summary="Make one option, or no counter-offer")
+def decide_counter(request: Request, counter_id: PathId, body: CounterDecisionIn
+                   ) -> dict[str, Any]:
+    return _call(request, views.decide_counter, counter_id, body.option, body.note)
 
 
 @router.get("/retention", summary="Flight risk of our staff, with reasons")
 def retention(request: Request, team: Text = None) -> list[dict[str, Any]]:
-    with web_ctx(request) as c:
-        return views.retention(c, team)
+    return _call(request, views.retention, team)
 
 
 @router.get("/outreach/letters", summary="A candidate's letters")
@@ -240,27 +288,23 @@ def letters(request: Request, candidate_id: QueryId) -> list[dict[str, Any]]:
 @router.post("/outreach/letters", dependencies=CSRF, status_code=201,
              summary="Draft a personal letter from the candidate's own work")
 def draft_letter(request: Request, body: LetterIn) -> dict[str, Any]:
-    with web_ctx(request) as c:
-        return views.draft_letter(c, body.candidate_id, body.signer, body.subject)
+    return _call(request, views.draft_letter, body.candidate_id, body.signer, body.subject)
 
 
 @router.get("/outreach/letters/{letter_id}")
 def letter(request: Request, letter_id: PathId) -> dict[str, Any]:
-    with web_ctx(request) as c:
-        return views.letter(c, letter_id)
+    return _call(request, views.letter, letter_id)
 
 
 @router.post("/outreach/letters/{letter_id}/reply", dependencies=CSRF)
 def reply(request: Request, letter_id: PathId, body: ReplyIn) -> dict[str, Any]:
-    with web_ctx(request) as c:
-        return views.record_reply(c, letter_id, body.outcome, body.body)
+    return _call(request, views.record_reply, letter_id, body.outcome, body.body)
 
 
 @router.get("/audit", summary="The audit log, newest first (administrators and executives)")
 def audit_log(request: Request, action: Text = None, username: Text = None,
               limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> list[dict[str, Any]]:
-    with web_ctx(request) as c:
-        return views.audit_log(c, action, username, limit)
+    return _call(request, views.audit_log, action, username, limit)
 
 
 @router.get("/users")

@@ -3,11 +3,13 @@ forms post back with the CSRF token and redirect (post/redirect/get)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 
+from talentgraph.errors import OpsInputError
 from talentgraph.ops import users
 from talentgraph.ops.comp.vesting import KINDS as VESTING_KINDS
 from talentgraph.ops.outreach import OUTCOMES, export_eml
@@ -207,13 +209,75 @@ def offer(request: Request, offer_id: PathId) -> Response:
         return page(request, "offer.html", o=views.offer_detail(c, offer_id))
 
 
-@router.post("/offers/{offer_id}/decision", dependencies=CSRF)
-async def offer_decision(request: Request, offer_id: PathId) -> Response:
+async def _decide(request: Request, action: Any, object_id: int, choice: str, text: str,
+                  back: str) -> Response:
+    """A form recording a choice (`choice` field) with an optional text about one object."""
     f = await request.form()
     with web_ctx(request) as c:
-        views.approve_offer(c, offer_id, forms.text(f.get("decision")) or "",
-                            forms.text(f.get("note")))
-    return _see(f"/offers/{offer_id}")
+        action(c, object_id, forms.text(f.get(choice)) or "", forms.text(f.get(text)))
+    return _see(back)
+
+
+@router.post("/offers/{offer_id}/decision", dependencies=CSRF)
+async def offer_decision(request: Request, offer_id: PathId) -> Response:
+    return await _decide(request, views.approve_offer, offer_id, "decision", "note",
+                         f"/offers/{offer_id}")
+
+
+# ---------------------------------------------------------------------------------------------
+# counter-offers
+
+
+@router.get("/counter-offers")
+def counter_offers(request: Request, email: Text = None) -> Response:
+    with web_ctx(request) as c:
+        require(c.actor, Op.COUNTER_OPTIONS)  # pay data: refused before anything is shown
+        email = forms.text(email)
+        return page(request, "counter_offers.html", employees=views.employees(c),
+                    email=email or "", rivals=views.counter_rivals(c, email) if email else None,
+                    vesting=VESTING_KINDS)
+
+
+@router.post("/counter-offers/rivals", dependencies=CSRF)
+async def counter_rival(request: Request) -> Response:
+    f = await request.form()
+    email = forms.text(f.get("email")) or ""
+    with web_ctx(request) as c:
+        theirs = forms.package_fields("rival", f, private=True)
+        if theirs is None:
+            raise OpsInputError("give the competing offer's base salary (and the rest)")
+        views.add_employee_rival(c, email, forms.text(f.get("rival_company")) or "",
+                                 (forms.text(f.get("currency")) or "USD").upper(), theirs,
+                                 forms.integer("years", f.get("years"), 1, 10) or 4)
+    return _see(f"/counter-offers?email={quote(email)}")
+
+
+@router.post("/counter-offers", dependencies=CSRF)
+async def counter_build(request: Request) -> Response:
+    f = await request.form()
+    with web_ctx(request) as c:
+        d = views.counter_options(
+            c, forms.integer("competing offer", f.get("competing_offer_id"), 1, MAX_ID) or 0,
+            forms.integer("years", f.get("years"), 1, 10) or 4,
+            float(forms.amount("margin %", f.get("margin_pct")) or 0))
+    return _see(f"/counter-offers/{d['id']}")
+
+
+@router.get("/counter-offers/{counter_id}")
+def counter_offer(request: Request, counter_id: PathId) -> Response:
+    with web_ctx(request) as c:
+        return page(request, "counter_offer.html", d=views.counter(c, counter_id))
+
+
+@router.post("/counter-offers/{counter_id}/decision", dependencies=CSRF)
+async def counter_decision(request: Request, counter_id: PathId) -> Response:
+    f = await request.form()
+    choice = forms.text(f.get("option"))
+    with web_ctx(request) as c:
+        views.decide_counter(c, counter_id, None if choice in (None, "none") else
+                             forms.integer("option", choice, 1, 100),
+                             forms.text(f.get("note")))
+    return _see(f"/counter-offers/{counter_id}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -264,11 +328,8 @@ def outreach_eml(request: Request, letter_id: PathId) -> Response:
 
 @router.post("/outreach/letters/{letter_id}/reply", dependencies=CSRF)
 async def outreach_reply(request: Request, letter_id: PathId) -> Response:
-    f = await request.form()
-    with web_ctx(request) as c:
-        views.record_reply(c, letter_id, forms.text(f.get("outcome")) or "",
-                           forms.text(f.get("body")))
-    return _see(f"/outreach/letters/{letter_id}")
+    return await _decide(request, views.record_reply, letter_id, "outcome", "body",
+                         f"/outreach/letters/{letter_id}")
 
 
 @router.get("/audit")

@@ -23,6 +23,7 @@ NAV = [
     ("/", "Dashboard", None), ("/flows", "Talent flows", None), ("/cohort", "Cohort", None),
     ("/search", "Sourcing", None), ("/people", "People", None),
     ("/pipeline", "Pipeline", Op.CANDIDATE_VIEW), ("/offers", "Offers", Op.OFFER_VIEW),
+    ("/counter-offers", "Counter-offers", Op.COUNTER_OPTIONS),
     ("/retention", "Retention", Op.RISK_VIEW), ("/outreach", "Outreach", Op.OUTREACH_WRITE),
     ("/audit", "Audit log", Op.AUDIT_VIEW), ("/admin/users", "Users", Op.USER_ADMIN),
 ]

@@ -15,7 +15,16 @@ from typing import Any
 
 from talentgraph.careers import cohorts, flows, lookup, person, profiles
 from talentgraph.errors import NotFoundError, OpsInputError, StoreError, TalentgraphError
-from talentgraph.ops import audit, candidates, imports, offer_service, outreach, plans, users
+from talentgraph.ops import (
+    audit,
+    candidates,
+    counter_service,
+    imports,
+    offer_service,
+    outreach,
+    plans,
+    users,
+)
 from talentgraph.ops.compstore import package_from_options
 from talentgraph.ops.graphview import DuckDBGraphView
 from talentgraph.ops.permissions import Op, require
@@ -312,6 +321,38 @@ def offers(c: Ctx) -> list[dict[str, Any]]:
 def approve_offer(c: Ctx, offer_id: int, decision: str, note: str | None) -> dict[str, Any]:
     offer_service.approve_offer(c.s, c.actor, offer_id, decision, note)
     return offer_detail(c, offer_id)
+
+
+# ---------------------------------------------------------------------------------------------
+# counter-offers (an employee holding a competing offer; compensation partners, executives)
+
+
+def counter_rivals(c: Ctx, email: str) -> list[dict[str, Any]]:
+    return counter_service.employee_competing_offers(c.s, c.actor, email)
+
+
+def add_employee_rival(c: Ctx, email: str, company: str, currency: str,
+                       theirs: dict[str, Any], years: int) -> int:
+    """Record the competing offer one of our employees holds; returns its id."""
+    row = offer_service.add_competing_offer(c.s, c.actor, company,
+                                            package(currency, theirs, company),
+                                            employee_email=email, years=years)
+    return row.id
+
+
+def counter_options(c: Ctx, competing_id: int, years: int, margin_pct: float) -> dict[str, Any]:
+    return counter_service.counter_dict(counter_service.counter_options(
+        c.s, c.actor, competing_id, years=years, margin_pct=margin_pct))
+
+
+def counter(c: Ctx, counter_id: int) -> dict[str, Any]:
+    return counter_service.get_counter(c.s, c.actor, counter_id)
+
+
+def decide_counter(c: Ctx, counter_id: int, option: int | None, note: str | None
+                   ) -> dict[str, Any]:
+    return counter_service.counter_dict(counter_service.decide_counter(
+        c.s, c.actor, counter_id, option, note))
 
 
 # ---------------------------------------------------------------------------------------------
