@@ -22,9 +22,9 @@ def serve(
         help="Mark the session cookie Secure (set it when users reach the app over https, "
         "e.g. behind a TLS proxy). Default: $TALENTGRAPH_WEB_SECURE_COOKIES.")] = None,
     workers: Annotated[int, typer.Option(
-        min=1, max=64, help="Worker processes (each holds its own search index, ~100-200 MB "
-        "on the whole corpus). Python renders pages on one core per process: use about one "
-        "per core.")] = 1,
+        min=1, max=64, help="Worker processes (each holds its own search index: ~0.5 GB "
+        "resident on the whole corpus). Python renders pages on one core per process: use "
+        "about one per core.")] = 1,
 ) -> None:
     """Serve the web app: dashboard, flows, cohorts, people, sourcing, pipeline, offers..."""
     import uvicorn
