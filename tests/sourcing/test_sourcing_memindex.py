@@ -99,3 +99,14 @@ def test_a_store_without_the_postings_table_loads_the_same(store_path) -> None:
         engine = MemoryIndex.load(con)
         assert int(engine.t_ptr[-1]) == stored
         same(search(con, RLHF).to_dict(), search(con, RLHF, engine=engine).to_dict())
+
+
+def test_result_dicts_equal_dataclasses_asdict(con: duckdb.DuckDBPyConnection,
+                                               engine: MemoryIndex) -> None:
+    from dataclasses import asdict
+
+    for query, filters in CASES:
+        result = search(con, query, filters, engine=engine)
+        assert result.to_dict() == asdict(result)
+        for p in result.people:
+            assert p.to_dict() == asdict(p)
