@@ -97,6 +97,8 @@ if "locust" in sys.modules:
             deadline = time.monotonic() + 120
             while _LOGGED_IN[0] < _DATA["users"] and time.monotonic() < deadline:
                 gevent.sleep(0.1)
+            # then a first think time, so the users do not all ask at the same instant
+            gevent.sleep(random.uniform(*_DATA["wait"]))
 
         @task
         def search(self) -> None:
