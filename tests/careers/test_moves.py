@@ -399,3 +399,18 @@ def test_brain_merger_and_academy_schools_are_not_moves(store):
         store.paper(y, [("hu", ["casia"], None)])
     con = store.build()
     assert moves_of(con, "gia") == [] and moves_of(con, "hu") == []
+
+
+def test_one_departure_to_a_renamed_employer_is_one_move(store):
+    orgs(store)
+    store.con.execute("ALTER TABLE orgs ADD COLUMN successor_id VARCHAR")
+    store.con.execute("INSERT INTO orgs VALUES ('DM', 'DeepMind', 'industry_lab', NULL, "
+                      "'G', 'G', 'GDM')")
+    for y in (2017, 2018, 2019):
+        store.paper(y, [("ivy", ["U"], None)])
+    for y in (2021, 2022):
+        store.paper(y, [("ivy", ["DM"], None)])
+    for y in (2023, 2024):
+        store.paper(y, [("ivy", ["GDM"], None)])
+    con = store.build()
+    assert [m[:4] for m in moves_of(con, "ivy")] == [("U", "DM", 2019, 2021)]

@@ -129,14 +129,20 @@ def _single_paper(s: Spell, from_side: bool) -> bool:
         and (o.n_orgs == 1 or (from_side and o.n_orgs == 2)) for o in s.obs)
 
 
-def _unexplained(single: Spell, others: list[Spell]) -> bool:
+def _unexplained(single: Spell, others: list[Spell],
+                 linked: set[frozenset[str]] | None = None) -> bool:
     """A lone record at a time the person is known, with corroboration, to be at another
-    place is a second affiliation, a mis-aligned record or a namesake's paper: no side."""
+    place is a second affiliation, a mis-aligned record or a namesake's paper: no side. A
+    place held together with the record's own organisation (dual, or the same employer under
+    another name) explains nothing away."""
     y = single.start_year
-    return not any(c.corroborated and c.start_year <= y <= c.end_year for c in others)
+    linked = linked or set()
+    return not any(c.corroborated and c.start_year <= y <= c.end_year
+                   and frozenset((c.org_id, single.org_id)) not in linked for c in others)
 
 
-def _corroboration(a: Spell, b: Spell, others: list[Spell] | None = None) -> str | None:
+def _corroboration(a: Spell, b: Spell, others: list[Spell] | None = None,
+                   linked: set[frozenset[str]] | None = None) -> str | None:
     """Which rule lets a move from spell a to spell b be called, or None.
 
     1. both sides corroborated: >= 2 independent records or one strong attributed record;
@@ -153,16 +159,16 @@ def _corroboration(a: Spell, b: Spell, others: list[Spell] | None = None) -> str
     if a.corroborated and b.corroborated:
         # A side that is one (strong) record at a time the person is known to be elsewhere is
         # a second affiliation or a mis-aligned record, not a place the person moved from/to.
-        if any(len(x.keys) == 1 and not _unexplained(x, others) for x in (a, b)):
+        if any(len(x.keys) == 1 and not _unexplained(x, others, linked) for x in (a, b)):
             return None
         return f"from {_side_rule(a)}; to {_side_rule(b)}"
     # 4. one side is ONE record attributed by a paper, strictly outside the other side's years
     #    and at a time the person is not known to be elsewhere.
     if (a.corroborated and b.start_year > a.end_year and _single_paper(b, from_side=False)
-            and _unexplained(b, others)):
+            and _unexplained(b, others, linked)):
         return f"from {_side_rule(a)}; to 1 paper record"
     if (b.corroborated and a.end_year < b.start_year and _single_paper(a, from_side=True)
-            and _unexplained(a, others)):
+            and _unexplained(a, others, linked)):
         return f"from 1 paper record; to {_side_rule(b)}"
     if not (a.corroborated or b.corroborated):
         return _both_single(a, b)
@@ -238,8 +244,10 @@ def _needs_link(a: Spell, b: Spell, rule: str, home: list[Spell]) -> bool:
 
 def detect_moves(person_id: str, spells: list[Spell], dual: set[frozenset[str]],
                  org_kind: dict[str, str],
-                 transitions: set[frozenset[str]] | None = None) -> list[Move]:
-    """Moves of one person from their spells (see the module docstring for the rules)."""
+                 transitions: set[frozenset[str]] | None = None,
+                 linked: frozenset[frozenset[str]] = frozenset()) -> list[Move]:
+    """Moves of one person from their spells (see the module docstring for the rules).
+    `linked`: pairs naming one employer (successors, parents, curated links)."""
     transitions = transitions or set()
     home = [s for s in spells if s.kind == "home"]
     moves: list[Move] = []
@@ -254,14 +262,15 @@ def detect_moves(person_id: str, spells: list[Spell], dual: set[frozenset[str]],
         preds = sorted((a for a in home if follows(a)),
                        key=lambda s: (s.end_year, s.confidence, s.org_id), reverse=True)
         for a in preds:
-            # B joined while the person already held a newer position C: B is an addition.
+            # B joined while the person already held a position C taken after A's start and
+            # still held: B is an addition to C (a professor at C who also joins a company),
+            # and A was left for C, not for B.
             if any(c.org_id not in (a.org_id, b.org_id)
-                   and a.end_year <= c.start_year < b.start_year
+                   and a.start_year < c.start_year < b.start_year
                    and c.end_year > b.start_year for c in home):
                 break
-            rule = _corroboration(a, b, [s for s in home if s.org_id not in (a.org_id, b.org_id)
-                                         and frozenset((s.org_id, a.org_id)) not in dual
-                                         and frozenset((s.org_id, b.org_id)) not in dual])
+            rule = _corroboration(a, b, [s for s in home if s.org_id not in (a.org_id, b.org_id)],
+                                  dual)
             if rule is None:
                 continue  # try the next-latest place the person was seen before
             if any(s.org_id == b.org_id and s.end_year < a.start_year for s in home):
@@ -281,6 +290,16 @@ def detect_moves(person_id: str, spells: list[Spell], dual: set[frozenset[str]],
                     [o for s in home if s.org_id == b.org_id for o in s.obs + s.lag_obs])
             moves.append(move)
             break
+
+    # One departure reaching the same employer under two names (DeepMind, then Google
+    # DeepMind after the rename) is one move: the first.
+    moves.sort(key=lambda m: (m.first_year_at_to, m.to_org_id))
+    kept: list[Move] = []
+    for m in moves:
+        if not any(k.from_org_id == m.from_org_id and k.kind == m.kind
+                   and frozenset((k.to_org_id, m.to_org_id)) in linked for k in kept):
+            kept.append(m)
+    moves = kept
 
     for i in (s for s in spells if s.kind == "internship"):
         # An internship is taken from a student's (or unknown-role) home, never a senior one's.

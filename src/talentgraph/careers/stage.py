@@ -181,7 +181,7 @@ def build_careers(con: duckdb.DuckDBPyConnection, progress: Any = _no_progress,
                                  and o.start_year <= s.end_year and s.start_year <= o.end_year})
             rows["spells"].append(_spell_row(s, concurrent))
         if len({s.org_id for s in spells}) > 1:
-            moves.extend(detect_moves(person_id, spells, dual, org_kind, transitions))
+            moves.extend(detect_moves(person_id, spells, dual, org_kind, transitions, linked))
         if done % 20_000 == 0:
             progress("careers", done, n_persons, "timelines")
     progress("careers", n_persons, n_persons, "namesake check")

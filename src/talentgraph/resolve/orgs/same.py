@@ -31,6 +31,10 @@ _LEGAL = frozenset({"inc", "incorporated", "ltd", "limited", "llc", "co", "corp"
 # Words whose presence or absence does not make another organisation.
 _GENERIC = frozenset({"research", "center", "centre", "laboratory", "laboratorie", "lab",
                       "group", "campus", "main"})
+# Words that say what kind of place an organisation is, not which one.
+_KIND_WORDS = frozenset({"university", "institute", "college", "school", "academy", "tech",
+                         "science", "national", "state", "polytechnic", "faculty",
+                         "department", "hospital", "foundation", "society", "agency"})
 _SYNONYMS = {"technology": "tech", "technical": "tech", "technological": "tech",
              "technische": "tech", "universitat": "university", "universite": "university",
              "universidad": "university", "universidade": "university",
@@ -84,7 +88,9 @@ def same_organisation(a: str, b: str) -> bool:
     if wa == wb:
         return True
     acr = aa | ab
-    if len(wa & wb) >= 2 and _negligible(wa ^ wb, acr):
+    # The shared words must name something ("Yahoo" in "Yahoo Research" / "Yahoo Labs"), not
+    # only say what kind of place it is ("University" / "University Research Center").
+    if _negligible(wa ^ wb, acr) and (len(wa & wb) >= 2 or (wa & wb) - _KIND_WORDS):
         return True
     # One typo in one long word, not near its start, the other words equal.
     da, db = wa - wb, wb - wa
