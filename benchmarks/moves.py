@@ -8,8 +8,15 @@ The store must hold the identity tables (mention_person, persons, mention_orgs, 
 copied to a temporary file first: the benchmark rebuilds the careers tables there (timed, in a
 child process so its peak memory is its own) and adds `or_*` tables for the comparison.
 
-Spot check (tests/data/moves_spotcheck.csv): 50 predicted moves drawn at random outside the gold
-set, labelled the same way, give the precision of what the stage actually predicts.
+Spot check (tests/data/moves_spotcheck.csv): predicted moves drawn at random outside the gold
+set, labelled the same way, give the precision of what the stage actually predicts. Samples:
+the first two (stratified by rule, 2026-11-25 rules), then 50 uniform over departures on
+intermediate rules (seed 23, whose errors then guided fixes) and 50 uniform on the final rules
+(seed 37, benchmarks/moves_spotcheck.py); the note starts with the rule that called the move.
+
+Held-out (tests/data/moves_heldout.csv, benchmarks/moves_heldout.py): 80 two-organisation and
+60 one-organisation pairs of resolved persons drawn at random and labelled before any of their
+predictions was seen; `unsure` cases are left out. Reported apart from the tuning gold set.
 
 Gold set (tests/data/moves_gold.csv, labelled by reading the records): each case names one
 OpenReview-identified author at two records (the file, record id and author position of each):
@@ -203,6 +210,18 @@ def spot_check(con: duckdb.DuckDBPyConnection) -> dict:
                        "precision_decided": round(c["true"] / decided, 3) if decided else None,
                        "precision_unsure_as_false": round(c["true"] / len(kept), 3)
                        if kept else None}
+        # The rule each move was called by is kept at the head of its note ("rule | why").
+        by_rule: dict[str, Counter] = {}
+        for r in kept:
+            rule = r["note"].split(" | ")[0]
+            kind = ("one paper record (rule 4)" if "1 paper record" in rule else
+                    "one profile record (rules 2-3)" if "profile record" in rule else
+                    "corroborated (rule 1)" if rule.startswith("from ") else None)
+            if kind:
+                by_rule.setdefault(kind, Counter())[r["label"]] += 1
+        if by_rule:
+            out[sample]["by_rule (true/false/unsure)"] = {
+                k: f"{v['true']}/{v['false']}/{v['unsure']}" for k, v in sorted(by_rule.items())}
     share = con.execute("SELECT avg((rule LIKE '%profile record%')::INTEGER) FROM moves "
                         f"WHERE kind IN {DEPARTURES}").fetchone()[0]
     out["share_of_departures_resting_on_one_profile_record"] = round(share or 0, 3)
