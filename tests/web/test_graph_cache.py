@@ -41,3 +41,40 @@ def test_cached_profile_reads_are_still_audited(client_for, world) -> None:
     rows = client_for("admin").get("/api/audit", params={"username": "hiring_manager",
                                                          "action": "graph.person.read"}).json()
     assert len([r for r in rows if r["object_id"] == pid]) == 3
+
+
+def test_an_older_store_computes_profiles_and_searches_in_duckdb(world, tmp_path,
+                                                                 client_for) -> None:
+    """Without a fresh profiles table or a loadable search index, pages compute as before."""
+    import shutil
+
+    import duckdb
+
+    from talentgraph.web import WebConfig, create_app
+
+    old = tmp_path / "old.duckdb"
+    shutil.copy(world["db"], old)
+    with duckdb.connect(str(old)) as con:
+        con.execute("DROP TABLE person_profiles_meta")
+        # a paper without a year: the in-memory index refuses the store, the SQL path ranks
+        con.execute("UPDATE sourcing_doc_features SET year = NULL WHERE docid = 0")
+    store = graph.GraphStore(old)
+    assert store.profiles_ready() is False
+    assert store.search_engine() is None
+    store.close()
+    fresh = graph.GraphStore(world["db"])
+    assert fresh.profiles_ready() and fresh.search_engine() is not None
+    fresh.close()
+    app = create_app(WebConfig(db_path=old, ops_url=world["ops_url"],
+                               secret_key="test-secret-key"), world["ops"])
+    from fastapi.testclient import TestClient
+
+    from .conftest import LOCAL, login
+
+    with TestClient(app, base_url="http://127.0.0.1", client=LOCAL) as c:
+        login(c, "recruiter")
+        pid = world["people"]["Ada Quill"]
+        page = c.get(f"/api/people/{pid}").json()
+        assert page["timeline"] and page["person"]["canonical_name"] == "Ada Quill"
+        r = c.get("/api/search", params={"q": "diffusion models"})
+        assert r.status_code == 200 and r.json()["people"]

@@ -5,9 +5,10 @@ The store does not change while it is served (a rebuild writes a new file: resta
 so what the core computes from it for a page is kept in a small LRU cache. Audit entries are
 written on every request all the same; only graph computations are reused.
 
-Two things make the busiest pages cheap (a few ms each instead of ~0.1-0.2 s of CPU):
+Two things make the busiest pages cheap (a few ms to a few tens of ms of CPU instead of
+~0.1-0.2 s):
 - the sourcing search runs on the in-memory index (`sourcing.memindex`), loaded once per
-  process (at start-up, in the background; ~5 s and ~100 MB on the whole corpus);
+  process (at start-up, in the background; ~3 s and ~160 MB on the whole corpus);
 - a profile is one row of the `profiles` stage's table, used when it is fresh (checked once).
 Without them (an older store) the pages compute as before.
 """
