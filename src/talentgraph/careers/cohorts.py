@@ -36,16 +36,13 @@ class Member:
     groups: list[tuple[str, set[str]]] = field(default_factory=list)
 
 
-# Binding a long id list as a query parameter costs more than reading all ~10^4 organisations.
-_LONG = 50
+# Id lists go to DuckDB as registered Arrow views (lookup.ids_view): faster than binding a list
+# as a parameter and than reading all ~10^4 organisations (measured: 7 ms vs 17 ms for 300 ids).
 
 
 def _names(con: duckdb.DuckDBPyConnection, org_ids: set[str]) -> dict[str, str]:
     if not org_ids:
         return {}
-    if len(org_ids) > _LONG:
-        return {k: v for k, v in con.execute("SELECT org_id, name FROM orgs").fetchall()
-                if k in org_ids}
     return dict(con.execute("SELECT org_id, name FROM orgs WHERE org_id IN "
                             + ids_view(con, "_careers_org_ids", org_ids)).fetchall())
 
@@ -54,10 +51,6 @@ def _parents(con: duckdb.DuckDBPyConnection, org_ids: set[str]) -> dict[str, str
     """org_id -> display name of its top-level parent (itself when it has none)."""
     if not org_ids:
         return {}
-    if len(org_ids) > _LONG:
-        return {k: v for k, v in con.execute("""
-            SELECT o.org_id, coalesce(p.name, o.name) FROM orgs o
-            LEFT JOIN orgs p ON p.org_id = o.top_parent_id""").fetchall() if k in org_ids}
     return dict(con.execute("""
         SELECT o.org_id, coalesce(p.name, o.name) FROM orgs o
         LEFT JOIN orgs p ON p.org_id = o.top_parent_id

@@ -4,13 +4,12 @@ parent (FAIR into Meta), where moves inside one parent disappear."""
 
 from __future__ import annotations
 
-import heapq
-from collections import Counter, defaultdict
+import uuid
 from typing import Any
 
 import duckdb
 
-from talentgraph.careers.lookup import find_org, require
+from talentgraph.careers.lookup import find_org, ids_view, require
 from talentgraph.careers.moves import DEPARTURE_KINDS
 from talentgraph.errors import OpsInputError
 
@@ -25,76 +24,89 @@ def flows(con: duckdb.DuckDBPyConnection, year_from: int, year_to: int, org: str
     kinds = list(DEPARTURE_KINDS) + (["internship"] if include_internships else [])
     key = "coalesce({a}.top_parent_id, {a}.org_id)" if rollup else "{a}.org_id"
     kind_list = ", ".join(f"'{k}'" for k in kinds)  # our own constants, not user input
-    # One filtered read (names joined in: passing long id lists back is slow); the moves of a
-    # year range are few enough to count in Python.
-    got = con.execute(f"""
-        WITH m AS (
+    # Counting, ranking and listing happen in DuckDB: a year range holds ~10^4 moves, and
+    # fetching them all into Python cost more than the question (see benchmarks/moves.py).
+    params: dict[str, Any] = {}
+    # The range's moves are selected once into a temp table (per connection, a name of its
+    # own: requests may share a connection) that the questions below read.
+    mv_table = f"_careers_flows_{uuid.uuid4().hex[:12]}"
+    con.execute(f"""
+        CREATE TEMP TABLE {mv_table} AS
+        SELECT * FROM (
             SELECT m.person_id, {key.format(a='fo')} AS src, {key.format(a='tor')} AS dst
             FROM moves m JOIN orgs fo ON fo.org_id = m.from_org_id
             JOIN orgs tor ON tor.org_id = m.to_org_id
             WHERE m.first_year_at_to BETWEEN $f AND $t AND m.kind IN ({kind_list})
-              AND m.confidence >= $c
-        )
-        SELECT m.person_id, m.src, m.dst, s.name, d.name, p.canonical_name FROM m
-        LEFT JOIN orgs s ON s.org_id = m.src LEFT JOIN orgs d ON d.org_id = m.dst
-        LEFT JOIN persons p ON p.person_id = m.person_id
-    """, {"f": year_from, "t": year_to, "c": min_confidence}).fetchall()
-    names: dict[str, str] = {}
-    person_names: dict[str, str] = {}
-    for pid, src, dst, src_name, dst_name, person in got:
-        names[src], names[dst] = src_name or src, dst_name or dst
-        person_names[pid] = person
-    rows = [r[:3] for r in got if r[1] != r[2]]  # inside one (rolled-up) org: no flow
-    pair_people: dict[tuple[str, str], list[str]] = defaultdict(list)
-    joined: Counter[str] = Counter()
-    left: Counter[str] = Counter()
-    for pid, src, dst in rows:
-        pair_people[(src, dst)].append(pid)
-        joined[dst] += 1
-        left[src] += 1
-    ids = set(joined) | set(left)
+              AND m.confidence >= $c)
+        WHERE src <> dst  -- inside one (rolled-up) org: no flow
+    """, {"f": year_from, "t": year_to, "c": min_confidence})
+    try:
+        return _questions(con, mv_table, params, year_from, year_to, rollup, kinds,
+                          min_confidence, org, top)
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {mv_table}")
+
+
+def _questions(con: duckdb.DuckDBPyConnection, mv_table: str, params: dict[str, Any],
+               year_from: int, year_to: int, rollup: bool, kinds: list[str],
+               min_confidence: float, org: str | None, top: int) -> dict[str, Any]:
+    base = f"""
+        WITH mv AS (SELECT * FROM {mv_table}),
+        named AS (SELECT org_id, coalesce(name, org_id) AS name FROM orgs)
+    """
+    n_moves, n_people = con.execute(
+        base + "SELECT count(*), count(DISTINCT person_id) FROM mv", params).fetchone()
     result: dict[str, Any] = {
         "from": year_from, "to": year_to, "rollup": rollup, "kinds": kinds,
-        "min_confidence": min_confidence, "moves": len(rows),
-        "people": len({r[0] for r in rows}),
+        "min_confidence": min_confidence, "moves": n_moves, "people": n_people,
     }
+    top_flows = con.execute(base + """
+        SELECT coalesce(s.name, mv.src), coalesce(d.name, mv.dst), mv.src, mv.dst, count(*),
+               list(DISTINCT mv.person_id ORDER BY mv.person_id)
+        FROM mv LEFT JOIN named s ON s.org_id = mv.src LEFT JOIN named d ON d.org_id = mv.dst
+        GROUP BY ALL ORDER BY count(*) DESC, 1, 2 LIMIT $top""", {**params, "top": top}
+                            ).fetchall()
+    result["top_flows"] = [{"from_org": a, "to_org": b, "from_id": i, "to_id": j, "moves": n,
+                            "people": list(p)} for a, b, i, j, n, p in top_flows]
     org_id = None
+    found: dict[str, Any] = {}
     if org:
         found = find_org(con, org)
         org_id = found["org_id"]
         if rollup:
             org_id = con.execute("SELECT coalesce(top_parent_id, org_id) FROM orgs "
                                  "WHERE org_id = $o", {"o": org_id}).fetchone()[0]
-        ids.add(org_id)
-        if org_id not in names:
-            names[org_id] = con.execute("SELECT name FROM orgs WHERE org_id = $o",
-                                        {"o": org_id}).fetchone()[0]
-    pairs = heapq.nsmallest(top, pair_people.items(),
-                            key=lambda kv: (-len(kv[1]), names.get(kv[0][0], ""),
-                                            names.get(kv[0][1], "")))
-    result["top_flows"] = [
-        {"from_org": names.get(a, a), "to_org": names.get(b, b), "from_id": a, "to_id": b,
-         "moves": len(p), "people": sorted(set(p))} for (a, b), p in pairs[:top]]
-    net = heapq.nsmallest(top, ids - ({org_id} if org_id and org_id not in joined
-                                      and org_id not in left else set()),
-                          key=lambda o: (-abs(joined[o] - left[o]), -(joined[o] + left[o]),
-                                         names.get(o, o)))
-    result["net"] = [{"org": names.get(o, o), "org_id": o, "joined": joined[o],
-                      "left": left[o], "net": joined[o] - left[o]} for o in net[:top]]
+    net = con.execute(base + """
+        , ends AS (SELECT dst AS org, 1 AS j, 0 AS l FROM mv
+                   UNION ALL SELECT src, 0, 1 FROM mv)
+        SELECT coalesce(n.name, e.org), e.org, sum(j)::INTEGER AS joined,
+               sum(l)::INTEGER AS left_
+        FROM ends e LEFT JOIN named n ON n.org_id = e.org
+        GROUP BY ALL ORDER BY abs(sum(j) - sum(l)) DESC, sum(j) + sum(l) DESC, 1
+        LIMIT $top""", {**params, "top": top}).fetchall()
+    result["net"] = [{"org": name, "org_id": o, "joined": j, "left": lv, "net": j - lv}
+                     for name, o, j, lv in net]
     if org_id:
-        result["org"] = {"org_id": org_id, "name": names.get(org_id, org_id),
+        name = con.execute("SELECT coalesce(name, org_id) FROM orgs WHERE org_id = $o",
+                           {"o": org_id}).fetchone()
+        result["org"] = {"org_id": org_id, "name": name[0] if name else org_id,
                          "other_matches": found["other_matches"]}
-        for side, mine, other in (("sources", 1, 0), ("destinations", 0, 1)):
-            by: dict[str, list[str]] = defaultdict(list)
-            for (a, b), p in pair_people.items():
-                if (a, b)[mine] == org_id:
-                    by[(a, b)[other]].extend(p)
-            result[side] = [{"org": names.get(o, o), "org_id": o, "moves": len(p),
-                             "people": sorted(set(p))}
-                            for o, p in sorted(by.items(), key=lambda kv: (-len(kv[1]),
-                                                                          names.get(kv[0], "")))
-                            ][:top]
-        result["joined"], result["left"] = joined[org_id], left[org_id]
-        result["person_names"] = {pid: person_names.get(pid) for side in ("sources",
-                                  "destinations") for r in result[side] for pid in r["people"]}
+        person_ids: set[str] = set()
+        for side, mine, other in (("sources", "dst", "src"), ("destinations", "src", "dst")):
+            rows = con.execute(base + f"""
+                SELECT coalesce(n.name, mv.{other}), mv.{other}, count(*),
+                       list(DISTINCT mv.person_id ORDER BY mv.person_id)
+                FROM mv LEFT JOIN named n ON n.org_id = mv.{other}
+                WHERE mv.{mine} = $o GROUP BY ALL ORDER BY count(*) DESC, 1 LIMIT $top""",
+                               {**params, "o": org_id, "top": top}).fetchall()
+            result[side] = [{"org": nm, "org_id": o, "moves": n, "people": list(p)}
+                            for nm, o, n, p in rows]
+            person_ids |= {pid for r in rows for pid in r[3]}
+        result["joined"], result["left"] = con.execute(
+            base + "SELECT count(*) FILTER (WHERE dst = $o), count(*) FILTER (WHERE src = $o) "
+                   "FROM mv", {**params, "o": org_id}).fetchone()
+        names = dict(con.execute(
+            "SELECT person_id, canonical_name FROM persons WHERE person_id IN "
+            + ids_view(con, "_careers_flow_pids", person_ids)).fetchall()) if person_ids else {}
+        result["person_names"] = {pid: names.get(pid) for pid in sorted(person_ids)}
     return result

@@ -3,12 +3,20 @@
 The corroboration rule (why): one record can be wrong in many ways (a mis-aligned author list, a
 stale profile, a merged namesake), so a move needs BOTH sides corroborated: each side has >= 2
 independent records (distinct papers; distinct profile snapshots) or one strong record (the paper
-itself attributes a single organisation to the author). A lone record elsewhere is shown in the
-person's timeline but makes no move. Dual affiliations make no move; lag records make no return.
-Two narrower rules let a side rest on ONE OpenReview-profile record that its coauthors do not
-contradict, but only when the roles read as a career step (see `_corroboration` and
-`_both_single`); such moves carry a lower confidence and say so in `rule`. Measured precision
-by rule: benchmarks/moves.py and tests/data/moves_spotcheck.csv.
+itself attributes a single organisation to the author). Dual affiliations make no move; lag
+records make no return. Two narrower rules let a side rest on ONE OpenReview-profile record that
+its coauthors do not contradict, but only when the roles read as a career step (see
+`_corroboration` and `_both_single`). Rule 4 lets one side rest on ONE paper-attributed record
+(below the strong weight because the people or organisations stage was less than sure) when the
+other side is corroborated and the record lies outside its years. Such moves carry a lower
+confidence and say so in `rule`.
+
+Guards: a one-record side at a time the person is corroborated at another place (not one held
+with it) is a second affiliation, a mis-aligned record or a namesake's paper, and makes no move
+under any rule. Merged namesakes look like moves: a move whose new place is seen while the old
+one goes on, or that rests on one paper record after a long unseen gap, must show that its two
+sides are one person (a shared coauthor, author id or title topic; see careers.stage) or it is
+dropped. Measured precision by rule: benchmarks/moves.py and tests/data/moves_spotcheck.csv.
 
 Window: last year seen at the old place, first year seen at the new one. After a transition (a
 paper listing both places, the old one never seen again), the two may overlap, so
