@@ -52,7 +52,7 @@ def _questions(con: duckdb.DuckDBPyConnection, mv_table: str, params: dict[str, 
                min_confidence: float, org: str | None, top: int) -> dict[str, Any]:
     base = f"""
         WITH mv AS (SELECT * FROM {mv_table}),
-        named AS (SELECT org_id, coalesce(name, org_id) AS name FROM orgs)
+        named AS (SELECT org_id, name FROM orgs)
     """
     n_moves, n_people = con.execute(
         base + "SELECT count(*), count(DISTINCT person_id) FROM mv", params).fetchone()
@@ -60,12 +60,19 @@ def _questions(con: duckdb.DuckDBPyConnection, mv_table: str, params: dict[str, 
         "from": year_from, "to": year_to, "rollup": rollup, "kinds": kinds,
         "min_confidence": min_confidence, "moves": n_moves, "people": n_people,
     }
+    # Rank on counts first; names and people lists only for the rows shown.
     top_flows = con.execute(base + """
-        SELECT coalesce(s.name, mv.src), coalesce(d.name, mv.dst), mv.src, mv.dst, count(*),
+        , pairs AS (SELECT src, dst, count(*) AS n FROM mv GROUP BY ALL),
+        ranked AS (
+            SELECT p.src, p.dst, p.n, coalesce(s.name, p.src) AS sn,
+                   coalesce(d.name, p.dst) AS dn
+            FROM pairs p LEFT JOIN named s ON s.org_id = p.src
+            LEFT JOIN named d ON d.org_id = p.dst
+            ORDER BY p.n DESC, sn, dn LIMIT $top)
+        SELECT r.sn, r.dn, r.src, r.dst, r.n,
                list(DISTINCT mv.person_id ORDER BY mv.person_id)
-        FROM mv LEFT JOIN named s ON s.org_id = mv.src LEFT JOIN named d ON d.org_id = mv.dst
-        GROUP BY ALL ORDER BY count(*) DESC, 1, 2 LIMIT $top""", {**params, "top": top}
-                            ).fetchall()
+        FROM ranked r JOIN mv ON mv.src = r.src AND mv.dst = r.dst
+        GROUP BY ALL ORDER BY r.n DESC, r.sn, r.dn""", {**params, "top": top}).fetchall()
     result["top_flows"] = [{"from_org": a, "to_org": b, "from_id": i, "to_id": j, "moves": n,
                             "people": list(p)} for a, b, i, j, n, p in top_flows]
     org_id = None
@@ -78,11 +85,12 @@ def _questions(con: duckdb.DuckDBPyConnection, mv_table: str, params: dict[str, 
                                  "WHERE org_id = $o", {"o": org_id}).fetchone()[0]
     net = con.execute(base + """
         , ends AS (SELECT dst AS org, 1 AS j, 0 AS l FROM mv
-                   UNION ALL SELECT src, 0, 1 FROM mv)
-        SELECT coalesce(n.name, e.org), e.org, sum(j)::INTEGER AS joined,
-               sum(l)::INTEGER AS left_
-        FROM ends e LEFT JOIN named n ON n.org_id = e.org
-        GROUP BY ALL ORDER BY abs(sum(j) - sum(l)) DESC, sum(j) + sum(l) DESC, 1
+                   UNION ALL SELECT src, 0, 1 FROM mv),
+        counted AS (SELECT org, sum(j)::INTEGER AS joined, sum(l)::INTEGER AS left_
+                    FROM ends GROUP BY org)
+        SELECT coalesce(n.name, c.org) AS nm, c.org, c.joined, c.left_
+        FROM counted c LEFT JOIN named n ON n.org_id = c.org
+        ORDER BY abs(c.joined - c.left_) DESC, c.joined + c.left_ DESC, nm
         LIMIT $top""", {**params, "top": top}).fetchall()
     result["net"] = [{"org": name, "org_id": o, "joined": j, "left": lv, "net": j - lv}
                      for name, o, j, lv in net]
@@ -94,10 +102,16 @@ def _questions(con: duckdb.DuckDBPyConnection, mv_table: str, params: dict[str, 
         person_ids: set[str] = set()
         for side, mine, other in (("sources", "dst", "src"), ("destinations", "src", "dst")):
             rows = con.execute(base + f"""
-                SELECT coalesce(n.name, mv.{other}), mv.{other}, count(*),
-                       list(DISTINCT mv.person_id ORDER BY mv.person_id)
-                FROM mv LEFT JOIN named n ON n.org_id = mv.{other}
-                WHERE mv.{mine} = $o GROUP BY ALL ORDER BY count(*) DESC, 1 LIMIT $top""",
+                , mine AS (SELECT * FROM mv WHERE {mine} = $o),
+                ranked AS (
+                    SELECT c.other, c.n, coalesce(n.name, c.other) AS nm
+                    FROM (SELECT {other} AS other, count(*) AS n FROM mine GROUP BY ALL) c
+                    LEFT JOIN named n ON n.org_id = c.other
+                    ORDER BY c.n DESC, nm LIMIT $top)
+                SELECT r.nm, r.other, r.n,
+                       list(DISTINCT mine.person_id ORDER BY mine.person_id)
+                FROM ranked r JOIN mine ON mine.{other} = r.other
+                GROUP BY ALL ORDER BY r.n DESC, r.nm""",
                                {**params, "o": org_id, "top": top}).fetchall()
             result[side] = [{"org": nm, "org_id": o, "moves": n, "people": list(p)}
                             for nm, o, n, p in rows]
