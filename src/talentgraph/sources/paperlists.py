@@ -192,37 +192,72 @@ def prepare(con: duckdb.DuckDBPyConnection) -> None:
                             side_effects=False)
 
 
+def _read_sql(fmt: str, source_file_sql: str) -> str:
+    return (f"SELECT {source_file_sql} AS source_file, {paperlists_sql.record_columns()} "
+            f"FROM read_json(?, format='{fmt}', records=true, filename=true, "
+            f"columns={paperlists_sql.json_columns()}, maximum_object_size={MAX_OBJECT}, "
+            "ignore_errors=true)")
+
+
 def _stage_batch(con: duckdb.DuckDBPyConnection, jobs: list[FileJob], workdir: Path) -> None:
-    """Load the records of a batch into temp table `stg(source_file, rec_idx, j)`."""
-    con.execute("CREATE OR REPLACE TEMP TABLE stg_raw (filename VARCHAR, j JSON)")
-    paths = [str(j.path) for j in jobs]
+    """Read the records of a batch into temp table `r`, one row per array element in file order.
+
+    `ignore_errors` only covers elements that are not objects (they come back as all-NULL rows,
+    typed afterwards by `_fix_element_types`); malformed JSON still fails the read, and such a
+    file is salvaged line by line.
+    """
+    staged: dict[str, tuple[str, str]] = {}  # source_file -> (path read, format)
+    empty = workdir / "empty.json"
+    empty.write_bytes(b"[]")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE r AS {_read_sql('array', 'NULL::VARCHAR')}",
+                [str(empty)])
+    by_path = "parse_filename(filename)"
     try:
-        con.execute(
-            "INSERT INTO stg_raw SELECT filename, json FROM read_json_objects(?, format='array', "
-            f"filename=true, maximum_object_size={MAX_OBJECT})", [paths])
+        con.execute(f"INSERT INTO r {_read_sql('array', by_path)}", [[str(j.path) for j in jobs]])
+        staged = {j.source_file: (str(j.path), "array") for j in jobs}
     except duckdb.Error:
         # One file of the batch is damaged: read each on its own to find which.
-        con.execute("DELETE FROM stg_raw")
+        con.execute("DELETE FROM r")
         for job in jobs:
             try:
-                con.execute(
-                    "INSERT INTO stg_raw SELECT filename, json FROM read_json_objects(?, "
-                    f"format='array', filename=true, maximum_object_size={MAX_OBJECT})",
-                    [str(job.path)])
+                con.execute(f"INSERT INTO r {_read_sql('array', by_path)}", [str(job.path)])
+                staged[job.source_file] = (str(job.path), "array")
             except duckdb.Error:
-                _stage_salvaged(con, job, workdir)
-    con.execute("CREATE OR REPLACE TEMP TABLE stg_files (path VARCHAR, source_file VARCHAR)")
-    con.executemany("INSERT INTO stg_files VALUES (?, ?)",
-                    [(str(j.path), j.source_file) for j in jobs])
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE stg AS
-        SELECT f.source_file,
-               row_number() OVER (PARTITION BY s.filename ORDER BY s.rowid) - 1 AS rec_idx,
-               s.j
-        FROM stg_raw s JOIN stg_files f ON f.path = s.filename""")
+                if _stage_via_objects(con, job, workdir):
+                    staged[job.source_file] = (str(job.path), "array")
+                    continue
+                path = _stage_salvaged(con, job, workdir)
+                if path:
+                    staged[job.source_file] = (path, "array")
+    _fix_element_types(con, staged)
+    con.execute("CREATE OR REPLACE TEMP TABLE stg_files (source_file VARCHAR)")
+    con.executemany("INSERT INTO stg_files VALUES (?)", [(j.source_file,) for j in jobs])
 
 
-def _stage_salvaged(con: duckdb.DuckDBPyConnection, job: FileJob, workdir: Path) -> None:
+def _stage_via_objects(con: duckdb.DuckDBPyConnection, job: FileJob, workdir: Path) -> bool:
+    """A file whose elements parse one by one but not as records (read_json refuses a bare
+    `Infinity` element, which its raw-value reader accepts): keep the objects, stand an empty
+    object in for every other element (typed later from the original file)."""
+    try:
+        texts = con.execute(
+            "SELECT CASE WHEN json_type(json) = 'OBJECT' THEN json::VARCHAR ELSE '{}' END "
+            f"FROM read_json_objects(?, format='array', maximum_object_size={MAX_OBJECT})",
+            [str(job.path)]).fetchall()
+    except duckdb.Error:
+        return False
+    tmp = workdir / f"{job.source_file}.objects.json"
+    tmp.write_text("[" + ",\n".join(t for (t,) in texts) + "]", encoding="utf-8")
+    try:
+        con.execute(f"INSERT INTO r {_read_sql('array', '?')}", [job.source_file, str(tmp)])
+    except duckdb.Error:
+        return False
+    # The stand-ins are objects with none of our fields: type them from the original file.
+    con.execute("UPDATE r SET jt = NULL WHERE source_file = ? AND jt = 123 AND t_title IS NULL "
+                "AND t_author IS NULL AND t_authors IS NULL", [job.source_file])
+    return True
+
+
+def _stage_salvaged(con: duckdb.DuckDBPyConnection, job: FileJob, workdir: Path) -> str | None:
     """A file DuckDB cannot read whole: keep every complete record, note what was lost."""
     _, text, problems = read_file_bytes(job.path)
     records, parse_problems, complete = parse_records(job.source_file, text)
@@ -230,37 +265,75 @@ def _stage_salvaged(con: duckdb.DuckDBPyConnection, job: FileJob, workdir: Path)
     job.complete = complete and not problems
     job.unreadable_lines = sum(1 for p in parse_problems if p.level == RECORD)
     if not records:
-        return
-    tmp = workdir / f"{job.source_file}.ndjson"
-    with tmp.open("wb") as out:
-        for record in records:
-            out.write(orjson.dumps(record) + b"\n")
-    con.execute(
-        "INSERT INTO stg_raw SELECT ?, json FROM read_json_objects(?, "
-        f"format='newline_delimited', maximum_object_size={MAX_OBJECT})",
-        [str(job.path), str(tmp)])
+        return None
+    # Written back as one JSON array (not JSON Lines: read_json would unpack a record that is
+    # itself a list), so it is read exactly like an undamaged file.
+    tmp = workdir / f"{job.source_file}.salvaged.json"
+    tmp.write_bytes(orjson.dumps(records))
+    con.execute(f"INSERT INTO r {_read_sql('array', '?')}", [job.source_file, str(tmp)])
+    return str(tmp)
+
+
+def _fix_element_types(con: duckdb.DuckDBPyConnection,
+                       staged: dict[str, tuple[str, str]]) -> None:
+    """Type the rows where no field was found: array elements that are not objects (a string, a
+    number, null, a list) or objects with none of our fields. Rare, so each such file is read
+    again as raw JSON values, only to learn the element's JSON type."""
+    files = [f for (f,) in con.execute(
+        "SELECT DISTINCT source_file FROM r WHERE jt IS NULL").fetchall()]
+    for source_file in files:
+        path, fmt = staged[source_file]
+        con.execute("CREATE OR REPLACE TEMP TABLE el AS SELECT ascii(json::VARCHAR) AS code "
+                    f"FROM read_json_objects(?, format='{fmt}', "
+                    f"maximum_object_size={MAX_OBJECT})", [path])
+        con.execute("""
+            UPDATE r SET jt = e.code
+            FROM (SELECT rowid AS idx, code FROM el) e,
+                 (SELECT min(rowid) AS row0 FROM r WHERE source_file = $1) f
+            WHERE r.source_file = $1 AND r.jt IS NULL AND r.rowid - f.row0 = e.idx""",
+                    [source_file])
 
 
 def _families(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    present = ", ".join(f"bool_or(\"t_{f}\" IS NOT NULL) AS \"{f}\""
+                        for f in paperlists_sql.FIELDS)
+    marks = ", ".join(f"bool_or(\"has_{f}\") AS \"{f}\"" for f in paperlists_sql.MARKER_FIELDS)
+    rows = con.execute(f"""
+        SELECT source_file, {present}, {marks},
+               list(split_part("authorids", ';', 1)) AS first_ids
+        FROM (SELECT *, rowid - min(rowid) OVER (PARTITION BY source_file) AS rec_idx FROM r)
+        WHERE rec_idx < 200 AND jt = 123 GROUP BY source_file""")
+    names = [d[0] for d in rows.description]
+    out = {}
+    for row in rows.fetchall():
+        rec = dict(zip(names, row, strict=True))
+        keys = {k for k, v in rec.items() if v is True}
+        out[rec["source_file"]] = classify_family(keys, [i.strip() for i in rec["first_ids"]
+                                                         if i])
+    return out
+
+
+def _counts(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int, int, int]]:
+    """Per file of the batch: records read, papers, mentions, problems."""
     rows = con.execute("""
-        SELECT source_file, list_distinct(flatten(list(json_keys(j)))),
-               list(split_part(json_extract_string(j, '$.authorids'), ';', 1))
-        FROM stg WHERE rec_idx < 200 AND json_type(j) = 'OBJECT' GROUP BY source_file""").fetchall()
-    return {name: classify_family(set(keys or []), [i.strip() for i in ids if i])
-            for name, keys, ids in rows}
+        SELECT f.source_file, coalesce(r.n, 0), coalesce(k.papers, 0), coalesce(k.mentions, 0),
+               coalesce(q.n, 0)
+        FROM stg_files f
+        LEFT JOIN (SELECT source_file, count(*) AS n FROM r GROUP BY ALL) r USING (source_file)
+        LEFT JOIN (SELECT source_file, count(*) AS papers,
+                          sum(len(list_filter(names, x -> x <> '' AND length(x) <= 300)))
+                              AS mentions
+                   FROM k GROUP BY ALL) k USING (source_file)
+        LEFT JOIN (SELECT source_file, count(*) AS n FROM t_problems GROUP BY ALL) q
+            USING (source_file)""").fetchall()
+    return {name: (int(a), int(b), int(c), int(d)) for name, a, b, c, d in rows}
 
 
-def _write_batch(con: duckdb.DuckDBPyConnection, jobs: list[FileJob], now: datetime) -> None:
-    """Replace the rows of every file in the batch, in one transaction."""
+def _write_batch(con: duckdb.DuckDBPyConnection, jobs: list[FileJob], now: datetime,
+                 papers_sql: str, mentions_sql: str) -> dict[str, tuple[int, int, int, int]]:
+    """Replace the rows of every file in the batch, in one transaction; the counts per file."""
     families = _families(con)
-    counts = {name: (read, papers, mentions, problems) for name, read, papers, mentions, problems
-              in con.execute("""
-        SELECT f.source_file,
-               (SELECT count(*) FROM stg s WHERE s.source_file = f.source_file),
-               (SELECT count(*) FROM t_papers p WHERE p.source_file = f.source_file),
-               (SELECT count(*) FROM t_mentions m WHERE m.source_file = f.source_file),
-               (SELECT count(*) FROM t_problems q WHERE q.source_file = f.source_file)
-        FROM stg_files f""").fetchall()}
+    counts = _counts(con)
     extra = [p for j in jobs for p in j.problems]
     con.execute("BEGIN TRANSACTION")
     try:
@@ -268,10 +341,10 @@ def _write_batch(con: duckdb.DuckDBPyConnection, jobs: list[FileJob], now: datet
         for table in ("mentions", "papers", "quarantine", "sources"):
             if replaced:
                 con.execute(f"DELETE FROM {table} WHERE list_contains(?, source_file)", [replaced])
-        con.execute("INSERT INTO papers BY NAME SELECT * FROM t_papers")
-        con.execute("INSERT INTO mentions BY NAME SELECT * FROM t_mentions")
-        con.execute("INSERT INTO quarantine BY NAME SELECT *, $now AS ingested_at FROM t_problems"
-                    .replace("$now", "?"), [now])
+        con.execute(f"INSERT INTO papers BY NAME {papers_sql}")
+        con.execute(f"INSERT INTO mentions BY NAME {mentions_sql}")
+        con.execute("INSERT INTO quarantine BY NAME SELECT *, ? AS ingested_at FROM t_problems",
+                    [now])
         if extra:
             con.executemany(
                 "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -289,6 +362,7 @@ def _write_batch(con: duckdb.DuckDBPyConnection, jobs: list[FileJob], now: datet
     except BaseException:
         con.execute("ROLLBACK")
         raise
+    return counts
 
 
 def _hold_before_commit() -> None:
@@ -348,25 +422,28 @@ def ingest(con: duckdb.DuckDBPyConnection, dirs: Iterable[Path],
     done = totals["unchanged"]
     if progress:
         progress("ingest", done, len(files), "")
+    file_pattern = "'^([a-z0-9]+?)((19|20)[0-9]{2})\\.json'"
+
+    def sub(sql: str, now: datetime) -> str:
+        return paperlists_sql.substitute(
+            sql, f"'{now.isoformat()}'::TIMESTAMPTZ",
+            f"regexp_extract(source_file, {file_pattern}, 1)",
+            f"TRY_CAST(regexp_extract(source_file, {file_pattern}, 2) AS INTEGER)")
+
     with tempfile.TemporaryDirectory(prefix="talentgraph-") as tmp:
         for batch in _batches(jobs):
             now = datetime.now(UTC)
             _stage_batch(con, batch, Path(tmp))
-            con.execute(paperlists_sql.transform_sql(
-                f"'{now.isoformat()}'::TIMESTAMPTZ",
-                "regexp_extract(source_file, '^([a-z0-9]+?)((19|20)[0-9]{2})\\.json', 1)",
-                "TRY_CAST(regexp_extract(source_file, '^([a-z0-9]+?)((19|20)[0-9]{2})\\.json', 2)"
-                " AS INTEGER)"))
-            _write_batch(con, batch, now)
-            summary = con.execute("""
-                SELECT (SELECT count(*) FROM t_papers), (SELECT count(*) FROM t_mentions),
-                       (SELECT count(*) FROM t_problems WHERE level = 'record'),
-                       (SELECT count(*) FROM t_problems)""").fetchone()
+            con.execute(paperlists_sql.transform_sql())
+            counts = _write_batch(con, batch, now, sub(paperlists_sql.papers_select(), now),
+                                  sub(paperlists_sql.mentions_select(), now))
+            dropped = con.execute(
+                "SELECT count(*) FROM t_problems WHERE level = 'record'").fetchone()[0]
             extra = [p for j in batch for p in j.problems]
-            totals["papers"] += summary[0]
-            totals["mentions"] += summary[1]
-            totals["records_dropped"] += summary[2] + sum(p.level == RECORD for p in extra)
-            totals["problems"] += summary[3] + len(extra)
+            totals["papers"] += sum(c[1] for c in counts.values())
+            totals["mentions"] += sum(c[2] for c in counts.values())
+            totals["records_dropped"] += dropped + sum(p.level == RECORD for p in extra)
+            totals["problems"] += sum(c[3] for c in counts.values()) + len(extra)
             for job in batch:
                 totals["replaced" if job.previous_sha else "ingested"] += 1
             done += len(batch)
