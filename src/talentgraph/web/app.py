@@ -54,8 +54,12 @@ def _status(exc: Exception) -> int:
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # the search index loads in the background: the server answers meanwhile (a search that
     # comes first waits for it)
-    threading.Thread(target=app.state.graph.warm, name="graph-warm", daemon=True).start()
+    warm = threading.Thread(target=app.state.graph.warm, name="graph-warm", daemon=True)
+    warm.start()
     yield
+    # Closing the connection under a load still running made it fail ("No open result set")
+    # and leave the process without its index: let it finish first.
+    warm.join(timeout=60)
     app.state.graph.close()
 
 
