@@ -108,6 +108,20 @@ def _record(source_file: str, index: int) -> dict:
     return _file(source_file)[index]
 
 
+def author_affiliation(rec: dict, pos: int, set_width: int) -> str:
+    """What a record says of author `pos`'s affiliation, marked `[idx]` when read through the
+    unique-index fields (IEEE/CVF) and `[set]` when only the paper's set is known."""
+    authors = _split(rec.get("author") or rec.get("authors"))
+    affs = _split(rec.get("aff"))
+    uidx = _split(rec.get("aff_unique_index"))
+    unorm = _split(rec.get("aff_unique_norm"))
+    if len(affs) == len(authors) and pos < len(affs):
+        return affs[pos]
+    if pos < len(uidx) and uidx[pos].isdigit() and int(uidx[pos]) < len(unorm):
+        return f"[idx] {unorm[int(uidx[pos])]}"
+    return f"[set] {'|'.join(sorted(set(affs)))[:set_width]}"
+
+
 def show(db: Path, cases: list[dict], case_ids: list[str]) -> None:
     con = duckdb.connect(str(db), read_only=True)
     for cid in case_ids:
@@ -133,17 +147,9 @@ def show(db: Path, cases: list[dict], case_ids: list[str]) -> None:
                 continue  # a long list: only the records with an organisation
             rec = _record(f, idx)
             authors = _split(rec.get("author") or rec.get("authors"))
-            affs = _split(rec.get("aff"))
             roles = _split(rec.get("position"))
             ids = _split(rec.get("authorids"))
-            uidx = _split(rec.get("aff_unique_index"))
-            unorm = _split(rec.get("aff_unique_norm"))
-            if len(affs) == len(authors) and pos < len(affs):
-                aff = affs[pos]
-            elif pos < len(uidx) and uidx[pos].isdigit() and int(uidx[pos]) < len(unorm):
-                aff = f"[idx] {unorm[int(uidx[pos])]}"  # IEEE/CVF: one index per author
-            else:
-                aff = f"[set] {'|'.join(sorted(set(affs)))[:90]}"
+            aff = author_affiliation(rec, pos, set_width=90)
             mark = ">>" if (f, rid, str(pos)) in anchors else "  "
             doms = _split(rec.get("aff_domain") or rec.get("email"))
             dom = doms[pos] if len(doms) == len(authors) and pos < len(doms) else ""

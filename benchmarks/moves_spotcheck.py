@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from moves_heldout import _record, _split  # noqa: E402
+from moves_heldout import _record, _split, author_affiliation  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 LABELLED = (ROOT / "tests" / "data" / "moves_gold.csv", ROOT / "tests" / "data" /
@@ -85,15 +85,7 @@ def show(db: Path, cases: list[dict], which: list[int]) -> None:
                 ">>" if c["to_org_id"] in ids else "  ")
             rec = _record(f, idx)
             authors = _split(rec.get("author") or rec.get("authors"))
-            affs = _split(rec.get("aff"))
-            uidx = _split(rec.get("aff_unique_index"))
-            unorm = _split(rec.get("aff_unique_norm"))
-            if len(affs) == len(authors) and pos < len(affs):
-                aff = affs[pos]
-            elif pos < len(uidx) and uidx[pos].isdigit() and int(uidx[pos]) < len(unorm):
-                aff = f"[idx] {unorm[int(uidx[pos])]}"
-            else:
-                aff = f"[set] {'|'.join(sorted(set(affs)))[:80]}"
+            aff = author_affiliation(rec, pos, set_width=80)
             roles = _split(rec.get("position"))
             co = [a for k, a in enumerate(authors) if k != pos][:3]
             print(f"{mark}{y} {f.split('.')[0]:<11.11} "
