@@ -2,7 +2,7 @@
 corpus for labelling, nothing else (no prediction is ever shown).
 
     .venv/bin/python benchmarks/moves_heldout.py draw --db STORE [--seed 4] [--pairs 80] \
-        [--stays 60] > cases.csv
+        [--stays 60] [--exclude CASES.csv] [--prefix b2-] > cases.csv
     .venv/bin/python benchmarks/moves_heldout.py show --db STORE --cases cases.csv CASE_ID...
 
 Why a second set: tests/data/moves_gold.csv was used to tune the rules, so its figures are
@@ -22,6 +22,10 @@ same human left the first record's organisation for the second's between the two
 but is not (dual affiliation, internship or visit, mis-aligned record, a lab and its parent or a
 renamed lab, two people of one name); `unsure` = cannot tell from the records (left out).
 Only ids, positions, years and a short note go in the CSV.
+
+Batches: the first (seed 4, case ids `p0`/`s0`...) and a second drawn later with seed 11,
+`--exclude tests/data/moves_heldout.csv` (no person of the first batch, by either anchor
+mention, is drawn again) and `--prefix b2-`, labelled blind the same way and appended.
 """
 
 from __future__ import annotations
@@ -60,9 +64,28 @@ def _mentions(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
     return by
 
 
-def draw(db: Path, seed: int, n_pairs: int, n_stays: int) -> list[dict]:
+def _case_people(con: duckdb.DuckDBPyConnection, cases: list[dict]) -> set[str]:
+    """The persons of both anchor mentions of each case (ids can differ from the store the
+    cases were drawn on, so both ends are looked up)."""
+    out: set[str] = set()
+    for c in cases:
+        for end in ("from", "to"):
+            stem = c[f"{end}_source_file"].split(".")[0]
+            row = con.execute("SELECT person_id FROM mention_person WHERE paper_id = ? AND "
+                              "position = ?", [f"{stem}/{c[f'{end}_record_id']}",
+                                               int(c[f"{end}_position"])]).fetchone()
+            if row and row[0]:
+                out.add(row[0])
+    return out
+
+
+def draw(db: Path, seed: int, n_pairs: int, n_stays: int, exclude: list[dict] | None = None,
+         prefix: str = "") -> list[dict]:
     con = duckdb.connect(str(db), read_only=True)
     by = _mentions(con)
+    # An earlier batch's persons are left out before sampling, so batches never share a case.
+    for pid in _case_people(con, exclude or []):
+        by.pop(pid, None)
     con.close()
     rng = random.Random(seed)
     pair_people, stay_people = [], []
@@ -82,7 +105,7 @@ def draw(db: Path, seed: int, n_pairs: int, n_stays: int) -> list[dict]:
             ms = by[pid]
             pairs = [(a, b) for a in ms for b in ms if a[0] < b[0] and ok(a, b)]
             a, b = rng.choice(pairs)
-            out.append({"case_id": f"{pool[0]}{i}", "pool": pool, "label": "",
+            out.append({"case_id": f"{prefix}{pool[0]}{i}", "pool": pool, "label": "",
                         "openreview_id": a[5] or "", "from_source_file": a[1],
                         "from_record_id": a[2], "from_position": a[3], "from_year": a[0],
                         "to_source_file": b[1], "to_record_id": b[2], "to_position": b[3],
@@ -171,6 +194,8 @@ def main() -> None:
     d.add_argument("--seed", type=int, default=4)
     d.add_argument("--pairs", type=int, default=80)
     d.add_argument("--stays", type=int, default=60)
+    d.add_argument("--exclude", type=Path, help="cases CSV whose persons are not drawn again")
+    d.add_argument("--prefix", default="", help="case id prefix of this batch")
     s = sub.add_parser("show")
     s.add_argument("--db", type=Path, required=True)
     s.add_argument("--cases", type=Path, required=True)
@@ -179,7 +204,11 @@ def main() -> None:
     if args.cmd == "draw":
         w = csv.DictWriter(sys.stdout, fieldnames=FIELDS, lineterminator="\n")
         w.writeheader()
-        w.writerows(draw(args.db, args.seed, args.pairs, args.stays))
+        exclude = []
+        if args.exclude:
+            with args.exclude.open(encoding="utf-8") as f:
+                exclude = list(csv.DictReader(f))
+        w.writerows(draw(args.db, args.seed, args.pairs, args.stays, exclude, args.prefix))
     else:
         with args.cases.open(encoding="utf-8") as f:
             show(args.db, list(csv.DictReader(f)), args.case_ids)
