@@ -241,6 +241,9 @@ def ingest_openalex(
         f"{totals['papers']:,} works, {totals['mentions']:,} author mentions; "
         f"{totals['records_dropped']:,} records quarantined, {totals['problems']:,} problems "
         "noted (see `talentgraph stats`)."
+        + (f" {totals['kept_elsewhere']:,} works kept elsewhere (another unit holds a newer "
+           f"version), {totals['taken_over']:,} taken over from an older one."
+           if totals.get("kept_elsewhere") or totals.get("taken_over") else "")
     )
 
 

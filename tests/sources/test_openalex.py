@@ -820,3 +820,18 @@ def test_a_work_in_a_snapshot_part_and_an_api_page(tmp_path: Path,
     assert (again["replaced"], again["kept_elsewhere"], again["papers"]) == (1, 1, 2)
     assert [r[2] for r in stored(con)] == ["From the API", "Added", "Work 2", "Other"]
     consistent(con)
+
+
+def test_cli_summary_counts_works_kept_elsewhere(tmp_path: Path) -> None:
+    """A part holding an older version of a stored work says so in its summary line."""
+    new = write_part(tmp_path / "new", "2024-03-01",
+                     [dated(1, "2024-03-01T00:00:00", "New title")])
+    old = write_part(tmp_path / "old", "2024-01-01",
+                     [dated(1, "2024-01-01T00:00:00", "Old title"), dated(2, None, "Other")])
+    runner = CliRunner()
+    db = str(tmp_path / "s.duckdb")
+    assert runner.invoke(app, ["ingest", "openalex", "--jsonl", str(new), "--db", db]
+                         ).exit_code == 0
+    result = runner.invoke(app, ["ingest", "openalex", "--jsonl", str(old), "--db", db])
+    assert result.exit_code == 0, result.output
+    assert "1 works kept elsewhere" in " ".join(result.output.split())
