@@ -414,3 +414,21 @@ def test_one_departure_to_a_renamed_employer_is_one_move(store):
         store.paper(y, [("ivy", ["GDM"], None)])
     con = store.build()
     assert [m[:4] for m in moves_of(con, "ivy")] == [("U", "DM", 2019, 2021)]
+
+
+def test_transition_survives_one_lag_record_at_the_old_place(store):
+    """A paper written while moving lists both places; one later paper still shows the old one
+    (publication lag) in a year the new one is seen: still a move. An institute held with a
+    university (a joint lab) seen again stays a dual affiliation."""
+    orgs(store)
+    store.org("INST", "Institute Gamma", "institute")
+    for who, old in (("joy", "U"), ("ken", "INST")):
+        for y in (2018, 2019, 2020):
+            store.paper(y, [(who, [old], None)])
+        store.paper(2021, [(who, [old, "V"], None)])
+        for y in (2021, 2022, 2023):
+            store.paper(y, [(who, ["V"], None)])
+        store.paper(2022, [(who, [old], None)])  # lag
+    con = store.build()
+    assert [m[:5] for m in moves_of(con, "joy")] == [("U", "V", 2021, 2021, "job_change")]
+    assert moves_of(con, "ken") == []

@@ -174,7 +174,7 @@ def build_careers(con: duckdb.DuckDBPyConnection, progress: Any = _no_progress,
     moves: list[Move] = []
     for done, (person_id, obs) in enumerate(_per_person(con, obs_table), start=1):
         merge_same_orgs(obs, org_names)
-        spells, dual, transitions = build_spells(person_id, obs, linked)
+        spells, dual, transitions = build_spells(person_id, obs, linked, org_kind)
         for s in spells:
             concurrent = sorted({o.org_id for o in spells
                                  if o is not s and o.org_id != s.org_id and o.kind == "home"

@@ -9,7 +9,10 @@ The rules, in the order they are applied to one person's observations:
 2. Dual affiliations: organisations named together on one mention (a professor who is also at a
    lab), or in one OpenReview profile snapshot (one file), are concurrent, never a move —
    unless the old one is never seen again after the joint record while the new one goes on
-   (a paper written during the move lists both): that is a transition, and may be a move.
+   (a paper written during the move lists both): that is a transition, and may be a move. One
+   later record at the old place the next year, while the new one is seen that year (rule 4's
+   lag), does not undo a transition — unless one of the two is an institute or a government
+   lab, often held together with a university for years (a joint lab).
 3. Stale profile entries: an OpenReview profile snapshot can surface an entry from the
    profile's history (a "PhD student" or "Intern" line on a 2024 paper of a full professor). A
    profile record with a student or intern role, while the same person has a faculty or postdoc
@@ -112,21 +115,28 @@ class Spell:
         return sorted((o.year, o.role) for o in self.obs if o.role)
 
 
-def dual_pairs(obs: list[Obs]) -> tuple[set[frozenset[str]], set[frozenset[str]]]:
+# Kinds of organisation commonly held together with a university for years (a joint lab, a
+# national research centre): a later record at either keeps such a pair dual, lag or not.
+JOINT_LAB_KINDS = ("institute", "government")
+
+
+def dual_pairs(obs: list[Obs], org_kind: dict[str, str] | None = None
+               ) -> tuple[set[frozenset[str]], set[frozenset[str]]]:
     """(dual, transitions): organisation pairs held together — named on one mention, or in one
     profile snapshot — split into real dual affiliations and transitions. A pair is a
     transition when, at every year it is named together, one of the two is never seen again
-    while the other goes on (a paper written while moving lists the old and the new place)."""
+    while the other goes on (a paper written while moving lists the old and the new place);
+    one lag record at the old place (`_last_but_lag`) does not count as seen again, unless
+    either place is of a JOINT_LAB_KINDS kind."""
+    org_kind = org_kind or {}
     groups: dict[tuple, set[str]] = defaultdict(set)
     year_of: dict[tuple, int] = {}
-    last: dict[str, int] = {}
     for o in obs:
         groups[("m", o.paper_id, o.position)].add(o.org_id)
         year_of[("m", o.paper_id, o.position)] = o.year
         if o.evidence == "profile":
             groups[("p", o.source_file, o.year)].add(o.org_id)
             year_of[("p", o.source_file, o.year)] = o.year
-        last[o.org_id] = max(last.get(o.org_id, o.year), o.year)
     joint: dict[frozenset[str], set[int]] = defaultdict(set)
     for g, orgs in groups.items():
         if len(orgs) > 1:
@@ -138,11 +148,32 @@ def dual_pairs(obs: list[Obs]) -> tuple[set[frozenset[str]], set[frozenset[str]]
     transitions: set[frozenset[str]] = set()
     for pair, years in joint.items():
         a, b = sorted(pair)
-        if all(last[a] <= y < last[b] or last[b] <= y < last[a] for y in years):
+        lag_ok = not any(org_kind.get(x) in JOINT_LAB_KINDS for x in pair)
+        la, lb = (_last_but_lag(obs, x, y, max(years), lag_ok) for x, y in ((a, b), (b, a)))
+        if all(la <= y < lb or lb <= y < la for y in years):
             transitions.add(pair)
         else:
             dual.add(pair)
     return dual, transitions
+
+
+LAG_YEARS = 1  # publication lag: an old-place record may still appear the year after the move
+
+
+def _last_but_lag(obs: list[Obs], org: str, other: str, joint_year: int,
+                  lag_ok: bool = True) -> int:
+    """The last year `org` is seen, not counting ONE later record (one paper, or one profile
+    snapshot) within LAG_YEARS of the joint record, in a year the other place is seen too:
+    publication lag (rule 4), which must not turn the paper written during a move into a dual
+    affiliation. (A later record in a year the other place is NOT seen, or years later, is
+    the person still at both: a joint lab, an institute and its university.)"""
+    mine = [o.year for o in obs if o.org_id == org]
+    later = [o for o in obs if o.org_id == org and o.year > joint_year]
+    if lag_ok and len({o.key for o in later}) == 1:
+        y = later[0].year
+        if y - joint_year <= LAG_YEARS and any(o.org_id == other and o.year == y for o in obs):
+            return max((x for x in mine if x <= joint_year), default=joint_year)
+    return max(mine, default=joint_year)
 
 
 def _mark_lag(by_org: dict[str, list[Obs]], dual: set[frozenset[str]]) -> None:
@@ -196,7 +227,8 @@ def _away_long_enough(obs: list[Obs]) -> bool:
     return len({o.key for o in obs}) >= 2
 
 
-def build_spells(person_id: str, obs: list[Obs], linked: frozenset[frozenset[str]] = frozenset()
+def build_spells(person_id: str, obs: list[Obs], linked: frozenset[frozenset[str]] = frozenset(),
+                 org_kind: dict[str, str] | None = None
                  ) -> tuple[list[Spell], set[frozenset[str]], set[frozenset[str]]]:
     """Spells of one person (home and internship) and the pairs that never make a move: dual
     affiliations, plus `linked` pairs (an organisation and its successor, e.g. DeepMind and
@@ -206,7 +238,7 @@ def build_spells(person_id: str, obs: list[Obs], linked: frozenset[frozenset[str
     usable = [o for o in obs if o.weight >= MIN_WEIGHT and not _stale(o, first_senior)]
     home = [o for o in usable if o.role_kind not in AWAY_KINDS]
     away = [o for o in usable if o.role_kind in AWAY_KINDS]
-    dual, transitions = dual_pairs(home)
+    dual, transitions = dual_pairs(home, org_kind)
     orgs_here = {o.org_id for o in home}
     dual |= {p for p in linked if p <= orgs_here}
     transitions -= dual
