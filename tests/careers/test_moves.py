@@ -432,3 +432,39 @@ def test_transition_survives_one_lag_record_at_the_old_place(store):
     con = store.build()
     assert [m[:5] for m in moves_of(con, "joy")] == [("U", "V", 2021, 2021, "job_change")]
     assert moves_of(con, "ken") == []
+
+
+def test_leaving_a_university_and_its_institute_together_is_two_departures(store):
+    """A researcher at a university and an institute (named together) leaves both for a
+    company: a departure from each. A place named once beside the main one is no departure."""
+    orgs(store)
+    store.org("INST", "Institute Gamma", "institute")
+    for y in (2017, 2018, 2019):
+        store.paper(y, [("lea", ["U", "INST"], None)])
+    for y in (2021, 2022):
+        store.paper(y, [("lea", ["OAI"], None)])
+    for y in (2017, 2018):
+        store.paper(y, [("max", ["U"], None)])
+    store.paper(2019, [("max", ["U", "INST"], None)])
+    for y in (2021, 2022):
+        store.paper(y, [("max", ["OAI"], None)])
+    con = store.build()
+    assert sorted(m[:2] for m in moves_of(con, "lea")) == [("INST", "OAI"), ("U", "OAI")]
+    assert [m[:2] for m in moves_of(con, "max")] == [("U", "OAI")]
+
+
+def test_records_under_a_linked_name_corroborate_a_side(store):
+    """One profile record at Google DeepMind and one at Google (its parent) in the same year,
+    in two files, are two records at one employer: enough for a side, where one record under
+    one name alone is not (the role does not step up)."""
+    orgs(store)
+    for y in (2018, 2019, 2020):
+        store.paper(y, [("ned", ["U"], "Researcher")])
+    store.paper(2022, [("ned", ["GDM"], "Researcher")], family="B", venue="icml")
+    store.paper(2022, [("ned", ["G"], "Researcher")], family="B", venue="nips")
+    store.paper(2022, [("oz", ["GDM"], "Researcher")], family="B", venue="icml")
+    for y in (2018, 2019, 2020):
+        store.paper(y, [("oz", ["U"], "Researcher")])
+    con = store.build()
+    assert [m[:2] for m in moves_of(con, "ned")] == [("U", "G")]
+    assert moves_of(con, "oz") == []

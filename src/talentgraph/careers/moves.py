@@ -9,7 +9,15 @@ its coauthors do not contradict, but only when the roles read as a career step (
 `_corroboration` and `_both_single`). Rule 4 lets one side rest on ONE paper-attributed record
 (below the strong weight because the people or organisations stage was less than sure) when the
 other side is corroborated and the record lies outside its years. Such moves carry a lower
-confidence and say so in `rule`.
+confidence and say so in `rule`. Records at the same employer under a linked name (Google Brain
+and Google DeepMind, a lab and its parent) in a side's own years count towards corroborating
+that side (`_with_linked`), but not for its roles, nor a name held together with the other side.
+
+One departure per arrival: the latest place the person was seen before it that passes the rules
+— and, besides it, any place held together with it (a university and its institute, >=
+DUAL_PARTNER_MIN_RECORDS records of its own) and left the same year: leaving both is two
+departures. A place taken after the old one and still held (or held together with the new one)
+when the new one starts is what the old one was left for: the new one is an addition.
 
 Guards: a one-record side at a time the person is corroborated at another place (not one held
 with it) is a second affiliation, a mis-aligned record or a namesake's paper, and makes no move
@@ -26,7 +34,7 @@ last_year_at_from can exceed first_year_at_to by the overlap (a handful of moves
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from talentgraph.careers.timelines import Obs, Spell
 
@@ -126,6 +134,10 @@ SINGLE_PAPER_MIN_WEIGHT = 0.4
 # Rule-4 moves whose unseen gap is longer than this need the namesake check (see stage): 4
 # years when the other side has >= 2 records, 2 when it is one strong record too.
 LINK_FREE_GAP = 4
+# A second place held together with the one left (a university and its institute) is a second
+# departure only when it rests on this many independent records of its own: a lone record
+# named beside the main place is a passing affiliation, not a job left.
+DUAL_PARTNER_MIN_RECORDS = 3
 LINK_FREE_GAP_ONE_EACH = 2
 
 
@@ -233,6 +245,24 @@ def _confidence(a: Spell, b: Spell, rule: str = "") -> float:
     return round(c, 3)
 
 
+def _with_linked(s: Spell, other: Spell, home: list[Spell], linked: frozenset[frozenset[str]],
+                 dual: set[frozenset[str]]) -> Spell:
+    """The spell with the records of its own years at the same employer under a linked name
+    (Google Brain and Google DeepMind in one year): they corroborate it. Not those of a name
+    held together with the other side of the move (a professor's Max Planck institute does not
+    make "Max Planck Society" a place they moved to). They add records, not roles: the
+    career step a side reads as is its own. Its place and years are unchanged; so is the
+    spell when there are no such records."""
+    extra = [replace(o, role=None, role_kind=None) for t in home
+             if t is not s and frozenset((t.org_id, s.org_id)) in linked
+             and frozenset((t.org_id, other.org_id)) not in dual
+             for o in t.obs if s.start_year <= o.year <= s.end_year]
+    if not extra:
+        return s
+    return Spell(s.person_id, s.org_id, s.start_year, s.end_year, s.kind, s.obs + extra,
+                 s.lag_obs)
+
+
 def _needs_link(a: Spell, b: Spell, rule: str, home: list[Spell]) -> bool:
     """Whether a move must show that its two sides are one person (merged namesakes look like
     moves): when the person is seen at the new place while still at the old one (two careers
@@ -269,15 +299,24 @@ def detect_moves(person_id: str, spells: list[Spell], dual: set[frozenset[str]],
 
         preds = sorted((a for a in home if follows(a)),
                        key=lambda s: (s.end_year, s.confidence, s.org_id), reverse=True)
+        left: Spell | None = None  # the place the person left for b, once found
         for a in preds:
+            if left is not None and not (
+                    a.end_year == left.end_year and len(a.keys) >= DUAL_PARTNER_MIN_RECORDS
+                    and frozenset((a.org_id, left.org_id)) in dual
+                    and frozenset((a.org_id, left.org_id)) not in linked):
+                break
             # B joined while the person already held a position C taken after A's start and
-            # still held: B is an addition to C (a professor at C who also joins a company),
-            # and A was left for C, not for B.
+            # still held (or held together with B): B is an addition to C (a professor at C
+            # who also joins a company), and A was left for C, not for B.
             if any(c.org_id not in (a.org_id, b.org_id)
                    and a.start_year < c.start_year < b.start_year
-                   and c.end_year > b.start_year for c in home):
+                   and (c.end_year > b.start_year or c.end_year == b.start_year
+                        and frozenset((c.org_id, b.org_id)) in dual) for c in home):
                 break
-            rule = _corroboration(a, b, [s for s in home if s.org_id not in (a.org_id, b.org_id)],
+            rule = _corroboration(_with_linked(a, b, home, linked, dual),
+                                  _with_linked(b, a, home, linked, dual),
+                                  [s for s in home if s.org_id not in (a.org_id, b.org_id)],
                                   dual)
             if rule is None:
                 continue  # try the next-latest place the person was seen before
@@ -297,7 +336,9 @@ def detect_moves(person_id: str, spells: list[Spell], dual: set[frozenset[str]],
                     [o for s in home if s.org_id == a.org_id for o in s.obs + s.lag_obs],
                     [o for s in home if s.org_id == b.org_id for o in s.obs + s.lag_obs])
             moves.append(move)
-            break
+            # Two places held together (a professor's university and institute) and left
+            # together are two departures: go on only through those.
+            left = a
 
     # One departure reaching the same employer under two names (DeepMind, then Google
     # DeepMind after the rename) is one move: the first.
