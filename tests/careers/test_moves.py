@@ -468,3 +468,24 @@ def test_records_under_a_linked_name_corroborate_a_side(store):
     con = store.build()
     assert [m[:2] for m in moves_of(con, "ned")] == [("U", "G")]
     assert moves_of(con, "oz") == []
+
+
+def test_lone_record_inside_the_time_at_the_other_place_is_no_move(store):
+    """One paper at V in the last year the person is seen at U (a coauthor's affiliation on a
+    mis-aligned record, a visit), then two years at OpenAI: the move is U -> OpenAI. A lone
+    record at V while U goes on after it (a namesake's paper) is no move either."""
+    orgs(store)
+    for y in (2016, 2017, 2018):
+        store.paper(y, [("pia", ["U"], None)])
+    store.paper(2018, [("pia", ["V"], None)])
+    for y in (2020, 2021):
+        store.paper(y, [("pia", ["OAI"], None)])
+    for y in (2014, 2015):
+        store.paper(y, [("quinn", ["U"], None)])
+    for y in (2017, 2019):
+        store.paper(y, [("quinn", ["OAI"], None)])
+    store.paper(2019, [("quinn", ["V"], None)])
+    store.paper(2021, [("quinn", ["U"], None)])
+    con = store.build()
+    assert [m[:2] for m in moves_of(con, "pia")] == [("U", "OAI")]
+    assert ("OAI", "V") not in [m[:2] for m in moves_of(con, "quinn")]

@@ -21,10 +21,12 @@ when the new one starts is what the old one was left for: the new one is an addi
 
 Guards: a one-record side at a time the person is corroborated at another place (not one held
 with it) is a second affiliation, a mis-aligned record or a namesake's paper, and makes no move
-under any rule. Merged namesakes look like moves: a move whose new place is seen while the old
-one goes on, or that rests on one paper record after a long unseen gap, must show that its two
-sides are one person (a shared coauthor, author id or title topic; see careers.stage) or it is
-dropped. Measured precision by rule: benchmarks/moves.py and tests/data/moves_spotcheck.csv.
+under any rule; so is a one-record side inside the person's time at the other side's place (the
+old place still seen in or after the year of the lone new record, `_lone_inside`). Merged
+namesakes look like moves: a move whose new place is seen while the old one goes on, or that
+rests on one paper record after a long unseen gap, must show that its two sides are one person
+(a shared coauthor, author id or title topic; see careers.stage) or it is dropped. Measured
+precision by rule: benchmarks/moves.py and tests/data/moves_spotcheck.csv.
 
 Window: last year seen at the old place, first year seen at the new one. After a transition (a
 paper listing both places, the old one never seen again), the two may overlap, so
@@ -263,6 +265,18 @@ def _with_linked(s: Spell, other: Spell, home: list[Spell], linked: frozenset[fr
                  s.lag_obs)
 
 
+def _lone_inside(a: Spell, b: Spell, home: list[Spell]) -> bool:
+    """A side resting on one record that falls inside the person's time at the other side's
+    place — the old place still seen at or after the lone new record (a visit, a coauthor's
+    affiliation on a mis-aligned record, a namesake's paper), or the new place already seen at
+    or before the lone old record — is no move, under any rule."""
+    if len(b.keys) == 1 and any(o.year >= b.start_year for s in home
+                                if s.org_id == a.org_id for o in s.obs):
+        return True
+    return len(a.keys) == 1 and any(o.year <= a.end_year for s in home
+                                    if s.org_id == b.org_id for o in s.obs)
+
+
 def _needs_link(a: Spell, b: Spell, rule: str, home: list[Spell]) -> bool:
     """Whether a move must show that its two sides are one person (merged namesakes look like
     moves): when the person is seen at the new place while still at the old one (two careers
@@ -318,7 +332,7 @@ def detect_moves(person_id: str, spells: list[Spell], dual: set[frozenset[str]],
                                   _with_linked(b, a, home, linked, dual),
                                   [s for s in home if s.org_id not in (a.org_id, b.org_id)],
                                   dual)
-            if rule is None:
+            if rule is None or _lone_inside(a, b, home):
                 continue  # try the next-latest place the person was seen before
             if any(s.org_id == b.org_id and s.end_year < a.start_year for s in home):
                 kind = "return"
