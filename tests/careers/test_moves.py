@@ -489,3 +489,18 @@ def test_lone_record_inside_the_time_at_the_other_place_is_no_move(store):
     con = store.build()
     assert [m[:2] for m in moves_of(con, "pia")] == [("U", "OAI")]
     assert ("OAI", "V") not in [m[:2] for m in moves_of(con, "quinn")]
+
+
+def test_same_rung_on_one_checked_profile_record_after_two_records_is_a_move(store):
+    """Researcher at Google in two papers, then researcher at OpenAI on one profile record
+    whose coauthors are at OpenAI in other files too: a move between two industry labs."""
+    orgs(store)
+    for y, venue in ((2021, "a"), (2022, "b")):
+        store.paper(y, [("q1", ["OAI"], "Researcher"), ("q2", ["OAI"], "Researcher")],
+                    family="B", venue=venue)
+    store.paper(2019, [("rae", ["G"], "Researcher")])
+    store.paper(2020, [("rae", ["G"], "Researcher")])
+    store.paper(2023, [("rae", ["OAI"], "Researcher"), ("q1", ["OAI"], "Researcher"),
+                       ("q2", ["OAI"], "Researcher")], family="B", venue="c")
+    con = store.build()
+    assert [m[:4] for m in moves_of(con, "rae")] == [("G", "OAI", 2020, 2023)]

@@ -133,6 +133,8 @@ def role_rank(role: str | None) -> float | None:
 # line), even below STRONG_WEIGHT because the people or organisations stage was less than sure,
 # is good evidence of where someone was; a side may rest on one such record (rule 4).
 SINGLE_PAPER_MIN_WEIGHT = 0.4
+# Rule 2 on the same rung (researcher -> researcher) needs this many records at the old place.
+SAME_RUNG_MIN_RECORDS = 2
 # Rule-4 moves whose unseen gap is longer than this need the namesake check (see stage): 4
 # years when the other side has >= 2 records, 2 when it is one strong record too.
 LINK_FREE_GAP = 4
@@ -172,8 +174,9 @@ def _corroboration(a: Spell, b: Spell, others: list[Spell] | None = None,
        paper's other authors do not contradict it), when the other side is corroborated, the
        single record lies strictly outside the other side's years, and the roles read as a
        career: a step up the ladder (undergrad -> PhD -> postdoc -> faculty or staff), or — for
-       the person's LATEST record, checked against coauthors, after >= 3 records at the old
-       place — the same rung (researcher -> researcher). Mis-aligned profile records mostly read
+       a new-place record checked against its coauthors (`aligned`), after >=
+       SAME_RUNG_MIN_RECORDS records at the old place — the same rung (researcher ->
+       researcher). Mis-aligned profile records mostly read
        as a step down (professor -> PhD student, full -> assistant professor) or as a jump no
        career makes in two years (assistant -> full professor elsewhere): those need rule 1.
     """
@@ -206,7 +209,7 @@ def _corroboration(a: Spell, b: Spell, others: list[Spell] | None = None,
         return None
     if first > last and not (last >= 4.0 and first - last > 0.15):
         return f"from {_side_text(a)}; to {_side_text(b)}"
-    if (first == last and last >= 3.0 and weak is b and len(other.keys) >= 3
+    if (first == last and last >= 3.0 and weak is b and len(other.keys) >= SAME_RUNG_MIN_RECORDS
             and all(o.alignment == "aligned" for o in weak.obs)):
         return f"from {_side_text(a)}; to {_side_text(b)}"
     return None
