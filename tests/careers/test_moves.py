@@ -504,3 +504,20 @@ def test_same_rung_on_one_checked_profile_record_after_two_records_is_a_move(sto
                        ("q2", ["OAI"], "Researcher")], family="B", venue="c")
     con = store.build()
     assert [m[:4] for m in moves_of(con, "rae")] == [("G", "OAI", 2020, 2023)]
+
+
+def test_return_while_still_at_the_place_left_must_show_one_person(store):
+    """Back at U in 2019 while still seen at V that year: two careers interleaved (namesakes)
+    as often as a return. Without a shared coauthor, id or topic across V and U it is dropped;
+    with one it stands."""
+    orgs(store)
+    for who, co in (("sam", "v1"), ("tia", "u1")):
+        for y in (2014, 2015):
+            store.paper(y, [(who, ["U"], None), ("u1", [], None)], title="Graph kernels")
+        for y in (2016, 2017, 2018, 2019):
+            store.paper(y, [(who, ["V"], None), ("v1", [], None)], title=f"Ocean waves {y}")
+        for y in (2019, 2020):
+            store.paper(y, [(who, ["U"], None), (co, [], None)], title="Graph kernels")
+    con = store.build()
+    assert "return" not in [m[4] for m in moves_of(con, "tia")]
+    assert ("V", "U", "return") in [(m[0], m[1], m[4]) for m in moves_of(con, "sam")]

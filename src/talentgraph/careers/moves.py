@@ -23,8 +23,9 @@ Guards: a one-record side at a time the person is corroborated at another place 
 with it) is a second affiliation, a mis-aligned record or a namesake's paper, and makes no move
 under any rule; so is a one-record side inside the person's time at the other side's place (the
 old place still seen in or after the year of the lone new record, `_lone_inside`). Merged
-namesakes look like moves: a move whose new place is seen while the old one goes on, or that
-rests on one paper record after a long unseen gap, must show that its two sides are one person
+namesakes look like moves: a move whose new place is seen while the old one goes on, a
+return in a year the person is still seen at the place left, or a move that rests on one paper
+record after a long unseen gap, must show that its two sides are one person
 (a shared coauthor, author id or title topic; see careers.stage) or it is dropped. Measured
 precision by rule: benchmarks/moves.py and tests/data/moves_spotcheck.csv.
 
@@ -348,7 +349,10 @@ def detect_moves(person_id: str, spells: list[Spell], dual: set[frozenset[str]],
             move = Move(person_id, a.org_id, b.org_id, a.end_year, b.start_year, kind,
                         _confidence(a, b, rule), rule, list(a.obs), list(b.obs),
                         list(a.lag_obs))
-            if _needs_link(a, b, rule, home):
+            # A return in a year the person is still seen at the place left: two careers
+            # interleaved (namesakes) as often as a move; it must show one person too.
+            if _needs_link(a, b, rule, home) or (kind == "return"
+                                                 and a.end_year >= b.start_year):
                 move.link_check = (
                     [o for s in home if s.org_id == a.org_id for o in s.obs + s.lag_obs],
                     [o for s in home if s.org_id == b.org_id for o in s.obs + s.lag_obs])
