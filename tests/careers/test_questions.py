@@ -167,3 +167,31 @@ def test_export_to_an_unwritable_place_is_a_clear_error(lab, tmp_path):
     blocker.write_text("x")
     with pytest.raises(StoreError, match="cannot write"):
         export_moves(lab.con, blocker / "moves.csv")
+
+
+def test_paper_cohort_takes_home_from_timelines_when_the_record_gives_a_set(store):
+    """A record whose affiliations are a set for the whole paper (ICLR 2021 style) attributes
+    none to its authors: each one's home is their own spell that year, inside the set first."""
+    (store.org("OAI", "OpenAI", "industry_lab").org("DM", "DeepMind", "industry_lab")
+     .org("U", "Uni Alpha"))
+    for year in (2019, 2020):
+        store.paper(year, [("gil", ["DM"], None), ("hal", ["U"], None)])
+        store.paper(year, [("hal", ["DM"], None)])  # hal: professor also at the lab
+    store.paper(2022, [("gil", ["OAI"], None)])
+    store.paper(2023, [("gil", ["OAI"], None)])
+    store.paper(2022, [("hal", ["U"], None)])
+    store.paper(2023, [("hal", ["U"], None)])
+    store.paper(2021, [("gil", [], None), ("hal", [], None), ("ivy", [], None)],
+                title="Set Paper", paper_orgs=["DM"])
+    store.build()
+    rep = cohort_report(store.con, paper="Set Paper")
+    by = {m["person_id"]: m for m in rep["members"]}
+    assert by["gil"]["home"] == "DeepMind (from their timeline)"
+    assert by["gil"]["status"] == "left" and "OpenAI" in by["gil"]["detail"]
+    # hal's spells around 2021 are at DeepMind and Uni Alpha; the record lists DeepMind only.
+    assert by["hal"]["home"] == "DeepMind (from their timeline)"
+    assert "timeline" in by["hal"]["note"]
+    # ivy has no other record: her only spell is the one the set itself implies, and nothing
+    # later tells whether she stayed.
+    assert (by["ivy"]["home"], by["ivy"]["status"]) == ("DeepMind (from their timeline)",
+                                                          "unknown")

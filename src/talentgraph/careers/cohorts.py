@@ -72,9 +72,18 @@ def members_of_paper(con: duckdb.DuckDBPyConnection, query: str, org: str | None
     """, {"p": paper["paper_id"]}).fetchall()
     fixed = _fixed_home(con, org)
     tree = OrgTree(con)
+    from_timeline: dict[str, list[str]] = {}
+    if not fixed:
+        from_timeline = _homes_from_timelines(
+            con, tree, paper, [pid for _p, _n, pid, orgs in rows if pid and not orgs])
     members = []
     for _pos, raw_name, pid, orgs in rows:
         mem = Member(pid, raw_name, since=paper["year"])
+        timeline_home = not fixed and not orgs and bool(from_timeline.get(pid))
+        if timeline_home:
+            orgs = from_timeline[pid]
+            mem.note = (f"home from the person's timeline around {paper['year']}: the paper "
+                        "does not attribute an affiliation to this author")
         if fixed:
             mem.home_org_ids = set(fixed["family"])
             mem.home = fixed["name"]
@@ -89,10 +98,44 @@ def members_of_paper(con: duckdb.DuckDBPyConnection, query: str, org: str | None
             mem.home = " + ".join(sorted(
                 names[o] + (f" (within {parents[o]})" if parents.get(o, names[o]) != names[o]
                             else "") for o in names))
+            if timeline_home:
+                mem.home += " (from their timeline)"
             if not orgs:
                 mem.note = "no affiliation attributed on the paper"
         members.append(mem)
     return paper, members
+
+
+def _homes_from_timelines(con: duckdb.DuckDBPyConnection, tree: OrgTree, paper: dict[str, Any],
+                          pids: list[str]) -> dict[str, list[str]]:
+    """Home organisations at the paper's year, from the timelines of authors the paper does not
+    attribute an affiliation to (records whose affiliations are a set for the whole paper).
+
+    Of the person's home spells covering the year, those inside the paper's own affiliation set
+    win (the record says the author is at one of them); with none there, all of them.
+    """
+    if not pids:
+        return {}
+    # Spells covering the year; where a person has none, those within a year of it (a paper
+    # written in a spell's last months appears the year after).
+    spells = con.execute(
+        "SELECT person_id, org_id, start_year <= $y AND end_year >= $y AS covers FROM spells "
+        "WHERE kind = 'home' AND start_year <= $y + 1 AND end_year >= $y - 1 AND person_id IN "
+        + ids_view(con, "_careers_unattributed", pids), {"y": paper["year"]}).fetchall()
+    covered = {pid for pid, _o, covers in spells if covers}
+    spells = [(pid, o) for pid, o, covers in spells if covers or pid not in covered]
+    paper_set: set[str] = set()
+    for (o,) in con.execute("SELECT DISTINCT org_id FROM paper_orgs WHERE paper_id = $p",
+                            {"p": paper["paper_id"]}).fetchall():
+        paper_set |= tree.family(tree.top.get(o, o))
+    by_person: dict[str, list[str]] = defaultdict(list)
+    for pid, o in spells:
+        by_person[pid].append(o)
+    out = {}
+    for pid, orgs in by_person.items():
+        listed = [o for o in orgs if o in paper_set]
+        out[pid] = sorted(set(listed or orgs))
+    return out
 
 
 def _fixed_home(con: duckdb.DuckDBPyConnection, org: str | None) -> dict[str, Any] | None:
