@@ -19,7 +19,7 @@ from importlib import resources
 from pathlib import Path
 
 from talentgraph.errors import OrgDataError
-from talentgraph.resolve.orgs.text import compact, key
+from talentgraph.resolve.orgs.text import compact, content, key
 
 KINDS = ("industry_lab", "startup", "university", "institute", "government", "company",
          "unknown")
@@ -64,6 +64,9 @@ class Catalog:
     generic_domains: frozenset[str]
     by_key: dict[str, Alias] = field(default_factory=dict)
     by_compact: dict[str, Alias] = field(default_factory=dict)
+    # Keys without their function words ("Max Planck Institute of/for Intelligent Systems"),
+    # only where one organisation has that content key.
+    by_content: dict[str, Alias] = field(default_factory=dict)
     whole_only: frozenset[str] = frozenset()
     # Names that meant different organisations in different periods ("Google DeepMind": DeepMind
     # as styled after Google's 2014 acquisition; the merged unit from April 2023).
@@ -86,8 +89,9 @@ class Catalog:
         return out
 
     def lookup(self, k: str) -> Alias | None:
-        """The curated alias whose key (or compact key) is `k`."""
-        return self.by_key.get(k) or self.by_compact.get(compact(k))
+        """The curated alias whose key (or compact key, or content key) is `k`."""
+        return (self.by_key.get(k) or self.by_compact.get(compact(k))
+                or self.by_content.get(content(k)))
 
 
 def _disjoint(a: Alias, b: Alias) -> bool:
@@ -179,6 +183,13 @@ def load(directory: Path | None = None) -> Catalog:
         if k in AMBIGUOUS_WORDS:
             whole.add(k)
     cat.whole_only = frozenset(whole)
+    by_content: dict[str, Alias | None] = {}
+    for k, a in cat.by_key.items():
+        c = content(k)
+        prev = by_content.get(c, a)
+        # Two organisations with one content key: neither is found by it.
+        by_content[c] = a if prev is not None and prev.org_id == a.org_id else None
+    cat.by_content = {c: a for c, a in by_content.items() if a is not None and c}
     path = d / "org_homonyms.csv"
     for line, r in _rows(path) if path.exists() else []:
         if r["org_id"] not in orgs or key(r["alias"]) not in cat.by_key:

@@ -3,8 +3,11 @@
 Order of evidence for one affiliation part (a dual affiliation "A + B" has two parts):
 1. a curated name in the part: a whole segment, two adjacent segments ("Institute of Automation,
    Chinese Academy of Sciences"), an abbreviation in parentheses, a curated name inside a longer
-   segment ("Huzhou Institute of Zhejiang University"), or a company name followed by a unit
-   ("Huawei Cloud"). When several are found, a child beats its parent (Google Brain over Google).
+   segment ("Huzhou Institute of Zhejiang University"), two names of one organisation run
+   together ("ETH Swiss Federal Institute of Technology Zurich"), or a company name followed by
+   a unit ("Huawei Cloud"). Names also meet without their function words ("Max Planck
+   Institute of/for Intelligent Systems"). When several are found, a child beats its parent
+   (Google Brain over Google).
 2. the corpus' own normalised name for the part (mentions.aff_norm), resolved the same way;
 3. a near-spelling of a curated name (rapidfuzz ratio >= FUZZY_THRESHOLD, see below);
 4. the long tail: the segment that names an institution (University/College/Inc... beats
@@ -171,6 +174,20 @@ class OrgResolver:
                 return a
         return None
 
+    def _double(self, k: str) -> Alias | None:
+        """A segment made of two names of one curated organisation, an acronym and the full name
+        most often ("ETH Swiss Federal Institute of Technology Zurich", "KAIST Korea Advanced
+        Institute of Science and Technology"): that organisation."""
+        toks = k.split()
+        for i in range(1, len(toks)):
+            a = self.cat.lookup(" ".join(toks[:i]))
+            if a is None:
+                continue
+            b = self.cat.lookup(" ".join(toks[i:]))
+            if b is not None and b.org_id == a.org_id:
+                return b
+        return None
+
     def _prefixed(self, k: str) -> Alias | None:
         toks = k.split()
         for alias_toks, a in self._prefix.get(toks[0], []) if toks else []:
@@ -232,6 +249,10 @@ class OrgResolver:
                     found += [(1, i, self._curated(h, p, "curated", 0.9))
                               for h, p in zip(hits, pieces, strict=True) if h]
                     continue
+            a = self._double(s.key)
+            if a:
+                found.append((1, i, self._curated(a, s.text, "curated_double", 0.9)))
+                continue
             a = self._inner(s.key)
             if a:
                 found.append((3, i, self._curated(a, s.text, "curated_inner", 0.85)))

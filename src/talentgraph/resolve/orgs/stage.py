@@ -9,6 +9,11 @@ stands for in the corpus (e.g. utah.edu -> university-of-utah when mentions carr
 mostly name it); the second resolves every key with curated and learned domains, so mentions
 that only carry an e-mail domain (OpenReview exports of 2013-2020) get an organisation too.
 
+Hosts: a generated organisation that is a unit or another name of an organisation (a
+department writing its university's domain, a laboratory written with its host, an institute its
+authors list beside a university) gets that organisation as parent (resolve/orgs/hosts.py), so
+that a change between them is not read as a move.
+
 Dates: a name that meant another organisation in the paper's year is read as that one
 ("Google DeepMind" was DeepMind's style in 2014-2016, the merged unit from April 2023), except
 in OpenReview profile affiliations (the author's current ones). A mention on a paper from a
@@ -28,8 +33,9 @@ import duckdb
 import pyarrow as pa
 
 from talentgraph.resolve.orgs import catalog as catalog_mod
+from talentgraph.resolve.orgs import hosts as hosts_mod
 from talentgraph.resolve.orgs.resolver import OrgMatch, OrgResolver, registrable_domain
-from talentgraph.resolve.orgs.text import key
+from talentgraph.resolve.orgs.text import key, split_parts
 
 # A domain stands for an organisation when at least this many mentions carry it and this share
 # of them name that organisation (rank 1): below that, a domain is shared (a hosting provider,
@@ -112,11 +118,15 @@ def build_orgs(con: duckdb.DuckDBPyConnection, progress: Any = _no_progress) -> 
     # Pass 2: names and domains.
     rows: list[dict[str, Any]] = []
     tail = _LongTail()
+    votes = hosts_mod.HostVotes.empty()
     for done, (kid, raw, norm, country, dom, edom, n) in enumerate(keys, start=len(keys) + 1):
         matches = resolver.resolve(raw, norm, country, dom, edom)
         rows.extend(_result_rows(kid, matches))
         for m in matches:
             tail.add(m, n)
+        if raw and raw.strip():
+            hosts_mod.add_named(votes, raw, [next((m.org_id for m in resolver.resolve_part(p)),
+                                                  None) for p in split_parts(raw)], n)
         if done % 5000 == 0:
             progress("orgs", done, total, "names and domains")
 
@@ -234,8 +244,60 @@ def build_orgs(con: duckdb.DuckDBPyConnection, progress: Any = _no_progress) -> 
         LEFT JOIN (SELECT org_id, count(DISTINCT paper_id) AS n_set_papers
                    FROM paper_orgs GROUP BY 1) p USING (org_id)""")
     con.execute("DROP TABLE IF EXISTS _org_keys")
+    n_hosts = _write_hosts(con, cat, resolver, votes)
     progress("orgs", total, total, "done")
-    return _summary(con, len(keys), len(learned))
+    return {**_summary(con, len(keys), len(learned)), "hosted_orgs": n_hosts}
+
+
+def _write_hosts(con: duckdb.DuckDBPyConnection, cat: catalog_mod.Catalog,
+                 resolver: OrgResolver, votes: hosts_mod.HostVotes) -> dict[str, int]:
+    """Give generated organisations their host (resolve/orgs/hosts.py) as parent in `orgs`;
+    returns how many got one, by evidence."""
+    facts = {o: hosts_mod.OrgFacts(k, bool(c), int(n or 0)) for o, k, c, n in con.execute(
+        "SELECT org_id, kind, curated, n_mentions FROM orgs").fetchall()}
+    # Domains on the mentions each generated organisation is the first one of.
+    for g, dom, edom, n in con.execute("""
+            SELECT mo.org_id, m.affiliation_domain, m.email_domain, count(*)
+            FROM mention_orgs mo JOIN mentions m USING (paper_id, position)
+            JOIN orgs o ON o.org_id = mo.org_id
+            WHERE mo.rank = 1 AND NOT o.curated
+              AND coalesce(m.affiliation_domain, m.email_domain) IS NOT NULL
+            GROUP BY ALL""").fetchall():
+        hit = resolver.domain_org(dom) or resolver.domain_org(edom)
+        if hit:
+            votes.domain[g][hit[0]] += n
+    # Organisations listed beside each generated one in one mention.
+    for g, h, n, authors in con.execute("""
+            SELECT a.org_id, b.org_id, count(*), count(DISTINCT m.raw_name)
+            FROM mention_orgs a JOIN mention_orgs b USING (paper_id, position)
+            JOIN mentions m USING (paper_id, position)
+            JOIN orgs o ON o.org_id = a.org_id
+            WHERE NOT o.curated AND a.org_id <> b.org_id
+            GROUP BY ALL""").fetchall():
+        votes.colisted[g][h] += n
+        votes.colisted_authors[(g, h)] = authors
+    parent = {o.org_id: o.parent_id for o in cat.orgs.values()}
+    hosts = hosts_mod.without_cycles(hosts_mod.choose_hosts(votes, facts), parent)
+    if not hosts:
+        return {}
+    up = {**parent, **{g: h.host_id for g, h in hosts.items()}}
+
+    def top(org: str) -> str:
+        seen = {org}
+        while (nxt := up.get(org)) and nxt not in seen:
+            seen.add(nxt)
+            org = nxt
+        return org
+
+    _hosts = pa.Table.from_pylist(  # noqa: F841  (read by DuckDB)
+        [{"org_id": g, "parent_id": h.host_id, "top_parent_id": top(g)}
+         for g, h in hosts.items()],
+        schema=pa.schema([("org_id", pa.string()), ("parent_id", pa.string()),
+                          ("top_parent_id", pa.string())]))
+    con.execute("""
+        UPDATE orgs SET parent_id = h.parent_id, top_parent_id = h.top_parent_id
+        FROM _hosts h WHERE orgs.org_id = h.org_id""")
+    return dict(Counter(h.evidence for h in hosts.values()))
 
 
 def _write_orgs(con: duckdb.DuckDBPyConnection, cat: catalog_mod.Catalog,

@@ -221,6 +221,22 @@ def compact(k: str) -> str:
     return k.replace(" ", "")
 
 
+# Function words that change no organisation name: "Institute of/for X", "University in X".
+# Not "and" ("Chinese Academy and Sciences" is a typo, not the academy's name).
+_FUNCTION_WORDS = frozenset({"of", "for", "the", "in", "at", "on", "de", "di", "du", "da", "do",
+                             "des", "del", "della", "degli", "der", "fur"})
+
+
+def content(k: str) -> str:
+    """A key without the function words inside it: "max planck institute of intelligent
+    systems" and "... for intelligent systems" meet. Word order is kept ("University of X" / "X
+    University" stay apart), and so are a first and a last word: a fragment ("at Scale", "and
+    Vector Institute") is not a name."""
+    toks = k.split()
+    return " ".join(t for i, t in enumerate(toks)
+                    if t not in _FUNCTION_WORDS or i == 0 or i == len(toks) - 1)
+
+
 def slug(k: str) -> str:
     """A stable id from a key: legal forms and numbers dropped, words joined by '-'."""
     s = _LEGAL_TAIL.sub("", k)

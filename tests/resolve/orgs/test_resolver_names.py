@@ -1,0 +1,37 @@
+"""Names of curated organisations the resolver reads through function words and doubled names."""
+
+from __future__ import annotations
+
+import pytest
+
+from talentgraph.resolve.orgs import OrgResolver, catalog
+from talentgraph.resolve.orgs.text import content
+
+
+@pytest.fixture(scope="module")
+def resolver() -> OrgResolver:
+    return OrgResolver(catalog.default())
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    # An acronym and the full name of one organisation, run together.
+    ("Dept. of Widgets, ETH Swiss Federal Institute of Technology Zurich, Switzerland",
+     "eth-zurich"),
+    ("KAIST Korea Advanced Institute of Science and Technology", "kaist"),
+    # "of" for "for", a hyphen: the same content words.
+    ("Max-Planck Institute of Intelligent Systems", "mpi-is"),
+])
+def test_other_spellings_of_curated_names(resolver: OrgResolver, raw: str,
+                                          expected: str) -> None:
+    assert resolver.resolve(raw)[0].org_id == expected
+
+
+def test_content_keys_keep_word_order() -> None:
+    assert content("university of tokyo") == "university tokyo"
+    assert content("tokyo university of science") == "tokyo university science"
+    assert catalog.default().lookup("university tokyo science") is None
+
+
+def test_two_names_of_two_organisations_are_not_one(resolver: OrgResolver) -> None:
+    # Names of two different curated organisations run together: neither is read as doubled.
+    assert all(m.method != "curated_double" for m in resolver.resolve("MIT Stanford University"))
