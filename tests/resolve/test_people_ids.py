@@ -62,3 +62,26 @@ def test_plain_acl_slug_of_an_ambiguous_name_is_not_trusted() -> None:
     assert "x1" not in comp and "x2" not in comp     # left to the model
     assert comp["x3"] == comp["x4"]                  # suffixed slug: one person
     assert comp["y1"] == comp["y2"]                  # plain slug of a rare name: trusted
+
+
+def test_an_email_the_record_put_at_another_author_links_nothing() -> None:
+    """A record that swapped two authors' e-mails must not make one person of the two."""
+    rows = [("p1#0", "Sergey Levine", "sergey levine", None, None, None, None,
+             "yoshua.bengio@mila.quebec", None, None),
+            ("p1#1", "Yoshua Bengio", "yoshua bengio", None, None, None, None,
+             "svlevine@berkeley.edu", None, None),
+            ("p2#0", "Sergey Levine", "sergey levine", None, None, None, None,
+             "svlevine@berkeley.edu", None, None),
+            # an e-mail that names neither author is kept: many are nicknames or numbers
+            ("p1#2", "Ann Lee", "ann lee", None, None, None, None, "ax9@x.org", None, None),
+            ("p3#0", "Ann Lee", "ann lee", None, None, None, None, "ax9@x.org", None, None),
+            # two coauthors of one family name: each e-mail still names its own author
+            ("p4#0", "Wei Zhang", "wei zhang", None, None, None, None, "zhangw@x.org", None,
+             None),
+            ("p4#1", "Hao Zhang", "hao zhang", None, None, None, None, "haozhang@x.org", None,
+             None)]
+    con = _mentions(rows)
+    comp = _comp(con)
+    assert "p1#1" not in comp and "p1#0" not in comp  # misplaced: left to the model
+    assert comp["p1#2"] == comp["p3#0"]
+    assert {"p4#0", "p4#1"} <= comp.keys()

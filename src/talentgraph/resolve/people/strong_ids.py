@@ -4,6 +4,9 @@ An id links only mentions of ONE person, so a value is dropped (left to the mode
 shows it is not personal: any id that appears with two different OpenReview profiles, and plain
 ACL Anthology slugs of common names (the Anthology only disambiguates people it knows about, so
 'w/wei-wang' can lump several Wei Wangs; suffixed slugs like 'y/yang-liu-icsi' are kept).
+An e-mail is also dropped for a mention when the record misplaced it: it names another author of
+the same paper and nothing of this author's name (an ICLR 2019 record lists Levine's and Bengio's
+e-mails in swapped places, which made one person of the two).
 """
 
 from __future__ import annotations
@@ -57,10 +60,26 @@ def build_id_edges(con: duckdb.DuckDBPyConnection) -> int:
                = regexp_replace(lower(strip_accents(raw_name)), '[^a-z0-9]+', '', 'g')
            AND (f.n >= {COMMON_NAME_MENTIONS}
                 OR trim(acl_id, '/') IN (SELECT p FROM acl_prefixes))
+    ),
+    email_local AS (
+        SELECT mkey, split_part(mkey, '#', 1) AS paper, first_last,
+               regexp_replace(split_part(email, '@', 1), '[^a-z]', '', 'g') AS local
+          FROM pp_mentions WHERE email IS NOT NULL AND contains(email, '@')
+    ),
+    email_misplaced AS (  -- names a coauthor (surname of 4+ letters), not this author
+        SELECT DISTINCT a.mkey FROM email_local a
+          JOIN (SELECT mkey, split_part(mkey, '#', 1) AS paper,
+                       split_part(first_last, ' ', -1) AS family FROM pp_mentions) b
+            ON b.paper = a.paper AND b.mkey <> a.mkey
+         WHERE length(b.family) >= 4 AND contains(a.local, b.family)
+           AND NOT coalesce(list_bool_or(list_transform(string_split(a.first_last, ' '),
+                                                        t -> length(t) >= 3
+                                                             AND contains(a.local, t))), false)
     )
     SELECT e.* FROM e JOIN or_per_val p USING (kind, val)
      WHERE (e.kind = 'or' OR p.n_or <= 1)
        AND NOT (e.kind = 'acl' AND e.val IN (SELECT val FROM acl_plain))
+       AND NOT (e.kind = 'email' AND e.mkey IN (SELECT mkey FROM email_misplaced))
     """)
     return con.execute("SELECT count(*) FROM pp_idedges").fetchone()[0]
 
