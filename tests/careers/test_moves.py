@@ -521,3 +521,23 @@ def test_return_while_still_at_the_place_left_must_show_one_person(store):
     con = store.build()
     assert "return" not in [m[4] for m in moves_of(con, "tia")]
     assert ("V", "U", "return") in [(m[0], m[1], m[4]) for m in moves_of(con, "sam")]
+
+
+def test_record_on_a_scrambled_paper_whose_place_no_coauthor_holds_is_the_authors_own(store):
+    """A profile record whose coauthors' slots do not match them elsewhere (the paper's
+    affiliation list is scrambled) is suspect — unless no coauthor holds the record's
+    organisation anywhere: it cannot be a coauthor's affiliation shifted into this slot."""
+    orgs(store)
+    for venue, y in (("a", 2019), ("b", 2020)):
+        store.paper(y, [("k1", ["U"], "Researcher"), ("k2", ["V"], "Researcher")],
+                    family="B", venue=venue)
+        store.paper(y, [("k3", ["U"], "Researcher"), ("k4", ["V"], "Researcher")],
+                    family="B", venue=venue)
+    store.paper(2021, [("uli", ["G"], "PhD student"), ("k1", ["V"], "Researcher"),
+                       ("k2", ["U"], "Researcher")], family="B", venue="c")
+    store.paper(2021, [("vic", ["U"], "PhD student"), ("k3", ["G"], "Researcher"),
+                       ("k4", ["G"], "Researcher")], family="B", venue="d")
+    con = store.build()
+    align = dict(con.execute("SELECT person_id, alignment FROM affiliation_obs WHERE "
+                             "person_id IN ('uli', 'vic')").fetchall())
+    assert align == {"uli": "own", "vic": "suspect"}

@@ -177,9 +177,9 @@ def _corroboration(a: Spell, b: Spell, others: list[Spell] | None = None,
        career: a step up the ladder (undergrad -> PhD -> postdoc -> faculty or staff), or — for
        a new-place record checked against its coauthors (`aligned`), after >=
        SAME_RUNG_MIN_RECORDS records at the old place — the same rung (researcher ->
-       researcher). Mis-aligned profile records mostly read
-       as a step down (professor -> PhD student, full -> assistant professor) or as a jump no
-       career makes in two years (assistant -> full professor elsewhere): those need rule 1.
+       researcher). Mis-aligned profile records mostly read as a step down (professor -> PhD
+       student, full -> assistant professor) or as a jump no career makes in two years
+       (assistant -> full professor elsewhere): those need rule 1.
     """
     others = others or []
     if a.corroborated and b.corroborated:
@@ -218,11 +218,12 @@ def _corroboration(a: Spell, b: Spell, others: list[Spell] | None = None,
 
 def _both_single(a: Spell, b: Spell) -> str | None:
     """3. one record on each side: only two OpenReview-profile records, neither contradicted
-    by its coauthors (both `aligned`), years apart, whose roles take one plausible step up
-    (undergrad -> PhD student, PhD student -> postdoc or researcher, postdoc -> assistant
-    professor). A jump to associate or full professor from below is what mis-aligned records
-    look like, not a career, and is refused."""
-    if not all(o.evidence == "profile" and o.alignment == "aligned" for o in a.obs + b.obs):
+    by its coauthors (`aligned`, or `own`: no coauthor holds its organisation), years apart,
+    whose roles take one plausible step up (undergrad -> PhD student, PhD student -> postdoc
+    or researcher, postdoc -> assistant professor). A jump to associate or full professor
+    from below is what mis-aligned records look like, not a career, and is refused."""
+    if not all(o.evidence == "profile" and o.alignment in ("aligned", "own")
+               for o in a.obs + b.obs):
         return None
     if b.start_year <= a.end_year:
         return None

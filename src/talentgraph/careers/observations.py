@@ -178,6 +178,9 @@ def _check_alignment(con: duckdb.DuckDBPyConnection, table: str) -> None:
     records in other files) and how many of them have this paper's organisation elsewhere too.
     `aligned`: at least half of >= 1 checkable coauthors agree (weight 0.6 -> 0.75);
     `suspect`: fewer than half of >= 2 agree (weight x 0.4: below MIN_WEIGHT, display only);
+    `own`: fewer than half agree, but no other author of the paper holds this record's
+    organisation in another file, so it cannot be a coauthor's affiliation shifted into this
+    author's slot (weight unchanged);
     `unchecked` otherwise (weight unchanged).
     """
     # Agreement is judged on the top-level organisation (DeepMind here, Google DeepMind there
@@ -209,22 +212,35 @@ def _check_alignment(con: duckdb.DuckDBPyConnection, table: str) -> None:
         SELECT paper_id, count(*) FILTER (checkable) AS n_chk,
                count(*) FILTER (confirmed) AS n_conf
         FROM c GROUP BY paper_id
+    ),
+    -- Whether another author of the paper holds this record's organisation in other files:
+    -- only then can the record's affiliation be a coauthor's shifted into this slot.
+    theirs AS (
+        SELECT DISTINCT p.person_id, p.paper_id, p.position
+        FROM p JOIN obs mine ON mine.paper_id = p.paper_id AND mine.position <> p.position
+        JOIN obs o ON o.person_id = mine.person_id AND o.top_id = p.top_id
+         AND o.paper_id <> p.paper_id AND o.weight >= {MIN_WEIGHT}
+        WHERE mine.person_id <> p.person_id
     )
     SELECT c.person_id, c.paper_id, c.position,
            per_paper.n_chk - c.checkable::INTEGER AS others_chk,
-           per_paper.n_conf - c.confirmed::INTEGER AS others_conf
+           per_paper.n_conf - c.confirmed::INTEGER AS others_conf,
+           t.person_id IS NOT NULL AS coauthors_org
     FROM c JOIN per_paper USING (paper_id)
+    LEFT JOIN theirs t USING (person_id, paper_id, position)
     """)
     con.execute(f"""
     CREATE OR REPLACE TABLE {table} AS
     SELECT o.* EXCLUDE (weight),
            CASE WHEN o.evidence <> 'profile' THEN NULL
                 WHEN a.others_chk >= 1 AND 2 * a.others_conf >= a.others_chk THEN 'aligned'
+                WHEN a.others_chk >= 2 AND NOT a.coauthors_org THEN 'own'
                 WHEN a.others_chk >= 2 THEN 'suspect'
                 ELSE 'unchecked' END AS alignment,
            round(CASE WHEN o.evidence <> 'profile' THEN o.weight
                       WHEN a.others_chk >= 1 AND 2 * a.others_conf >= a.others_chk
                         THEN o.weight * 1.25
+                      WHEN a.others_chk >= 2 AND NOT a.coauthors_org THEN o.weight
                       WHEN a.others_chk >= 2 THEN o.weight * 0.4
                       ELSE o.weight END, 3) AS weight
     FROM {table} o LEFT JOIN _careers_align a USING (person_id, paper_id, position)

@@ -60,7 +60,7 @@ class Obs:
     n_orgs: int
     source_file: str
     record_id: str
-    alignment: str | None = None  # profile records: aligned | suspect | unchecked
+    alignment: str | None = None  # profile records: aligned | own | suspect | unchecked
     lag: bool = False
 
     @property
