@@ -199,8 +199,10 @@ def _corroboration(a: Spell, b: Spell, others: list[Spell] | None = None,
     if not (a.corroborated or b.corroborated):
         return _both_single(a, b)
     weak, other = (b, a) if a.corroborated else (a, b)
+    # An `own` record (its paper's other slots do not check out, but no coauthor holds its
+    # place) is taken only under rule 3's single plausible step, not the wider steps here.
     if any(o.evidence != "profile" for o in weak.obs) or any(
-            o.alignment == "suspect" for o in weak.obs):
+            o.alignment in ("suspect", "own") for o in weak.obs):
         return None
     if (weak is b and b.start_year <= a.end_year) or (weak is a and a.end_year >= b.start_year):
         return None
