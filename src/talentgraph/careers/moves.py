@@ -200,9 +200,11 @@ def _corroboration(a: Spell, b: Spell, others: list[Spell] | None = None,
         return _both_single(a, b)
     weak, other = (b, a) if a.corroborated else (a, b)
     # An `own` record (its paper's other slots do not check out, but no coauthor holds its
-    # place) is taken only under rule 3's single plausible step, not the wider steps here.
+    # place) is taken only under rule 3's single plausible step, not the wider steps here,
+    # unless the same snapshot also shows the place on a record that checks out.
     if any(o.evidence != "profile" for o in weak.obs) or any(
-            o.alignment in ("suspect", "own") for o in weak.obs):
+            o.alignment == "suspect" for o in weak.obs) or all(
+            o.alignment == "own" for o in weak.obs):
         return None
     if (weak is b and b.start_year <= a.end_year) or (weak is a and a.end_year >= b.start_year):
         return None
