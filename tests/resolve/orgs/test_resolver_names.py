@@ -35,3 +35,16 @@ def test_content_keys_keep_word_order() -> None:
 def test_two_names_of_two_organisations_are_not_one(resolver: OrgResolver) -> None:
     # Names of two different curated organisations run together: neither is read as doubled.
     assert all(m.method != "curated_double" for m in resolver.resolve("MIT Stanford University"))
+
+
+@pytest.mark.parametrize("raw", ["Ltd", "Research Center", "Research", "Laboratory",
+                                 "State Key Laboratory", "Co., Ltd."])
+def test_a_generic_fragment_is_no_organisation(resolver: OrgResolver, raw: str) -> None:
+    # What kind of place, never which one: it must not become an organisation of its own (a
+    # person 'moved' from the University of Michigan to 'Research').
+    assert resolver.resolve(raw) == []
+
+
+def test_a_generic_fragment_leaves_the_named_organisation(resolver: OrgResolver) -> None:
+    found = [m.org_id for m in resolver.resolve("Research Center, Widgetron Robotics Inc.")]
+    assert found and "research-center" not in found

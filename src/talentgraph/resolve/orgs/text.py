@@ -348,10 +348,24 @@ def kind_from_words(k: str) -> str:
     return "unknown"
 
 
+# Words that say what kind of place something is, never which one: a key made of these alone is
+# a fragment ("Ltd" split off "X Co., Ltd", "Research Center"), and as an organisation it made
+# moves such as "University of Michigan -> Research". (With a discipline word it may be a name:
+# "Computer Vision Center" is CVC in Barcelona.)
+_GENERIC = frozenset({
+    "university", "universities", "laboratory", "laboratories", "lab", "labs", "research",
+    "center", "centre", "centers", "institute", "institutes", "school", "college", "academy",
+    "group", "company", "corporation", "limited", "inc", "ltd", "llc", "co", "corp", "gmbh",
+    "ag", "sa", "plc", "key", "state", "national", "department", "faculty", "division",
+})
+
+
 def names_nothing(k: str) -> bool:
-    """A key that names no organisation: "Independent Researcher", "Computer Science"."""
+    """A key that names no organisation: "Independent Researcher", "Computer Science",
+    "Research Center", "Ltd"."""
     toks = k.split()
-    return k in _NO_ORG or bool(toks) and all(t in _DISCIPLINE for t in toks)
+    return k in _NO_ORG or bool(toks) and (all(t in _DISCIPLINE for t in toks)
+                                           or all(t in _GENERIC for t in toks))
 
 
 def is_top_level(k: str) -> bool:
