@@ -165,15 +165,19 @@ def main() -> None:
     compressed = sum(f.stat().st_size for f in files)
     print(f"corpus: {len(files)} files, {compressed / 1e6:.1f} MB compressed, "
           f"{os.cpu_count()} cores")
+    def best_of(child: str) -> dict:
+        """The fastest of --repeat runs of one child measurement."""
+        runs = [run_child(["--child", child, *sum((["--paperlists", d] for d in dirs), [])])
+                for _ in range(args.repeat)]
+        return {**min(runs, key=lambda r: r["seconds"]), "runs": [r["seconds"] for r in runs]}
+
     floors = {}
     for parser in ("orjson", "msgspec", "simdjson"):
         try:
-            runs = [run_child(["--child", parser, *sum((["--paperlists", d] for d in dirs), [])])
-                    for _ in range(args.repeat)]
+            best = best_of(parser)
         except subprocess.CalledProcessError as exc:
             print(f"  {parser}: not available ({exc.stderr.strip().splitlines()[-1]})")
             continue
-        best = min(runs, key=lambda r: r["seconds"])
         floors[parser] = best
         print(f"  parse floor, {parser:8}: {best['seconds']:6.2f} s  "
               f"{best['records'] / best['seconds']:9,.0f} records/s  "
@@ -182,25 +186,19 @@ def main() -> None:
     floor_name, floor = min(floors.items(), key=lambda kv: kv[1]["seconds"])
     store_floors = {}
     for reader in ("duckdb", "msgspec"):
-        runs = [run_child(["--child", f"store-{reader}",
-                           *sum((["--paperlists", d] for d in dirs), [])])
-                for _ in range(args.repeat)]
-        best = min(runs, key=lambda r: r["seconds"])
-        store_floors[reader] = best
+        best = store_floors[reader] = best_of(f"store-{reader}")
         print(f"  store floor, {reader:7}: {best['seconds']:6.2f} s  "
               f"{best['records'] / best['seconds']:9,.0f} records/s  "
               f"= {best['seconds'] / floor['seconds']:.2f}x the parse floor  "
               f"peak {best['max_rss_mb']:,.0f} MB  (fields stored untransformed)")
-    runs = [run_child(["--child", "ingest", *sum((["--paperlists", d] for d in dirs), [])])
-            for _ in range(args.repeat)]
-    best = min(runs, key=lambda r: r["seconds"])
+    best = best_of("ingest")
     raw = floor["bytes"]
     print(f"  talentgraph ingest    : {best['seconds']:6.2f} s  "
           f"{best['records'] / best['seconds']:9,.0f} records/s  "
           f"{raw / 1e6 / best['seconds']:6.1f} MB/s (uncompressed)  "
           f"peak {best['max_rss_mb']:,.0f} MB  "
           f"({best['papers']:,} papers, {best['mentions']:,} mentions)")
-    seconds = ", ".join(f"{r['seconds']:.2f}" for r in runs)
+    seconds = ", ".join(f"{r:.2f}" for r in best["runs"])
     print(f"  all ingest runs (s)   : {seconds}")
     ratio = best["seconds"] / floor["seconds"]
     print(f"ratio ingest / floor ({floor_name}): {ratio:.2f}x  (goal <= 2.0x)  "

@@ -25,6 +25,16 @@ def write_corpus_file(folder: Path, name: str, records: list, gz: bool = True) -
     return path
 
 
+def openreview_record(rid: str, authors: list[str], affs: list[str],
+                      domains: list[str]) -> dict:
+    """An OpenReview-style record: parallel `;`-separated fields, a profile id per author."""
+    return {"id": rid, "title": f"Paper {rid}", "track": "main", "status": "Poster",
+            "author": ";".join(authors),
+            "authorids": ";".join("~" + a.replace(" ", "_") + "1" for a in authors),
+            "aff": ";".join(affs), "aff_domain": ";".join(domains),
+            "position": ";".join("Researcher" for _ in authors)}
+
+
 def ingest(con: duckdb.DuckDBPyConnection, folder: Path) -> dict:
     return paperlists.ingest(con, [folder])
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 import shutil
 from datetime import date
@@ -11,6 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from corpus_helpers import openreview_record, write_corpus_file
 from talentgraph import pipeline
 from talentgraph.errors import NotFoundError, OrgDataError
 from talentgraph.resolve.orgs import OrgResolver, catalog, registrable_domain
@@ -201,44 +201,28 @@ def test_empty_garbage_and_person_names_give_nothing(resolver: OrgResolver, raw:
 # ------------------------------------------------------------------ the build stage
 
 
-def _write(folder: Path, name: str, records: list[dict]) -> None:
-    venue = name.split("20")[0]
-    path = folder / venue / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = "[\n" + ",\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n]\n"
-    path.write_bytes(gzip.compress(text.encode("utf-8")))
-
-
-def _openreview(rid: str, authors: list[str], affs: list[str], domains: list[str]) -> dict:
-    return {"id": rid, "title": f"Paper {rid}", "track": "main", "status": "Poster",
-            "author": ";".join(authors),
-            "authorids": ";".join("~" + a.replace(" ", "_") + "1" for a in authors),
-            "aff": ";".join(affs), "aff_domain": ";".join(domains),
-            "position": ";".join("Researcher" for _ in authors)}
-
-
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
     corpus = tmp_path_factory.mktemp("corpus")
-    _write(corpus, "nips2021.json.gz", [
-        _openreview("a1", ["Ann Lee", "Bo Chen"], ["DeepMind", "Google DeepMind"],
+    write_corpus_file(corpus, "nips2021.json.gz", [
+        openreview_record("a1", ["Ann Lee", "Bo Chen"], ["DeepMind", "Google DeepMind"],
                     ["deepmind.com", "google.com"]),
-        _openreview("a2", ["Cy Diaz", "Di Wu", "Ed Fox"],
+        openreview_record("a2", ["Cy Diaz", "Di Wu", "Ed Fox"],
                     ["University of Utah", "University of Utah", "University of Utah"],
                     ["cs.utah.edu", "utah.edu", "utah.edu"]),
-        _openreview("a3", ["Fa Gu", "Gil Ho"], ["Facebook AI Research", "Stanford"],
+        openreview_record("a3", ["Fa Gu", "Gil Ho"], ["Facebook AI Research", "Stanford"],
                     ["fb.com", "gmail.com"]),
     ])
-    _write(corpus, "iclr2024.json.gz", [
-        _openreview("b1", ["Ann Lee", "Hu Ii"], ["DeepMind", "Google Brain"],
+    write_corpus_file(corpus, "iclr2024.json.gz", [
+        openreview_record("b1", ["Ann Lee", "Hu Ii"], ["DeepMind", "Google Brain"],
                     ["deepmind.com", "google.com"]),
     ])
     # Author ids that are e-mails: only the domain tells the organisation.
-    _write(corpus, "iclr2018.json.gz", [{
+    write_corpus_file(corpus, "iclr2018.json.gz", [{
         "id": "c1", "title": "Paper c1", "track": "main", "status": "Poster",
         "author": "Jo Kim;Ki Lo", "authorids": "jo@cs.utah.edu;ki@gmail.com"}])
     # A proceedings record with a dual affiliation and the corpus' normalised names.
-    _write(corpus, "icml2019.json.gz", [{
+    write_corpus_file(corpus, "icml2019.json.gz", [{
         "id": "d1", "title": "Paper d1", "track": "main", "status": "Oral",
         "author": "Lu Ma; Mo Ng",
         "aff": "School of Computing, University of Utah + Google Research; "
@@ -248,15 +232,15 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection
         "aff_unique_norm": "University of Utah;Google Research;Foo Polytechnic",
         "aff_country_unique_index": "0+0;1", "aff_country_unique": "United States;Japan"}])
     # "Google DeepMind" in a 2015 proceedings PDF: DeepMind's style at the time.
-    _write(corpus, "nips2015.json.gz", [{
+    write_corpus_file(corpus, "nips2015.json.gz", [{
         "title": "Paper f1", "id": "f1", "track": "main", "status": "Poster",
         "author": "Ann Lee; Sy Tu", "aff": "Google DeepMind, London, UK; Google DeepMind",
         "aff_domain": "google.com;google.com", "email": "google.com;google.com"}])
     # Fewer affiliations than authors: kept on the paper, not attributed.
-    _write(corpus, "cvpr2024.json.gz", [{
+    write_corpus_file(corpus, "cvpr2024.json.gz", [{
         "id": "e1", "title": "Paper e1", "track": "main", "status": "Poster",
         "author": "Ny Oh, Pa Qi, Ra Su", "aff": "Microsoft Research Asia; Zhejiang University"}])
-    _write(corpus, "cvpr2020.json.gz", [{
+    write_corpus_file(corpus, "cvpr2020.json.gz", [{
         "id": "e2", "title": "Paper e2", "track": "main", "status": "Poster",
         "author": "Ny Oh, Pa Qi, Ra Su", "aff": "Google DeepMind; University of Oxford"}])
     db_path = tmp_path_factory.mktemp("store") / "store.duckdb"

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import gzip
-import json
 from collections import Counter
-from pathlib import Path
 
 import duckdb
 import pytest
 
+from corpus_helpers import openreview_record, write_corpus_file
 from talentgraph import pipeline
 from talentgraph.resolve.orgs.hosts import (
     Host,
@@ -97,21 +95,6 @@ def test_hosts_never_make_a_cycle() -> None:
 # ------------------------------------------------------------------ the build stage
 
 
-def _write(folder: Path, name: str, records: list[dict]) -> None:
-    path = folder / name.split("20")[0] / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = "[\n" + ",\n".join(json.dumps(r) for r in records) + "\n]\n"
-    path.write_bytes(gzip.compress(text.encode("utf-8")))
-
-
-def _record(rid: str, authors: list[str], affs: list[str], domains: list[str]) -> dict:
-    return {"id": rid, "title": f"Paper {rid}", "track": "main", "status": "Poster",
-            "author": ";".join(authors),
-            "authorids": ";".join("~" + a.replace(" ", "_") + "1" for a in authors),
-            "aff": ";".join(affs), "aff_domain": ";".join(domains),
-            "position": ";".join("Researcher" for _ in authors)}
-
-
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
     corpus = tmp_path_factory.mktemp("corpus")
@@ -119,21 +102,22 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection
     authors = [f"{a} {b}" for a, b in zip(("Wu", "Ya", "Be", "Ce", "Di", "Fe", "Go", "Hu"),
                                           ("Xi", "Zo", "Ka", "La", "Mi", "Ni", "Po", "Qu"),
                                           strict=True)]
-    _write(corpus, "iclr2022.json.gz", [
+    write_corpus_file(corpus, "iclr2022.json.gz", [
         # qu.edu is learned for the university (6 of its 9 mentions name it)...
-        _record("u1", ["Al Bo", "Cy Do", "Ed Fu"], [uni] * 3, ["qu.edu"] * 3),
-        _record("u2", ["Gi Ha", "Io Ju", "Ka Lu"], [uni] * 3, ["qu.edu"] * 3),
+        openreview_record("u1", ["Al Bo", "Cy Do", "Ed Fu"], [uni] * 3, ["qu.edu"] * 3),
+        openreview_record("u2", ["Gi Ha", "Io Ju", "Ka Lu"], [uni] * 3, ["qu.edu"] * 3),
         # ...and a department writing it is a unit of the university.
-        _record("d1", ["Mo Nu", "Ol Pe", "Qi Ra"], ["Widget Engineering Laboratory"] * 3,
+        openreview_record("d1", ["Mo Nu", "Ol Pe", "Qi Ra"], ["Widget Engineering Laboratory"] * 3,
                 ["qu.edu"] * 3),
         # A centre written with its host in one affiliation, and alone elsewhere.
-        _record("n1", ["Sa Ti", "Ul Va"], [f"Centre for Gadgets, {uni}"] * 2, ["", ""]),
-        _record("n2", ["Sa Ti"], ["Centre for Gadgets"], [""]),
+        openreview_record("n1", ["Sa Ti", "Ul Va"], [f"Centre for Gadgets, {uni}"] * 2, ["", ""]),
+        openreview_record("n2", ["Sa Ti"], ["Centre for Gadgets"], [""]),
         # An institute its eight authors list beside the university.
-        _record("c1", authors, [f"{uni} + Zed Institute for Data"] * 8, [""] * 8),
-        _record("c2", ["Wu Xi"], ["Zed Institute for Data"], [""]),
+        openreview_record("c1", authors, [f"{uni} + Zed Institute for Data"] * 8, [""] * 8),
+        openreview_record("c2", ["Wu Xi"], ["Zed Institute for Data"], [""]),
         # A start-up beside the university: no host.
-        _record("s1", ["De Ef", "Gh Ij", "Kl Mn"], [f"{uni} + Blip AI Inc."] * 3, ["", "", ""]),
+        openreview_record("s1", ["De Ef", "Gh Ij", "Kl Mn"], [f"{uni} + Blip AI Inc."] * 3,
+                          ["", "", ""]),
     ])
     db_path = tmp_path_factory.mktemp("store") / "store.duckdb"
     report = pipeline.build(db_path, [corpus], stages=["orgs"])
