@@ -133,6 +133,40 @@ def test_a_file_that_is_not_an_array_is_reported(store, tmp_path):
     assert any("expected a JSON array of records" in r or "not valid JSON" in r for r in reasons)
 
 
+def _tables(con) -> dict[str, list[tuple]]:
+    out = {}
+    for table, drop in (("papers", "ingested_at"), ("mentions", "ingested_at"),
+                        ("quarantine", "ingested_at"), ("sources", "ingested_at, path")):
+        out[table] = sorted(con.execute(f"SELECT * EXCLUDE ({drop}) FROM {table}").fetchall(),
+                            key=repr)
+    return out
+
+
+def test_batches_written_two_at_a_time_store_what_one_at_a_time_does(corpus, tmp_path,
+                                                                     monkeypatch):
+    """Each file its own batch, so the fixture corpus (one file per record family) and two
+    damaged files go through the two-connection path; the store is the same row for row."""
+    from talentgraph.sources import paperlists
+
+    good = write_corpus_file(corpus, "aaai2020.json.gz", [GOOD, dict(GOOD, id="g2")])
+    write_corpus_file(corpus, "aaai2021.json.gz", [GOOD]).write_bytes(good.read_bytes()[:-12])
+    bad = corpus / "ijcai" / "ijcai2020.json"
+    bad.parent.mkdir()
+    bad.write_text('[\n{"id": "a", "title": "T", "author": "A B"},\n{"id": "b", "title": \n]\n')
+    monkeypatch.setattr(paperlists, "BATCH_BYTES", 1)
+    stores = {}
+    for workers in (1, 2):
+        monkeypatch.setattr(paperlists, "INGEST_WORKERS", workers)
+        con = db.connect(tmp_path / f"w{workers}.duckdb")
+        totals = ingest(con, corpus)
+        stores[workers] = (totals, _tables(con))
+        con.close()
+    assert stores[2][0]["ingested"] == stores[2][0]["files"] == 9
+    assert {r[0] for r in stores[2][1]["sources"] if r[-1] == "partial"} == {
+        "aaai2021.json.gz", "ijcai2020.json"}
+    assert stores[1] == stores[2]
+
+
 @pytest.mark.slow
 def test_killing_the_process_mid_file_leaves_the_store_as_before(tmp_path):
     db_path = tmp_path / "store.duckdb"

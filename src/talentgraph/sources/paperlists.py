@@ -23,11 +23,13 @@ import contextlib
 import gzip
 import hashlib
 import os
+import queue
 import re
 import tempfile
 import time
 import zlib
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -162,6 +164,7 @@ def classify_family(keys: set[str], first_ids: list[str]) -> str:
 # --------------------------------------------------------------------------------------------
 # Ingest: stage a batch of files in DuckDB, apply the record rules in SQL, write in one transaction.
 
+INGEST_WORKERS = 2  # batches written at a time (see `ingest`)
 BATCH_BYTES = 16 << 20  # compressed bytes per batch: bounds memory (~4x once decompressed)
 MAX_OBJECT = 64 << 20  # a record larger than this is handed to the line-by-line reader
 PROBLEM_COLUMNS = ("source_file", "level", "record_index", "record_id", "field", "reason",
@@ -187,7 +190,8 @@ def _unescape_udf(values: pa.Array) -> pa.Array:
 
 def prepare(con: duckdb.DuckDBPyConnection) -> None:
     """Register the SQL helpers the record rules use on this connection."""
-    with contextlib.suppress(duckdb.NotImplementedException):  # already on this connection
+    # Already there: on this connection, or on the database another cursor of it shares.
+    with contextlib.suppress(duckdb.NotImplementedException, duckdb.CatalogException):
         con.create_function("tg_unescape", _unescape_udf, ["VARCHAR"], "VARCHAR", type="arrow",
                             side_effects=False)
 
@@ -430,23 +434,65 @@ def ingest(con: duckdb.DuckDBPyConnection, dirs: Iterable[Path],
             f"regexp_extract(source_file, {file_pattern}, 1)",
             f"TRY_CAST(regexp_extract(source_file, {file_pattern}, 2) AS INTEGER)")
 
+    def one_batch(cur: duckdb.DuckDBPyConnection, batch: list[FileJob], workdir: Path
+                  ) -> tuple[dict[str, tuple[int, int, int, int]], int]:
+        now = datetime.now(UTC)
+        _stage_batch(cur, batch, workdir)
+        cur.execute(paperlists_sql.transform_sql())
+        counts = _write_batch(cur, batch, now, sub(paperlists_sql.papers_select(), now),
+                              sub(paperlists_sql.mentions_select(), now))
+        dropped = cur.execute(
+            "SELECT count(*) FROM t_problems WHERE level = 'record'").fetchone()[0]
+        return counts, dropped
+
+    def add(batch: list[FileJob], counts: dict[str, tuple[int, int, int, int]],
+            dropped: int) -> None:
+        nonlocal done
+        extra = [p for j in batch for p in j.problems]
+        totals["papers"] += sum(c[1] for c in counts.values())
+        totals["mentions"] += sum(c[2] for c in counts.values())
+        totals["records_dropped"] += dropped + sum(p.level == RECORD for p in extra)
+        totals["problems"] += sum(c[3] for c in counts.values()) + len(extra)
+        for job in batch:
+            totals["replaced" if job.previous_sha else "ingested"] += 1
+        done += len(batch)
+        if progress:
+            progress("ingest", done, len(files), batch[-1].source_file)
+
+    batches = _batches(jobs)
+    names = [j.source_file for j in jobs]
+    # Most steps of a batch run on one core (its tables fit in one DuckDB row group), so two
+    # batches at a time, each on its own connection and in its own transaction, use both.
+    # A file name in two batches must be written in order (the later replaces): then one.
+    workers = min(INGEST_WORKERS, len(batches)) if len(set(names)) == len(names) else 1
     with tempfile.TemporaryDirectory(prefix="talentgraph-") as tmp:
-        for batch in _batches(jobs):
-            now = datetime.now(UTC)
-            _stage_batch(con, batch, Path(tmp))
-            con.execute(paperlists_sql.transform_sql())
-            counts = _write_batch(con, batch, now, sub(paperlists_sql.papers_select(), now),
-                                  sub(paperlists_sql.mentions_select(), now))
-            dropped = con.execute(
-                "SELECT count(*) FROM t_problems WHERE level = 'record'").fetchone()[0]
-            extra = [p for j in batch for p in j.problems]
-            totals["papers"] += sum(c[1] for c in counts.values())
-            totals["mentions"] += sum(c[2] for c in counts.values())
-            totals["records_dropped"] += dropped + sum(p.level == RECORD for p in extra)
-            totals["problems"] += sum(c[3] for c in counts.values()) + len(extra)
-            for job in batch:
-                totals["replaced" if job.previous_sha else "ingested"] += 1
-            done += len(batch)
-            if progress:
-                progress("ingest", done, len(files), batch[-1].source_file)
+        if workers <= 1:
+            for batch in batches:
+                add(batch, *one_batch(con, batch, Path(tmp)))
+        else:
+            cursors = []
+            for i in range(workers):
+                cur = con.cursor()
+                prepare(cur)
+                (Path(tmp) / str(i)).mkdir()
+                cursors.append(cur)
+            free = queue.SimpleQueue()
+            for i in range(workers):
+                free.put(i)
+
+            def run(batch: list[FileJob]) -> tuple[dict[str, tuple[int, int, int, int]], int]:
+                i = free.get()
+                try:
+                    return one_batch(cursors[i], batch, Path(tmp) / str(i))
+                finally:
+                    free.put(i)
+
+            try:
+                with ThreadPoolExecutor(workers) as pool:
+                    futures = {pool.submit(run, b): b for b in batches}
+                    for fut in as_completed(futures):
+                        add(futures[fut], *fut.result())
+            finally:
+                for cur in cursors:
+                    cur.close()
     return totals
