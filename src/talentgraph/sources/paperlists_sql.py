@@ -171,6 +171,10 @@ GROUP BY source_file;
 def _kept_sql() -> str:
     """`k`: kept records, their author list split, parallel fields split and aligned.
 
+    Costly cleaning runs on a CASE's result, not inside its branches (`CASE WHEN ok THEN
+    clean(x) END` -> `clean(CASE WHEN ok THEN x END)`, the same value for a NULL-preserving
+    clean): DuckDB evaluates a branch on a selection of rows, about twice as slow here.
+
     Built in materialised steps on purpose: DuckDB inlines a subquery's expressions into every
     reference above it, and the macros here (`tg_clean`, `tg_undouble`) refer to their argument
     several times, so one nested statement recomputed each cleaned or split value up to ten
@@ -181,9 +185,9 @@ def _kept_sql() -> str:
     # spaces `trim` removes (Unicode space separators).
     nonblank = r"'[^;\p{Zs}]'"
     split = ",\n    ".join(
-        f"""CASE WHEN "t_{f}" = 34 AND length("{f}") <= 100000
-                  AND regexp_matches("{f}", {nonblank})
-             THEN tg_parts(tg_clean("{f}")) END AS "q_{f}\""""
+        f"""tg_parts(tg_clean(CASE WHEN "t_{f}" = 34 AND length("{f}") <= 100000
+                                   AND regexp_matches("{f}", {nonblank})
+                              THEN "{f}" END)) AS "q_{f}\""""
         for f, _ in parallel)
     carry = ", ".join(f'"q_{f}"' for f, _ in parallel)
     undouble = ", ".join(f'tg_undouble("q_{f}", n) AS "p_{f}"' for f, _ in parallel)
@@ -206,17 +210,18 @@ SELECT row, source_file, rec_idx, rid, author_key, author_raw,
                         ELSE string_split(authors_clean, ',') END, x -> trim(x)) AS names0,
     aff_key, coalesce(m.aff_is_set, false) AND aff_key = 'aff' AS aff_as_set,
     {split},
-    CASE WHEN aff_key = 'aff' AND contains(aff_value, 'Under double-blind review')
+    tg_parts(tg_clean(CASE WHEN aff_key = 'aff'
+              AND contains(aff_value, 'Under double-blind review')
               AND list_contains(tg_nonempty(tg_parts(aff_value)), 'Under double-blind review')
-         THEN NULL ELSE tg_parts(tg_clean(aff_value)) END AS p_aff,
+         THEN NULL ELSE aff_value END)) AS p_aff,
     CASE WHEN "t_aff_unique_index" = 34 AND "t_aff_unique_norm" = 34
          THEN tg_parts("aff_unique_index") END AS p_uidx,
-    CASE WHEN "t_aff_unique_norm" = 34
-         THEN tg_parts(tg_clean("aff_unique_norm")) END AS p_unorm,
+    tg_parts(tg_clean(CASE WHEN "t_aff_unique_norm" = 34 THEN "aff_unique_norm" END))
+        AS p_unorm,
     CASE WHEN "t_aff_country_unique_index" = 34 AND "t_aff_country_unique" = 34
          THEN tg_parts("aff_country_unique_index") END AS p_cidx,
-    CASE WHEN "t_aff_country_unique" = 34
-         THEN tg_parts(tg_clean("aff_country_unique")) END AS p_cnorm
+    tg_parts(tg_clean(CASE WHEN "t_aff_country_unique" = 34 THEN "aff_country_unique" END))
+        AS p_cnorm
 FROM k_in LEFT JOIN aff_mode m USING (source_file);
 
 CREATE OR REPLACE TEMP TABLE k1 AS
@@ -238,8 +243,10 @@ SELECT r.* EXCLUDE (source_file), k.* FROM k JOIN r ON r.rowid = k.row;
 
 
 def _text(f: str, limit: int) -> str:
-    return (f"""CASE WHEN tg_scalar("t_{f}") AND length("{f}") <= {limit}
-                 THEN nullif(tg_clean("{f}"), '') END""")
+    # The CASE picks the input and the cleaning runs outside it: the same values, and half the
+    # time of cleaning inside a CASE branch (measured on abstracts: 0.47 -> 0.26 s a batch).
+    return (f"""nullif(tg_clean(CASE WHEN tg_scalar("t_{f}") AND length("{f}") <= {limit}
+                                     THEN "{f}" END), '')""")
 
 
 def papers_select() -> str:
@@ -252,9 +259,9 @@ SELECT
     tg_clean("title") AS title,
     {_text("abstract", 100_000)} AS abstract,
     {_text("tldr", 100_000)} AS tldr,
-    CASE WHEN "t_keywords" = 34 AND length("keywords") <= 100000
-         THEN tg_nonempty(list_transform(string_split(tg_clean("keywords"), ';'), k -> trim(k)))
-         ELSE [] END AS keywords,
+    coalesce(tg_nonempty(list_transform(string_split(tg_clean(
+        CASE WHEN "t_keywords" = 34 AND length("keywords") <= 100000 THEN "keywords" END),
+        ';'), k -> trim(k))), []) AS keywords,
     {_text("primary_area", 2000)} AS primary_area,
     status, tg_decision(status) AS decision,
     {_text("track", 200)} AS track,
