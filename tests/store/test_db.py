@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -33,3 +35,20 @@ def test_paper_updated_date_is_a_writer_only_migration() -> None:
     name, sql = names[3]
     assert name == "paper_updated_date" and sql.startswith("-- readers: optional")
     assert db.readers_need() == 2
+
+
+def test_a_store_held_by_another_process_says_who_to_stop(tmp_path: Path) -> None:
+    """A running server holds the store open read-only: a writer is told what to do."""
+    path = tmp_path / "s.duckdb"
+    db.connect(path).close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1], "
+         "read_only=True); print('open', flush=True); time.sleep(60)", str(path)],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        with pytest.raises(StoreError, match="open in another process.*talentgraph serve"):
+            db.connect(path)
+    finally:
+        holder.kill()
+        holder.wait()

@@ -83,6 +83,12 @@ def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnect
     try:
         con = duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            # DuckDB lets one process write a file, or any number read it, never both.
+            raise StoreError(
+                f"the store at {path} is open in another process (a running `talentgraph "
+                "serve`, or a build): stop it and retry. Changes to the store (build, ingest, "
+                f"an erasure's search-index update) need it to themselves. ({exc})") from exc
         raise StoreError(f"cannot open the store at {path}: {exc}") from exc
     if read_only:
         known = readers_need()
