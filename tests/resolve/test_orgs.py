@@ -193,9 +193,15 @@ def test_domains(resolver: OrgResolver) -> None:
                                  "Department of Mechanical Engineering",
                                  "School of Computing1", "Jane Q. Public",
                                  "Towards robust detection " * 30, "+ + +", ";;;",
-                                 "Independent Researcher", "Computer Science"])
+                                 "Independent Researcher", "Computer Science", "Individual",
+                                 "Independent Consultant", "Independent Researcher London"])
 def test_empty_garbage_and_person_names_give_nothing(resolver: OrgResolver, raw: str) -> None:
     assert resolver.resolve(raw) == []
+
+
+def test_a_no_organisation_head_with_an_organisation_word_is_a_name(
+        resolver: OrgResolver) -> None:
+    assert first(resolver, "Independent University, Bangladesh") == "independent-university"
 
 
 # ------------------------------------------------------------------ the build stage

@@ -49,3 +49,18 @@ def test_a_generic_fragment_leaves_the_named_organisation(resolver: OrgResolver)
     # The other side of the rule: only the fragment goes, the organisation named beside it stays.
     found = [m.org_id for m in resolver.resolve("Research Center, Widgetron Robotics Inc.")]
     assert found == ["widgetron-robotics"]
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    # Italy's graduate universities host institutes named first in the affiliation.
+    ("BioRobotics Institute, Scuola Superiore Sant'Anna, Pisa, Italy",
+     "scuola-superiore-santanna"),
+    ("SISSA - Scuola Internazionale Superiore di Studi Avanzati, Trieste",
+     "scuola-internazionale-superiore-di-studi-avanzati"),
+    # A plain "scuola" / "escola" is a school of the university named beside it.
+    ("Scuola di Ingegneria, Universita di Pisa", "university-of-pisa"),
+    ("Escola Politecnica, Universidade de Sao Paulo", "university-of-sao-paulo"),
+])
+def test_graduate_schools_and_school_units(resolver: OrgResolver, raw: str,
+                                           expected: str) -> None:
+    assert resolver.resolve(raw)[0].org_id == expected

@@ -70,7 +70,8 @@ _KIND_WORDS: list[tuple[str, re.Pattern[str]]] = [
     ("university", re.compile(r"\b(university|universitat|universite|universita|universidad|"
                               r"universidade|universiteit|universiti|uniwersytet|universitet|"
                               r"universitatea|college|polytechnic|politecnico|polytechnique|"
-                              r"hochschule|ecole|escuela|school of|institute of technology|"
+                              r"hochschule|ecole|escuela|scuola superiore|scuola normale|"
+                              r"scuola internazionale|school of|institute of technology|"
                               r"iit|academy of sciences)\b")),
     ("company", re.compile(r"\b(inc|ltd|limited|llc|corp|corporation|company|co|gmbh|ag|plc|"
                            r"technologies|technology co|holdings|ventures|systems inc|labs inc|"
@@ -88,12 +89,15 @@ _TOP_LEVEL = re.compile(
     r"\b(university|universitat|universite|universita|universidad|universidade|universiteit|"
     r"universiti|uniwersytet|universitet|college|polytechnic|politecnico|polytechnique|"
     r"hochschule|ecole|escuela|institute of technology|inc|ltd|limited|llc|corp|corporation|"
-    r"company|gmbh|ag|plc)\b"
+    r"company|gmbh|ag|plc|"
+    # Italy's graduate universities (Sant'Anna, Normale, SISSA); a plain "scuola" is a unit.
+    r"scuola superiore|scuola normale|scuola internazionale)\b"
 )
 # Words of an organisation at all (institution or unit).
 _ORG_WORD = re.compile(
     r"\b(university|universitat|universite|universita|universidad|universidade|universiteit|"
-    r"universiti|college|polytechnic|politecnico|polytechnique|hochschule|ecole|escuela|"
+    r"universiti|college|polytechnic|politecnico|polytechnique|hochschule|ecole|escuela|escola|"
+    r"scuola|"
     r"institute|institut|instituto|istituto|academy|laboratory|laboratories|center|centre|"
     r"research|foundation|hospital|clinic|inc|ltd|limited|llc|corp|corporation|company|gmbh|"
     r"ag|plc|agency|ministry|council|organisation|organization|technologies|"
@@ -360,10 +364,18 @@ _GENERIC = frozenset({
 })
 
 
+# Heads of the ways people write that they have no organisation ("Individual", "Independent
+# Consultant", "Independent Researcher London"); with an organisation word the name is one
+# ("Independent University, Bangladesh").
+_NO_ORG_HEADS = ("independent", "individual", "unaffiliated", "personal", "self ")
+
+
 def names_nothing(k: str) -> bool:
-    """A key that names no organisation: "Independent Researcher", "Computer Science",
-    "Research Center", "Ltd"."""
+    """A key that names no organisation: "Independent Researcher", "Individual", "Computer
+    Science", "Research Center", "Ltd"."""
     toks = k.split()
+    if k.startswith(_NO_ORG_HEADS) and not has_org_word(k):
+        return True
     return k in _NO_ORG or bool(toks) and (all(t in _DISCIPLINE for t in toks)
                                            or all(t in _GENERIC for t in toks))
 
