@@ -17,6 +17,10 @@ from talentgraph.resolve.orgs.same import same_organisation
     ("Australian Institute of Marine Science", "The Australian Institute of Marine Science PMB3"),
     ("Poznan University of Technology", "Technical University of Poznan"),
     ("Yahoo! Research", "Yahoo Labs"),  # one company's lab under two generic words
+    ("Technische Universität Dresden", "TU Dresden"),  # an acronym of the words it replaces
+    ("Shanghai Jiao Tong University", "Shanghai Jiaotong University"),  # words run together
+    ("Kyoto Kagaku Company Limited", "Kyotokagaku Company Limited"),
+    ("Kyoto Kagaku Company Limited", "KOTOKAGAKU co., LTD"),  # run together, one letter lost
 ])
 def test_variants_of_one_organisation(a, b):
     assert same_organisation(a, b) and same_organisation(b, a)
@@ -32,6 +36,9 @@ def test_variants_of_one_organisation(a, b):
     ("University of Tokyo", "Tokyo University of Science"),
     ("Indian Institute of Technology Delhi", "Indian Institute of Technology Bombay"),
     ("Institute of Automation, Chinese Academy of Sciences", "Chinese Academy of Sciences"),
+    ("TU Munich", "Technical University of Berlin"),  # the acronym fits, the name does not
+    ("Nanyang Technological University", "Nanyang Polytechnic"),  # one name, two kinds
+    ("Hangzhou Dianzi University", "Yangzhou University"),
 ])
 def test_different_organisations(a, b):
     assert not same_organisation(a, b)

@@ -4,13 +4,18 @@ The resolver gives a generated (non-curated) organisation the slug of its normal
 one institution can end up under several ids: word order ("Technical University of
 Braunschweig" / "Braunschweig Technical University"), plurals ("Post and Telecommunication"),
 an acronym or a postbox glued on ("University of Brasilia-UnB", "... Marine Science PMB3"), a
-generic word ("German Aerospace Research Center"), a country, or one typo late in a long name
-("Universidad de Sevilla" / "University of Seville"). A person seen under two of them has not
-moved. Whole-corpus merging of such names is not safe ("City University of Hong Kong" is not
-"University of Hong Kong", "Hunan" is not "Henan"), so callers compare only the organisations
-ONE person was seen at, and the rules below stay narrow: the same significant words, or a
-difference made only of acronyms and generic words, or one edit after the first four letters
-of a word of six or more letters, the other words equal. Curated organisations are told apart
+generic word ("German Aerospace Research Center"), a country, one typo late in a long name
+("Universidad de Sevilla" / "University of Seville"), an abbreviation of the words it stands
+for ("TU Dresden" / "Technische Universität Dresden"), or words run together, with at most one
+typo in a long name ("Kyoto Kagaku" / "Kyotokagaku" / "Kotokagaku"). A person seen under two
+of them has not moved. Whole-corpus merging of such names is not safe ("City University of Hong
+Kong" is not "University of Hong Kong", "Hunan" is not "Henan"), so callers compare only the
+organisations ONE person was seen at, and the rules below stay narrow: the same significant
+words, or a difference made only of acronyms and generic words, or one edit after the first four
+letters of a word of six or more letters, the other words equal; an abbreviation only stands for
+words whose initials it spells, beside a shared name; run-together names must match letter for
+letter, kind words included, and a typo in them is taken only in COMPACT_TYPO_MIN_LEN letters or
+more of name proper ("Hunan" / "Henan" stay apart). Curated organisations are told apart
 by the curated tables and never merged here.
 """
 
@@ -44,6 +49,7 @@ _SYNONYMS = {"technology": "tech", "technical": "tech", "technological": "tech",
 _ACRONYM = re.compile(r"\b([A-Z][A-Za-z]{1,5})\b")
 TYPO_MIN_LEN = 6
 TYPO_SAFE_PREFIX = 4
+COMPACT_TYPO_MIN_LEN = 8
 
 
 def _token(t: str) -> str:
@@ -73,6 +79,27 @@ def signature(name: str) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(words), acronyms
 
 
+@lru_cache(maxsize=200_000)
+def compact(name: str) -> tuple[str, str, frozenset[str]]:
+    """(significant words run together, in order; the same without kind words; the kind words)
+    of a name: "Kyoto Kagaku Co." and "Kyotokagaku Co." give one string."""
+    toks = [_token(t) for t in key(name or "").split()
+            if t not in _STOP and t not in _LEGAL and country_code(t) is None
+            and (t.isdigit() and len(t) <= 2 or not any(c.isdigit() for c in t))]
+    proper = [t for t in toks if t not in _KIND_WORDS and t not in _GENERIC]
+    return "".join(toks), "".join(proper), frozenset(t for t in toks if t in _KIND_WORDS)
+
+
+def _abbreviates(short: frozenset[str], long: frozenset[str], acronyms: frozenset[str]) -> bool:
+    """`short` is one acronym spelling the initials of the words of `long` ("tu" for
+    {"tech", "university"}), in any order: the words are a set by now."""
+    if len(short) != 1:
+        return False
+    acr = next(iter(short))
+    return (acr in acronyms and len(acr) == len(long) >= 2
+            and sorted(acr) == sorted(t[0] for t in long))
+
+
 def _negligible(extra: frozenset[str], acronyms: frozenset[str]) -> bool:
     return all(t in _GENERIC or t in acronyms for t in extra)
 
@@ -92,8 +119,16 @@ def same_organisation(a: str, b: str) -> bool:
     # only say what kind of place it is ("University" / "University Research Center").
     if _negligible(wa ^ wb, acr) and (len(wa & wb) >= 2 or (wa & wb) - _KIND_WORDS):
         return True
-    # One typo in one long word, not near its start, the other words equal.
     da, db = wa - wb, wb - wa
+    if (wa & wb) - _KIND_WORDS and (_abbreviates(da, db, acr) or _abbreviates(db, da, acr)):
+        return True
+    (ca, pa, ka), (cb, pb, kb) = compact(a), compact(b)
+    if ca and ca == cb:
+        return True
+    if (ka == kb and min(len(pa), len(pb)) >= COMPACT_TYPO_MIN_LEN and pa[0] == pb[0]
+            and Levenshtein.distance(pa, pb, score_cutoff=1) <= 1):
+        return True
+    # One typo in one long word, not near its start, the other words equal.
     if len(da) != 1 or len(db) != 1 or not wa & wb:
         return False
     ta, tb = next(iter(da)), next(iter(db))
