@@ -19,10 +19,11 @@ apart and the note starts with the rule that called the move.
 
 Held-out (tests/data/moves_heldout.csv, benchmarks/moves_heldout.py): pairs of resolved persons
 at two organisations (`pair`) and at one (`stay`), drawn at random and labelled before any of
-their predictions was seen, in two batches: `b1` (seed 4, 80 pairs + 60 stays, case ids `p0`,
-`s0`...) and `b2` (seed 11, 80 pairs + 40 stays, no person of b1, case ids `b2-p0`...).
-`unsure` cases are left out. Reported apart from the tuning gold set, batches together (`all`)
-and apart.
+their predictions was seen, in three batches: `b1` (seed 4, 80 pairs + 60 stays, case ids `p0`,
+`s0`...), `b2` (seed 11, 80 pairs + 40 stays, no person of b1, case ids `b2-p0`...) and `b3`
+(seed 59, 80 pairs + 40 stays, no person of b1 or b2, `b3-p0`..., labelled 2026-11-26 after the
+errors of b1 and b2 had been read and fixed: the freshest measure). `unsure` cases are left
+out. Reported apart from the tuning gold set, batches together (`all`) and apart.
 
 Gold set (tests/data/moves_gold.csv, labelled by reading the records): each case names one
 OpenReview-identified author at two records (the file, record id and author position of each):

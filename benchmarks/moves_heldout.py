@@ -25,7 +25,10 @@ Only ids, positions, years and a short note go in the CSV.
 
 Batches: the first (seed 4, case ids `p0`/`s0`...) and a second drawn later with seed 11,
 `--exclude tests/data/moves_heldout.csv` (no person of the first batch, by either anchor
-mention, is drawn again) and `--prefix b2-`, labelled blind the same way and appended.
+mention, is drawn again) and `--prefix b2-`, labelled blind the same way and appended; a third
+the same way with seed 59 and `--prefix b3-` (80 pairs, 40 stays). A stay whose second record
+turns out stale (the person had left; b2-s21, b3-s14) is `unsure`: the question it asks has no
+answer in its records.
 """
 
 from __future__ import annotations
