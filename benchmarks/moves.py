@@ -25,6 +25,14 @@ their predictions was seen, in three batches: `b1` (seed 4, 80 pairs + 60 stays,
 errors of b1 and b2 had been read and fixed: the freshest measure). `unsure` cases are left
 out. Reported apart from the tuning gold set, batches together (`all`) and apart.
 
+Evidence classes: each move / not_move case by what its two sides rest on (the best spell the
+stage built at the anchor's organisation and year: corroborated, one strong record, one paper
+record, one profile record, paper-set only, no spell), with how many of each class are moves
+and how many the stage calls. On the held-out pairs this is the ceiling the records set: where
+look-alikes (namesakes, mis-aligned records, visits, one organisation under two names) are
+about as common as moves in a class, no rule on that evidence alone calls the moves of that
+class without calling the look-alikes too.
+
 Gold set (tests/data/moves_gold.csv, labelled by reading the records): each case names one
 OpenReview-identified author at two records (the file, record id and author position of each):
 `move` = left the first record's organisation for the second's; `stay` = still at the first
@@ -137,6 +145,7 @@ def evaluate(con: duckdb.DuckDBPyConnection, gold: list[dict], prefix: str = "",
                                           "AND position = ?", list(a)).fetchall()}
 
     counts: Counter = Counter()
+    by_class: Counter = Counter()
     by_support: Counter = Counter()
     status_pairs: list[tuple[str, str]] = []
     members, member_gold, member_to_year = [], [], []
@@ -152,6 +161,10 @@ def evaluate(con: duckdb.DuckDBPyConnection, gold: list[dict], prefix: str = "",
             predicted = _reaches(moves_by.get(p, []), of, tf, ot, tt, fy, ty, top, names)
         label = row["label"]
         counts[(label, predicted)] += 1
+        if label in ("move", "not_move") and p:
+            cls = (f"{_side_class(con, prefix, p, of, fy)} -> "
+                   f"{_side_class(con, prefix, p_to or p, ot, ty)}")
+            by_class[(cls, label, predicted)] += 1
         if label == "move":
             support = _support(con, p, of | tf, ot | tt, top, prefix) if p else "no person"
             by_support[(support, predicted)] += 1
@@ -206,8 +219,54 @@ def evaluate(con: duckdb.DuckDBPyConnection, gold: list[dict], prefix: str = "",
             "unknown_share": round(sum(v for (g, s), v in status.items() if s == "unknown")
                                    / max(1, sum(status.values())), 3),
         },
+        "evidence_classes": _class_table(by_class),
         "errors": errors,
     }
+
+
+def _side_class(con: duckdb.DuckDBPyConnection, prefix: str, person: str, orgs: set[str],
+                year: int) -> str:
+    """What a case's side rests on: the best spell the stage built for the person at one of
+    the anchor record's organisations, covering its year."""
+    rows = con.execute(f"SELECT corroborated, n_independent, evidence_kinds FROM {prefix}spells "
+                       "WHERE person_id = ? AND list_contains(?, org_id) AND start_year <= ? "
+                       "AND end_year >= ?", [person, sorted(orgs), year, year]).fetchall()
+    if not rows:
+        return "no spell"
+    corroborated, n, kinds = max(rows, key=lambda r: (r[0], r[1]))
+    if corroborated:
+        return "corroborated" if n >= 2 else "one strong record"
+    if "paper" in kinds:
+        return "one paper record"
+    return "one profile record" if "profile" in kinds else "paper-set only"
+
+
+def _class_table(by_class: Counter) -> dict:
+    """Moves and look-alikes (not_move) by what their two sides rest on, and how many of each
+    the stage calls a move: where look-alikes are as common as moves in a class, no rule on
+    that evidence alone separates them (the recall/precision ceiling of the records)."""
+    out: dict = {}
+    for cls in sorted({k[0] for k in by_class}):
+        mv = by_class[(cls, "move", True)] + by_class[(cls, "move", False)]
+        nm = by_class[(cls, "not_move", True)] + by_class[(cls, "not_move", False)]
+        out[cls] = {"moves": mv, "not_moves": nm,
+                    "move_share": round(mv / (mv + nm), 3) if mv + nm else None,
+                    "called_true": by_class[(cls, "move", True)],
+                    "called_false": by_class[(cls, "not_move", True)]}
+    groups: dict[str, list[int]] = {}
+    for cls, v in out.items():
+        a, b = cls.split(" -> ")
+        n_corr = sum(x in ("corroborated", "one strong record") for x in (a, b))
+        g = {2: "both sides corroborated", 1: "one side on one weak record"}.get(
+            n_corr, "both sides on one weak record or none")
+        acc = groups.setdefault(g, [0, 0, 0, 0])
+        for i, k in enumerate(("moves", "not_moves", "called_true", "called_false")):
+            acc[i] += v[k]
+    out["by group"] = {g: {"moves": a[0], "not_moves": a[1],
+                           "move_share": round(a[0] / (a[0] + a[1]), 3) if a[0] + a[1] else None,
+                           "called_true": a[2], "called_false": a[3]}
+                       for g, a in sorted(groups.items())}
+    return out
 
 
 def heldout_batch(case_id: str) -> str:
@@ -390,6 +449,12 @@ def speed(db: Path) -> dict:
     return res
 
 
+def _brief(d: dict) -> dict:
+    if isinstance(d.get("evidence_classes"), dict):
+        return {**d, "evidence_classes": d["evidence_classes"]["by group"]}
+    return d
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--db", type=Path, required=True)
@@ -433,10 +498,11 @@ def main() -> None:
         return
     for k, v in out.items():
         if isinstance(v, dict):
-            # error lists are for --json; the held-out figures nest one level (per batch)
-            v = {kk: ({k3: v3 for k3, v3 in vv.items() if k3 != "errors"}
+            # error lists and the evidence classes one by one are for --json (their groups are
+            # printed); the held-out figures nest one level (per batch)
+            v = {kk: ({k3: v3 for k3, v3 in _brief(vv).items() if k3 != "errors"}
                       if isinstance(vv, dict) else vv)
-                 for kk, vv in v.items() if kk != "errors"}
+                 for kk, vv in _brief(v).items() if kk != "errors"}
         print(f"{k}: {json.dumps(v, indent=1)}")
     if not args.keep:
         shutil.rmtree(work.parent, ignore_errors=True)
