@@ -17,6 +17,7 @@ from talentgraph.resolve.orgs.same import same_organisation
     ("Australian Institute of Marine Science", "The Australian Institute of Marine Science PMB3"),
     ("Poznan University of Technology", "Technical University of Poznan"),
     ("Yahoo! Research", "Yahoo Labs"),  # one company's lab under two generic words
+    ("University of Genova", "University of Genoa"),  # a city under its two names
     ("Technische Universität Dresden", "TU Dresden"),  # an acronym of the words it replaces
     ("Shanghai Jiao Tong University", "Shanghai Jiaotong University"),  # words run together
     ("Kyoto Kagaku Company Limited", "Kyotokagaku Company Limited"),

@@ -1,22 +1,22 @@
 """Two organisation ids that name one organisation: the long tail's spelling variants.
 
 The resolver gives a generated (non-curated) organisation the slug of its normalised name, so
-one institution can end up under several ids: word order ("Technical University of
-Braunschweig" / "Braunschweig Technical University"), plurals ("Post and Telecommunication"),
-an acronym or a postbox glued on ("University of Brasilia-UnB", "... Marine Science PMB3"), a
-generic word ("German Aerospace Research Center"), a country, one typo late in a long name
-("Universidad de Sevilla" / "University of Seville"), an abbreviation of the words it stands
-for ("TU Dresden" / "Technische Universität Dresden"), or words run together, with at most one
-typo in a long name ("Kyoto Kagaku" / "Kyotokagaku" / "Kotokagaku"). A person seen under two
-of them has not moved. Whole-corpus merging of such names is not safe ("City University of Hong
-Kong" is not "University of Hong Kong", "Hunan" is not "Henan"), so callers compare only the
-organisations ONE person was seen at, and the rules below stay narrow: the same significant
-words, or a difference made only of acronyms and generic words, or one edit after the first four
-letters of a word of six or more letters, the other words equal; an abbreviation only stands for
-words whose initials it spells, beside a shared name; run-together names must match letter for
-letter, kind words included, and a typo in them is taken only in COMPACT_TYPO_MIN_LEN letters or
-more of name proper ("Hunan" / "Henan" stay apart). Curated organisations are told apart
-by the curated tables and never merged here.
+one institution can end up under several ids: word order ("Technical University of Braunschweig"
+/ "Braunschweig Technical University"), plurals ("Post and Telecommunication"), an acronym or a
+postbox glued on ("University of Brasilia-UnB", "... Marine Science PMB3"), a generic word
+("German Aerospace Research Center"), a country, one typo late in a long name ("Universidad de
+Sevilla" / "University of Seville"), a city's other name (Genova / Genoa), an abbreviation of
+the words it stands for ("TU Dresden" / "Technische Universität Dresden"), or words run
+together, with at most one typo in a long name ("Kyoto Kagaku" / "Kyotokagaku" / "Kotokagaku").
+A person seen under two of them has not moved. Whole-corpus merging of such names is not safe
+("City University of Hong Kong" is not "University of Hong Kong", "Hunan" is not "Henan"), so
+callers compare only the organisations ONE person was seen at, and the rules below stay narrow:
+the same significant words, or a difference made only of acronyms and generic words, or one edit
+after the first four letters of a word of six or more letters, the other words equal; an
+abbreviation only stands for words whose initials it spells, beside a shared name; run-together
+names must match letter for letter, kind words included, and a typo in them is taken only in
+COMPACT_TYPO_MIN_LEN letters or more of name proper ("Hunan" / "Henan" stay apart). Curated
+organisations are told apart by the curated tables and never merged here.
 """
 
 from __future__ import annotations
@@ -45,7 +45,16 @@ _SYNONYMS = {"technology": "tech", "technical": "tech", "technological": "tech",
              "universidad": "university", "universidade": "university",
              "universita": "university", "universiteit": "university",
              "politecnico": "polytechnic", "polytechnique": "polytechnic",
-             "institut": "institute", "instituto": "institute", "istituto": "institute"}
+             "institut": "institute", "instituto": "institute", "istituto": "institute",
+             # Cities that name universities in two languages ("University of Genova" /
+             # "University of Genoa"). Written out because no installed library has exonyms.
+             "genova": "genoa", "milano": "milan", "torino": "turin", "napoli": "naples",
+             "firenze": "florence", "roma": "rome", "padova": "padua", "venezia": "venice",
+             "munchen": "munich", "koln": "cologne", "nurnberg": "nuremberg",
+             "hannover": "hanover", "wien": "vienna", "praha": "prague", "lisboa": "lisbon",
+             "geneve": "geneva", "bruxelles": "brussels", "warszawa": "warsaw",
+             "goteborg": "gothenburg", "kobenhavn": "copenhagen", "sevilla": "seville",
+             "athina": "athens", "beograd": "belgrade", "bucuresti": "bucharest"}
 _ACRONYM = re.compile(r"\b([A-Z][A-Za-z]{1,5})\b")
 TYPO_MIN_LEN = 6
 TYPO_SAFE_PREFIX = 4
