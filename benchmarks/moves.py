@@ -15,7 +15,10 @@ intermediate rules (seed 23, whose errors then guided fixes), 50 uniform on the 
 rules (seed 37; later fixes took out 9 of its 11 false moves, so what is left of it is no
 longer a fresh measure) and 60 uniform on the 2026-11-26 final rules (seed 41, drawn after the
 last fix, not used for tuning), all with benchmarks/moves_spotcheck.py; each sample is reported
-apart and the note starts with the rule that called the move.
+apart and the note starts with the rule that called the move. One more sample measures a rule
+NOT kept: 30 of the 1,174 departures that dropping the long-gap link check (LINK_FREE_GAP) would
+add (seed 61): 8 true, 7 false (4 namesakes, 2 mis-aligned, 1 organisation name), 15 unsure
+(8 of them true by knowledge outside the records); the current rules predict none of them.
 
 Held-out (tests/data/moves_heldout.csv, benchmarks/moves_heldout.py): pairs of resolved persons
 at two organisations (`pair`) and at one (`stay`), drawn at random and labelled before any of

@@ -541,3 +541,23 @@ def test_record_on_a_scrambled_paper_whose_place_no_coauthor_holds_is_the_author
     align = dict(con.execute("SELECT person_id, alignment FROM affiliation_obs WHERE "
                              "person_id IN ('uli', 'vic')").fetchall())
     assert align == {"uli": "own", "vic": "suspect"}
+
+
+def test_a_move_between_two_fields_must_show_one_person(store):
+    """Image processing at V, then legal NLP at U, nothing in common: two people of one name
+    as often as a change of field. With a shared coauthor it is one person who moved; a
+    general venue (NeurIPS and the like) speaks for no field, so it never asks for the link."""
+    orgs(store)
+    for who, co_at_u, venue_at_u in (("hal", "u1", "acl"), ("ivy", "v1", "acl"),
+                                     ("jon", "u1", "nips")):
+        for y in (2008, 2009):
+            store.paper(y, [(who, ["V"], None), ("v1", [], None)], family="", venue="cvpr",
+                        title=f"Image deblurring {y}")
+        for y in (2011, 2012):
+            store.paper(y, [(who, ["U"], None), (co_at_u, [], None)], family="",
+                        venue=venue_at_u, title=f"Statute retrieval {y}")
+    con = store.build()
+    assert moves_of(con, "hal") == []
+    assert [m[:2] for m in moves_of(con, "ivy")] == [("V", "U")]
+    assert [m[:2] for m in moves_of(con, "jon")] == [("V", "U")]
+    assert store.report["moves_dropped_no_link"] == 1

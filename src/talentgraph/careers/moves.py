@@ -24,9 +24,10 @@ with it) is a second affiliation, a mis-aligned record or a namesake's paper, an
 under any rule; so is a one-record side inside the person's time at the other side's place (the
 old place still seen in or after the year of the lone new record, `_lone_inside`). Merged
 namesakes look like moves: a move whose new place is seen while the old one goes on, a
-return in a year the person is still seen at the place left, or a move that rests on one paper
-record after a long unseen gap, must show that its two sides are one person
-(a shared coauthor, author id or title topic; see careers.stage) or it is dropped. Measured
+return in a year the person is still seen at the place left, a move that rests on one paper
+record after a long unseen gap, or one between places whose records lie in different fields
+(vision at one, language at the other: `VENUE_FIELDS`), must show that its two sides are one
+person (a shared coauthor, author id or title topic; see careers.stage) or it is dropped. Measured
 precision by rule: benchmarks/moves.py and tests/data/moves_spotcheck.csv.
 
 Window: last year seen at the old place, first year seen at the new one. After a transition (a
@@ -286,10 +287,39 @@ def _lone_inside(a: Spell, b: Spell, home: list[Spell]) -> bool:
                                     if s.org_id == b.org_id for o in s.obs)
 
 
+# The research field a venue's records speak for; venues of machine learning and AI at large
+# (NeurIPS, ICML, ICLR, AAAI...) are in none: anyone publishes there.
+VENUE_FIELDS = {
+    "cvpr": "vision", "iccv": "vision", "eccv": "vision", "wacv": "vision", "3dv": "vision",
+    "siggraph": "vision", "siggraphasia": "vision", "acmmm": "vision",
+    "acl": "language", "emnlp": "language", "naacl": "language", "coling": "language",
+    "icra": "robotics", "iros": "robotics", "rss": "robotics", "corl": "robotics",
+    "colt": "theory", "alt": "theory", "kdd": "data", "www": "data",
+}
+# Whether a move between two sides with no field in common must show one person.
+FIELD_CHECK = True
+
+
+def venue_field(source_file: str) -> str | None:
+    """The field of a record's venue ("cvpr2019.json.gz" -> "vision"); None for general ones."""
+    return VENUE_FIELDS.get(source_file.split(".")[0].rstrip("0123456789"))
+
+
+def _fields(org_id: str, home: list[Spell]) -> set[str]:
+    return {f for s in home if s.org_id == org_id for o in s.obs
+            if (f := venue_field(o.source_file)) is not None}
+
+
 def _needs_link(a: Spell, b: Spell, rule: str, home: list[Spell]) -> bool:
     """Whether a move must show that its two sides are one person (merged namesakes look like
     moves): when the person is seen at the new place while still at the old one (two careers
-    side by side), or when one side is a single paper record after a long unseen gap."""
+    side by side), when one side is a single paper record after a long unseen gap, or when
+    the two places' records lie in different fields (image processing at one university,
+    legal NLP at the next: two people of one name far more often than a change of field)."""
+    if FIELD_CHECK:
+        fa, fb = _fields(a.org_id, home), _fields(b.org_id, home)
+        if fa and fb and not fa & fb:
+            return True
     if "1 paper record" in rule:
         # The other side may itself be one strong record: then two lone records make the move,
         # and only a short gap keeps a namesake unlikely.
