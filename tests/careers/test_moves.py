@@ -561,3 +561,21 @@ def test_a_move_between_two_fields_must_show_one_person(store):
     assert [m[:2] for m in moves_of(con, "ivy")] == [("V", "U")]
     assert [m[:2] for m in moves_of(con, "jon")] == [("V", "U")]
     assert store.report["moves_dropped_no_link"] == 1
+
+
+def test_a_name_many_openreview_profiles_share_must_show_one_person(store):
+    """'~Qiang_Wang14' says fourteen profiles carry the name: a person of that name is as
+    likely two people merged as one who moved, so the move needs a shared coauthor, id or
+    topic. The same career under a rare name is a move as it stands."""
+    orgs(store)
+    for who in ("qiang_wang", "zeno_quill"):
+        for y in (2008, 2009):
+            store.paper(y, [(who, ["V"], None), ("v1", [], None)], title=f"Visual tracking {y}")
+        for y in (2011, 2012):
+            store.paper(y, [(who, ["U"], None), ("u1", [], None)], title=f"Protein design {y}")
+    store.paper(2015, [("someone", [], None)])
+    store.con.execute("UPDATE mentions SET openreview_id = '~Qiang_Wang14' "
+                      "WHERE raw_name = 'Someone'")
+    con = store.build()
+    assert moves_of(con, "qiang_wang") == []
+    assert [m[:2] for m in moves_of(con, "zeno_quill")] == [("V", "U")]

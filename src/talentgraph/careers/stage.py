@@ -186,6 +186,11 @@ def build_careers(con: duckdb.DuckDBPyConnection, progress: Any = _no_progress,
             progress("careers", done, n_persons, "timelines")
     progress("careers", n_persons, n_persons, "namesake check")
     t_link = time.perf_counter()
+    if COMMON_NAME_MIN_PROFILES and not prefix:
+        common = _common_name_persons(con, COMMON_NAME_MIN_PROFILES)
+        for m in moves:
+            if m.link_check is None and m.person_id in common:
+                m.link_check = (m.from_obs + m.lag_obs, m.to_obs)
     linked_ok = _linked_sides(con, [m for m in moves if m.link_check is not None])
     n_unlinked = 0
     for m in moves:
@@ -219,6 +224,27 @@ def build_careers(con: duckdb.DuckDBPyConnection, progress: Any = _no_progress,
         # Peak resident memory of the whole process so far (DuckDB included), Linux KiB.
         "process_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
+
+
+# A person whose name this many OpenReview profiles share ("~Qiang_Wang14": fourteen people)
+# is a likely merge of namesakes: every move of theirs must show one person.
+COMMON_NAME_MIN_PROFILES = 5
+
+
+def _common_name_persons(con: duckdb.DuckDBPyConnection, min_profiles: int) -> set[str]:
+    """Persons whose canonical name is shared by >= min_profiles OpenReview profiles, read off
+    the profile ids' numbering (~First_Last<n> is the n-th profile of that name)."""
+    if not (table_exists(con, "persons") and "openreview_id" in _columns(con, "mentions")):
+        return set()
+    return {r[0] for r in con.execute(r"""
+        WITH ids AS (SELECT DISTINCT openreview_id AS i FROM mentions
+                     WHERE openreview_id LIKE '~%'),
+        names AS (SELECT lower(regexp_extract(i, '^~(.*?)[0-9]+$', 1)) AS name_key,
+                         max(try_cast(regexp_extract(i, '([0-9]+)$', 1) AS INTEGER)) AS n
+                  FROM ids GROUP BY 1)
+        SELECT p.person_id FROM persons p
+        JOIN names ON names.name_key = lower(replace(p.canonical_name, ' ', '_'))
+        WHERE names.n >= ?""", [min_profiles]).fetchall()}
 
 
 MAX_COAUTHOR_LIST = 30  # papers with more authors say little about who works with whom
