@@ -27,7 +27,8 @@ namesakes look like moves: a move whose new place is seen while the old one goes
 return in a year the person is still seen at the place left, a move that rests on one paper
 record after a long unseen gap, or one between places whose records lie in different fields
 (vision at one, language at the other: `VENUE_FIELDS`), must show that its two sides are one
-person (a shared coauthor, author id or title topic; see careers.stage) or it is dropped. Measured
+person (a shared coauthor, author id or title topic; see careers.stage) or it is dropped; so
+must every move of a person whose name many OpenReview profiles share (careers.stage). Measured
 precision by rule: benchmarks/moves.py and tests/data/moves_spotcheck.csv.
 
 Window: last year seen at the old place, first year seen at the new one. After a transition (a
