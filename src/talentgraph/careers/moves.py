@@ -297,8 +297,6 @@ VENUE_FIELDS = {
     "icra": "robotics", "iros": "robotics", "rss": "robotics", "corl": "robotics",
     "colt": "theory", "alt": "theory", "kdd": "data", "www": "data",
 }
-# Whether a move between two sides with no field in common must show one person.
-FIELD_CHECK = True
 
 
 def venue_field(source_file: str) -> str | None:
@@ -317,10 +315,9 @@ def _needs_link(a: Spell, b: Spell, rule: str, home: list[Spell]) -> bool:
     side by side), when one side is a single paper record after a long unseen gap, or when
     the two places' records lie in different fields (image processing at one university,
     legal NLP at the next: two people of one name far more often than a change of field)."""
-    if FIELD_CHECK:
-        fa, fb = _fields(a.org_id, home), _fields(b.org_id, home)
-        if fa and fb and not fa & fb:
-            return True
+    fa, fb = _fields(a.org_id, home), _fields(b.org_id, home)
+    if fa and fb and not fa & fb:
+        return True
     if "1 paper record" in rule:
         # The other side may itself be one strong record: then two lone records make the move,
         # and only a short gap keeps a namesake unlikely.

@@ -70,11 +70,9 @@ def _token(t: str) -> str:
 
 
 @lru_cache(maxsize=200_000)
-def signature(name: str) -> tuple[frozenset[str], frozenset[str]]:
-    """(significant words, acronyms written in the name) of an organisation name."""
-    acronyms = frozenset(m.group(1).lower() for m in _ACRONYM.finditer(name or "")
-                         if sum(c.isupper() for c in m.group(1)) >= 2)
-    words = set()
+def _significant(name: str) -> tuple[str, ...]:
+    """The words of a name that say which organisation it is, in order, normalised."""
+    out = []
     for t in key(name or "").split():
         if t in _STOP or t in _LEGAL:
             continue
@@ -84,17 +82,22 @@ def signature(name: str) -> tuple[frozenset[str], frozenset[str]]:
             continue
         if country_code(t) is not None:
             continue
-        words.add(_token(t))
-    return frozenset(words), acronyms
+        out.append(_token(t))
+    return tuple(out)
 
 
 @lru_cache(maxsize=200_000)
+def signature(name: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(significant words, acronyms written in the name) of an organisation name."""
+    acronyms = frozenset(m.group(1).lower() for m in _ACRONYM.finditer(name or "")
+                         if sum(c.isupper() for c in m.group(1)) >= 2)
+    return frozenset(_significant(name)), acronyms
+
+
 def compact(name: str) -> tuple[str, str, frozenset[str]]:
     """(significant words run together, in order; the same without kind words; the kind words)
     of a name: "Kyoto Kagaku Co." and "Kyotokagaku Co." give one string."""
-    toks = [_token(t) for t in key(name or "").split()
-            if t not in _STOP and t not in _LEGAL and country_code(t) is None
-            and (t.isdigit() and len(t) <= 2 or not any(c.isdigit() for c in t))]
+    toks = _significant(name)
     proper = [t for t in toks if t not in _KIND_WORDS and t not in _GENERIC]
     return "".join(toks), "".join(proper), frozenset(t for t in toks if t in _KIND_WORDS)
 
