@@ -334,9 +334,11 @@ def _needs_link(a: Spell, b: Spell, rule: str, home: list[Spell]) -> bool:
 def detect_moves(person_id: str, spells: list[Spell], dual: set[frozenset[str]],
                  org_kind: dict[str, str],
                  transitions: set[frozenset[str]] | None = None,
-                 linked: frozenset[frozenset[str]] = frozenset()) -> list[Move]:
+                 linked: frozenset[frozenset[str]] = frozenset(),
+                 common_name: bool = False) -> list[Move]:
     """Moves of one person from their spells (see the module docstring for the rules).
-    `linked`: pairs naming one employer (successors, parents, curated links)."""
+    `linked`: pairs naming one employer (successors, parents, curated links); `common_name`:
+    many people carry the person's name, so every move must show one person."""
     transitions = transitions or set()
     home = [s for s in spells if s.kind == "home"]
     moves: list[Move] = []
@@ -384,8 +386,8 @@ def detect_moves(person_id: str, spells: list[Spell], dual: set[frozenset[str]],
                         list(a.lag_obs))
             # A return in a year the person is still seen at the place left: two careers
             # interleaved (namesakes) as often as a move; it must show one person too.
-            if _needs_link(a, b, rule, home) or (kind == "return"
-                                                 and a.end_year >= b.start_year):
+            if common_name or _needs_link(a, b, rule, home) or (
+                    kind == "return" and a.end_year >= b.start_year):
                 move.link_check = (
                     [o for s in home if s.org_id == a.org_id for o in s.obs + s.lag_obs],
                     [o for s in home if s.org_id == b.org_id for o in s.obs + s.lag_obs])

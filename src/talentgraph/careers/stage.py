@@ -168,6 +168,8 @@ def build_careers(con: duckdb.DuckDBPyConnection, progress: Any = _no_progress,
         org_names = {r[0]: (r[1] or r[0], bool(r[2])) for r in con.execute(
             f"SELECT org_id, name, {curated} FROM orgs").fetchall()}
     linked = _linked_pairs(con)
+    common = (_common_name_persons(con, COMMON_NAME_MIN_PROFILES)
+              if COMMON_NAME_MIN_PROFILES and not prefix else set())
     n_persons = con.execute(f"SELECT count(DISTINCT person_id) FROM {obs_table}").fetchone()[0]
 
     rows: dict[str, list[dict[str, Any]]] = {"spells": [], "moves": [], "move_evidence": []}
@@ -181,16 +183,12 @@ def build_careers(con: duckdb.DuckDBPyConnection, progress: Any = _no_progress,
                                  and o.start_year <= s.end_year and s.start_year <= o.end_year})
             rows["spells"].append(_spell_row(s, concurrent))
         if len({s.org_id for s in spells}) > 1:
-            moves.extend(detect_moves(person_id, spells, dual, org_kind, transitions, linked))
+            moves.extend(detect_moves(person_id, spells, dual, org_kind, transitions, linked,
+                                      common_name=person_id in common))
         if done % 20_000 == 0:
             progress("careers", done, n_persons, "timelines")
     progress("careers", n_persons, n_persons, "namesake check")
     t_link = time.perf_counter()
-    if COMMON_NAME_MIN_PROFILES and not prefix:
-        common = _common_name_persons(con, COMMON_NAME_MIN_PROFILES)
-        for m in moves:
-            if m.link_check is None and m.person_id in common:
-                m.link_check = (m.from_obs + m.lag_obs, m.to_obs)
     linked_ok = _linked_sides(con, [m for m in moves if m.link_check is not None])
     n_unlinked = 0
     for m in moves:
