@@ -148,7 +148,7 @@ def test_paper_cohort_does_not_count_a_move_inside_the_company_as_leaving(lab):
 
 
 def test_person_command_gets_the_careers_part(lab):
-    from talentgraph.cli_careers import attach_careers
+    from talentgraph.cli.careers import attach_careers
 
     found = [{"person_id": "ann"}, {"person_id": "bob"}]
     attach_careers(lab.con, found)

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 from sourcing_world import make_store
 
-from talentgraph import cli_sourcing
+from talentgraph.cli import sourcing as cli_sourcing
 from talentgraph.sourcing import dossier, erasure, index, model, rank
 
 PROTECTED = re.compile(r"gender|\bsex\b|\bage\b|birth|nationality|ethnic|\brace\b|religio|marital|"

@@ -1,5 +1,5 @@
 """CLI of the careers questions: `cohort`, `flows`, `export moves`, and the careers part of
-`person`. Registered on the main app from cli.py (`cli_careers.register(app)`)."""
+`person`. Registered on the main app from cli/main.py (`careers.register(app)`)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ from typing import Annotated, Any
 
 import typer
 
+from talentgraph.cli import common
 from talentgraph.errors import StoreError
 
 
 def _open(db: Path | None):
-    from talentgraph import cli
     from talentgraph.store import db as store
 
-    return store.connect(cli.db_path(db), read_only=True)
+    return store.connect(common.db_path(db), read_only=True)
 
 
 def attach_careers(con: Any, found: list[dict[str, Any]]) -> None:
@@ -31,25 +31,24 @@ def attach_careers(con: Any, found: list[dict[str, Any]]) -> None:
 
 def print_person_careers(data: dict[str, Any] | None, label: str) -> None:
     """The careers tables of one person (after the people part of `person`)."""
-    from talentgraph import cli
 
     if data is None:
-        cli.console.print("[dim]no careers tables in this store: run `talentgraph build`[/dim]")
+        common.console.print("[dim]no careers tables in this store: run `talentgraph build`[/dim]")
         return
-    cli.print_table([{**r, "roles": ", ".join(r["roles"] or []),
+    common.print_table([{**r, "roles": ", ".join(r["roles"] or []),
                       "concurrent_with": ", ".join(r["concurrent_with"] or []),
                       "evidence_kinds": ", ".join(r["evidence_kinds"] or [])}
                      for r in data["timeline"]], f"{label}: timeline (spells)",
                     ["org", "start_year", "end_year", "kind", "roles", "records",
                      "confidence", "evidence_kinds", "lag_records", "concurrent_with"])
-    cli.print_table(data["moves"], f"{label}: moves",
+    common.print_table(data["moves"], f"{label}: moves",
                     ["kind", "from_org", "to_org", "last_year_at_from", "first_year_at_to",
                      "confidence", "evidence"])
-    cli.print_table(data["move_evidence"], f"{label}: records behind the moves",
+    common.print_table(data["move_evidence"], f"{label}: records behind the moves",
                     ["side", "year", "org", "evidence", "source_file", "record_id", "title"])
-    cli.print_table(data["coauthors"], f"{label}: frequent coauthors")
-    cli.print_table(data["topics"], f"{label}: topics")
-    cli.print_table(data["papers"][:15], f"{label}: latest papers",
+    common.print_table(data["coauthors"], f"{label}: frequent coauthors")
+    common.print_table(data["topics"], f"{label}: topics")
+    common.print_table(data["papers"][:15], f"{label}: latest papers",
                     ["year", "venue", "title", "affiliation"])
 
 
@@ -69,7 +68,6 @@ def cohort(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Who of a group is still at the organisation, who left (to where, when, on what records)."""
-    from talentgraph import cli
     from talentgraph.careers.cohorts import cohort_report
 
     con = _open(db)
@@ -79,23 +77,23 @@ def cohort(
     finally:
         con.close()
     if as_json:
-        cli.print_json(data)
+        common.print_json(data)
         return
     s = data["summary"]
     if data["cohort"] == "paper":
         p = data["paper"]
-        cli.console.print(f"[bold]Authors of[/bold] \"{p['title']}\" ({p['venue']} {p['year']}, "
+        common.console.print(f"[bold]Authors of[/bold] \"{p['title']}\" ({p['venue']} {p['year']}, "
                           f"{p['n_authors']} authors)")
     elif data["cohort"] == "org":
-        cli.console.print(f"[bold]Everyone seen at {data['org']['name']}[/bold] (and units "
+        common.console.print(f"[bold]Everyone seen at {data['org']['name']}[/bold] (and units "
                           f"below it) in {data['from']}-{data['to']}")
-    cli.console.print(f"[bold]{s['sentence']}[/bold]")
+    common.console.print(f"[bold]{s['sentence']}[/bold]")
     if s["destinations"]:
-        cli.print_table([{"to": d["to"], "people": d["n"]} for d in s["destinations"]],
+        common.print_table([{"to": d["to"], "people": d["n"]} for d in s["destinations"]],
                         "Where those who left went (top-level organisation)")
     order = {"left": 0, "stayed": 1, "unknown": 2, "not_found": 3}
     rows = sorted(data["members"], key=lambda r: (order[r["status"]], r["name"]))
-    cli.print_table(rows, "Members (status relative to the home organisation and year)",
+    common.print_table(rows, "Members (status relative to the home organisation and year)",
                     ["name", "status", "detail", "home", "since_year", "person_id"])
 
 
@@ -114,7 +112,6 @@ def flows(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Organisation-to-organisation moves over a year range; net gain or loss per organisation."""
-    from talentgraph import cli
     from talentgraph.careers.flows import flows as compute
 
     con = _open(db)
@@ -123,23 +120,23 @@ def flows(
     finally:
         con.close()
     if as_json:
-        cli.print_json(data)
+        common.print_json(data)
         return
-    cli.console.print(f"{data['moves']:,} moves by {data['people']:,} people arriving "
+    common.console.print(f"{data['moves']:,} moves by {data['people']:,} people arriving "
                       f"{year_from}-{year_to} ({', '.join(data['kinds'])}"
                       f"{'; rolled up to parents' if rollup else ''})")
-    cli.print_table([{**r, "people": len(r["people"])} for r in data["top_flows"]], "Top flows",
+    common.print_table([{**r, "people": len(r["people"])} for r in data["top_flows"]], "Top flows",
                     ["from_org", "to_org", "moves", "people"])
-    cli.print_table(data["net"], "Net gain / loss", ["org", "joined", "left", "net"])
+    common.print_table(data["net"], "Net gain / loss", ["org", "joined", "left", "net"])
     if org:
         o = data["org"]
-        cli.console.print(f"[bold]{o['name']}[/bold]: joined {data['joined']}, left "
+        common.console.print(f"[bold]{o['name']}[/bold]: joined {data['joined']}, left "
                           f"{data['left']}, net {data['joined'] - data['left']:+d}")
         for side in ("sources", "destinations"):
             names = data.get("person_names", {})
-            cli.print_table([{**r, "people": ", ".join(names.get(p) or p for p in r["people"][:6])
-                              + (" ..." if len(r["people"]) > 6 else "")} for r in data[side]],
-                            f"Top {side}", ["org", "moves", "people"])
+            rows = [{**r, "people": ", ".join(names.get(p) or p for p in r["people"][:6])
+                     + (" ..." if len(r["people"]) > 6 else "")} for r in data[side]]
+            common.print_table(rows, f"Top {side}", ["org", "moves", "people"])
 
 
 def export_moves(
@@ -148,7 +145,6 @@ def export_moves(
 ) -> None:
     """One row per detected move: person_id,from_org_id,from_org,from_parent,to_org_id,to_org,
     to_parent,last_year_at_from,first_year_at_to,kind,confidence."""
-    from talentgraph import cli
     from talentgraph.careers.export import export_moves as write
 
     con = _open(db)
@@ -158,7 +154,7 @@ def export_moves(
         raise StoreError(f"cannot write {out}: {exc}") from exc
     finally:
         con.close()
-    cli.err_console.print(f"{n:,} moves written to {out}")
+    common.err_console.print(f"{n:,} moves written to {out}")
 
 
 def register(app: typer.Typer) -> None:

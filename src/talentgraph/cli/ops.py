@@ -21,6 +21,7 @@ import typer
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from talentgraph.cli import common
 from talentgraph.errors import NotFoundError, PermissionDenied, StoreError, TalentgraphError
 
 ops_app = typer.Typer(help="Talent operations: users, hiring plans, candidates, outreach, "
@@ -72,9 +73,8 @@ def _main(ctx: typer.Context,
 
 
 def _err(message: str) -> None:
-    from talentgraph import cli
 
-    cli.err_console.print(f"[red]error:[/red] {message}", highlight=False)
+    common.err_console.print(f"[red]error:[/red] {message}", highlight=False)
 
 
 def command(app: typer.Typer, name: str | None = None) -> Callable[[F], F]:
@@ -144,20 +144,18 @@ def _acting(ctx: typer.Context) -> Iterator[tuple[Session, Any]]:
 
 def _out(data: Any, as_json: bool, title: str | None = None,
          columns: list[str] | None = None) -> None:
-    from talentgraph import cli
 
     if as_json:
-        cli.print_json(data)
+        common.print_json(data)
     elif isinstance(data, list):
-        cli.print_table(data, title, columns)
+        common.print_table(data, title, columns)
     else:
-        cli.print_table([data], title, columns)
+        common.print_table([data], title, columns)
 
 
 def _say(text: str) -> None:
-    from talentgraph import cli
 
-    cli.console.print(text, highlight=False)
+    common.console.print(text, highlight=False)
 
 
 def _day(text: str | None, what: str) -> date | None:
@@ -395,7 +393,6 @@ def cand_add(ctx: typer.Context,
                  "--graph-db", help="Analytical store to take the name from.")] = None,
              as_json: JsonOpt = False) -> None:
     """Add a candidate at stage 'sourced' (duplicates of a person are refused)."""
-    from talentgraph import cli
     from talentgraph.errors import OpsInputError
     from talentgraph.ops.candidates import candidate_dict, create_candidate
     from talentgraph.ops.graphview import DuckDBGraphView
@@ -404,7 +401,7 @@ def cand_add(ctx: typer.Context,
         if not person_id:
             raise OpsInputError("give the candidate's name, or --person-id to take it from "
                                 "the graph")
-        name = DuckDBGraphView(cli.db_path(graph_db)).person_summary(person_id).name
+        name = DuckDBGraphView(common.db_path(graph_db)).person_summary(person_id).name
     with _acting(ctx) as (s, actor):
         c = create_candidate(s, actor, name, email, person_id, req, note, assign)
         if as_json:
@@ -498,11 +495,10 @@ def outreach_draft(ctx: typer.Context, candidate_id: int,
                        "(default: --db default).")] = None,
                    as_json: JsonOpt = False) -> None:
     """Draft a personal letter from the candidate's own work, signed by an executive."""
-    from talentgraph import cli
     from talentgraph.ops.graphview import DuckDBGraphView
     from talentgraph.ops.outreach import draft_letter, letter_dict
 
-    path = cli.db_path(graph_db)
+    path = common.db_path(graph_db)
     graph = DuckDBGraphView(path) if path.exists() else None
     try:
         with _acting(ctx) as (s, actor):
@@ -510,7 +506,7 @@ def outreach_draft(ctx: typer.Context, candidate_id: int,
     except (StoreError, NotFoundError) as exc:
         if graph is None or "candidate" in str(exc):
             raise
-        cli.err_console.print(f"[yellow]warning:[/yellow] no graph facts ({exc}); "
+        common.err_console.print(f"[yellow]warning:[/yellow] no graph facts ({exc}); "
                               "drafting without them")
         with _acting(ctx) as (s, actor):
             data = letter_dict(draft_letter(s, actor, candidate_id, signer, None, template))
@@ -613,9 +609,8 @@ def _import(ctx: typer.Context, as_json: bool, run: Callable[[Session, Any], Any
     except ImportRowErrors as exc:
         if not as_json:
             raise  # a TalentgraphError: `command` prints it as one line
-        from talentgraph import cli
 
-        cli.print_json({"imported": False, "errors": [jsonable(vars(e)) for e in exc.errors]})
+        common.print_json({"imported": False, "errors": [jsonable(vars(e)) for e in exc.errors]})
         raise typer.Exit(1) from None
     reports = [r.as_dict() for r in result] if isinstance(result, list) else result.as_dict()
     _out(reports, as_json, "Imported")
@@ -954,19 +949,18 @@ def risk_list(ctx: typer.Context, team: Annotated[str | None, typer.Option()] = 
                   "--graph-db", help="Analytical store for collaborators who left.")] = None,
               as_json: JsonOpt = False) -> None:
     """Flight risk of our staff, highest first, with the reasons behind each score."""
-    from talentgraph import cli
     from talentgraph.ops.graphview import DuckDBGraphView
     from talentgraph.ops.risk_service import flight_risks
     from talentgraph.ops.settings import get_setting
 
-    path = cli.db_path(graph_db)
+    path = common.db_path(graph_db)
     with _acting(ctx) as (s, actor):
         graph = DuckDBGraphView(path, our_org_ids=get_setting(s, "organisation")["org_ids"]) \
             if path.exists() else None
         try:
             rows = flight_risks(s, actor, _day(as_of, "as-of"), graph, team)
         except StoreError as exc:
-            cli.err_console.print(f"[yellow]warning:[/yellow] no graph evidence ({exc})")
+            common.err_console.print(f"[yellow]warning:[/yellow] no graph evidence ({exc})")
             rows = flight_risks(s, actor, _day(as_of, "as-of"), None, team)
     if as_json:
         _out(rows, True)

@@ -1,5 +1,5 @@
-"""CLI of organisations: `orgs [QUERY]` and `org ORG_ID`. Registered on the main app from cli.py
-(`cli_orgs.register(app)`)."""
+"""CLI of organisations: `orgs [QUERY]` and `org ORG_ID`. Registered on the main app from
+cli/main.py (`orgs.register(app)`)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from talentgraph.cli import common
 
 DbOpt = Annotated[Path | None, typer.Option("--db", help="The store (DuckDB file).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
@@ -23,19 +25,18 @@ def orgs(
     as_json: JsonOpt = False,
 ) -> None:
     """Resolved organisations with kind, country, parent and mention counts."""
-    from talentgraph import cli
     from talentgraph.resolve.orgs.query import list_orgs
     from talentgraph.store import db as store
 
-    con = store.connect(cli.db_path(db), read_only=True)
+    con = store.connect(common.db_path(db), read_only=True)
     try:
         rows = list_orgs(con, query, kind, country, limit)
     finally:
         con.close()
     if as_json:
-        cli.print_json(rows)
+        common.print_json(rows)
         return
-    cli.print_table(rows, f"Organisations{' matching ' + repr(query) if query else ''}",
+    common.print_table(rows, f"Organisations{' matching ' + repr(query) if query else ''}",
                     ["org_id", "name", "kind", "country", "parent_id", "top_parent_id",
                      "n_mentions", "n_papers"])
 
@@ -46,33 +47,33 @@ def org(
     as_json: JsonOpt = False,
 ) -> None:
     """One organisation: parents, children, aliases with their dates, domains, mentions by year."""
-    from talentgraph import cli
     from talentgraph.resolve.orgs.query import org_detail
     from talentgraph.store import db as store
 
-    con = store.connect(cli.db_path(db), read_only=True)
+    con = store.connect(common.db_path(db), read_only=True)
     try:
         data = org_detail(con, org_id)
     finally:
         con.close()
     if as_json:
-        cli.print_json(data)
+        common.print_json(data)
         return
     o = data["org"]
     chain = " -> ".join([o["org_id"], *(p["org_id"] for p in data["parents"])])
-    cli.console.print(f"[bold]{o['name']}[/bold] ({o['org_id']}): {o['kind']}, "
+    common.console.print(f"[bold]{o['name']}[/bold] ({o['org_id']}): {o['kind']}, "
                       f"{o['country'] or 'country unknown'}; {chain}; "
                       f"{o['n_mentions']:,} mentions on {o['n_papers']:,} papers"
                       + ("" if o["curated"] else " [dim](generated from the corpus)[/dim]"))
     if data["successor"]:
-        cli.console.print(f"Merged into {data['successor']['org_id']} from "
+        common.console.print(f"Merged into {data['successor']['org_id']} from "
                           f"{data['successor']['from']}: later mentions are counted there.")
     for p in data["predecessors"]:
-        cli.console.print(f"Successor of {p['org_id']} ({p['name']}) from {p['successor_from']}.")
-    cli.print_table(data["children"], "Children")
-    cli.print_table(data["aliases"], "Aliases")
-    cli.print_table(data["domains"], "Domains")
-    cli.print_table(data["mentions_by_year"], "Mentions by year")
+        common.console.print(
+            f"Successor of {p['org_id']} ({p['name']}) from {p['successor_from']}.")
+    common.print_table(data["children"], "Children")
+    common.print_table(data["aliases"], "Aliases")
+    common.print_table(data["domains"], "Domains")
+    common.print_table(data["mentions_by_year"], "Mentions by year")
 
 
 def register(app: typer.Typer) -> None:

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-import json
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import date, datetime
-from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from talentgraph import config
+from talentgraph.cli import careers, ops, orgs, people, sourcing, web
+from talentgraph.cli.common import (
+    DbOption,
+    JsonOption,
+    console,
+    db_path,
+    err_console,
+    print_json,
+    print_table,
+    progress_bar,
+)
 from talentgraph.errors import TalentgraphError
 
 app = typer.Typer(
@@ -26,79 +28,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-console = Console()
-err_console = Console(stderr=True)
-
-DbOption = Annotated[
-    Path | None,
-    typer.Option("--db", help="The analytical store (DuckDB file). Default: $TALENTGRAPH_DB, "
-                 "else talentgraph.duckdb in your data directory."),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
-
-
-def db_path(db: Path | None) -> Path:
-    return db if db is not None else config.default_db_path()
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, Path):
-        return str(value)
-    if isinstance(value, (set, frozenset, tuple)):
-        return list(value)
-    raise TypeError(f"cannot serialise {type(value).__name__}")
-
-
-def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, default=_json_default, indent=2, ensure_ascii=False) + "\n")
-
-
-def print_table(rows: list[dict[str, Any]], title: str | None = None,
-                columns: list[str] | None = None) -> None:
-    if not rows:
-        console.print(f"[dim]{title + ': ' if title else ''}nothing to show[/dim]")
-        return
-    cols = columns or list(rows[0])
-    table = Table(title=title, show_lines=False)
-    for c in cols:
-        numeric = all(isinstance(r.get(c), (int, float)) or r.get(c) is None for r in rows)
-        table.add_column(c, justify="right" if numeric else "left")
-    for r in rows:
-        table.add_row(*(_cell(c, r.get(c)) for c in cols))
-    console.print(table)
-
-
-def _cell(column: str, value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, int) and not isinstance(value, bool) and "year" not in column:
-        return f"{value:,}"
-    if isinstance(value, float):
-        return f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
-    return str(value)
-
-
-@contextmanager
-def progress_bar() -> Iterator[Callable[[str, int, int, str], None]]:
-    """A Rich progress bar, one task per stage, as a `pipeline.Progress` callback."""
-    with Progress(TextColumn("[bold]{task.description:<10}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), TextColumn("[dim]{task.fields[detail]}"),
-                  console=err_console, transient=False,
-                  disable=not err_console.is_terminal) as bar:
-        tasks: dict[str, Any] = {}
-
-        def update(stage: str, done: int, total: int, detail: str = "") -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(stage, total=total, detail="")
-            bar.update(tasks[stage], completed=done, total=total, detail=detail[:40])
-
-        yield update
-
-
 # ----------------------------------------------------------------------------------------------
 # build, stats, download
 
@@ -248,45 +177,20 @@ def ingest_openalex(
 
 
 # ----------------------------------------------------------------------------------------------
-# export: the CSV contracts other tools rely on. SHARED sub-app: the people stage adds
-# `export mentions`, careers adds `export moves` — add yours with `@export_app.command(...)`.
+# export: the CSV contracts other tools rely on; each domain module adds its own below.
 
 export_app = typer.Typer(help="Write the store's contract tables as CSV files.",
                          no_args_is_help=True)
 app.add_typer(export_app, name="export")
 
-# careers: `cohort`, `flows` and `export moves` live in cli_careers.py
-from talentgraph import cli_careers  # noqa: E402
-
-cli_careers.register(app)
-export_app.command("moves")(cli_careers.export_moves)
-
-# sourcing: `source` and `dossier` live in cli_sourcing.py
-from talentgraph import cli_sourcing  # noqa: E402
-
-cli_sourcing.register(app)
-
-# people: `person` and `export mentions` live in cli_people.py
-from talentgraph import cli_people  # noqa: E402
-
-cli_people.register(app)
-export_app.command("mentions")(cli_people.export_mentions)
-
-# organisations: `orgs` and `org` live in cli_orgs.py
-from talentgraph import cli_orgs  # noqa: E402
-
-cli_orgs.register(app)
-
-# talent operations: `ops ...` lives in cli_ops.py
-from talentgraph.cli_ops import ops_app  # noqa: E402
-
-app.add_typer(ops_app, name="ops")
-
-
-# web: `serve` lives in cli_web.py
-from talentgraph import cli_web  # noqa: E402
-
-cli_web.register(app)
+careers.register(app)
+export_app.command("moves")(careers.export_moves)
+sourcing.register(app)
+people.register(app)
+export_app.command("mentions")(people.export_mentions)
+orgs.register(app)
+app.add_typer(ops.ops_app, name="ops")
+web.register(app)
 
 
 def main() -> None:

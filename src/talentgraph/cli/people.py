@@ -1,5 +1,5 @@
-"""CLI of people: `person NAME-or-ID` and `export mentions`. Registered on the main app from cli.py
-(`cli_people.register(app)` and `export_app.command("mentions")(cli_people.export_mentions)`)."""
+"""CLI of people: `person NAME-or-ID` and `export mentions`. Registered on the main app from
+cli/main.py (`people.register(app)`, `export_app.command("mentions")(people.export_mentions)`)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from talentgraph.cli import common
 
 DbOpt = Annotated[Path | None, typer.Option("--db", help="The store (DuckDB file).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
@@ -22,35 +24,34 @@ def person(
     as_json: JsonOpt = False,
 ) -> None:
     """The persons matching a name or id, with their mentions and organisations."""
-    from talentgraph import cli
     from talentgraph.resolve.people.query import find_persons
     from talentgraph.store import db as store
 
-    con = store.connect(cli.db_path(db), read_only=True)
+    con = store.connect(common.db_path(db), read_only=True)
     try:
         found = find_persons(con, query, limit, mentions)
-        # careers part (cli_careers.py): timeline, moves, papers, coauthors, topics
-        from talentgraph.cli_careers import attach_careers
+        # careers part (cli/careers.py): timeline, moves, papers, coauthors, topics
+        from talentgraph.cli.careers import attach_careers
         attach_careers(con, found[:3])
     finally:
         con.close()
     if as_json:
-        cli.print_json(found)
+        common.print_json(found)
         return
-    cli.print_table([{**p, "name_variants": "; ".join(p["name_variants"][:4]),
+    common.print_table([{**p, "name_variants": "; ".join(p["name_variants"][:4]),
                       "openreview_ids": ", ".join(p["openreview_ids"])} for p in found],
                     f"Persons matching {query!r}",
                     ["person_id", "canonical_name", "n_mentions", "first_year", "last_year",
                      "openreview_ids", "name_variants"])
     for p in found[:3]:
-        cli.print_table(p["organisations"][:10], f"{p['canonical_name']} ({p['person_id']}): "
+        common.print_table(p["organisations"][:10], f"{p['canonical_name']} ({p['person_id']}): "
                         "organisations", ["organisation", "org_id", "mentions", "first_year",
                                           "last_year"])
-        cli.print_table(p["mentions"], f"{p['canonical_name']} ({p['person_id']}): mentions",
+        common.print_table(p["mentions"], f"{p['canonical_name']} ({p['person_id']}): mentions",
                         ["year", "venue", "title", "raw_name", "organisation", "method",
                          "confidence"])
-    if found:  # careers part for the best match (cli_careers.py)
-        from talentgraph.cli_careers import print_person_careers
+    if found:  # careers part for the best match (cli/careers.py)
+        from talentgraph.cli.careers import print_person_careers
         print_person_careers(found[0].get("careers"),
                              f"{found[0]['canonical_name']} ({found[0]['person_id']})")
 
@@ -60,16 +61,15 @@ def export_mentions(
     db: DbOpt = None,
 ) -> None:
     """One row per author mention: source_file,record_id,position,raw_name,person_id,org_id,year."""
-    from talentgraph import cli
     from talentgraph.resolve.people.query import export_mentions as write
     from talentgraph.store import db as store
 
-    con = store.connect(cli.db_path(db), read_only=True)
+    con = store.connect(common.db_path(db), read_only=True)
     try:
         n = write(con, out)
     finally:
         con.close()
-    cli.err_console.print(f"{n:,} mentions written to {out}")
+    common.err_console.print(f"{n:,} mentions written to {out}")
 
 
 def register(app: typer.Typer) -> None:

@@ -1,5 +1,5 @@
 """CLI of sourcing: `source` (ranked people for a topic) and `dossier` (the offer packet).
-Registered on the main app from cli.py (`cli_sourcing.register(app)`)."""
+Registered on the main app from cli/main.py (`sourcing.register(app)`)."""
 
 from __future__ import annotations
 
@@ -8,17 +8,18 @@ from typing import Annotated
 
 import typer
 
+from talentgraph.cli import common
+
 DbOpt = Annotated[Path | None, typer.Option("--db", help="The store (DuckDB file). Default: "
                                             "$TALENTGRAPH_DB, else your data directory.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 
 
 def _open(db: Path | None):
-    from talentgraph import cli
     from talentgraph.sourcing.rank import for_searching
     from talentgraph.store import db as store
 
-    return for_searching(store.connect(cli.db_path(db), read_only=True))
+    return for_searching(store.connect(common.db_path(db), read_only=True))
 
 
 def source(
@@ -45,7 +46,6 @@ def source(
     as_json: JsonOpt = False,
 ) -> None:
     """Ranked people for a topic, every score explained (components and the papers behind it)."""
-    from talentgraph import cli
     from talentgraph.sourcing.rank import Filters, search
 
     con = _open(db)
@@ -55,11 +55,11 @@ def source(
     finally:
         con.close()
     if as_json:
-        cli.print_json(result.to_dict())
+        common.print_json(result.to_dict())
         return
     for m in result.org_matches:
         if m.how == "text":
-            cli.err_console.print(f"[yellow]note:[/yellow] {m.query!r} is not a known "
+            common.err_console.print(f"[yellow]note:[/yellow] {m.query!r} is not a known "
                                   "organisation: matched as text in affiliation names")
     short = {"expertise": "exp", "impact": "imp", "output": "out", "network": "net",
              "seniority": "sen", "mobility": "mob"}
@@ -72,19 +72,19 @@ def source(
                       + ("" if p.where["source"] == "careers" else " *"),
             "role": p.role_class or "", "person_id": p.person_id,
         })
-    cli.print_table(rows, f"{query!r}: {result.candidates:,} people with matching papers "
+    common.print_table(rows, f"{query!r}: {result.candidates:,} people with matching papers "
                           f"({result.matched_papers:,} papers considered)")
     if any(p.where["source"] != "careers" for p in result.people):
-        cli.console.print("[dim]* now at: latest attributed affiliation, not a careers timeline"
+        common.console.print("[dim]* now at: latest attributed affiliation, not a careers timeline"
                           + ("" if result.careers_used else " (none in this store)") + "[/dim]")
     if why:
         for p in result.people:
-            cli.console.print(f"\n[bold]{p.rank}. {p.name}[/bold] ({p.person_id}) "
+            common.console.print(f"\n[bold]{p.rank}. {p.name}[/bold] ({p.person_id}) "
                               f"score {p.score:.1f}")
             for c in p.components:
-                cli.console.print(f"  {c.name:<10} {c.points:5.1f}  {c.evidence}")
+                common.console.print(f"  {c.name:<10} {c.points:5.1f}  {c.evidence}")
             for tp in p.top_papers:
-                cli.console.print(f"  - {tp['year']} {tp['venue']}: {tp['title']} "
+                common.console.print(f"  - {tp['year']} {tp['venue']}: {tp['title']} "
                                   f"[dim]({tp['paper_id']}, author {tp['position'] + 1} of "
                                   f"{tp['n_authors']}, bm25 {tp['bm25']})[/dim]")
 

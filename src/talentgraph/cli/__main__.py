@@ -1,0 +1,3 @@
+from talentgraph.cli.main import main
+
+main()

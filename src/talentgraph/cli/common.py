@@ -1,0 +1,92 @@
+"""What every CLI module shares: the consoles, the --db and --json options, tables, JSON and
+progress bars. It imports no other CLI module, so each command module can import it."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from talentgraph import config
+
+console = Console()
+err_console = Console(stderr=True)
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option("--db", help="The analytical store (DuckDB file). Default: $TALENTGRAPH_DB, "
+                 "else talentgraph.duckdb in your data directory."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+
+
+def db_path(db: Path | None) -> Path:
+    return db if db is not None else config.default_db_path()
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, default=_json_default, indent=2, ensure_ascii=False) + "\n")
+
+
+def print_table(rows: list[dict[str, Any]], title: str | None = None,
+                columns: list[str] | None = None) -> None:
+    if not rows:
+        console.print(f"[dim]{title + ': ' if title else ''}nothing to show[/dim]")
+        return
+    cols = columns or list(rows[0])
+    table = Table(title=title, show_lines=False)
+    for c in cols:
+        numeric = all(isinstance(r.get(c), (int, float)) or r.get(c) is None for r in rows)
+        table.add_column(c, justify="right" if numeric else "left")
+    for r in rows:
+        table.add_row(*(_cell(c, r.get(c)) for c in cols))
+    console.print(table)
+
+
+def _cell(column: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, int) and not isinstance(value, bool) and "year" not in column:
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+    return str(value)
+
+
+@contextmanager
+def progress_bar() -> Iterator[Callable[[str, int, int, str], None]]:
+    """A Rich progress bar, one task per stage, as a `pipeline.Progress` callback."""
+    with Progress(TextColumn("[bold]{task.description:<10}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), TextColumn("[dim]{task.fields[detail]}"),
+                  console=err_console, transient=False,
+                  disable=not err_console.is_terminal) as bar:
+        tasks: dict[str, Any] = {}
+
+        def update(stage: str, done: int, total: int, detail: str = "") -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total, detail="")
+            bar.update(tasks[stage], completed=done, total=total, detail=detail[:40])
+
+        yield update
