@@ -1,18 +1,36 @@
 """Person names: normalisation, parsing into given/middle/family, compatibility, blocking keys.
 
-The same rules exist twice on purpose: here in Python (for tests, for `talentgraph person` and
-to parse each *distinct* raw name once) and as SQL comparison levels in resolve/people/model.py
-(so the pairwise step runs inside DuckDB or Spark). The SQL levels only compare the columns this
-module produces, so the two cannot drift apart on how a name is read.
+Names are parsed here in Python, once per *distinct* raw name, into the columns of `columns()`.
+Whether two parsed names can denote one person is decided by NAME_LEVELS: rules written once
+(resolve/pairrules.py) that `compatibility()` evaluates in Python (for tests, for
+`talentgraph person`) and that resolve/people/model.py renders as the SQL comparison levels of
+the pairwise step (inside DuckDB, or Spark). Both read the same rules over the same columns, so
+they cannot drift apart; tests/resolve/test_name_parity.py checks it in DuckDB on generated names.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
-from rapidfuzz.distance import DamerauLevenshtein
 from unidecode import unidecode
+
+from talentgraph.resolve.pairrules import (
+    And,
+    EditDistance,
+    Eq,
+    Ge,
+    Initial,
+    L,
+    Length,
+    Level,
+    Not,
+    Or,
+    R,
+    StartsWith,
+    first_level,
+)
 
 # Tokens that carry no identity: honorifics before the name, generational suffixes after it.
 _PREFIXES = {"dr", "prof", "professor", "mr", "mrs", "ms", "sir"}
@@ -124,40 +142,56 @@ def parse(raw: str | None) -> ParsedName:
     return ParsedName(given, middle, family, given_init or len(given) == 1)
 
 
-def _middles_compatible(a: ParsedName, b: ParsedName) -> bool:
-    """Absent middles are compatible with anything; present ones must agree on initials."""
-    ma, mb = a.middle_initials, b.middle_initials
-    if not ma or not mb:
-        return True
-    return ma.startswith(mb) or mb.startswith(ma)
+def columns(p: ParsedName) -> dict[str, Any]:
+    """The comparable columns of a parsed name (one row of the people stage's pp_names); never
+    NULL: absent parts are ''. NAME_LEVELS reads only these."""
+    return {"given": p.given, "middle": p.middle_initials, "family": p.family,
+            "given_is_initial": p.given_is_initial, "full_name": p.full,
+            "first_last": p.first_last, "last_first": p.last_first, "bk": p.block_key}
+
+
+# Absent middles are compatible with anything; present ones must agree on initials.
+_MIDDLES_AGREE = Or(Eq(L.middle, ""), Eq(R.middle, ""), StartsWith(L.middle, R.middle),
+                    StartsWith(R.middle, L.middle))
+
+# How two parsed names can denote one person, strongest rule first (the first that holds wins;
+# none: 'other', the two cannot be one person). Exact-name pairs are further split by how
+# ambiguous the name is in resolve/people/model.py.
+NAME_LEVELS: tuple[Level, ...] = (
+    # a name without a family name tells nothing
+    Level("null", Or(Eq(L.family, ""), Eq(R.family, ""))),
+    # same given and family, different middle initials (weak, often 2 people)
+    Level("middle_conflict", And(Eq(L.first_last, R.first_last), Not(_MIDDLES_AGREE))),
+    # same given and family, middles compatible ('Michael I. Jordan' / 'Michael Jordan')
+    Level("exact", Eq(L.first_last, R.first_last)),
+    # given and family swapped ('Wang Wei' / 'Wei Wang', common for CJK names)
+    Level("swapped", Eq(L.first_last, R.last_first)),
+    # same family; one given name is just the other's initial ('J. Smith' / 'John Smith') and
+    # the middles agree, or one side is a single word ('Madonna'), which only tells the family
+    Level("initial", And(
+        Eq(L.family, R.family),
+        Or(Eq(L.given, ""), Eq(R.given, ""),
+           And(Or(L.given_is_initial, R.given_is_initial),
+               Eq(Initial(L.given), Initial(R.given)), _MIDDLES_AGREE)))),
+    # same family, one typo in long given names ('Jonathon' / 'Jonathan'); Jaro-Winkler would
+    # also pair distinct pinyin names sharing a prefix ('Jingdong' / 'Jingbo'), which the
+    # OpenReview labels show are never one person
+    Level("fuzzy", And(Eq(L.family, R.family), Ge(Length(L.given), 6), Ge(Length(R.given), 6),
+                       Eq(EditDistance(L.given, R.given), 1))),
+)
+OTHER = "other"
+
+
+def level(a: ParsedName, b: ParsedName) -> str:
+    """The NAME_LEVELS label of the pair: 'null' if a name is empty, 'other' if incompatible."""
+    return first_level(NAME_LEVELS, columns(a), columns(b), OTHER)
 
 
 def compatibility(a: ParsedName, b: ParsedName) -> str | None:
-    """How two parsed names can denote one person, strongest rule first; None if they cannot.
-
-    Levels (mirrored as SQL in resolve/people/model.py):
-    exact       same given and family, middles compatible ('Michael I. Jordan' / 'Michael Jordan')
-    middle_conflict  same given and family, different middle initials (weak, often 2 people)
-    swapped     given and family swapped ('Wang Wei' / 'Wei Wang', common for CJK names)
-    initial     same family, one given name is just the other's initial ('J. Smith' / 'John Smith')
-    fuzzy       same family, one typo in long given names ('Jonathon' / 'Jonathan'); not
-                near pinyin names ('Jingdong' / 'Jingbo' are different people)
-    """
-    if a.empty or b.empty:
-        return None
-    if a.given == b.given and a.family == b.family:
-        return "exact" if _middles_compatible(a, b) else "middle_conflict"
-    if a.given and b.given and a.given == b.family and a.family == b.given:
-        return "swapped"
-    if a.family != b.family:
-        return None
-    if not a.given or not b.given:
-        return "initial"  # a single-word name ('Mononym') only tells the family name
-    if (a.given_is_initial or b.given_is_initial) and a.given_initial == b.given_initial:
-        return "initial" if _middles_compatible(a, b) else None
-    if min(len(a.given), len(b.given)) >= 6 and DamerauLevenshtein.distance(a.given, b.given) == 1:
-        return "fuzzy"
-    return None
+    """How two parsed names can denote one person (a NAME_LEVELS label: exact, middle_conflict,
+    swapped, initial, fuzzy); None if they cannot or a name is empty."""
+    found = level(a, b)
+    return None if found in ("null", OTHER) else found
 
 
 def compatible(a: str, b: str) -> bool:

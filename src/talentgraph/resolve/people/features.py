@@ -11,7 +11,7 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 
-from talentgraph.resolve.names import parse
+from talentgraph.resolve.names import EMPTY, columns, parse
 
 # Webmail and generic domains say nothing about where someone works.
 WEBMAIL = ("gmail.com", "qq.com", "163.com", "126.com", "hotmail.com", "outlook.com",
@@ -35,18 +35,9 @@ def _sql_list(values: tuple[str, ...]) -> str:
 def build_names(con: duckdb.DuckDBPyConnection, source: str = "mentions") -> int:
     """Parse every distinct raw name once into pp_names; returns how many."""
     raws = [r[0] for r in con.execute(f"SELECT DISTINCT raw_name FROM {source}").fetchall()]
-    parsed = [parse(r) for r in raws]
-    table = pa.table({
-        "raw_name": raws,
-        "given": [p.given for p in parsed],
-        "middle": [p.middle_initials for p in parsed],
-        "family": [p.family for p in parsed],
-        "given_is_initial": [p.given_is_initial for p in parsed],
-        "full_name": [p.full for p in parsed],
-        "first_last": [p.first_last for p in parsed],
-        "last_first": [p.last_first for p in parsed],
-        "bk": [p.block_key for p in parsed],
-    })
+    rows = [columns(parse(r)) for r in raws]
+    table = pa.table({"raw_name": raws,
+                      **{c: [row[c] for row in rows] for c in columns(EMPTY)}})
     con.register("pp_names_arrow", table)
     con.execute("CREATE OR REPLACE TEMP TABLE pp_names AS SELECT * FROM pp_names_arrow")
     con.unregister("pp_names_arrow")

@@ -44,33 +44,32 @@ import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
+from talentgraph.resolve.names import NAME_LEVELS, OTHER
+
 # upper bounds of the name-ambiguity buckets (expected mentions of the name by chance); on
 # OpenReview profiles 1.5% / 6% / 13% / 31% / 61% of the names in these buckets have 2+ holders
 AMBIGUITY = (0.3, 1, 3, 10, 30)
-MID_OK = ("(middle_l = '' OR middle_r = '' OR starts_with(middle_l, middle_r) "
-          "OR starts_with(middle_r, middle_l))")
 YEAR_GAP = ("greatest(0, greatest(min_year_l, min_year_r) - least(max_year_l, max_year_r))")
+
+
+def _name_levels() -> list[tuple[str, str | None]]:
+    """The name rules of resolve/names.py rendered as SQL, the exact name split by ambiguity
+    (features.py: name_amb)."""
+    out: list[tuple[str, str | None]] = []
+    for level in NAME_LEVELS:
+        sql = level.rule.sql()
+        if level.label == "exact":
+            out += [(f"exact_amb{hi:g}", f"{sql} AND name_amb_l <= {hi}") for hi in AMBIGUITY]
+            out.append(("exact_amb_more", sql))
+        else:
+            out.append((level.label, sql))
+    return [*out, (OTHER, None)]
+
 
 # (comparison, [(level label, sql or None for the null/else level)]): the level order matters,
 # the first true level wins. Labels double as the evidence names shown to users.
 LEVELS: dict[str, list[tuple[str, str | None]]] = {
-    "name": [
-        ("null", "family_l = '' OR family_r = ''"),
-        ("middle_conflict", f"first_last_l = first_last_r AND NOT {MID_OK}"),
-        # exact name, split by how ambiguous the name is (features.py: name_amb)
-        *[(f"exact_amb{hi:g}", f"first_last_l = first_last_r AND name_amb_l <= {hi}")
-          for hi in AMBIGUITY],
-        ("exact_amb_more", "first_last_l = first_last_r"),
-        ("swapped", "first_last_l = last_first_r"),
-        ("initial", "family_l = family_r AND left(given_l, 1) = left(given_r, 1) AND "
-                    "(given_is_initial_l OR given_is_initial_r OR given_l = '' OR given_r = '')"),
-        # one typo in a long given name ('jonathon'): Jaro-Winkler alone would pair distinct
-        # pinyin names sharing a prefix ('jingdong' / 'jingbo'), which the labels show are
-        # never the same person
-        ("fuzzy", "family_l = family_r AND length(given_l) >= 6 AND length(given_r) >= 6 "
-                  "AND damerau_levenshtein(given_l, given_r) = 1"),
-        ("other", None),
-    ],
+    "name": _name_levels(),
     "coauthors": [
         ("null", "coauthor_keys_l IS NULL OR coauthor_keys_r IS NULL"),
         ("3+", "len(list_intersect(coauthor_keys_l, coauthor_keys_r)) >= 3"),
