@@ -75,6 +75,19 @@ def client_for(app) -> Callable[[str], TestClient]:
 
 
 @pytest.fixture
+def audit_mark(world: dict) -> int:
+    """The newest audit row id before the test: the log belongs to the whole session, so a test
+    that checks what *it* caused reads only the rows after this mark (rows from other tests,
+    or from an earlier run of itself, would otherwise satisfy or spoil its assertions)."""
+    from sqlalchemy import func, select
+
+    from talentgraph.ops.models import AuditEntry
+
+    with world["ops"].session() as s:
+        return s.scalar(select(func.max(AuditEntry.id))) or 0
+
+
+@pytest.fixture
 def anon(app) -> TestClient:
     with TestClient(app, base_url="http://127.0.0.1", client=LOCAL) as c:
         yield c
