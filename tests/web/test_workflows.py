@@ -102,6 +102,17 @@ def test_offer_against_a_rival_year_by_year_then_approved(client_for, world) -> 
     o = r.json()
     cmp = o["comparison"]
     assert cmp["company"] == "OpenAI" and len(cmp["years"]) == 4
+    # ours, by hand: base 240k + 15% bonus (36k) + 600k equity over 4 years + 50k sign-on
+    assert [y["total"] for y in o["yearly_totals"]] == [476000, 426000, 426000, 426000]
+    assert o["total"] == 1754000
+    # theirs: 250k base + 2M paper equity over 4 years, worth 60% (private discount 40%) x 80%
+    # (liquidity probability) = 240k a year once liquid (year 3); less while they wait for it
+    theirs = [y["theirs"] for y in cmp["years"]]
+    assert theirs[2:] == [490000, 490000] and theirs[0] < theirs[1] < theirs[2]
+    assert [y["ours"] for y in cmp["years"]] == [476000, 426000, 426000, 426000]
+    assert all(y["diff"] == round(y["ours"] - y["theirs"], 2) for y in cmp["years"])
+    assert cmp["total_diff"] == round(1754000 - sum(theirs), 2) < 0
+    assert cmp["beats_by_margin"] is False  # ours is below theirs over four years
     assert o["chart"]["encoding"]["xOffset"]["field"] == "package"
     assert not o["without_interviews"] and o["status"] == "pending_approval"
     html = cp.get(f"/offers/{o['id']}").text
@@ -131,6 +142,15 @@ def test_offer_without_interviews_needs_the_dossier(client_for, world) -> None:
     r = ex.post("/offers", data=form)
     assert r.status_code == 200, r.text
     assert "without interviews" in r.text and "Year-by-year" in r.text
+    (built,) = [o for o in ex.get("/api/offers").json() if o["candidate_id"] == bo]
+    cmp = built["comparison"]
+    # beats theirs by the policy margin (5%), and only just: the smallest such package
+    target = cmp["theirs"]["total"] * 1.05
+    assert target <= cmp["ours"]["total"] < target * 1.005
+    # inside our band (seed.py: Google DeepMind L5), each part of every year
+    for y in built["yearly_totals"]:
+        assert 180000 <= y["base"] <= 260000 and 15000 <= y["bonus"] <= 40000
+        assert 50000 <= y["equity"] <= 200000 and 0 <= y["sign_on"] <= 80000
     bad = ex.post("/offers", data={**form, "rival_base": "lots"})
     assert bad.status_code == 422 and "rival base: a number" in bad.text
 
@@ -155,6 +175,15 @@ def test_retention_lists_reasons_for_pay_roles(client_for) -> None:
     rows = client_for("comp_partner").get("/api/retention").json()
     assert {r["name"] for r in rows} == {"Eve Fong", "Ada Quill"}
     assert all(r["reasons"] for r in rows)
+    # pay against the market midpoint of L5, by hand from seed.py: the median of Google
+    # DeepMind's 220k + 27.5k + 125k = 372.5k and OpenAI's 250k + 350k = 600k is 486,250; both
+    # grants have fully vested, so yearly pay is base + bonus
+    market = (372500 + 600000) / 2
+    pay = {"Eve Fong": 210000 + 30000, "Ada Quill": 190000 + 20000}
+    for r in rows:
+        (gap,) = [x for x in r["reasons"] if x["factor"] == "pay_vs_band"]
+        assert gap["value"] == round((market - pay[r["name"]]) / market, 4)
+        assert f"{pay[r['name']]:,} USD" in gap["detail"] and "486,250" in gap["detail"]
     html = client_for("executive").get("/retention").text
     assert "Eve Fong" in html
 
