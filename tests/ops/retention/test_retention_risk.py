@@ -11,7 +11,7 @@ from talentgraph.ops.comp import vesting
 from talentgraph.ops.comp.bands import MarketBand, Range
 from talentgraph.ops.comp.money import FxTable
 from talentgraph.ops.comp.roster import Employee, Grant
-from talentgraph.ops.retention.risk import flight_risk
+from talentgraph.ops.retention.risk import RiskWeights, flight_risk
 
 ADA = Employee("Ada", "ada@example.com", "Research", "L6", date(2021, 3, 1), D(200_000),
                D(20_000), "USD")
@@ -21,28 +21,74 @@ BAND = MarketBand("Rival", "L6", "USD", Range(D(200_000), D(300_000)), Range(D(3
                   D(30_000)), Range(D(100_000), D(200_000)), "test", date(2025, 1, 1))
 
 
-def test_after_final_vest_with_collaborators_gone_risk_is_high_and_explained():
-    r = flight_risk(ADA, [FIRST_GRANT], date(2025, 3, 15), collaborators_left=3,
-                    close_collaborators=8, bands=[BAND])
-    by = {x.factor: x for x in r.reasons}
-    assert by["collaborators_left"].contribution == pytest.approx(0.9 * 3 / 8)
-    assert by["unvested_drop"].contribution == pytest.approx(1.2)        # 120k -> 0
+# Unit weights: every contribution equals the factor's measured value, so the tests below check
+# what each factor measures (and its caps) without restating the hand-set coefficients.
+UNIT = RiskWeights(intercept=0.0, collaborators_share=1.0, collaborators_count=1.0,
+                   since_grant=1.0, unvested_drop=1.0, pay_gap=1.0)
+AS_OF = date(2025, 3, 15)  # two weeks after the final vest of FIRST_GRANT
+
+
+def _by(risk) -> dict:
+    return {x.factor: x for x in risk.reasons}
+
+
+def test_each_factor_measures_what_it_says() -> None:
+    by = _by(flight_risk(ADA, [FIRST_GRANT], AS_OF, collaborators_left=3,
+                         close_collaborators=8, bands=[BAND], weights=UNIT))
+    assert by["collaborators_left"].contribution == pytest.approx(3 / 8)   # share gone
+    assert by["unvested_drop"].contribution == pytest.approx(1.0)  # 120k unvested -> 0
+    assert by["time_since_grant"].contribution == pytest.approx(3.0)  # 48 months: 3 years over
+    gap = (430_000 - 220_000) / 430_000  # pay 200k + 20k, nothing left to vest
+    assert by["pay_vs_band"].contribution == pytest.approx(gap, abs=1e-4)
+    # count fallback when the number of close collaborators is unknown: log2(1 + left)
+    count_only = flight_risk(ADA, [FIRST_GRANT], AS_OF, collaborators_left=3, weights=UNIT)
+    assert _by(count_only)["collaborators_left"].contribution == pytest.approx(2.0)
+
+
+def test_grant_age_and_pay_gap_are_capped() -> None:
+    later = flight_risk(ADA, [FIRST_GRANT], date(2027, 3, 1), bands=[BAND], weights=UNIT)
+    assert _by(later)["time_since_grant"].value == 72  # months
+    assert _by(later)["time_since_grant"].contribution == pytest.approx(3.0)  # not 5
+    poor = dataclasses.replace(ADA, base=D(50_000), bonus=D(0))
+    by = _by(flight_risk(poor, [FIRST_GRANT], date(2027, 3, 1), bands=[BAND], weights=UNIT))
+    assert by["pay_vs_band"].value > 0.8 and by["pay_vs_band"].contribution == 0.5
+
+
+def test_the_score_is_the_baseline_moved_by_the_reasons() -> None:
+    r = flight_risk(ADA, [FIRST_GRANT], AS_OF, collaborators_left=3, close_collaborators=8,
+                    bands=[BAND])
+    logit = math.log(r.baseline / (1 - r.baseline)) + sum(x.contribution for x in r.reasons)
+    assert r.score == pytest.approx(1 / (1 + math.exp(-logit)))
+    # largest effect first
+    sizes = [abs(x.contribution) for x in r.reasons]
+    assert sizes == sorted(sizes, reverse=True)
+
+
+def test_after_final_vest_with_collaborators_gone_risk_is_high_and_explained() -> None:
+    r = flight_risk(ADA, [FIRST_GRANT], AS_OF, collaborators_left=3, close_collaborators=8,
+                    bands=[BAND])
+    by = _by(r)
+    assert r.score > 2 * r.baseline
+    for factor in ("collaborators_left", "unvested_drop", "time_since_grant", "pay_vs_band"):
+        assert by[factor].contribution > 0, factor
     assert "final vest on 2025-03-01" in by["unvested_drop"].detail
-    assert by["time_since_grant"].contribution == pytest.approx(1.05)    # capped at 3 years
-    assert by["tenure"].contribution == pytest.approx(0.1)               # 4.0 years
-    gap = (430_000 - 220_000) / 430_000
-    assert by["pay_vs_band"].value == pytest.approx(gap, abs=1e-4)
     assert "below the market midpoint" in by["pay_vs_band"].detail
-    logit = -2.2 + 0.3375 + 1.2 + 1.05 + 0.1 + 2.5 * gap
-    assert r.score == pytest.approx(1 / (1 + math.exp(-logit)), abs=1e-4)
-    assert [x.factor for x in r.reasons] == ["pay_vs_band", "unvested_drop",
-                                              "time_since_grant", "collaborators_left", "tenure"]
-    detail = by["collaborators_left"].detail
-    assert detail == "3 of 8 close collaborators left in the past year (38%)"
-    # without the number of close collaborators, the count is used (smaller weight)
-    count_only = flight_risk(ADA, [FIRST_GRANT], date(2025, 3, 15), collaborators_left=3)
-    by2 = {x.factor: x for x in count_only.reasons}
-    assert by2["collaborators_left"].contribution == pytest.approx(0.3 * 2)  # 0.3 x log2(4)
+    assert by["collaborators_left"].detail == \
+        "3 of 8 close collaborators left in the past year (38%)"
+    # each piece of evidence taken away lowers the score
+    calmer = [
+        flight_risk(ADA, [FIRST_GRANT], AS_OF, collaborators_left=0, close_collaborators=8,
+                    bands=[BAND]),
+        flight_risk(ADA, [FIRST_GRANT, Grant(ADA.email, date(2024, 3, 1), D(480_000), "USD",
+                                             vesting.standard())], AS_OF,
+                    collaborators_left=3, close_collaborators=8, bands=[BAND]),  # refresher
+        flight_risk(dataclasses.replace(ADA, base=D(400_000)), [FIRST_GRANT], AS_OF,
+                    collaborators_left=3, close_collaborators=8, bands=[BAND]),  # paid more
+        flight_risk(ADA, [FIRST_GRANT], date(2024, 3, 15), collaborators_left=3,
+                    close_collaborators=8, bands=[BAND]),  # a year before the final vest
+    ]
+    for other in calmer:
+        assert other.score < r.score
 
 
 def test_new_hire_before_cliff_paid_above_market_is_below_baseline():
