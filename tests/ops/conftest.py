@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,12 +10,12 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
+from services import PG_URL, missing
 from talentgraph.ops.db import OpsStore
 from talentgraph.ops.models import User
 from talentgraph.ops.permissions import Actor, Role
 from talentgraph.ops.users import actor_for, create_first_admin, create_user
 
-PG_URL = os.environ.get("TALENTGRAPH_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PASSWORD = "correct horse battery"
 
 
@@ -27,11 +26,8 @@ def _pg_or_skip() -> None:
             conn.execute(text("SELECT 1"))
         engine.dispose()
     except OperationalError as exc:
-        message = f"PostgreSQL at {PG_URL} is unreachable ({exc.orig}); start it or set " \
-                  "TALENTGRAPH_TEST_PG"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        missing("postgres", f"PostgreSQL at {PG_URL} is unreachable ({exc.orig}); start it, "
+                "set TALENTGRAPH_TEST_PG, or run scripts/test.sh (it starts one)")
 
 
 @pytest.fixture(autouse=True)

@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 import uvicorn
 
+from services import missing
+
 from .seed import ROLES, password
 
 pytestmark = pytest.mark.browser
@@ -52,8 +54,12 @@ def server(app) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium (scripts/test.sh does)")
-    sync_api = pytest.importorskip("playwright.sync_api")
+        missing("browser", f"{CHROMIUM} is missing: apt-get install -y chromium "
+                "(scripts/test.sh does)")
+    try:
+        from playwright import sync_api
+    except ImportError:
+        missing("browser", "playwright is not installed: pip install -e '.[dev]'")
     with sync_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b

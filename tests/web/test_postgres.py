@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 
 import pytest
@@ -10,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
+from services import PG_URL, missing
 from talentgraph.ops import users
 from talentgraph.ops.db import OpsStore
 from talentgraph.web import WebConfig, create_app
@@ -17,7 +17,6 @@ from talentgraph.web import WebConfig, create_app
 from .conftest import LOCAL, login
 
 pytestmark = pytest.mark.postgres
-PG_URL = os.environ.get("TALENTGRAPH_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
 @pytest.fixture
@@ -28,9 +27,7 @@ def pg_store():
             schema = f"web_{uuid.uuid4().hex[:10]}"
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     except OperationalError as exc:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL at {PG_URL} is unreachable: {exc.orig}")
-        pytest.skip(f"PostgreSQL at {PG_URL} is unreachable")
+        missing("postgres", f"PostgreSQL at {PG_URL} is unreachable: {exc.orig}")
     store = OpsStore(f"{PG_URL}?options=-csearch_path%3D{schema}")
     try:
         yield store
