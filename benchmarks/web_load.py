@@ -149,7 +149,7 @@ def _ops_store(folder: Path) -> str:
     from talentgraph.ops.db import OpsStore
 
     url = f"sqlite:///{folder / 'ops.sqlite'}"
-    store = OpsStore(url)
+    store = OpsStore(url, create=True)
     with store.session() as s:
         admin = users.create_first_admin(s, "admin", "load-admin-password")
         users.create_user(s, users.actor_for(admin), USER, PASSWORD, "recruiter")

@@ -88,7 +88,7 @@ def test_open_redirect_after_login_is_ignored(anon: TestClient) -> None:
 
 
 def test_first_admin_setup_on_an_empty_store(tmp_path, world: dict) -> None:
-    ops = OpsStore(f"sqlite:///{tmp_path / 'empty.sqlite'}")
+    ops = OpsStore(f"sqlite:///{tmp_path / 'empty.sqlite'}", create=True)
     app = create_app(WebConfig(db_path=world["db"], secret_key="s" * 20), ops)
     with TestClient(app, base_url="http://127.0.0.1", client=("10.1.2.3", 4000)) as c:
         token = csrf_of(c.get("/setup").text)

@@ -31,7 +31,7 @@ def pg_store():
         if os.environ.get("CI") == "true":
             pytest.fail(f"PostgreSQL at {PG_URL} is unreachable: {exc.orig}")
         pytest.skip(f"PostgreSQL at {PG_URL} is unreachable")
-    store = OpsStore(f"{PG_URL}?options=-csearch_path%3D{schema}")
+    store = OpsStore(f"{PG_URL}?options=-csearch_path%3D{schema}", create=True)
     try:
         yield store
     finally:
