@@ -1024,12 +1024,12 @@ def backup_cmd(ctx: typer.Context, target: Path) -> None:
 def erase(ctx: typer.Context, candidate_id: int,
           yes: Annotated[bool, typer.Option("--yes", help="Do not ask to confirm.")] = False,
           db: Annotated[Path | None, typer.Option(
-              "--db", "--graph-db", help="The analytical store whose search index the person "
-              "leaves. Default: $TALENTGRAPH_DB, else talentgraph.duckdb in your data "
+              "--db", "--graph-db", help="The analytical store the person leaves (its "
+              "suppression list, read by every read path and rebuild, and its search index). "
+              "Default: $TALENTGRAPH_DB, else talentgraph.duckdb in your data "
               "directory.")] = None,
           as_json: JsonOpt = False) -> None:
     """Erase a candidate's personal data everywhere (keeps anonymous counts). Irreversible."""
-    import talentgraph.sourcing.erasure  # noqa: F401  registers the search-index hook
     from talentgraph import config
     from talentgraph.ops.erasure import erase_candidate
 
