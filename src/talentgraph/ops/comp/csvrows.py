@@ -13,17 +13,15 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Generic, TypeVar
 
+from talentgraph.ops.comp.inputs import parse_amount
 from talentgraph.ops.comp.money import CurrencyError, currency_code
 
 T = TypeVar("T")
-MAX_AMOUNT = Decimal(10) ** 12  # anything larger is a typo, not a salary
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
-_SYMBOLS = str.maketrans("", "", "$€£¥,_ \u00a0\u202f'")
 
 
 @dataclass(frozen=True)
@@ -97,22 +95,14 @@ class Row:
         raw = self.text(column, required)
         if raw is None:
             return None
-        cleaned = raw.translate(_SYMBOLS)
-        if not _NUMBER.match(cleaned):
-            self.error(column, f"{raw!r} is not an amount (write e.g. 185000 or 185000.50)")
-            return None
-        try:
-            amount = Decimal(cleaned)
-        except InvalidOperation:
-            self.error(column, f"{raw!r} is not an amount")
-            return None
-        if amount < 0:
+        amount, wrong = parse_amount(raw)  # the one validation of amounts (ops.comp.inputs)
+        if wrong is None:
+            return amount
+        if wrong == "must not be negative":
             self.error(column, f"negative {what} ({raw})")
-            return None
-        if amount >= MAX_AMOUNT:
-            self.error(column, f"{raw} is implausibly large")
-            return None
-        return amount
+        else:
+            self.error(column, f"{raw!r}: {wrong}")
+        return None
 
     def integer(self, column: str, required: bool = False, low: int = 0,
                 high: int = 10**6) -> int | None:
