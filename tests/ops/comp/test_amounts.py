@@ -65,5 +65,6 @@ def test_refusals_say_why_and_where() -> None:
         forms.package_fields("rival", {"rival_base": "1000000000000"}, private=True)
     with pytest.raises(OpsInputError, match="our bonus pct: must be at most 500"):
         forms.package_fields("our", {"our_base": "100000", "our_bonus_pct": "900"})
-    with pytest.raises(CompensationError, match="equity: must be below 1,000,000,000,000, not '1e13'"):
+    with pytest.raises(CompensationError,
+                       match="equity: must be below 1,000,000,000,000, not '1e13'"):
         package_from_options("USD", "100000", equity="1e13")
