@@ -8,13 +8,19 @@ person's profile page, with a think time between pages. Reports per page the req
 requests/s, p50/p95/p99 and max latency, the server's CPU time per request and the load average
 (before, during, after), and with `--compare` a previous run's figures side by side.
 
+First, a burst of `--login-burst` logins (default 50) all at once, with the real argon2
+parameters: the server's CPU per login and the logins' p50/p95 latency (`--burst-only`: only
+that). Successful logins of one account, so the login throttle (which counts failures) is not
+what is measured.
+
 Honest by construction: searches draw from topics x role x since-year x country (3,000
 combinations, so most searches are not in the server's result cache: the run reports how many
 were repeats), profiles from a random sample of `--people` people with 3+ papers (20,000: nearly
 every profile view is of someone not seen before in the run).
 
     .venv/bin/python benchmarks/web_load.py --db STORE [--users 50] [--seconds 60]
-        [--workers 1] [--people 20000] [--save run.json] [--compare previous.json] [--json]
+        [--workers 1] [--people 20000] [--login-burst 50] [--burst-only]
+        [--save run.json] [--compare previous.json] [--json]
 
 This file is also the locustfile (locust imports it and finds the user class).
 """
@@ -149,7 +155,7 @@ def _ops_store(folder: Path) -> str:
     from talentgraph.ops.db import OpsStore
 
     url = f"sqlite:///{folder / 'ops.sqlite'}"
-    store = OpsStore(url)
+    store = OpsStore(url, create=True)
     with store.session() as s:
         admin = users.create_first_admin(s, "admin", "load-admin-password")
         users.create_user(s, users.actor_for(admin), USER, PASSWORD, "recruiter")
@@ -190,6 +196,56 @@ def _tree_cpu(pid: int) -> float:
         if int(stat.parent.name) == pid or int(fields[1]) == pid:  # fields[1]: the parent
             total += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
     return total
+
+
+def _login_burst(url: str, server_pid: int, n: int) -> dict:
+    """`n` clients log in at the same moment (each GETs the form first, then all POST together):
+    the server's CPU per login and the POSTs' latencies."""
+    import httpx
+
+    clients = [httpx.Client(base_url=url, timeout=120) for _ in range(n)]
+    tokens = [re.search(r'name="csrf_token" value="([^"]+)"', c.get("/login").text).group(1)
+              for c in clients]
+    latencies: list[float] = []
+    statuses: list[int] = []
+    gate = threading.Barrier(n)
+    lock = threading.Lock()
+
+    def one(c: httpx.Client, token: str) -> None:
+        gate.wait()
+        t = time.perf_counter()
+        r = c.post("/login", data={"username": USER, "password": PASSWORD, "csrf_token": token,
+                                   "next": "/"}, follow_redirects=False)
+        with lock:
+            latencies.append(1000 * (time.perf_counter() - t))
+            statuses.append(r.status_code)
+
+    cpu0, t0 = _tree_cpu(server_pid), time.perf_counter()
+    threads = [threading.Thread(target=one, args=pair)
+               for pair in zip(clients, tokens, strict=True)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    wall, cpu = time.perf_counter() - t0, _tree_cpu(server_pid) - cpu0
+    for c in clients:
+        c.close()
+    latencies.sort()
+
+    def pct(q: float) -> float:
+        return latencies[min(len(latencies) - 1, int(q * len(latencies)))]
+
+    return {"logins": n, "ok": statuses.count(303), "wall_s": round(wall, 2),
+            "server_cpu_s": round(cpu, 2), "cpu_ms_per_login": round(1000 * cpu / n, 1),
+            "p50_ms": round(pct(0.5)), "p95_ms": round(pct(0.95)), "max_ms": round(latencies[-1]),
+            "load_average_after": os.getloadavg()[0]}
+
+
+def _print_burst(b: dict) -> None:
+    print(f"login burst: {b['logins']} logins at once ({b['ok']} ok) in {b['wall_s']} s; server "
+          f"CPU {b['server_cpu_s']} s = {b['cpu_ms_per_login']} ms per login; latency p50 "
+          f"{b['p50_ms']:,} ms, p95 {b['p95_ms']:,} ms, max {b['max_ms']:,} ms; load average "
+          f"{b['load_average_after']:.1f} after")
 
 
 def _wait_idle(pid: int, seconds: float = 180) -> None:
@@ -261,6 +317,8 @@ def _print_report(report: dict, previous: dict | None) -> None:
               f"{pla.get('mean_during', float('nan')):.1f} mean during")
     for f in report["failures"]:
         print(f"failure: {f['page']} x{f['count']}: {f['error'][:160]}")
+    if report.get("login_burst"):
+        _print_burst(report["login_burst"])
     print(f"server tracebacks: {report['server_tracebacks']}   goal: p95 < 300 ms, no errors")
 
 
@@ -276,6 +334,9 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--wait", type=float, nargs=2, default=(1.0, 5.0), metavar=("MIN", "MAX"),
                     help="think time between a user's page views, in seconds")
+    ap.add_argument("--login-burst", type=int, default=50,
+                    help="logins sent at once before the load test (0: none)")
+    ap.add_argument("--burst-only", action="store_true", help="only the login burst")
     ap.add_argument("--save", type=Path, help="write the report (JSON) here")
     ap.add_argument("--compare", type=Path, help="a previous --save/--json report: printed "
                     "side by side")
@@ -307,6 +368,13 @@ def main() -> None:
         try:
             _wait_up(url, server)
             _wait_idle(server.pid)  # the workers load the search index before the clock starts
+            burst = _login_burst(url, server.pid, args.login_burst) if args.login_burst else None
+            if args.burst_only:
+                if burst is not None:
+                    print(json.dumps(burst, indent=2) if args.json else "", end="")
+                    if not args.json:
+                        _print_burst(burst)
+                return
             prefix = folder / "locust"
             sampler = _LoadSampler()
             cpu_before = _tree_cpu(server.pid)
@@ -346,7 +414,7 @@ def main() -> None:
                                "max_during": max(samples)},
               "store": str(args.db), "server_tracebacks": server_errors,
               "server_cpu_s": round(cpu, 2), "locust_cpu_s": round(locust_cpu, 2),
-              "repeats": repeats,
+              "repeats": repeats, "login_burst": burst,
               "failures": failures, "pages": {}}
     for r in rows:
         if r["Name"] not in ("/search", "/people/[id]", "/login", "Aggregated"):

@@ -35,6 +35,10 @@ class DuplicateError(OpsInputError):
     """The object already exists (same natural key, e.g. the same person)."""
 
 
+class ConflictError(OpsInputError):
+    """A change clashes with the stored data (a unique key, a concurrent change): look, retry."""
+
+
 class OpsConfigError(TalentgraphError):
     """The operational store or SMTP is not configured or cannot be reached."""
 

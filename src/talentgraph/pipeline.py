@@ -53,6 +53,19 @@ def derived_stages() -> list[tuple[str, Stage]]:
     ]
 
 
+def reapply_erasures(con: Any, db_path: Path) -> dict[str, int]:
+    """People erased on request (the store's suppression list) leave the rebuilt search index
+    again; the read paths keep them out of everything else (`store.suppress`)."""
+    from talentgraph.sourcing.index import erase_from_index
+    from talentgraph.store import suppress
+
+    removed: dict[str, int] = {}
+    for pid in suppress.erased_ids(con, suppress.load(db_path)):
+        for table, n in erase_from_index(con, pid).items():
+            removed[table] = removed.get(table, 0) + n
+    return removed
+
+
 def build(db_path: Path, paperlists: list[Path], progress: Progress = no_progress,
           stages: list[str] | None = None) -> BuildReport:
     """Ingest the corpus folders into the store at `db_path`, then run the derived stages."""
@@ -70,6 +83,9 @@ def build(db_path: Path, paperlists: list[Path], progress: Progress = no_progres
             t = time.perf_counter()
             report.stages[name] = stage(con, progress)
             report.seconds[name] = time.perf_counter() - t
+        t = time.perf_counter()
+        report.stages["erased"] = reapply_erasures(con, Path(db_path))
+        report.seconds["erased"] = time.perf_counter() - t
         con.execute("CHECKPOINT")
     finally:
         con.close()

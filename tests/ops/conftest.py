@@ -45,7 +45,7 @@ def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[OpsStore]:
     """A migrated, empty store; on PostgreSQL in a schema of its own, dropped afterwards."""
     if request.param == "sqlite":
-        st = OpsStore(f"sqlite:///{tmp_path / 'ops.sqlite'}")
+        st = OpsStore(f"sqlite:///{tmp_path / 'ops.sqlite'}", create=True)
         yield st
         st.dispose()
         return
@@ -54,7 +54,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[OpsStore]:
     admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    st = OpsStore(f"{PG_URL}?options=-csearch_path%3D{schema}")
+    st = OpsStore(f"{PG_URL}?options=-csearch_path%3D{schema}", create=True)
     try:
         yield st
     finally:

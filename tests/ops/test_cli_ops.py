@@ -255,3 +255,21 @@ def test_erase_with_a_missing_named_store_erases_nothing(
     assert "no analytical store" in out and "nothing was erased" in out
     assert [c["name"] for c in json.loads(ops("lee", "candidate", "list", "--json"))] == [
         "Ada Lovelace"]
+
+
+def test_a_mistyped_store_is_named_not_created(ops, tmp_path: Path) -> None:  # noqa: ANN001
+    """`--ops-db typo.sqlite` used to create an empty store and then say "wrong username or
+    password"; now only `ops init` creates a store, in an existing folder, readable by its owner."""
+    out = ops("root", "user", "list", ok=False)
+    assert "no operational store at" in out and "ops init" in out
+    assert "wrong username" not in out
+    assert not (tmp_path / "ops.sqlite").exists()
+    ops(None, "init")  # an empty store (its first admin comes from /setup or init --admin)
+    assert (tmp_path / "ops.sqlite").stat().st_mode & 0o777 == 0o600
+    ops(None, "init", "--admin", "root")
+    assert "root" in ops("root", "user", "list")
+    runner = CliRunner()
+    missing = tmp_path / "nope" / "ops.sqlite"
+    result = runner.invoke(app, ["ops", "--ops-db", str(missing), "init", "--admin", "root"])
+    assert result.exit_code == 1 and "does not exist" in result.output
+    assert not missing.parent.exists()

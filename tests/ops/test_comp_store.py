@@ -197,3 +197,54 @@ def test_hand_built_offer_above_band_needs_exception(store: OpsStore,
         assert "sign-on 90,000 > band maximum 50,000 USD" in high.note
         unbanded = offer_service.build_offer(s, cp, cid, "L9", package=within)
         assert not unbanded.needs_exception and "not checked against a band" in unbanded.note
+
+
+def _bands_file(path: Path, n: int) -> Path:
+    header = ("company,level,currency,source,as_of,base_min,base_max,bonus_min,bonus_max,"
+              "equity_per_year_min,equity_per_year_max\n")
+    with path.open("w", encoding="utf-8") as f:
+        f.write(header)
+        for i in range(n):
+            f.write(f"Co{i},L5,USD,survey,2026-01-01,180000,260000,0,1000,0,5000\n")
+    return path
+
+
+def test_imports_are_limited_in_rows_and_bytes(store: OpsStore, users: dict[str, Actor],
+                                               tmp_path: Path, monkeypatch) -> None:
+    """A 300,000-row bands file used to be imported whole (minutes, 0.8 GB) and then slow every
+    page reading the bands; past the limits a file is refused, by name, and nothing goes in."""
+    from talentgraph.ops.comp import csvrows
+
+    cp = users["comp_partner"]
+    monkeypatch.setitem(csvrows.ROW_LIMITS, "bands", 50)
+    with store.session() as s:
+        report = imports.import_bands(s, cp, _bands_file(tmp_path / "ok.csv", 50))
+        assert report.inserted == 50
+    with pytest.raises(OpsInputError, match=r"big.csv, row 52: more than 50 data rows"), \
+            store.session() as s:
+        imports.import_bands(s, cp, _bands_file(tmp_path / "big.csv", 51))
+    monkeypatch.setattr(csvrows, "MAX_BYTES", 1000)
+    with pytest.raises(OpsInputError, match=r"ok.csv: the file has [\d,]+ bytes, more than the "
+                       r"1,000 allowed"), store.session() as s:
+        imports.import_bands(s, cp, tmp_path / "ok.csv")
+    with store.session() as s:
+        assert s.scalar(select(func.count(MarketBand.id))) == 50
+    assert csvrows.ROW_LIMITS == {"bands": 50, "roster": 100_000, "grants": 200_000}
+
+
+def test_the_row_limit_stops_reading_the_file(tmp_path: Path, monkeypatch) -> None:
+    """The file is streamed: past the limit nothing more is read (no whole-file parse)."""
+    from talentgraph.ops.comp import bands, csvrows
+
+    monkeypatch.setitem(csvrows.ROW_LIMITS, "bands", 10)
+    seen: list[str] = []
+
+    def lines():  # noqa: ANN202
+        with _bands_file(tmp_path / "b.csv", 1000).open(encoding="utf-8") as f:
+            for line in f:
+                seen.append(line)
+                yield line
+
+    result = bands.parse_bands_text(lines(), "b.csv")
+    assert not result.ok and "more than 10 data rows" in str(result.errors[-1])
+    assert len(seen) <= 13

@@ -6,9 +6,10 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
+from talentgraph.errors import ConflictError, OpsConfigError
 from talentgraph.ops import audit
 from talentgraph.ops.db import OpsStore, current_revision, head_revision, migrate, resolve_url
-from talentgraph.ops.models import AuditEntry
+from talentgraph.ops.models import AuditEntry, User
 from talentgraph.ops.permissions import Actor
 
 
@@ -18,7 +19,7 @@ def test_migrated_to_head_and_idempotent(store: OpsStore) -> None:
 
 
 def test_sqlite_has_wal_and_foreign_keys(tmp_path) -> None:
-    st = OpsStore(str(tmp_path / "x.sqlite"))  # a bare path means SQLite
+    st = OpsStore(str(tmp_path / "x.sqlite"), create=True)  # a bare path means SQLite
     with st.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
@@ -38,7 +39,7 @@ def test_audit_log_refuses_update_and_delete(store: OpsStore, users: dict[str, A
     with store.session() as s:
         audit.record(s, users["admin"], "test.event", "thing", 1, field="value")
         n = len(s.scalars(select(AuditEntry)).all())
-    with pytest.raises(DBAPIError, match="append-only"), store.session() as s:
+    with pytest.raises((DBAPIError, ConflictError), match="append-only"), store.session() as s:
         s.execute(text(statement))
     with store.session() as s:
         rows = s.scalars(select(AuditEntry)).all()
@@ -78,7 +79,7 @@ def test_downgrade_and_upgrade_again(store: OpsStore) -> None:
 def test_audit_log_refuses_truncate_on_postgresql(store: OpsStore, users: dict[str, Actor]) -> None:
     if store.engine.dialect.name != "postgresql":
         pytest.skip("TRUNCATE exists on PostgreSQL only")
-    with pytest.raises(DBAPIError, match="append-only"), store.session() as s:
+    with pytest.raises((DBAPIError, ConflictError), match="append-only"), store.session() as s:
         s.execute(text("TRUNCATE audit_log"))
     with store.session() as s:
         assert s.scalars(select(AuditEntry)).first() is not None
@@ -107,3 +108,44 @@ def test_backup_is_for_admins_and_copies_the_store(store: OpsStore, users: dict[
     con.close()
     with pytest.raises(OpsConfigError, match="exists"):
         backup(store, users["admin"], target)
+
+
+def test_a_new_sqlite_store_is_readable_by_its_owner_only(tmp_path) -> None:
+    path = tmp_path / "ops.sqlite"
+    st = OpsStore(str(path), create=True)
+    with st.session() as s:
+        s.add(AuditEntry(role="none", source="t", action="t", object_type="t", details={}))
+    st.dispose()
+    for f in tmp_path.iterdir():  # the store and SQLite's -wal/-shm files beside it
+        assert f.stat().st_mode & 0o777 == 0o600, f
+
+
+def test_only_init_creates_a_store(tmp_path) -> None:
+    typo = tmp_path / "typo.sqlite"
+    with pytest.raises(OpsConfigError, match="no operational store at .*typo.sqlite.*ops init"):
+        OpsStore(str(typo))
+    assert not typo.exists()
+    typo.write_bytes(b"")  # an empty file (or a database without our schema) is no store either
+    with pytest.raises(OpsConfigError, match="no talentgraph schema"):
+        OpsStore(str(typo))
+
+
+def test_a_path_in_a_missing_folder_creates_no_folder(tmp_path) -> None:
+    path = tmp_path / "no" / "such" / "ops.sqlite"
+    for create in (False, True):
+        with pytest.raises(OpsConfigError, match="does not exist|no operational store"):
+            OpsStore(str(path), create=create)
+    assert not (tmp_path / "no").exists()
+
+
+def test_database_errors_leave_the_session_as_our_errors(store: OpsStore,
+                                                         users: dict[str, Actor]) -> None:
+    """A unique-key clash (what a concurrent change produces) is a ConflictError for every
+    interface, not SQLAlchemy's IntegrityError."""
+    with pytest.raises(ConflictError, match="conflicts"), store.session() as s:
+        s.add(User(username="admin", display_name="again", role="admin", password_hash="x",
+                   active=True))
+    if store.engine.dialect.name == "sqlite":  # (PostgreSQL calls this one ProgrammingError)
+        with pytest.raises(OpsConfigError, match="cannot be reached or used"), \
+                store.session() as s:
+            s.execute(text("SELECT * FROM no_such_table_here"))

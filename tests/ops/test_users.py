@@ -97,3 +97,85 @@ def test_account_lifecycle(store: OpsStore) -> None:
         users.set_active(s, admin, "sam", True)
     with store.session() as s:
         assert users.authenticate(s, "sam", "reset by admin").role is Role.RECRUITER
+
+
+def _login(store: OpsStore, name: str, pw: str, source: str = "10.0.0.9") -> None:
+    with store.session() as s:
+        users.authenticate(s, name, pw, source=source)
+
+
+def test_wrong_passwords_lock_the_user_out_with_growing_delays(store: OpsStore,
+                                                              monkeypatch) -> None:
+    """12 wrong passwords then the right one used to work; now the account is locked, for longer
+    after each further failure, and every lock-out is audited."""
+    from datetime import timedelta
+
+    from talentgraph.ops import throttle
+
+    with store.session() as s:
+        users.create_first_admin(s, "root", "s3cret-enough")
+    clock = [users.utcnow()]
+    monkeypatch.setattr(users, "utcnow", lambda: clock[0])
+    for i in range(12):  # each guess waits out the lock-out the one before caused
+        with pytest.raises(PermissionDenied, match="wrong username or password"):
+            _login(store, "root", f"guess-{i}", source=f"10.0.1.{i}")
+        if i < 11:
+            clock[0] += throttle.delay("user", i + 1) or timedelta(0)
+            clock[0] += timedelta(seconds=1)
+    with pytest.raises(PermissionDenied, match="too many failed logins"):
+        _login(store, "root", "s3cret-enough", source="10.9.9.9")  # the right one, elsewhere
+    with store.session() as s:
+        locks = s.scalars(select(AuditEntry).where(AuditEntry.action == "user.lockout")
+                          .order_by(AuditEntry.id)).all()
+        throttled = s.scalars(select(AuditEntry)
+                              .where(AuditEntry.action == "user.login_throttled")).all()
+    assert [e.details["failures"] for e in locks] == list(range(6, 13))
+    seconds = [e.details["seconds"] for e in locks]
+    assert seconds == sorted(seconds) and seconds[0] < seconds[-1]  # growing
+    assert len(throttled) >= 1
+    assert throttle.delay("user", 5) is None and throttle.delay("user", 6) == timedelta(seconds=2)
+    assert throttle.delay("user", 60) == throttle.MAX_DELAY
+    # once the lock-out has passed, the right password works and clears the counter
+    clock[0] += throttle.MAX_DELAY
+    _login(store, "root", "s3cret-enough", source="10.9.9.9")
+    with store.session() as s:
+        assert throttle.locked_for(s, throttle.keys("root", "x"), clock[0]) == 0
+        assert s.get(throttle.LoginThrottle, "user:root") is None
+
+
+def test_one_address_guessing_many_users_is_locked_out(store: OpsStore) -> None:
+    with store.session() as s:
+        users.create_first_admin(s, "root", "s3cret-enough")
+    for i in range(21):  # each username fails only once: the address is what gets locked
+        with pytest.raises(PermissionDenied, match="wrong username"):
+            _login(store, f"user{i}", "whatever-pw", source="10.6.6.6")
+    with pytest.raises(PermissionDenied, match="too many failed logins"):
+        _login(store, "root", "s3cret-enough", source="10.6.6.6")
+    _login(store, "root", "s3cret-enough", source="10.7.7.7")  # another address is not locked
+
+
+def test_unknown_and_disabled_users_cost_one_hash_like_a_wrong_password(store: OpsStore,
+                                                                       monkeypatch) -> None:
+    """Timing must not tell which usernames exist: every failed login verifies one argon2 hash
+    made with the same parameters."""
+    with store.session() as s:
+        admin = users.actor_for(users.create_first_admin(s, "root", "s3cret-enough"))
+        users.create_user(s, admin, "gone", "long enough", "viewer")
+        users.set_active(s, admin, "gone", False)
+    calls: list[str] = []
+    real = users._hasher
+
+    class Counting:
+        def __getattr__(self, name: str):  # noqa: ANN204
+            return getattr(real, name)
+
+        def verify(self, h: str, pw: str) -> bool:
+            calls.append(h.split("$")[3])  # the parameters the hash was made with
+            return real.verify(h, pw)
+
+    monkeypatch.setattr(users, "_hasher", Counting())
+    for name, pw in (("root", "wrong-password"), ("nobody", "s3cret-enough"),
+                     ("gone", "long enough")):
+        with pytest.raises(PermissionDenied, match="wrong username or password"):
+            _login(store, name, pw)
+    assert len(calls) == 3 and len(set(calls)) == 1, calls

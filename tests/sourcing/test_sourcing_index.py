@@ -115,17 +115,19 @@ def test_index_stage_is_registered_last() -> None:
     assert names[-1] == "index"
 
 
-def test_erasure_hook_is_registered_and_erases(store_path: Path,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_erasure_hook_is_a_default_hook_and_erases(store_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     from talentgraph.ops import erasure as ops_erasure
     from talentgraph.sourcing import erasure
 
-    erasure.register()
-    assert ops_erasure.erase_person_hook.count(erasure.erase_hook) == 1
+    assert [(h.target, h.run) for h in ops_erasure.default_hooks()] == [
+        ("analytical_store", erasure.erase_hook)]
     monkeypatch.setenv("TALENTGRAPH_DB", str(store_path))
     request = ops_erasure.ErasureRequest(1, "P~Bob_Brown1", "Bob Brown", None)
-    assert erasure.erase_hook(request) == {"sourcing_author_keys": 2, "sourcing_authorship": 2,
-                                           "sourcing_people": 1, "sourcing_person_static": 1}
+    done = erasure.erase_hook(request)
+    assert done.pop("suppressed") >= 1  # on the store's suppression list
+    assert done == {"sourcing_author_keys": 2, "sourcing_authorship": 2,
+                    "sourcing_people": 1, "sourcing_person_static": 1}
     assert erasure.erase_hook(ops_erasure.ErasureRequest(2, None, None, None)) == {}
     con = duckdb.connect(str(store_path), read_only=True)
     assert "P~Bob_Brown1" not in {p.person_id for p in rank.search(con, "human feedback").people}

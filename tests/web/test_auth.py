@@ -88,7 +88,7 @@ def test_open_redirect_after_login_is_ignored(anon: TestClient) -> None:
 
 
 def test_first_admin_setup_on_an_empty_store(tmp_path, world: dict) -> None:
-    ops = OpsStore(f"sqlite:///{tmp_path / 'empty.sqlite'}")
+    ops = OpsStore(f"sqlite:///{tmp_path / 'empty.sqlite'}", create=True)
     app = create_app(WebConfig(db_path=world["db"], secret_key="s" * 20), ops)
     with TestClient(app, base_url="http://127.0.0.1", client=("10.1.2.3", 4000)) as c:
         token = csrf_of(c.get("/setup").text)
@@ -134,3 +134,68 @@ def test_a_store_of_another_version_gives_503_not_500(tmp_path, world: dict) -> 
         login(c, "viewer")
         assert c.get("/api/search?q=x").status_code == 503
         assert c.get("/").status_code == 200  # the dashboard says what is missing instead
+
+
+def _saved_cookie(c: TestClient) -> str:
+    return c.cookies.get("tg_session")
+
+
+def _with_cookie(app, cookie: str) -> TestClient:
+    other = TestClient(app, base_url="http://127.0.0.1", client=LOCAL)
+    other.cookies.set("tg_session", cookie)
+    return other
+
+
+def test_a_cookie_saved_before_logout_no_longer_works(app, client_for) -> None:
+    c = client_for("hiring_manager")
+    saved = _saved_cookie(c)
+    with _with_cookie(app, saved) as thief:
+        assert thief.get("/api/me").status_code == 200
+        r = c.post("/logout", data={"csrf_token": c.headers["X-CSRF-Token"]},
+                   follow_redirects=False)
+        assert r.status_code == 303
+        thief.cookies.set("tg_session", saved)
+        assert thief.get("/api/me").status_code == 401
+
+
+def test_password_change_and_disabling_end_sessions(app, client_for, world: dict) -> None:
+    from talentgraph.ops import users
+
+    ops = world["ops"]
+    with ops.session() as s:
+        admin = users.actor_for(users.get_user(s, "admin"))
+        users.create_user(s, admin, "temp_viewer", "temp-viewer-pw", "viewer")
+    c = TestClient(app, base_url="http://127.0.0.1", client=LOCAL)
+    login(c, "temp_viewer", "temp-viewer-pw")
+    saved = _saved_cookie(c)
+    with ops.session() as s:
+        users.set_password(s, admin, "temp_viewer", "temp-viewer-pw2")
+    assert c.get("/api/me").status_code == 401
+    c.headers.pop("X-CSRF-Token")
+    login(c, "temp_viewer", "temp-viewer-pw2")
+    assert c.get("/api/me").status_code == 200
+    with ops.session() as s:
+        users.set_active(s, admin, "temp_viewer", False)
+        users.set_active(s, admin, "temp_viewer", True)  # back again: old sessions stay ended
+    assert c.get("/api/me").status_code == 401
+    with _with_cookie(app, saved) as old:
+        assert old.get("/api/me").status_code == 401
+    c.close()
+
+
+def test_a_refusal_is_audited_once(client_for, world: dict) -> None:
+    from sqlalchemy import func, select
+
+    from talentgraph.ops.models import AuditEntry
+
+    def last_id() -> int:
+        with world["ops"].session() as s:
+            return s.scalar(select(func.max(AuditEntry.id)))
+
+    c = client_for("viewer")
+    before = last_id()
+    assert c.get("/api/retention").status_code == 403
+    with world["ops"].session() as s:
+        rows = s.scalars(select(AuditEntry).where(AuditEntry.id > before)).all()
+    assert [(r.action, r.object_id) for r in rows] == [("access.denied", "/api/retention")]
+    assert rows[0].details["operation"]  # what the service layer refused is in that one row

@@ -28,7 +28,7 @@ def pg_store():
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     except OperationalError as exc:
         missing("postgres", f"PostgreSQL at {PG_URL} is unreachable: {exc.orig}")
-    store = OpsStore(f"{PG_URL}?options=-csearch_path%3D{schema}")
+    store = OpsStore(f"{PG_URL}?options=-csearch_path%3D{schema}", create=True)
     try:
         yield store
     finally:

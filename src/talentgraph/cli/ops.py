@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
-from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from talentgraph.cli import common
@@ -78,7 +77,10 @@ def _err(message: str) -> None:
 
 
 def command(app: typer.Typer, name: str | None = None) -> Callable[[F], F]:
-    """Register a command whose TalentgraphErrors become one clear line and exit code 1."""
+    """Register a command whose TalentgraphErrors become one clear line and exit code 1.
+
+    (Database errors arrive as TalentgraphErrors already: the ops store's session translates
+    them, the same for every interface.)"""
     def wrap(fn: F) -> F:
         @functools.wraps(fn)
         def run(*args: Any, **kwargs: Any) -> Any:
@@ -86,13 +88,6 @@ def command(app: typer.Typer, name: str | None = None) -> Callable[[F], F]:
                 return fn(*args, **kwargs)
             except TalentgraphError as exc:
                 _err(str(exc))
-                raise typer.Exit(1) from None
-            except OperationalError as exc:
-                _err(f"the operational store cannot be reached or used: {exc.orig}")
-                raise typer.Exit(1) from None
-            except IntegrityError as exc:  # a concurrent change won the race
-                _err(f"the change conflicts with one made at the same time ({exc.orig}); "
-                     "look again and retry")
                 raise typer.Exit(1) from None
         app.command(name)(run)
         return fn
@@ -102,12 +97,13 @@ def command(app: typer.Typer, name: str | None = None) -> Callable[[F], F]:
 _stores: dict[str, Any] = {}
 
 
-def _store(ctx: typer.Context) -> Any:
+def _store(ctx: typer.Context, create: bool = False) -> Any:
+    """The store named by --ops-db; only `ops init` (create=True) makes a new one."""
     from talentgraph.ops.db import OpsStore, resolve_url
 
     url = resolve_url(ctx.obj.ops_db)
     if url not in _stores:  # one engine per URL and process (tests run many commands)
-        _stores[url] = OpsStore(url)
+        _stores[url] = OpsStore(url, create=create)
     return _stores[url]
 
 
@@ -173,14 +169,23 @@ def _day(text: str | None, what: str) -> date | None:
 
 @command(ops_app, "init")
 def init(ctx: typer.Context,
-         admin: Annotated[str, typer.Option("--admin", help="Username of the first admin.")],
+         admin: Annotated[str | None, typer.Option(
+             "--admin", help="Username of the first admin (without it: an empty store, whose "
+             "first admin is made at /setup in the web app, from the server itself).")] = None,
          name: Annotated[str | None, typer.Option(help="Display name.")] = None,
          email: Annotated[str | None, typer.Option(help="E-mail address.")] = None) -> None:
-    """Create or migrate the store and add the first admin (password from env or prompt)."""
+    """Create (the only command that does) or migrate the store and add the first admin
+    (password from env or prompt)."""
     from talentgraph.ops.db import current_revision
     from talentgraph.ops.users import create_first_admin
 
-    store = _store(ctx)
+    store = _store(ctx, create=True)
+    if admin is None:
+        _say(f"Operational store ready at "
+             f"{store.engine.url.render_as_string(hide_password=True)} (schema "
+             f"{current_revision(store.engine)}), without users: add the first admin with "
+             "`talentgraph ops init --admin NAME`, or at /setup of `talentgraph serve`.")
+        return
     password = os.environ.get("TALENTGRAPH_PASSWORD") or typer.prompt(
         f"password for {admin}", hide_input=True, confirmation_prompt=True)
     with store.session() as s:
@@ -1019,12 +1024,12 @@ def backup_cmd(ctx: typer.Context, target: Path) -> None:
 def erase(ctx: typer.Context, candidate_id: int,
           yes: Annotated[bool, typer.Option("--yes", help="Do not ask to confirm.")] = False,
           db: Annotated[Path | None, typer.Option(
-              "--db", "--graph-db", help="The analytical store whose search index the person "
-              "leaves. Default: $TALENTGRAPH_DB, else talentgraph.duckdb in your data "
+              "--db", "--graph-db", help="The analytical store the person leaves (its "
+              "suppression list, read by every read path and rebuild, and its search index). "
+              "Default: $TALENTGRAPH_DB, else talentgraph.duckdb in your data "
               "directory.")] = None,
           as_json: JsonOpt = False) -> None:
     """Erase a candidate's personal data everywhere (keeps anonymous counts). Irreversible."""
-    import talentgraph.sourcing.erasure  # noqa: F401  registers the search-index hook
     from talentgraph import config
     from talentgraph.ops.erasure import erase_candidate
 

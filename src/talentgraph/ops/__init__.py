@@ -15,6 +15,6 @@ Every service function takes the session and an `Actor` and raises PermissionDen
 role may not (the matrix is `permissions.MATRIX`). Modules: `users`, `plans` (hiring plans,
 requisitions, progress), `candidates`, `outreach` (letters, .eml, SMTP, replies; graph facts via
 `graphview.GraphView`), `imports` (roster, grants, bands), `offer_service`, `counter_service`,
-`risk_service`, `settings` (policies), `audit`, `erasure` (`erase_person_hook`). The pure
+`risk_service`, `settings` (policies), `audit`, `erasure` (its hooks: `default_hooks`). The pure
 compensation maths is in `comp/` and `retention/`.
 """

@@ -12,8 +12,9 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from talentgraph.errors import OpsInputError
+from talentgraph.errors import CompensationError, OpsInputError
 from talentgraph.ops import comp
+from talentgraph.ops.comp.inputs import parse_amount
 from talentgraph.ops.comp.vesting import VestingSchedule
 from talentgraph.ops.models import Employee as EmployeeRow
 from talentgraph.ops.models import EquityGrant as GrantRow
@@ -98,10 +99,23 @@ def package_from_options(currency: str, base: str | float | Decimal, *,
                          liquidity_probability: float | None = None,
                          years_to_liquidity: float | None = None,
                          label: str = "") -> comp.Package:
-    """A Package from the loose options of a command line or form (amounts as text or numbers)."""
+    """A Package from the loose options of a command line or form (amounts as text or numbers),
+    each amount checked by the one rule of `comp.inputs` (CompensationError names the field)."""
+    def amount(field: str, value: Any) -> Decimal:
+        parsed, wrong = parse_amount(value)
+        if wrong is not None or parsed is None:
+            raise CompensationError(f"{label or 'package'}: {field}: {wrong or 'is required'}, "
+                                    f"not {value!r}")
+        return parsed
+
     def dec(x: Any) -> Decimal:
         return Decimal(str(x))
 
+    base_v = amount("base", base)
+    sign_on_v = tuple(amount("sign-on", x) for x in sign_on)
+    bonus_v = None if bonus is None else amount("bonus", bonus)
+    equity_v = amount("equity", equity) if equity else None
+    refresher_v = amount("refresher", refresher) if refresher else None
     schedule = comp.from_spec(vesting, fractions)
     private = private_discount_pct is not None
     valuation = None
@@ -111,11 +125,11 @@ def package_from_options(currency: str, base: str | float | Decimal, *,
             dec(1 if liquidity_probability is None else liquidity_probability),
             dec(years_to_liquidity or 0))
     return comp.Package(
-        currency=currency, base=dec(base), sign_on=tuple(dec(x) for x in sign_on),
+        currency=currency, base=base_v, sign_on=sign_on_v,
         bonus_pct=None if bonus_pct is None else dec(bonus_pct),
-        bonus_amount=None if bonus is None else dec(bonus),
-        equity=(comp.EquityGrant(dec(equity), schedule),) if equity else (),
-        refreshers=(comp.Refresher(dec(refresher), schedule),) if refresher else (),
+        bonus_amount=bonus_v,
+        equity=(comp.EquityGrant(equity_v, schedule),) if equity_v else (),
+        refreshers=(comp.Refresher(refresher_v, schedule),) if refresher_v else (),
         private=private, valuation=valuation, label=label)
 
 

@@ -6,14 +6,15 @@ name, e-mail, graph person id, source note, notes, letters and replies, stage-ch
 competing offers, and the offers' dossier, note and comparison. The audit log never held
 personal values, so it stays as it is.
 
-Other parts of talentgraph (the analytical store's search index, exports) register a callable
-in `erase_person_hook`; each is called with the ErasureRequest inside the same transaction, so
-a failing hook leaves the candidate un-erased and the request can be retried.
+The other stores are reached by hooks, listed explicitly in `default_hooks` (no registration by
+import): each is called with the ErasureRequest inside the same transaction, so a failing hook
+leaves the candidate un-erased and the request can be retried. Every target in
+`REQUIRED_TARGETS` must have a hook: an erasure without one fails rather than pass silently.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,21 +50,41 @@ class ErasureRequest:
     graph_db: Path | None = None
 
 
-erase_person_hook: list[Callable[[ErasureRequest], None]] = []
-
-
 class ErasureHookError(TalentgraphError):
-    """A registered erasure hook failed; nothing was erased."""
+    """An erasure hook failed or is missing; nothing was erased."""
+
+
+@dataclass(frozen=True)
+class ErasureHook:
+    target: str  # what it erases from, e.g. "analytical_store"
+    run: Callable[[ErasureRequest], Any]
+
+
+# where a person's personal data lives besides this store: each needs a hook
+REQUIRED_TARGETS = ("analytical_store",)
+
+
+def default_hooks() -> list[ErasureHook]:
+    """The hooks of every erasure: the analytical store (suppression list + search index)."""
+    from talentgraph.sourcing.erasure import erase_hook
+
+    return [ErasureHook("analytical_store", erase_hook)]
 
 
 def erase_candidate(s: Session, actor: Actor, candidate_id: int,
-                    graph_db: Path | str | None = None) -> dict[str, Any]:
+                    graph_db: Path | str | None = None,
+                    hooks: Sequence[ErasureHook] | None = None) -> dict[str, Any]:
     """Erase one candidate's personal data everywhere; returns what was removed (counts).
 
-    `graph_db` names the analytical store whose search index the hooks clean (default: the
-    default store path).
+    `graph_db` names the analytical store the hooks clean (default: the default store path).
+    `hooks`: default_hooks() unless given; each of REQUIRED_TARGETS must have one.
     """
     require(actor, Op.ERASE)
+    hooks = default_hooks() if hooks is None else list(hooks)
+    missing = [t for t in REQUIRED_TARGETS if t not in {h.target for h in hooks}]
+    if missing:
+        raise ErasureHookError(f"erasure of candidate #{candidate_id} refused: no erasure hook "
+                               f"for {', '.join(missing)}; nothing was erased")
     cand = s.get(Candidate, candidate_id)
     if cand is None or cand.erased_at is not None:
         raise NotFoundError(f"no candidate #{candidate_id} to erase (or already erased)")
@@ -96,15 +117,22 @@ def erase_candidate(s: Session, actor: Actor, candidate_id: int,
     cand.person_id = cand.source_note = None
     cand.erased_at = utcnow()
     s.flush()
-    for hook in erase_person_hook:
+    done: dict[str, Any] = {}
+    for hook in hooks:
         try:
-            hook(request)
+            done[hook.target] = hook.run(request)
         except Exception as exc:  # any failure must abort the whole erasure
-            name = getattr(hook, "__qualname__", repr(hook))
-            raise ErasureHookError(f"erasure of candidate #{candidate_id} stopped: hook {name} "
-                                   f"failed ({exc}); nothing was erased, retry when fixed") from exc
+            raise ErasureHookError(f"erasure of candidate #{candidate_id} stopped: the "
+                                   f"{hook.target} hook failed ({exc}); nothing was erased, "
+                                   "retry when fixed") from exc
     s.add(ErasureRecord(candidate_id=cand.id, by_user_id=actor.user_id, counts=removed,
                         at=utcnow()))
     audit.record(s, actor, "candidate.erase", "candidate", cand.id, removed=removed, kept=kept,
-                 hooks=len(erase_person_hook))
-    return {"candidate_id": cand.id, "removed": removed, "kept": kept}
+                 hooks=[h.target for h in hooks])
+    return {"candidate_id": cand.id, "removed": removed, "kept": kept,
+            "hooks": {t: _counts(v) for t, v in done.items()}}
+
+
+def _counts(result: Any) -> Any:
+    # what a hook reports goes to the caller only (it may name tables, never the person)
+    return result if isinstance(result, dict) else None

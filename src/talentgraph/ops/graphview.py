@@ -102,10 +102,13 @@ class DuckDBGraphView:
 
         if not self.path.exists():
             raise StoreError(f"no analytical store at {self.path}: run `talentgraph build`")
+        from talentgraph.store import suppress
+
         try:
             con = duckdb.connect(str(self.path), read_only=True)
         except duckdb.Error as exc:  # e.g. locked by a running build
             raise StoreError(f"cannot read the analytical store at {self.path}: {exc}") from exc
+        suppress.apply(con, self.path)  # erased people are not there for letters and dossiers
         tables = {r[0] for r in con.execute(
             "SELECT table_name FROM information_schema.tables").fetchall()}
         missing = [t for t in self.REQUIRED if t not in tables]

@@ -135,11 +135,12 @@ def _upsert_grants(s: Session, actor: Actor, rows: list[comp.Grant], name: str) 
     if errors:
         raise ImportRowErrors(errors)
     report = ImportReport(name)
+    # one read of the existing grants, not one query per row
+    existing = {(r.employee_id, r.grant_date, r.schedule_kind): r
+                for r in s.scalars(select(EquityGrant))}
     for g in rows:
         emp = employees[g.employee_email]
-        row = s.scalar(select(EquityGrant).where(EquityGrant.employee_id == emp.id,
-                                                 EquityGrant.grant_date == g.grant_date,
-                                                 EquityGrant.schedule_kind == g.schedule.kind))
+        row = existing.get((emp.id, g.grant_date, g.schedule.kind))
         values = {"value": g.value, "currency": g.currency, "shares": g.shares,
                   "price": g.price, "schedule": schedule_to_json(g.schedule)}
         if row is None:
@@ -160,19 +161,21 @@ def import_bands(s: Session, actor: Actor, bands_csv: Path) -> ImportReport:
     if parsed.errors:
         raise ImportRowErrors(parsed.errors)
     report = ImportReport(Path(bands_csv).name)
+    # one read of the existing bands, not one query per row
+    existing = {(r.company, r.level, r.currency, r.source, r.as_of): r
+                for r in s.scalars(select(MarketBand))}
     for b in parsed.rows:
         key = (b.company, b.level, b.currency, b.source, b.as_of)
-        row = s.scalar(select(MarketBand).where(
-            MarketBand.company == key[0], MarketBand.level == key[1],
-            MarketBand.currency == key[2], MarketBand.source == key[3],
-            MarketBand.as_of == key[4]))
+        row = existing.get(key)
         values = {"base_min": b.base.low, "base_max": b.base.high, "bonus_min": b.bonus.low,
                   "bonus_max": b.bonus.high, "equity_min": b.equity_per_year.low,
                   "equity_max": b.equity_per_year.high, "sign_on_min": b.sign_on.low,
                   "sign_on_max": b.sign_on.high}
         if row is None:
-            s.add(MarketBand(company=b.company, level=b.level, currency=b.currency,
-                             source=b.source, as_of=b.as_of, **values))
+            row = MarketBand(company=b.company, level=b.level, currency=b.currency,
+                             source=b.source, as_of=b.as_of, **values)
+            s.add(row)
+            existing[key] = row
             _count(report, True, False)
         else:
             _count(report, False, _assign(row, values))

@@ -55,6 +55,19 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Web sessions carry the epoch they were made in; raising it (logout, a password change,
+    # disabling the user) ends every session made before, server-side.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class LoginThrottle(Base):
+    """Failed logins per key ("user:NAME" or "addr:IP") and how long the key is locked out."""
+
+    __tablename__ = "login_throttle"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failure_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class AuditEntry(Base):

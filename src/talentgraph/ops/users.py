@@ -10,12 +10,24 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from talentgraph.errors import DuplicateError, NotFoundError, OpsInputError
-from talentgraph.ops import audit
-from talentgraph.ops.models import User
+from talentgraph.ops import audit, throttle
+from talentgraph.ops.models import User, utcnow
 from talentgraph.ops.permissions import SYSTEM, Actor, Op, Role, denied, parse_role, require
 
+# argon2-cffi's defaults are RFC 9106's second recommended profile (argon2id, t=3, 64 MiB,
+# p=4): kept. The CPU this costs under a burst of logins is measured in benchmarks/web_load.py.
 _hasher = PasswordHasher()
+_dummy: tuple[PasswordHasher, str] | None = None
 MIN_PASSWORD = 8
+
+
+def _dummy_hash() -> str:
+    """A hash made with the current parameters, verified for unknown users: every failed login
+    then costs one argon2 verification, so the time taken does not tell which usernames exist."""
+    global _dummy
+    if _dummy is None or _dummy[0] is not _hasher:
+        _dummy = (_hasher, _hasher.hash("not anybody's password"))
+    return _dummy[1]
 
 
 def user_dict(u: User) -> dict[str, Any]:
@@ -67,22 +79,33 @@ def get_user(s: Session, username: str) -> User:
 
 
 def authenticate(s: Session, username: str, password: str, source: str = "cli") -> Actor:
-    """The Actor for a username and password; one message for every failure (no user probing)."""
+    """The Actor for a username and password; one message for every failure (no user probing).
+
+    Unknown and disabled users cost one argon2 verification like a wrong password. Failures are
+    counted per username and per source (client address) and lock them out for growing
+    periods (`throttle`); a locked-out attempt is refused before any password is checked.
+    """
+    now = utcnow()
+    key_list = throttle.keys(username, source)
     user = s.scalar(select(User).where(User.username == username))
-    ok = False
-    if user is not None and user.active:
-        try:
-            ok = _hasher.verify(user.password_hash, password)
-        except (VerificationError, InvalidHashError):
-            ok = False
-    if not ok:
-        attempt = Actor(user_id=user.id if user else None, role=Role.VIEWER, source=source,
-                        username=username[:80])
+    attempt = Actor(user_id=user.id if user else None, role=Role.VIEWER, source=source,
+                    username=username[:80])
+    wait = throttle.locked_for(s, key_list, now)
+    if wait > 0:
+        exc = denied(attempt, "user.login", f"too many failed logins for {username!r} or from "
+                     f"this address: try again in {int(wait) + 1} s", "user",
+                     user.id if user else None)
+        exc.audit_entry.update(action="user.login_throttled", role="none")  # type: ignore[attr-defined]
+        raise exc
+    ok = _verify(user.password_hash if user is not None else _dummy_hash(), password)
+    if not ok or user is None or not user.active:
         exc = denied(attempt, "user.login", f"login failed for {username!r}: wrong username or "
                      "password, or the account is disabled", "user", user.id if user else None)
         exc.audit_entry.update(action="user.login_failed", role="none")  # type: ignore[attr-defined]
+        exc.after_rollback = [  # type: ignore[attr-defined]
+            lambda s2: throttle.record_failure(s2, key_list, now, attempt)]
         raise exc
-    assert user is not None
+    throttle.clear(s, username)
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     actor = Actor(user_id=user.id, role=Role(user.role), source=source, username=user.username)
@@ -107,6 +130,8 @@ def set_active(s: Session, actor: Actor, username: str, active: bool) -> User:
     if not active and _last_admin(s, user):
         raise OpsInputError(f"{username} is the last active admin; add another admin first")
     user.active = active
+    if not active:
+        user.session_epoch += 1  # their open web sessions end now
     audit.record(s, actor, "user.enable" if active else "user.disable", "user", user.id)
     return user
 
@@ -133,9 +158,18 @@ def set_password(s: Session, actor: Actor, username: str, new_password: str,
     if len(new_password) < MIN_PASSWORD:
         raise OpsInputError(f"password for {username}: use at least {MIN_PASSWORD} characters")
     user.password_hash = _hasher.hash(new_password)
+    user.session_epoch += 1  # sessions made with the old password end
     audit.record(s, actor, "user.password", "user", user.id,
                  reset_by_admin=user.id != actor.user_id)
     return user
+
+
+def end_sessions(s: Session, actor: Actor) -> None:
+    """Log out: every web session of the acting user made before now stops working."""
+    user = s.get(User, actor.user_id)
+    if user is not None:
+        user.session_epoch += 1
+        audit.record(s, actor, "user.logout", "user", user.id)
 
 
 def _verify(password_hash: str, password: str) -> bool:

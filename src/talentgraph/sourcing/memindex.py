@@ -170,6 +170,11 @@ class MemoryIndex:
         self.people_keys = self.people.column("person_key").to_numpy()
         return self
 
+    def hide(self, person_keys: list[int]) -> None:
+        """People erased since the index was loaded no longer appear in any result."""
+        keys = np.asarray([k for k in person_keys if 0 <= k < self.n_keys], dtype=np.int64)
+        self.present[keys] = False
+
     def details(self, keys: list[int]) -> dict[int, dict[str, Any]]:
         """The wide sourcing_people rows of a few people (as rank._details reads them)."""
         rows = np.searchsorted(self.people_keys, keys)

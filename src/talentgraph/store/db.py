@@ -97,6 +97,9 @@ def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnect
             con.close()
             raise StoreError(f"the store at {path} is at schema version {have}, this talentgraph "
                              f"needs {known}: run `talentgraph build` to bring it up to date")
+        from talentgraph.store import suppress
+
+        suppress.apply(con, path)  # erased people: out of every read
     else:
         migrate(con)
     return con

@@ -6,13 +6,13 @@ State-changing calls need the session's CSRF token in the X-CSRF-Token header (G
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from talentgraph.ops import users
+from talentgraph.ops.comp.inputs import CompetingIn, PackageIn
 from talentgraph.ops.outreach import list_letters
 from talentgraph.ops.permissions import Op, allowed
 from talentgraph.sourcing.rank import Filters
@@ -29,8 +29,6 @@ OptId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 Text = Annotated[str | None, Query(max_length=300)]
 Year = Annotated[int | None, Query(ge=1900, le=2100)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-Amount = Annotated[Decimal, Field(ge=0, le=10**12, max_digits=18, decimal_places=2)]
-Vesting = Literal["cliff_monthly", "cliff_quarterly", "front_loaded", "monthly"]
 
 
 class CandidateIn(BaseModel):
@@ -45,25 +43,6 @@ class CandidateIn(BaseModel):
 class StageIn(BaseModel):
     stage: str = Field(max_length=40)
     note: str | None = Field(None, max_length=2000)
-
-
-class PackageIn(BaseModel):
-    base: Amount
-    bonus_pct: Annotated[Decimal, Field(ge=0, le=500, max_digits=8, decimal_places=2)] | None = None
-    sign_on: Amount | None = None
-    equity: Amount | None = Field(None, description="grant value over the vesting schedule")
-    refresher: Amount | None = None
-    vesting: Vesting = "cliff_monthly"
-
-
-class CompetingIn(PackageIn):
-    company: str = Field(min_length=1, max_length=200)
-    private_discount_pct: Annotated[Decimal, Field(ge=0, le=100, max_digits=6,
-                                                   decimal_places=2)] | None = None
-    liquidity_probability: Annotated[Decimal, Field(ge=0, le=1, max_digits=5,
-                                                    decimal_places=4)] | None = None
-    years_to_liquidity: Annotated[Decimal, Field(ge=0, le=30, max_digits=5,
-                                                 decimal_places=2)] | None = None
 
 
 class OfferIn(BaseModel):

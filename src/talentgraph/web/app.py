@@ -105,7 +105,8 @@ def create_app(config: WebConfig, ops: OpsStore | None = None) -> FastAPI:
     @app.exception_handler(TalentgraphError)
     async def our_error(request: Request, exc: TalentgraphError) -> Response:
         code = _status(exc)
-        if code == 403:
+        if code == 403 and not getattr(exc, "audited", False):
+            # (a refusal by the service layer was audited by the ops store already: one row)
             _audit_denied(request, str(exc))
         return _error(request, code, str(exc))
 

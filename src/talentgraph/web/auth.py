@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from talentgraph.errors import PermissionDenied, TalentgraphError
 from talentgraph.ops import users
 from talentgraph.ops.models import User
-from talentgraph.web.context import check_csrf, client_ip
+from talentgraph.web.context import NotLoggedIn, check_csrf, client_ip, web_ctx
 from talentgraph.web.render import page
 
 router = APIRouter(include_in_schema=False)
@@ -47,16 +47,31 @@ def login(request: Request, username: Annotated[str, Form(max_length=80)],
     try:
         with request.app.state.ops.session() as s:
             actor = users.authenticate(s, username, password, source=client_ip(request))
+            epoch = s.get(User, actor.user_id).session_epoch
     except PermissionDenied as exc:
         return page(request, "login.html", status_code=401, next=_safe_next(next),
                     error=str(exc))
-    request.session.clear()  # a fresh session and a fresh CSRF token: no session fixation
-    request.session.update({"uid": actor.user_id, "csrf": secrets.token_urlsafe(32)})
+    _start_session(request, actor.user_id, epoch)
     return RedirectResponse(_safe_next(next), status_code=303)
+
+
+def _start_session(request: Request, uid: int, epoch: int) -> None:
+    """A fresh session and CSRF token (no session fixation), valid while the user's session
+    epoch stays the same (logout, a password change or disabling the user raise it)."""
+    request.session.clear()
+    request.session.update({"uid": uid, "epoch": epoch, "csrf": secrets.token_urlsafe(32)})
 
 
 @router.post("/logout", dependencies=[Depends(check_csrf)])
 def logout(request: Request) -> Response:
+    """Ends the session server-side: a copy of the cookie kept from before no longer works
+    (nor do the user's other sessions)."""
+    if request.session.get("uid") is not None:
+        try:
+            with web_ctx(request) as c:
+                users.end_sessions(c.s, c.actor)
+        except NotLoggedIn:
+            pass  # already ended
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 
@@ -81,9 +96,8 @@ def setup(request: Request, username: Annotated[str, Form(max_length=80)],
         with request.app.state.ops.session() as s:
             user = users.create_first_admin(s, username, password, display_name or None,
                                             email or None)
-            uid = user.id
+            uid, epoch = user.id, user.session_epoch
     except TalentgraphError as exc:
         return page(request, "setup.html", status_code=422, error=str(exc), local=True)
-    request.session.clear()
-    request.session.update({"uid": uid, "csrf": secrets.token_urlsafe(32)})
+    _start_session(request, uid, epoch)
     return RedirectResponse("/", status_code=303)

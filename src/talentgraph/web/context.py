@@ -14,6 +14,7 @@ import duckdb
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
+from talentgraph.errors import PermissionDenied
 from talentgraph.ops import users
 from talentgraph.ops.models import User
 from talentgraph.ops.permissions import Actor, Op, allowed
@@ -91,15 +92,16 @@ class Ctx:
 def web_ctx(request: Request) -> Iterator[Ctx]:
     """Log in from the session and open one ops transaction (committed if the block succeeds).
 
-    The user row is read on every request so that disabling a user or changing a role applies at
-    once; the Actor's source is the client's IP address (the audit log's 'from where').
+    The user row is read on every request so that disabling a user, changing a role or ending
+    the user's sessions (logout, a password change: a new session epoch) applies at once; the
+    Actor's source is the client's IP address (the audit log's 'from where').
     """
     uid = request.session.get("uid")
     if uid is None:
         raise NotLoggedIn()
     with request.app.state.ops.session() as s:
         user = s.get(User, uid)
-        if user is None or not user.active:
+        if user is None or not user.active or request.session.get("epoch") != user.session_epoch:
             request.session.clear()
             raise NotLoggedIn()
         actor = users.actor_for(user, source=client_ip(request))
@@ -107,5 +109,20 @@ def web_ctx(request: Request) -> Iterator[Ctx]:
         ctx = Ctx(request, s, user, actor)
         try:
             yield ctx
+        except PermissionDenied as exc:
+            _as_route_refusal(exc, request)
+            raise
         finally:
             ctx.close()
+
+
+def _as_route_refusal(exc: PermissionDenied, request: Request) -> None:
+    """A refusal by the service layer is audited once, as the web's `access.denied` row for the
+    route (the store writes it; the app's error handler then writes nothing more)."""
+    entry = getattr(exc, "audit_entry", None)
+    if entry is None or entry.get("action") != "denied":
+        return
+    entry["details"] = {**entry.get("details", {}), "method": request.method,
+                        "object_type": entry.get("object_type"),
+                        "object_id": entry.get("object_id")}
+    entry.update(action="access.denied", object_type="route", object_id=request.url.path[:80])

@@ -5,9 +5,10 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from talentgraph.errors import OpsInputError
+from pydantic import ValidationError
 
-MAX_AMOUNT = Decimal("1e12")
+from talentgraph.errors import OpsInputError
+from talentgraph.ops.comp.inputs import PackageIn, PrivateTermsIn, parse_amount, problem
 
 
 def text(v: Any) -> str | None:
@@ -29,16 +30,13 @@ def integer(name: str, v: Any, lo: int | None = None, hi: int | None = None) -> 
 
 
 def amount(name: str, v: Any) -> Decimal | None:
-    """A non-negative amount such as 250000 or 250,000."""
+    """A non-negative amount such as 250000 or 250,000 (the one rule: ops.comp.inputs)."""
     v = text(v)
     if v is None:
         return None
-    try:
-        d = Decimal(str(v).replace(",", "").replace("_", ""))
-    except InvalidOperation:
-        raise OpsInputError(f"{name}: a number, not {v!r}") from None
-    if not d.is_finite() or d < 0 or d > MAX_AMOUNT:
-        raise OpsInputError(f"{name}: a number from 0 to {MAX_AMOUNT:,.0f}, not {v!r}")
+    d, wrong = parse_amount(v)
+    if wrong is not None:
+        raise OpsInputError(f"{name}: {wrong}, not {v!r}")
     return d
 
 
@@ -47,13 +45,24 @@ def package_fields(prefix: str, form: Any, *, private: bool = False) -> dict[str
     keys = ["base", "bonus_pct", "sign_on", "equity", "refresher"]
     if private:
         keys += ["private_discount_pct", "liquidity_probability", "years_to_liquidity"]
-    out: dict[str, Any] = {k: amount(f"{prefix} {k.replace('_', ' ')}", form.get(f"{prefix}_{k}"))
-                           for k in keys}
+    out: dict[str, Any] = {k: text(form.get(f"{prefix}_{k}")) for k in keys}
     if all(v is None for v in out.values()):
         return None
     if out["base"] is None:
         raise OpsInputError(f"{prefix} base salary: required when any {prefix} field is given")
-    if out.get("liquidity_probability") is not None and out["liquidity_probability"] > 1:
-        out["liquidity_probability"] = out["liquidity_probability"] / 100  # given as a percent
+    lp = out.get("liquidity_probability")
+    if lp is not None:
+        try:
+            p = Decimal(str(lp).replace(",", ""))
+        except InvalidOperation:
+            p = Decimal("NaN")
+        if not p.is_finite():
+            raise OpsInputError(f"{prefix} liquidity probability: a number, not {lp!r}")
+        out["liquidity_probability"] = p / 100 if p > 1 else p  # given as a percent
     out["vesting"] = text(form.get(f"{prefix}_vesting")) or "cliff_monthly"
-    return out
+    model = PrivateTermsIn if private else PackageIn  # the API's models: the same rules
+    try:
+        return model.model_validate(out).model_dump()
+    except ValidationError as exc:
+        field, wrong = problem(exc)
+        raise OpsInputError(f"{prefix} {field.replace('_', ' ')}: {wrong}") from None

@@ -2,8 +2,10 @@
 cursor per request (DuckDB cursors are separate connections, safe to use from several threads).
 
 The store does not change while it is served (a rebuild writes a new file: restart the server),
-so what the core computes from it for a page is kept in a small LRU cache. Audit entries are
-written on every request all the same; only graph computations are reused.
+so what the core computes from it for a page is kept in a small LRU cache. Its suppression list
+(people erased on request, `store.suppress`) can change: every cursor checks it (a stat of the
+file), and a change empties the cache and hides the people from the in-memory search at once.
+Audit entries are written on every request all the same; only graph computations are reused.
 
 Two things make the busiest pages cheap (a few ms to a few tens of ms of CPU instead of
 ~0.1-0.2 s):
@@ -28,6 +30,7 @@ from talentgraph.careers import profiles
 from talentgraph.errors import StoreError
 from talentgraph.sourcing import rank
 from talentgraph.sourcing.memindex import MemoryIndex
+from talentgraph.store import suppress
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +49,8 @@ class GraphStore:
         self._engine: MemoryIndex | None = None
         self._profiles: bool | None = None
         self._engine_tried = False
+        self._suppressed: tuple[tuple[int, int] | None, tuple[str, ...]] = (None, ())
+        self._layout: suppress.Layout | None = None
 
     def search_engine(self) -> MemoryIndex | None:
         """The in-memory search index (loaded on first use); None where it cannot be loaded
@@ -86,6 +91,7 @@ class GraphStore:
             log.warning("could not prepare the analytical store: %s", exc)
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A cursor that does not see erased people (the suppression list as it is now)."""
         if self.path is None or not Path(self.path).exists():
             raise StoreError(f"no analytical store at {self.path}: build one with "
                              "`talentgraph build --db PATH` and serve it with `--db PATH`")
@@ -99,7 +105,35 @@ class GraphStore:
                 except duckdb.Error as exc:
                     raise StoreError(f"cannot open the analytical store {self.path}: {exc}") \
                         from exc
-            return self._con.cursor()
+            cur = self._con.cursor()
+            erased = self._erased_locked()
+        if erased:
+            suppress.apply(cur, self.path, erased, self._layout)
+        return cur
+
+    def _erased_locked(self) -> tuple[str, ...]:
+        """The erased person ids, recomputed when the suppression list changed (under _lock)."""
+        stamp = suppress.stamp(self.path)
+        if stamp == self._suppressed[0]:
+            return self._suppressed[1]
+        assert self._con is not None
+        raw = self._con.cursor()
+        try:
+            ids = tuple(suppress.erased_ids(raw, suppress.load(self.path)))
+            if ids and self._layout is None:
+                self._layout = suppress.layout(raw)
+            keys = [r[0] for r in raw.execute(
+                "SELECT person_key FROM sourcing_person_static WHERE person_id IN "
+                "(SELECT unnest($i))", {"i": list(ids)}).fetchall()] if ids and \
+                "sourcing_person_static" in self._layout.tables else []
+        finally:
+            raw.close()
+        if ids != self._suppressed[1]:
+            self._cache.clear()  # pages computed before the erasure may show the person
+            if self._engine is not None:
+                self._engine.hide(keys)
+        self._suppressed = (stamp, ids)
+        return ids
 
     def cached(self, key: Hashable, compute: Callable[[], T]) -> T:
         """`compute()` once per key (results are shared: callers must not change them)."""

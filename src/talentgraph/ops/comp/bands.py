@@ -17,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from talentgraph.errors import CompensationError
-from talentgraph.ops.comp.csvrows import ParseResult, Row, RowError, iter_rows, read_text
+from talentgraph.ops.comp.csvrows import ROW_LIMITS, ParseResult, Row, RowError, iter_rows, open_csv
 from talentgraph.ops.comp.money import ZERO, currency_code, to_decimal
 
 
@@ -85,13 +85,13 @@ def _range(row: Row, name: str, required: bool) -> Range | None:
     return Range(low, high)
 
 
-def parse_bands_text(text: str, name: str = "<bands>", today: date | None = None
+def parse_bands_text(text: str | Iterable[str], name: str = "<bands>", today: date | None = None
                      ) -> ParseResult[MarketBand]:
-    """Parse bands CSV text; every bad row becomes a RowError."""
+    """Parse bands CSV text (or an open file); every bad row becomes a RowError."""
     today = today or date.today()
     result: ParseResult[MarketBand] = ParseResult()
     seen: dict[tuple[str, ...], int] = {}
-    for row in iter_rows(text, name, REQUIRED, result, ALTERNATIVES):
+    for row in iter_rows(text, name, REQUIRED, result, ALTERNATIVES, ROW_LIMITS["bands"]):
         company, level, source = row.text("company"), row.text("level"), row.text("source")
         ccy = row.currency()
         as_of = row.day("as_of")
@@ -115,11 +115,13 @@ def parse_bands_text(text: str, name: str = "<bands>", today: date | None = None
 
 
 def parse_bands_csv(path: str | Path, today: date | None = None) -> ParseResult[MarketBand]:
-    """Parse a bands CSV file; unreadable files give one file-level error."""
-    text, err = read_text(path)
-    if err is not None:
-        return ParseResult(errors=[err])
-    return parse_bands_text(text or "", Path(path).name, today)
+    """Parse a bands CSV file (streamed, within the limits of csvrows); unreadable or too large
+    files give one file-level error."""
+    f, err = open_csv(path)
+    if f is None:
+        return ParseResult(errors=[err] if err else [])
+    with f:
+        return parse_bands_text(f, Path(path).name, today)
 
 
 def band_for(bands: Iterable[MarketBand], company: str, level: str,

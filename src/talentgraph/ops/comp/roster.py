@@ -20,7 +20,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from talentgraph.ops.comp.csvrows import ParseResult, Row, RowError, iter_rows, read_text
+from talentgraph.ops.comp.csvrows import ROW_LIMITS, ParseResult, Row, RowError, iter_rows, open_csv
 from talentgraph.ops.comp.money import cents
 from talentgraph.ops.comp.vesting import VestingError, VestingSchedule, from_spec
 
@@ -66,10 +66,10 @@ def _email(row: Row, column: str) -> str | None:
     return raw.lower()
 
 
-def parse_roster_text(text: str, name: str = "<roster>") -> ParseResult[Employee]:
+def parse_roster_text(text: str | Iterable[str], name: str = "<roster>") -> ParseResult[Employee]:
     result: ParseResult[Employee] = ParseResult()
     seen: dict[str, int] = {}
-    for row in iter_rows(text, name, ROSTER_REQUIRED, result):
+    for row in iter_rows(text, name, ROSTER_REQUIRED, result, max_rows=ROW_LIMITS["roster"]):
         fields = (row.text("name"), _email(row, "email"), row.text("team"), row.text("level"),
                   row.day("start_date"), row.money("base"), row.money("bonus"), row.currency())
         if row.errors:
@@ -86,11 +86,12 @@ def parse_roster_text(text: str, name: str = "<roster>") -> ParseResult[Employee
 
 
 def parse_roster_csv(path: str | Path) -> ParseResult[Employee]:
-    """Parse an employee roster CSV file."""
-    text, err = read_text(path)
-    if err is not None:
-        return ParseResult(errors=[err])
-    return parse_roster_text(text or "", Path(path).name)
+    """Parse an employee roster CSV file (streamed, within the limits of csvrows)."""
+    f, err = open_csv(path)
+    if f is None:
+        return ParseResult(errors=[err] if err else [])
+    with f:
+        return parse_roster_text(f, Path(path).name)
 
 
 def _fractions(row: Row) -> list[str] | None:
@@ -114,13 +115,14 @@ def _schedule(row: Row) -> VestingSchedule | None:
         return None
 
 
-def parse_grants_text(text: str, name: str = "<grants>",
+def parse_grants_text(text: str | Iterable[str], name: str = "<grants>",
                       roster: Iterable[Employee] | None = None) -> ParseResult[Grant]:
     """Parse equity grants; with a roster, check the person exists and the dates are in order."""
     people = {e.email: e for e in roster} if roster is not None else None
     result: ParseResult[Grant] = ParseResult()
     seen: dict[tuple[object, ...], int] = {}
-    for row in iter_rows(text, name, GRANTS_REQUIRED, result, GRANTS_ALTERNATIVES):
+    for row in iter_rows(text, name, GRANTS_REQUIRED, result, GRANTS_ALTERNATIVES,
+                         ROW_LIMITS["grants"]):
         email = _email(row, "employee_email")
         granted = row.day("grant_date")
         value = row.money("value", False, "grant value")
@@ -163,8 +165,10 @@ def parse_grants_text(text: str, name: str = "<grants>",
 
 def parse_grants_csv(path: str | Path,
                      roster: Iterable[Employee] | None = None) -> ParseResult[Grant]:
-    """Parse an equity grants CSV file (see the module docstring for columns)."""
-    text, err = read_text(path)
-    if err is not None:
-        return ParseResult(errors=[err])
-    return parse_grants_text(text or "", Path(path).name, roster)
+    """Parse an equity grants CSV file (see the module docstring for columns; streamed, within
+    the limits of csvrows)."""
+    f, err = open_csv(path)
+    if f is None:
+        return ParseResult(errors=[err] if err else [])
+    with f:
+        return parse_grants_text(f, Path(path).name, roster)
