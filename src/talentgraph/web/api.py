@@ -58,6 +58,8 @@ class PackageIn(BaseModel):
 
 class CompetingIn(PackageIn):
     company: str = Field(min_length=1, max_length=200)
+    private: bool = Field(False, description="private-company equity: valued with the offer "
+                          "policy's discount and years to liquidity unless given here")
     private_discount_pct: Annotated[Decimal, Field(ge=0, le=100, max_digits=6,
                                                    decimal_places=2)] | None = None
     liquidity_probability: Annotated[Decimal, Field(ge=0, le=1, max_digits=5,
@@ -238,6 +240,11 @@ def offer(request: Request, offer_id: PathId) -> dict[str, Any]:
 @router.post("/offers/{offer_id}/decision", dependencies=CSRF, summary="Approve or reject")
 def decide_offer(request: Request, offer_id: PathId, body: DecisionIn) -> dict[str, Any]:
     return _call(request, views.approve_offer, offer_id, body.decision, body.note)
+
+
+@router.get("/counter-offers", summary="Open counter-offers and everyone holding a rival offer")
+def counter_overview(request: Request) -> dict[str, Any]:
+    return _call(request, views.counter_overview)
 
 
 @router.get("/counter-offers/rivals", summary="Competing offers an employee holds")

@@ -56,4 +56,6 @@ def package_fields(prefix: str, form: Any, *, private: bool = False) -> dict[str
     if out.get("liquidity_probability") is not None and out["liquidity_probability"] > 1:
         out["liquidity_probability"] = out["liquidity_probability"] / 100  # given as a percent
     out["vesting"] = text(form.get(f"{prefix}_vesting")) or "cliff_monthly"
+    if private:
+        out["private"] = bool(text(form.get(f"{prefix}_private")))
     return out

@@ -234,6 +234,7 @@ def counter_offers(request: Request, email: Text = None) -> Response:
         require(c.actor, Op.COUNTER_OPTIONS)  # pay data: refused before anything is shown
         email = forms.text(email)
         return page(request, "counter_offers.html", employees=views.employees(c),
+                    overview=views.counter_overview(c),
                     email=email or "", rivals=views.counter_rivals(c, email) if email else None,
                     vesting=VESTING_KINDS)
 
@@ -287,7 +288,9 @@ async def counter_decision(request: Request, counter_id: PathId) -> Response:
 @router.get("/retention")
 def retention(request: Request, team: Text = None) -> Response:
     with web_ctx(request) as c:
-        return page(request, "retention.html", rows=views.retention(c, team), team=team or "")
+        d = views.retention_page(c, team)
+        return page(request, "retention.html", rows=d["rows"], warning=d["warning"],
+                    team=team or "")
 
 
 @router.get("/outreach")

@@ -28,7 +28,7 @@ from talentgraph.ops import (
 from talentgraph.ops.compstore import package_from_options
 from talentgraph.ops.graphview import DuckDBGraphView
 from talentgraph.ops.permissions import Op, require
-from talentgraph.ops.risk_service import flight_risks
+from talentgraph.ops.risk_service import flight_risks_from_store
 from talentgraph.ops.settings import get_setting
 from talentgraph.ops.stages import STAGES
 from talentgraph.sourcing import dossier as dossier_mod
@@ -274,15 +274,25 @@ def candidate_detail(c: Ctx, candidate_id: int) -> dict[str, Any]:
 # offers
 
 
+def _package_options(p: dict[str, Any], label: str) -> dict[str, Any]:
+    return {"sign_on": [p["sign_on"]] if p.get("sign_on") else [],
+            "bonus_pct": p.get("bonus_pct"), "equity": p.get("equity") or None,
+            "vesting": p.get("vesting") or "cliff_monthly",
+            "refresher": p.get("refresher") or None, "label": label}
+
+
 def package(currency: str, p: dict[str, Any], label: str) -> Any:
-    """A comp Package from the loose fields of the offer form (the comp core validates)."""
-    return package_from_options(
-        currency, p.get("base") or 0, sign_on=[p["sign_on"]] if p.get("sign_on") else [],
-        bonus_pct=p.get("bonus_pct"), equity=p.get("equity") or None,
-        vesting=p.get("vesting") or "cliff_monthly", refresher=p.get("refresher") or None,
+    """Our package from the loose fields of the offer form (the comp core validates)."""
+    return package_from_options(currency, p.get("base") or 0, **_package_options(p, label))
+
+
+def rival_package(c: Ctx, currency: str, p: dict[str, Any], label: str) -> Any:
+    """A rival's package: private equity valued by the core's offer policy where not given."""
+    return offer_service.rival_package(
+        c.s, currency, p.get("base") or 0, private=bool(p.get("private")),
         private_discount_pct=p.get("private_discount_pct"),
         liquidity_probability=p.get("liquidity_probability"),
-        years_to_liquidity=p.get("years_to_liquidity"), label=label)
+        years_to_liquidity=p.get("years_to_liquidity"), **_package_options(p, label))
 
 
 def build_offer(c: Ctx, candidate_id: int, level: str, currency: str, ours: dict[str, Any] | None,
@@ -294,7 +304,8 @@ def build_offer(c: Ctx, candidate_id: int, level: str, currency: str, ours: dict
     competing_id = None
     if theirs is not None:
         row = offer_service.add_competing_offer(
-            c.s, c.actor, company or "", package(currency, theirs, company or "competing"),
+            c.s, c.actor, company or "", rival_package(c, currency, theirs,
+                                                       company or "competing"),
             candidate_id=candidate_id, years=years)
         competing_id = row.id
     if ours is None and competing_id is None:
@@ -327,6 +338,10 @@ def approve_offer(c: Ctx, offer_id: int, decision: str, note: str | None) -> dic
 # counter-offers (an employee holding a competing offer; compensation partners, executives)
 
 
+def counter_overview(c: Ctx) -> dict[str, Any]:
+    return counter_service.overview(c.s, c.actor)
+
+
 def counter_rivals(c: Ctx, email: str) -> list[dict[str, Any]]:
     return counter_service.employee_competing_offers(c.s, c.actor, email)
 
@@ -335,7 +350,7 @@ def add_employee_rival(c: Ctx, email: str, company: str, currency: str,
                        theirs: dict[str, Any], years: int) -> int:
     """Record the competing offer one of our employees holds; returns its id."""
     row = offer_service.add_competing_offer(c.s, c.actor, company,
-                                            package(currency, theirs, company),
+                                            rival_package(c, currency, theirs, company),
                                             employee_email=email, years=years)
     return row.id
 
@@ -360,14 +375,13 @@ def decide_counter(c: Ctx, counter_id: int, option: int | None, note: str | None
 
 
 def retention(c: Ctx, team: str | None) -> list[dict[str, Any]]:
-    org = our_organisation(c)
-    graph = None
-    if c.db_path is not None:
-        graph = DuckDBGraphView(c.db_path, our_org_ids=[str(i) for i in org.get("org_ids") or []])
-    try:
-        return flight_risks(c.s, c.actor, graph=graph, team=team or None)
-    except StoreError:
-        return flight_risks(c.s, c.actor, graph=None, team=team or None)
+    return retention_page(c, team)["rows"]
+
+
+def retention_page(c: Ctx, team: str | None) -> dict[str, Any]:
+    """Flight risks (with graph evidence when the store can give it) and why it could not."""
+    rows, warning = flight_risks_from_store(c.s, c.actor, c.db_path, team=team or None)
+    return {"rows": rows, "warning": warning}
 
 
 def draft_letter(c: Ctx, candidate_id: int, signer: str, subject: str | None) -> dict[str, Any]:
