@@ -150,13 +150,31 @@ async def add_candidate(request: Request) -> Response:
 @router.post("/pipeline/{candidate_id}/stage", dependencies=CSRF)
 async def move_stage(request: Request, candidate_id: PathId) -> Response:
     f = await request.form()
+    if request.headers.get("HX-Request"):
+        return _move_on_board(request, candidate_id, forms.text(f.get("stage")) or "",
+                              forms.text(f.get("note")))
     with web_ctx(request) as c:
         views.move_stage(c, candidate_id, forms.text(f.get("stage")) or "",
                          forms.text(f.get("note")))
-        if request.headers.get("HX-Request"):
-            return page(request, "_board.html", d=views.pipeline(c))
     return _see(str(f.get("back") or "/pipeline") if str(f.get("back", "")).startswith("/")
                 else "/pipeline")
+
+
+def _move_on_board(request: Request, candidate_id: int, stage: str, note: str | None
+                   ) -> Response:
+    """An htmx move on the board: the board comes back either way. A refused move comes back
+    with its reason above the board and every card where it was (the move's transaction is
+    rolled back; the board is read in a new one), with the refusal's status code."""
+    try:
+        with web_ctx(request) as c:
+            views.move_stage(c, candidate_id, stage, note)
+            return page(request, "_board.html", d=views.pipeline(c))
+    except OpsInputError as exc:  # refusals of the move itself; others go to the error page
+        with web_ctx(request) as c:
+            refused = page(request, "_board.html", status_code=422, d=views.pipeline(c),
+                           error=f"Candidate #{candidate_id} was not moved: {exc}")
+        refused.headers["X-Board-Refused"] = "1"  # app.js swaps this answer in (htmx won't)
+        return refused
 
 
 @router.get("/candidates/{candidate_id}")

@@ -241,10 +241,9 @@ def render_dossier(data: dict[str, Any], fmt: str) -> str:
 
 
 def pipeline(c: Ctx, requisition_id: int | None = None) -> dict[str, Any]:
-    rows = candidates.list_candidates(c.s, c.actor, requisition_id=requisition_id)
-    board = {st: [r for r in rows if r["stage"] == st] for st in STAGES}
-    return {"stages": list(STAGES), "board": board, "count": len(rows),
-            "requisitions": plans.list_requisitions(c.s, c.actor)}
+    board = candidates.pipeline_board(c.s, c.actor, requisition_id)
+    board["requisitions"] = plans.list_requisitions(c.s, c.actor)
+    return board
 
 
 def create_candidate(c: Ctx, name: str, email: str | None, person_id: str | None,
