@@ -401,7 +401,7 @@ def cand_add(ctx: typer.Context,
         if not person_id:
             raise OpsInputError("give the candidate's name, or --person-id to take it from "
                                 "the graph")
-        name = DuckDBGraphView(common.db_path(graph_db)).person_summary(person_id).name
+        name = DuckDBGraphView(common.db_path(graph_db)).person_name(person_id)
     with _acting(ctx) as (s, actor):
         c = create_candidate(s, actor, name, email, person_id, req, note, assign)
         if as_json:
@@ -493,8 +493,12 @@ def outreach_draft(ctx: typer.Context, candidate_id: int,
                    graph_db: Annotated[Path | None, typer.Option(
                        "--graph-db", help="The analytical store for the candidate's papers "
                        "(default: --db default).")] = None,
+                   topic: Annotated[str | None, typer.Option(
+                       help="What the letter is about: the papers cited are chosen for it "
+                       "(default: the title of the candidate's requisition).")] = None,
                    as_json: JsonOpt = False) -> None:
-    """Draft a personal letter from the candidate's own work, signed by an executive."""
+    """Draft a personal letter from the candidate's own work, signed by an executive in the
+    name of our organisation (`policy set organisation name=...` first)."""
     from talentgraph.ops.graphview import DuckDBGraphView
     from talentgraph.ops.outreach import draft_letter, letter_dict
 
@@ -502,14 +506,16 @@ def outreach_draft(ctx: typer.Context, candidate_id: int,
     graph = DuckDBGraphView(path) if path.exists() else None
     try:
         with _acting(ctx) as (s, actor):
-            data = letter_dict(draft_letter(s, actor, candidate_id, signer, graph, template))
+            data = letter_dict(draft_letter(s, actor, candidate_id, signer, graph, template,
+                                            topic=topic))
     except (StoreError, NotFoundError) as exc:
         if graph is None or "candidate" in str(exc):
             raise
         common.err_console.print(f"[yellow]warning:[/yellow] no graph facts ({exc}); "
                               "drafting without them")
         with _acting(ctx) as (s, actor):
-            data = letter_dict(draft_letter(s, actor, candidate_id, signer, None, template))
+            data = letter_dict(draft_letter(s, actor, candidate_id, signer, None, template,
+                                            topic=topic))
     if as_json:
         _out(data, True)
     else:

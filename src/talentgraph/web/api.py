@@ -108,6 +108,9 @@ class LetterIn(BaseModel):
     candidate_id: Id
     signer: str = Field(min_length=1, max_length=80, description="username of an executive")
     subject: str | None = Field(None, max_length=300)
+    topic: str | None = Field(None, max_length=300, description="what the letter is about "
+                              "(default: the requisition's title): the papers cited are "
+                              "chosen for it")
 
 
 class ReplyIn(BaseModel):
@@ -295,7 +298,8 @@ def letters(request: Request, candidate_id: QueryId) -> list[dict[str, Any]]:
 @router.post("/outreach/letters", dependencies=CSRF, status_code=201,
              summary="Draft a personal letter from the candidate's own work")
 def draft_letter(request: Request, body: LetterIn) -> dict[str, Any]:
-    return _call(request, views.draft_letter, body.candidate_id, body.signer, body.subject)
+    return _call(request, views.draft_letter, body.candidate_id, body.signer, body.subject,
+                 body.topic)
 
 
 @router.get("/outreach/letters/{letter_id}")

@@ -329,7 +329,7 @@ async def outreach_draft(request: Request) -> Response:
         letter = views.draft_letter(c, forms.integer("candidate", f.get("candidate_id"), 1,
                                                      10**9) or 0,
                                     forms.text(f.get("signer")) or "",
-                                    forms.text(f.get("subject")))
+                                    forms.text(f.get("subject")), forms.text(f.get("topic")))
     return _see(f"/outreach/letters/{letter['id']}")
 
 

@@ -383,10 +383,11 @@ def retention_page(c: Ctx, team: str | None) -> dict[str, Any]:
     return {"rows": rows, "warning": warning}
 
 
-def draft_letter(c: Ctx, candidate_id: int, signer: str, subject: str | None) -> dict[str, Any]:
+def draft_letter(c: Ctx, candidate_id: int, signer: str, subject: str | None,
+                 topic: str | None = None) -> dict[str, Any]:
     graph = DuckDBGraphView(c.db_path) if c.db_path is not None else None
     letter = outreach.draft_letter(c.s, c.actor, candidate_id, signer, graph=graph,
-                                   subject=subject or None)
+                                   subject=subject or None, topic=topic or None)
     return outreach.letter_dict(letter)
 
 
