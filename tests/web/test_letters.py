@@ -4,6 +4,7 @@ year, chosen by the dossier's ranking (issue #15 item 5), in the API, the page a
 from __future__ import annotations
 
 import re
+
 from typer.testing import CliRunner
 
 from talentgraph.cli import app
