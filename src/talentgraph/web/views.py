@@ -8,7 +8,7 @@ research record, which no ops service covers, are audited here with `audit.recor
 from __future__ import annotations
 
 import tempfile
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ from talentgraph.ops import (
 )
 from talentgraph.ops.compstore import package_from_options
 from talentgraph.ops.graphview import DuckDBGraphView
-from talentgraph.ops.permissions import Op, require
+from talentgraph.ops.permissions import Op, Role, least_privileged, require
 from talentgraph.ops.risk_service import flight_risks_from_store
 from talentgraph.ops.settings import get_setting
 from talentgraph.ops.stages import STAGES
@@ -419,3 +419,65 @@ def employees(c: Ctx) -> list[dict[str, Any]]:
 
 def as_dict(obj: Any) -> Any:
     return asdict(obj)
+
+
+# ---------------------------------------------------------------------------------------------
+# admin: users, requisitions, bands, roster (the CLI's core services and permission checks)
+
+
+def user_admin(c: Ctx) -> dict[str, Any]:
+    require(c.actor, Op.USER_ADMIN)
+    return {"rows": users.list_users(c.s, c.actor), "roles": [r.value for r in Role],
+            "default_role": least_privileged().value}
+
+
+def set_user_active(c: Ctx, username: str, active: bool) -> dict[str, Any]:
+    return users.user_dict(users.set_active(c.s, c.actor, username, active))
+
+
+def set_user_role(c: Ctx, username: str, role: str) -> dict[str, Any]:
+    return users.user_dict(users.set_role(c.s, c.actor, username, role))
+
+
+def requisitions(c: Ctx) -> dict[str, Any]:
+    return {"rows": plans.progress(c.s, c.actor), "plans": plans.list_plans(c.s, c.actor),
+            "statuses": list(plans.REQ_STATUSES)}
+
+
+def create_requisition(c: Ctx, title: str, team: str, level: str, headcount: int,
+                       open_date: date | None, close_date: date | None,
+                       plan_id: int | None) -> dict[str, Any]:
+    return plans.req_dict(plans.create_requisition(
+        c.s, c.actor, title, team, level, headcount, open_date or date.today(), close_date,
+        plan_id))
+
+
+def set_requisition_status(c: Ctx, req_id: int, status: str) -> dict[str, Any]:
+    return plans.req_dict(plans.set_requisition_status(c.s, c.actor, req_id, status))
+
+
+def bands(c: Ctx) -> list[dict[str, Any]]:
+    return imports.list_bands(c.s, c.actor)
+
+
+def import_csv(c: Ctx, kind: str, files: dict[str, tuple[str, bytes]]) -> list[dict[str, Any]]:
+    """Import uploaded CSV files ('bands', or 'roster' with optional 'grants') with the same
+    core import as the CLI: all rows or none, every bad row named with the file's own name."""
+    with tempfile.TemporaryDirectory(prefix="tg_import_") as tmp:
+        paths: dict[str, Path] = {}
+        for key, (name, data) in files.items():
+            path = Path(tmp) / key / (Path(name).name or f"{key}.csv")
+            path.parent.mkdir()
+            path.write_bytes(data)
+            paths[key] = path
+        try:
+            if kind == "bands":
+                result = imports.import_bands(c.s, c.actor, paths["bands"])
+            else:
+                result = imports.import_roster(c.s, c.actor, paths["roster"],
+                                               paths.get("grants"))
+        except imports.ImportRowErrors as exc:  # name the uploaded file, not our temp copy
+            raise imports.ImportRowErrors([replace(e, file=Path(e.file).name)
+                                           for e in exc.errors]) from None
+    reports = result if isinstance(result, list) else [result]
+    return [r.as_dict() for r in reports]
