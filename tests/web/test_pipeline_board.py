@@ -48,7 +48,8 @@ def test_card_follows_the_offer_and_a_refused_move_says_why(client_for, world) -
                   headers={"HX-Request": "true"})
     assert r.status_code == 422 and r.headers["X-Board-Refused"] == "1"
     assert "<html" not in r.text  # the board fragment, not an error page
-    assert f"Candidate #{cid} was not moved:" in r.text and "hired" in r.text
+    assert "Hilda Notyet was not moved to contacted: the candidate is hired" in r.text
+    assert f"offer #{oid} is approved with no answer" in r.text
     assert _column_of(r.text, cid) == "offer"
     # the card's menu shows its recorded stage again, not the refused choice
     card = r.text.split(f'data-candidate="{cid}"', 1)[1].split("</form>", 1)[0]

@@ -275,7 +275,7 @@ def rival_view(s: Session, o: Offer) -> dict[str, Any] | None:
         if ccy == o.currency:
             lines.append(
                 f"Ours ({_money(ours, ccy)}) {'beats' if beats_counted else 'does not beat'} "
-                f"the discounted total by the {margin_pct:g}% margin, and "
+                f"the discounted total by the {float(margin_pct):g}% margin, and "
                 f"{'beats' if beats_paper else 'does not beat'} the paper total"
                 f" (difference on paper {ours - paper:+,.0f} {ccy}).")
     else:
@@ -284,7 +284,7 @@ def rival_view(s: Session, o: Offer) -> dict[str, Any] | None:
         if ccy == o.currency:
             lines.append(f"Ours ({_money(ours, ccy)}) "
                          f"{'beats' if beats_counted else 'does not beat'} it by the "
-                         f"{margin_pct:g}% margin.")
+                         f"{float(margin_pct):g}% margin.")
     view["summary"] = lines
     return view
 

@@ -173,8 +173,13 @@ def _move_on_board(request: Request, candidate_id: int, stage: str, note: str | 
             return page(request, "_board.html", d=views.pipeline(c))
     except OpsInputError as exc:  # refusals of the move itself; others go to the error page
         with web_ctx(request) as c:
-            refused = page(request, "_board.html", status_code=422, d=views.pipeline(c),
-                           error=f"Candidate #{candidate_id} was not moved: {exc}")
+            d = views.pipeline(c)
+            card = next((x for xs in d["board"].values() for x in xs
+                         if x["id"] == candidate_id), None)
+            who = (card or {}).get("name") or f"Candidate #{candidate_id}"
+            why = f" ({card['mismatch']})" if card and card.get("mismatch") else ""
+            refused = page(request, "_board.html", status_code=422, d=d,
+                           error=f"{who} was not moved to {stage or '?'}: {exc}{why}")
         refused.headers["X-Board-Refused"] = "1"  # app.js swaps this answer in (htmx won't)
         return refused
 
