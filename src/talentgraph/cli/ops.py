@@ -818,10 +818,15 @@ def offer_show(ctx: typer.Context, offer_id: int, as_json: JsonOpt = False) -> N
         _out(data, True)
         return
     who = data["candidate_name"] or f"candidate #{data['candidate_id']}"
-    _out({"id": data["id"], "candidate": who, "level": data["level"],
-          "currency": data["currency"], "total": data["total"], "bonus": data["bonus"]["text"],
-          "status": data["status"], "needs_exception": data["needs_exception"],
-          "without_interviews": data["without_interviews"]}, False, "Offer")
+    flags = [f for f, on in (("needs an exception", data["needs_exception"]),
+                             ("without interviews", data["without_interviews"])) if on]
+    pkg = data["package"]
+    _say(f"Offer #{data['id']} for {who}: level {data['level']}, {data['status']}"
+         + (f" ({'; '.join(flags)})" if flags else ""))
+    _say(f"  {data['total']:,.0f} {data['currency']} over {len(data['yearly_totals'])} years; "
+         f"base {float(pkg['base']):,.0f}, bonus {data['bonus']['text']}, sign-on "
+         f"{sum(float(x) for x in pkg['sign_on']):,.0f}, equity "
+         f"{sum(float(g['value']) for g in pkg['equity']):,.0f}")
     _out(data["yearly_totals"], False, "Year by year")
     if data["rival"]:
         _say(f"Against {data['rival']['company']} (competing offer #{data['rival']['id']}):")
