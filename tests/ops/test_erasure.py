@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from talentgraph.errors import NotFoundError
-from talentgraph.ops import candidates, erasure, outreach, plans
+from talentgraph.ops import candidates, erasure, outreach, plans, settings
 from talentgraph.ops.db import OpsStore
 from talentgraph.ops.graphview import FakeGraphView, PaperRef, PersonSummary
 from talentgraph.ops.models import Base, CompetingOffer, Offer
@@ -33,6 +33,8 @@ def test_erasure_removes_personal_data_everywhere(store: OpsStore,
     erasure.erase_person_hook.append(seen.append)
     try:
         with store.session() as s:
+            # letters are signed in our organisation's name (issue #15 item 5)
+            settings.set_setting(s, users["executive"], "organisation", {"name": "Our Lab"})
             req = plans.create_requisition(s, lead, "RS", "genai", "L5", 3, date(2026, 1, 1))
             c = candidates.create_candidate(s, rec, NAME, EMAIL, person_id=PERSON,
                                             requisition_id=req.id,
