@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from talentgraph.errors import NotFoundError
-from talentgraph.ops import candidates, erasure, outreach, plans
+from talentgraph.ops import candidates, erasure, outreach, plans, settings
 from talentgraph.ops.db import OpsStore
 from talentgraph.ops.graphview import FakeGraphView, PaperRef, PersonSummary
 from talentgraph.ops.models import Base, CompetingOffer, Offer
@@ -32,6 +32,8 @@ def test_erasure_removes_personal_data_everywhere(store: OpsStore,
     seen: list[erasure.ErasureRequest] = []
     hooks = [erasure.ErasureHook("analytical_store", seen.append)]
     with store.session() as s:
+        # letters are signed in our organisation's name (issue #15 item 5)
+        settings.set_setting(s, users["executive"], "organisation", {"name": "Our Lab"})
         req = plans.create_requisition(s, lead, "RS", "genai", "L5", 3, date(2026, 1, 1))
         c = candidates.create_candidate(s, rec, NAME, EMAIL, person_id=PERSON,
                                         requisition_id=req.id,

@@ -37,20 +37,27 @@ def _store(path: Path, with_persons: bool = True) -> Path:
     return path
 
 
-def test_duckdb_summary(tmp_path: Path) -> None:
+def test_duckdb_summary_needs_the_search_index_to_choose_papers(tmp_path: Path) -> None:
+    # The papers come from the dossier's ranking (tests/web/test_letters.py, on a built store):
+    # a store without the search index says so instead of ranking them another way.
     view = DuckDBGraphView(_store(tmp_path / "g.duckdb"))
     assert isinstance(view, GraphView)
-    s = view.person_summary("A")
-    assert s.name == "Alice Liddell"
-    # The oral comes first; the rejected paper last despite its citations.
-    assert [p.title for p in s.top_papers] == ["Long Context Retrieval",
-                                               "Sparse Mixtures Revisited", "A Rejected Idea"]
-    assert s.topics[0] == "moe"
-    bob = next(c for c in s.coauthors if c.person_id == "B")
-    assert (bob.name, bob.org, bob.shared_papers) == ("Bob Tables", "Our Lab", 2)  # latest paper
-    assert [c.person_id for c in s.coauthors] == ["B", "C"]
+    with pytest.raises(StoreError, match="no search index"):
+        view.person_summary("A")
     with pytest.raises(NotFoundError):
         view.person_summary("nobody")
+
+
+def test_duckdb_coauthors_with_their_latest_organisation(tmp_path: Path) -> None:
+    path = _store(tmp_path / "g.duckdb")
+    con = duckdb.connect(str(path), read_only=True)
+    tables = {r[0] for r in con.execute(
+        "SELECT table_name FROM information_schema.tables").fetchall()}
+    coauthors = DuckDBGraphView._coauthors(con, tables, "A", 50)
+    con.close()
+    bob = next(c for c in coauthors if c.person_id == "B")
+    assert (bob.name, bob.org, bob.shared_papers) == ("Bob Tables", "Our Lab", 2)  # latest paper
+    assert [c.person_id for c in coauthors] == ["B", "C"]
 
 
 def test_duckdb_without_person_tables_says_what_to_do(tmp_path: Path) -> None:

@@ -406,7 +406,7 @@ def cand_add(ctx: typer.Context,
         if not person_id:
             raise OpsInputError("give the candidate's name, or --person-id to take it from "
                                 "the graph")
-        name = DuckDBGraphView(common.db_path(graph_db)).person_summary(person_id).name
+        name = DuckDBGraphView(common.db_path(graph_db)).person_name(person_id)
     with _acting(ctx) as (s, actor):
         c = create_candidate(s, actor, name, email, person_id, req, note, assign)
         if as_json:
@@ -498,8 +498,12 @@ def outreach_draft(ctx: typer.Context, candidate_id: int,
                    graph_db: Annotated[Path | None, typer.Option(
                        "--graph-db", help="The analytical store for the candidate's papers "
                        "(default: --db default).")] = None,
+                   topic: Annotated[str | None, typer.Option(
+                       help="What the letter is about: the papers cited are chosen for it "
+                       "(default: the title of the candidate's requisition).")] = None,
                    as_json: JsonOpt = False) -> None:
-    """Draft a personal letter from the candidate's own work, signed by an executive."""
+    """Draft a personal letter from the candidate's own work, signed by an executive in the
+    name of our organisation (`policy set organisation name=...` first)."""
     from talentgraph.ops.graphview import DuckDBGraphView
     from talentgraph.ops.outreach import draft_letter, letter_dict
 
@@ -507,14 +511,16 @@ def outreach_draft(ctx: typer.Context, candidate_id: int,
     graph = DuckDBGraphView(path) if path.exists() else None
     try:
         with _acting(ctx) as (s, actor):
-            data = letter_dict(draft_letter(s, actor, candidate_id, signer, graph, template))
+            data = letter_dict(draft_letter(s, actor, candidate_id, signer, graph, template,
+                                            topic=topic))
     except (StoreError, NotFoundError) as exc:
         if graph is None or "candidate" in str(exc):
             raise
         common.err_console.print(f"[yellow]warning:[/yellow] no graph facts ({exc}); "
                               "drafting without them")
         with _acting(ctx) as (s, actor):
-            data = letter_dict(draft_letter(s, actor, candidate_id, signer, None, template))
+            data = letter_dict(draft_letter(s, actor, candidate_id, signer, None, template,
+                                            topic=topic))
     if as_json:
         _out(data, True)
     else:
@@ -722,20 +728,19 @@ def offer_rival(ctx: typer.Context, company: str,
                 liquidity: Liquidity = None, years_to_liquidity: YearsLiq = None,
                 as_json: JsonOpt = False) -> None:
     """Record a competing offer (to a candidate or to one of our employees)."""
-    from talentgraph.ops.offer_service import add_competing_offer
-    from talentgraph.ops.settings import get_setting
+    from talentgraph.ops.offer_service import add_competing_offer, rival_package
 
     if base is None:
         raise typer.BadParameter("give at least --base for the competing offer")
     with _acting(ctx) as (s, actor):
-        if private or private_discount is not None:
-            policy = get_setting(s, "offer")
-            if private_discount is None:
-                private_discount = float(policy["private_discount_pct"])
-            if years_to_liquidity is None:
-                years_to_liquidity = float(policy["liquidity_years"])
-        pkg = _package(currency, base, bonus, bonus_pct, sign_on, equity, vesting, fractions,
-                       refresher, private_discount, liquidity, years_to_liquidity, company)
+        # the offer policy's private-equity assumptions fill what is not given (in the core)
+        pkg = rival_package(
+            s, currency, base, private=private, private_discount_pct=private_discount,
+            liquidity_probability=liquidity, years_to_liquidity=years_to_liquidity,
+            sign_on=sign_on or [], bonus_pct=bonus_pct, bonus=bonus, equity=equity,
+            vesting=vesting,
+            fractions=fractions.replace(";", "/").split("/") if fractions else None,
+            refresher=refresher, label=company)
         row = add_competing_offer(s, actor, company, pkg, candidate_id=candidate,
                                   employee_email=employee)
         data = {"id": row.id, "company": row.company, "private": pkg.private,
@@ -808,7 +813,8 @@ def offer_compare(ctx: typer.Context, offer_id: int, rival_id: int,
 
 @command(offer_app, "show")
 def offer_show(ctx: typer.Context, offer_id: int, as_json: JsonOpt = False) -> None:
-    """One offer with its approvals."""
+    """One offer with what its approver must see: candidate, bonus, the rival's offer on paper
+    and discounted (assumptions named), the dossier for an offer without interviews."""
     from talentgraph.ops.offer_service import get_offer
 
     with _acting(ctx) as (s, actor):
@@ -816,9 +822,26 @@ def offer_show(ctx: typer.Context, offer_id: int, as_json: JsonOpt = False) -> N
     if as_json:
         _out(data, True)
         return
-    _out({k: data[k] for k in ("id", "candidate_id", "level", "currency", "total", "status",
-                               "needs_exception", "without_interviews")}, False, "Offer")
+    who = data["candidate_name"] or f"candidate #{data['candidate_id']}"
+    flags = [f for f, on in (("needs an exception", data["needs_exception"]),
+                             ("without interviews", data["without_interviews"])) if on]
+    pkg = data["package"]
+    _say(f"Offer #{data['id']} for {who}: level {data['level']}, {data['status']}"
+         + (f" ({'; '.join(flags)})" if flags else ""))
+    _say(f"  {data['total']:,.0f} {data['currency']} over {len(data['yearly_totals'])} years; "
+         f"base {float(pkg['base']):,.0f}, bonus {data['bonus']['text']}, sign-on "
+         f"{sum(float(x) for x in pkg['sign_on']):,.0f}, equity "
+         f"{sum(float(g['value']) for g in pkg['equity']):,.0f}")
     _out(data["yearly_totals"], False, "Year by year")
+    if data["rival"]:
+        _say(f"Against {data['rival']['company']} (competing offer #{data['rival']['id']}):")
+        for line in data["rival"]["summary"]:
+            _say(f"  {line}")
+    if data["dossier"]:
+        _say(("Dossier justifying the offer without interviews:\n"
+              if data["without_interviews"] else "Dossier:\n") + data["dossier"])
+    if data["note"]:
+        _say(data["note"])
     _out(data["approvals"], False, "Approvals")
 
 
@@ -831,9 +854,10 @@ def offer_list(ctx: typer.Context, candidate: Annotated[int | None, typer.Option
 
     with _acting(ctx) as (s, actor):
         rows = list_offers(s, actor, candidate, status)
-    _out(rows if as_json else [{k: r[k] for k in ("id", "candidate_id", "level", "currency",
-                                                  "total", "status", "needs_exception")}
-                               for r in rows], as_json, "Offers")
+    _out(rows if as_json else [{"id": r["id"], "candidate": r["candidate_name"]
+                                or f"#{r['candidate_id']}", **{k: r[k] for k in (
+                                    "level", "currency", "total", "status",
+                                    "needs_exception")}} for r in rows], as_json, "Offers")
 
 
 @command(offer_app, "approve")
@@ -954,19 +978,13 @@ def risk_list(ctx: typer.Context, team: Annotated[str | None, typer.Option()] = 
                   "--graph-db", help="Analytical store for collaborators who left.")] = None,
               as_json: JsonOpt = False) -> None:
     """Flight risk of our staff, highest first, with the reasons behind each score."""
-    from talentgraph.ops.graphview import DuckDBGraphView
-    from talentgraph.ops.risk_service import flight_risks
-    from talentgraph.ops.settings import get_setting
+    from talentgraph.ops.risk_service import flight_risks_from_store
 
-    path = common.db_path(graph_db)
     with _acting(ctx) as (s, actor):
-        graph = DuckDBGraphView(path, our_org_ids=get_setting(s, "organisation")["org_ids"]) \
-            if path.exists() else None
-        try:
-            rows = flight_risks(s, actor, _day(as_of, "as-of"), graph, team)
-        except StoreError as exc:
-            common.err_console.print(f"[yellow]warning:[/yellow] no graph evidence ({exc})")
-            rows = flight_risks(s, actor, _day(as_of, "as-of"), None, team)
+        rows, warning = flight_risks_from_store(s, actor, common.db_path(graph_db),
+                                                _day(as_of, "as-of"), team)
+    if warning and not as_json:  # JSON output stays parseable
+        common.err_console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
     if as_json:
         _out(rows, True)
         return

@@ -12,9 +12,23 @@ from unidecode import unidecode
 
 from talentgraph.errors import DuplicateError, NotFoundError, OpsInputError
 from talentgraph.ops import audit
-from talentgraph.ops.models import Candidate, CandidateNote, Requisition, StageChange, User, utcnow
+from talentgraph.ops.models import (
+    Candidate,
+    CandidateNote,
+    Offer,
+    Requisition,
+    StageChange,
+    User,
+    utcnow,
+)
 from talentgraph.ops.permissions import Actor, Op, Role, denied, require
-from talentgraph.ops.stages import check_move, check_stage
+from talentgraph.ops.stages import (
+    STAGES,
+    board_column,
+    check_move,
+    check_move_against_offer,
+    check_stage,
+)
 
 ASSIGNABLE = {Role.RECRUITER, Role.CONTRACT_RECRUITER, Role.RECRUITING_LEAD, Role.EXECUTIVE}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -182,10 +196,43 @@ def get_candidate(s: Session, actor: Actor, candidate_id: int) -> dict[str, Any]
     return candidate_dict(cand, with_history=True)
 
 
+def latest_offers(s: Session, candidate_ids: list[int]) -> dict[int, Offer]:
+    """Each candidate's most recent offer (internal: callers check access)."""
+    out: dict[int, Offer] = {}
+    if candidate_ids:
+        for o in s.scalars(select(Offer).where(Offer.candidate_id.in_(candidate_ids))
+                           .order_by(Offer.id)):
+            out[o.candidate_id] = o
+    return out
+
+
+def pipeline_board(s: Session, actor: Actor, requisition_id: int | None = None
+                   ) -> dict[str, Any]:
+    """The board: each candidate in the column of their real state (their stage, unless their
+    latest offer says otherwise), with that offer's status and any mismatch explained."""
+    rows = list_candidates(s, actor, requisition_id=requisition_id)
+    offers = latest_offers(s, [r["id"] for r in rows])
+    board: dict[str, list[dict[str, Any]]] = {st: [] for st in STAGES}
+    for r in rows:
+        o = offers.get(r["id"])
+        r["offer_id"], r["offer_status"] = (o.id, o.status) if o else (None, None)
+        r["column"] = board_column(r["stage"], r["offer_status"])
+        r["mismatch"] = None if r["column"] == r["stage"] else (
+            f"recorded as {r['stage']}, but offer #{o.id} is {o.status.replace('_', ' ')} "
+            "with no answer from the candidate")
+        board[r["column"]].append(r)
+    return {"stages": list(STAGES), "board": board, "count": len(rows)}
+
+
 def move_stage(s: Session, actor: Actor, candidate_id: int, stage: str,
                note: str | None = None) -> Candidate:
+    """A move by hand; a stage that would run ahead of the candidate's offer is refused."""
     cand = require_candidate_access(s, actor, candidate_id, Op.CANDIDATE_STAGE)
-    return set_stage(s, actor, cand, check_stage(stage), note)
+    new = check_stage(stage)
+    latest = latest_offers(s, [cand.id]).get(cand.id)
+    check_move_against_offer(new, latest.id if latest else None,
+                             latest.status if latest else None)
+    return set_stage(s, actor, cand, new, note)
 
 
 def set_stage(s: Session, actor: Actor, cand: Candidate, stage: str,

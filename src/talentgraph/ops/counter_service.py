@@ -113,3 +113,42 @@ def employee_competing_offers(s: Session, actor: Actor, email: str) -> list[dict
                                .order_by(CompetingOffer.id))]
     audit.record(s, actor, "competing_offer.read", "employee", emp.id, count=len(rows))
     return rows
+
+
+def overview(s: Session, actor: Actor) -> dict[str, Any]:
+    """What needs attention, without picking an employee first: the counter-offers awaiting a
+    decision, and everyone holding a competing offer (with the state of its counter-offer)."""
+    require(actor, Op.COUNTER_OPTIONS)
+    employees = {e.id: e for e in s.scalars(select(Employee))}
+    rivals = list(s.scalars(select(CompetingOffer).where(CompetingOffer.employee_id.is_not(None))
+                            .order_by(CompetingOffer.created_at.desc(), CompetingOffer.id.desc())))
+    by_rival: dict[int, list[CounterOffer]] = {}
+    for c in s.scalars(select(CounterOffer).order_by(CounterOffer.id)):
+        by_rival.setdefault(c.competing_offer_id, []).append(c)
+
+    def who(emp_id: int) -> dict[str, Any]:
+        e = employees.get(emp_id)
+        return {"employee_id": emp_id, "name": e.name if e else None,
+                "email": e.email if e else None, "team": e.team if e else None,
+                "level": e.level if e else None}
+
+    rival_by_id = {r.id: r for r in rivals}
+    open_rows = [{"id": c.id, **who(c.employee_id), "competing_offer_id": c.competing_offer_id,
+                  "company": rival_by_id[c.competing_offer_id].company
+                  if c.competing_offer_id in rival_by_id else None,
+                  "options": len(c.options or []), "created_at": c.created_at}
+                 for cs in by_rival.values() for c in cs if c.decision is None]
+    open_rows.sort(key=lambda r: r["id"])
+    holders = []
+    for r in rivals:
+        counters = by_rival.get(r.id, [])
+        latest = counters[-1] if counters else None
+        holders.append({**who(r.employee_id), "competing_offer_id": r.id, "company": r.company,
+                        "total": sum(y["total"] for y in r.yearly_totals or []),
+                        "currency": r.package.get("currency"), "created_at": r.created_at,
+                        "counter_id": latest.id if latest else None,
+                        "counter_state": (latest.decision or "awaiting decision") if latest
+                        else "no counter-offer yet"})
+    audit.record(s, actor, "counter.read", "counter_offer", None, open=len(open_rows),
+                 holders=len(holders))
+    return {"open": open_rows, "holders": holders}

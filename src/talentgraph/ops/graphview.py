@@ -18,9 +18,12 @@ from talentgraph.errors import NotFoundError, StoreError
 @dataclass(frozen=True)
 class PaperRef:
     title: str
-    venue: str | None
+    venue: str | None          # as written for people: "NeurIPS", "ICLR"
     year: int | None
     status: str | None
+    author_position: int | None = None
+    n_authors: int | None = None
+    why: str | None = None     # why this paper was chosen (topic, authorship, oral, citations)
 
 
 @dataclass(frozen=True)
@@ -43,8 +46,9 @@ class PersonSummary:
 
 @runtime_checkable
 class GraphView(Protocol):
-    def person_summary(self, person_id: str) -> PersonSummary:
-        """The person's name, best papers, topics and coauthors; NotFoundError if unknown."""
+    def person_summary(self, person_id: str, topic: str | None = None) -> PersonSummary:
+        """The person's name, best papers (for `topic` when given), topics and coauthors;
+        NotFoundError if unknown."""
         ...
 
 
@@ -54,17 +58,10 @@ class FakeGraphView:
     def __init__(self, people: Mapping[str, PersonSummary]) -> None:
         self.people = dict(people)
 
-    def person_summary(self, person_id: str) -> PersonSummary:
+    def person_summary(self, person_id: str, topic: str | None = None) -> PersonSummary:
         if person_id not in self.people:
             raise NotFoundError(f"no person {person_id!r} in the graph")
         return self.people[person_id]
-
-
-# Accepted papers first (orals and spotlights above posters), then by citations and recency.
-_STATUS_RANK = """CASE
-    WHEN lower(coalesce(p.status, '')) IN ('reject', 'withdraw', 'desk reject') THEN 3
-    WHEN lower(coalesce(p.status, '')) IN ('oral', 'spotlight', 'best paper') THEN 0
-    WHEN p.status IS NULL THEN 2 ELSE 1 END"""
 
 
 class DuckDBGraphView:
@@ -119,7 +116,25 @@ class DuckDBGraphView:
                              "stage); until then create candidates without graph facts")
         return con, tables
 
-    def person_summary(self, person_id: str) -> PersonSummary:
+    def person_name(self, person_id: str) -> str:
+        """The person's name in the graph (NotFoundError if unknown)."""
+        con, _tables = self._connect()
+        try:
+            row = con.execute("SELECT canonical_name FROM persons WHERE person_id = ?",
+                              [person_id]).fetchone()
+        finally:
+            con.close()
+        if row is None:
+            raise NotFoundError(f"no person {person_id!r} in the analytical store")
+        return row[0]
+
+    def person_summary(self, person_id: str, topic: str | None = None) -> PersonSummary:
+        """The papers are chosen by the dossier's ranking (`sourcing.dossier.ranked_papers`:
+        relevance to `topic`, authorship position, orals and spotlights, citations), so the
+        search index (the build's index stage) is needed."""
+        from talentgraph.sourcing import dossier, venues
+        from talentgraph.sourcing import index as sourcing_index
+
         n_papers, n_topics, n_coauthors = self.limits
         con, tables = self._connect()
         try:
@@ -127,25 +142,28 @@ class DuckDBGraphView:
                               [person_id]).fetchone()
             if row is None:
                 raise NotFoundError(f"no person {person_id!r} in the analytical store")
-            papers = con.execute(f"""
-                SELECT p.title, p.venue, p.year, p.status
-                FROM mention_person mp JOIN papers p USING (paper_id)
-                WHERE mp.person_id = ?
-                ORDER BY {_STATUS_RANK}, coalesce(p.citations, 0) DESC, p.year DESC, p.title
-                LIMIT ?""", [person_id, n_papers]).fetchall()
-            topics = con.execute("""
+            if not sourcing_index.has_table(con, "sourcing_papers"):
+                raise StoreError(f"the analytical store at {self.path} has no search index to "
+                                 "choose the person's papers from: rebuild it with "
+                                 "`talentgraph build` (index stage)")
+            papers = dossier.ranked_papers(con, person_id, topic, limit=n_papers)
+            keywords = con.execute("""
                 SELECT kw, count(*) AS n FROM (
                     SELECT unnest(p.keywords) AS kw FROM mention_person mp
                     JOIN papers p USING (paper_id) WHERE mp.person_id = ?)
                 WHERE kw IS NOT NULL AND trim(kw) <> ''
-                GROUP BY kw ORDER BY n DESC, kw LIMIT ?""", [person_id, n_topics]).fetchall()
+                GROUP BY kw ORDER BY n DESC, kw LIMIT ?""",
+                                   [person_id, 8 * n_topics]).fetchall()
             coauthors = self._coauthors(con, tables, person_id, n_coauthors)
         finally:
             con.close()
         return PersonSummary(
             person_id=person_id, name=row[0],
-            top_papers=[PaperRef(t, v, y, s) for t, v, y, s in papers],
-            topics=[t for t, _ in topics], coauthors=coauthors)
+            top_papers=[PaperRef(p["title"], venues.venue_name(p["venue"]), p["year"],
+                                 p["status"], p["author_position"], p["n_authors"], p["why"])
+                        for p in papers],
+            topics=venues.clean_topics([k for k, _ in keywords], n_topics),
+            coauthors=coauthors)
 
     @staticmethod
     def _coauthors(con, tables: set[str], person_id: str, limit: int) -> list[Coauthor]:  # noqa: ANN001

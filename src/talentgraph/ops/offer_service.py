@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from talentgraph.errors import NotFoundError, OpsInputError
+from talentgraph.errors import CompensationError, NotFoundError, OpsInputError
 from talentgraph.ops import audit, comp
 from talentgraph.ops.candidates import require_candidate_access, set_stage
 from talentgraph.ops.compstore import (
@@ -20,10 +20,12 @@ from talentgraph.ops.compstore import (
     check_years,
     jsonable,
     package_from_json,
+    package_from_options,
     package_to_json,
 )
 from talentgraph.ops.models import (
     Approval,
+    Candidate,
     CompetingOffer,
     Employee,
     MarketBand,
@@ -36,6 +38,29 @@ from talentgraph.ops.settings import get_setting
 from talentgraph.ops.stages import INTERVIEWED
 
 DECISIONS = ("approved", "rejected")
+
+
+def rival_package(s: Session, currency: str, base: Any, *, private: bool = False,
+                  private_discount_pct: Any = None, liquidity_probability: Any = None,
+                  years_to_liquidity: Any = None, **options: Any) -> comp.Package:
+    """A competing offer's package; private-company equity is valued with the offer policy's
+    assumptions (discount, years to liquidity) wherever the user gave none.
+
+    The one rule for every interface: the CLI, the web form and the API value the same rival
+    offer the same way. `private` (or any private-equity field) marks the equity as private;
+    a liquidity probability not given counts as 1 (a liquidity event is certain), and the
+    offer page names every assumption used.
+    """
+    given = (private_discount_pct, liquidity_probability, years_to_liquidity)
+    if private or any(x is not None for x in given):
+        policy = get_setting(s, "offer")
+        if private_discount_pct is None:
+            private_discount_pct = policy["private_discount_pct"]
+        if years_to_liquidity is None:
+            years_to_liquidity = policy["liquidity_years"]
+    return package_from_options(currency, base, private_discount_pct=private_discount_pct,
+                                liquidity_probability=liquidity_probability,
+                                years_to_liquidity=years_to_liquidity, **options)
 
 
 def add_competing_offer(s: Session, actor: Actor, company: str, package: comp.Package, *,
@@ -175,9 +200,99 @@ def _offer(s: Session, actor: Actor, offer_id: int, op: Op) -> Offer:
     return offer
 
 
-def offer_dict(o: Offer) -> dict[str, Any]:
+def _money(amount: Decimal | float, currency: str) -> str:
+    return f"{Decimal(str(amount)):,.0f} {currency}"
+
+
+def bonus_view(package: comp.Package) -> dict[str, Any]:
+    """The yearly target bonus as an amount, and how it was given (percent of base or amount)."""
+    if package.bonus_pct is not None:
+        text = f"{_money(package.bonus, package.currency)} ({package.bonus_pct:g}% of base)"
+    elif package.bonus_amount is not None:
+        pct = package.bonus_amount / package.base * 100 if package.base else None
+        text = _money(package.bonus, package.currency) + (
+            f" ({pct:.0f}% of base)" if pct is not None else "")
+    else:
+        text = "none"
+    return {"amount": float(package.bonus), "pct": None if package.bonus_pct is None
+            else float(package.bonus_pct), "text": text}
+
+
+def valuation_view(v: comp.PrivateValuation) -> dict[str, Any]:
+    """The assumptions private equity is valued with, as numbers and in words."""
+    terms = {"discount_pct": float(v.discount * 100),
+             "liquidity_probability_pct": float(v.liquidity_probability * 100),
+             "years_to_liquidity": float(v.years_to_liquidity),
+             "wait_rate_pct": float(v.wait_rate * 100)}
+    terms["text"] = (f"discount {terms['discount_pct']:g}%, liquidity probability "
+                     f"{terms['liquidity_probability_pct']:g}%, "
+                     f"{terms['years_to_liquidity']:g} years to liquidity, waiting priced at "
+                     f"{terms['wait_rate_pct']:g}% a year")
+    return terms
+
+
+def rival_view(s: Session, o: Offer) -> dict[str, Any] | None:
+    """The competing offer an offer was built against: its total on paper and as counted
+    (private equity discounted), the assumptions named, and whether ours beats each."""
+    if o.competing_offer_id is None:
+        return None
+    row = s.get(CompetingOffer, o.competing_offer_id)
+    if row is None:
+        return None
+    theirs = package_from_json(row.package)
+    years = len(o.yearly_totals or []) or 4
+    try:
+        totals = comp.yearly_totals(theirs, years, o.currency)
+    except CompensationError:  # another currency and no FX table: show theirs as they are
+        totals = comp.yearly_totals(theirs, years)
+    ccy = totals.currency
+    counted = totals.total
+    paper = sum((y.base + y.bonus + y.sign_on + y.equity_paper for y in totals.years),
+                Decimal(0))
+    equity_paper = sum((y.equity_paper for y in totals.years), Decimal(0))
+    equity_counted = sum((y.equity for y in totals.years), Decimal(0))
+    ours = Decimal(str(sum(y["total"] for y in o.yearly_totals or [])))
+    margin_pct = Decimal(str((o.comparison or {}).get(
+        "margin_pct", get_setting(s, "offer")["beat_margin_pct"])))
+    factor = 1 + margin_pct / 100
+    beats_counted = ccy == o.currency and ours >= counted * factor
+    beats_paper = ccy == o.currency and ours >= paper * factor
+    view: dict[str, Any] = {
+        "id": row.id, "company": row.company, "currency": ccy, "years": years,
+        "private": theirs.private, "total_counted": float(counted), "total_paper": float(paper),
+        "equity_paper": float(equity_paper), "equity_counted": float(equity_counted),
+        "assumptions": valuation_view(theirs.valuation) if theirs.valuation else None,
+        "margin_pct": float(margin_pct), "ours_total": float(ours),
+        "beats_counted": beats_counted, "beats_paper": beats_paper,
+        "bonus": bonus_view(theirs)}
+    lines = []
+    if theirs.private and theirs.valuation is not None:
+        lines.append(f"{row.company}'s private equity: {_money(equity_paper, ccy)} on paper over "
+                     f"{years} years, counted as {_money(equity_counted, ccy)} "
+                     f"({view['assumptions']['text']}).")
+        lines.append(f"{row.company}'s {years}-year total: {_money(paper, ccy)} on paper, "
+                     f"{_money(counted, ccy)} with the equity discounted.")
+        if ccy == o.currency:
+            lines.append(
+                f"Ours ({_money(ours, ccy)}) {'beats' if beats_counted else 'does not beat'} "
+                f"the discounted total by the {float(margin_pct):g}% margin, and "
+                f"{'beats' if beats_paper else 'does not beat'} the paper total"
+                f" (difference on paper {ours - paper:+,.0f} {ccy}).")
+    else:
+        lines.append(f"{row.company}'s {years}-year total: {_money(counted, ccy)} "
+                     "(public or no equity: paper value counted in full).")
+        if ccy == o.currency:
+            lines.append(f"Ours ({_money(ours, ccy)}) "
+                         f"{'beats' if beats_counted else 'does not beat'} it by the "
+                         f"{float(margin_pct):g}% margin.")
+    view["summary"] = lines
+    return view
+
+
+def offer_dict(o: Offer, candidate_name: str | None = None) -> dict[str, Any]:
     total = sum(y["total"] for y in o.yearly_totals) if o.yearly_totals else 0
-    return {"id": o.id, "candidate_id": o.candidate_id, "requisition_id": o.requisition_id,
+    return {"id": o.id, "candidate_id": o.candidate_id, "candidate_name": candidate_name,
+            "requisition_id": o.requisition_id,
             "level": o.level, "currency": o.currency, "status": o.status,
             "total": total, "yearly_totals": o.yearly_totals, "package": o.package,
             "needs_exception": o.needs_exception, "without_interviews": o.without_interviews,
@@ -185,10 +300,19 @@ def offer_dict(o: Offer) -> dict[str, Any]:
             "comparison": o.comparison, "created_at": o.created_at}
 
 
+def _candidate_name(s: Session, candidate_id: int) -> str | None:
+    cand = s.get(Candidate, candidate_id)
+    return cand.name if cand is not None and cand.erased_at is None else None
+
+
 def get_offer(s: Session, actor: Actor, offer_id: int) -> dict[str, Any]:
+    """One offer with what its approver must see: the candidate's name, the bonus, the rival's
+    offer on paper and discounted (assumptions named), the dossier, the decisions."""
     offer = _offer(s, actor, offer_id, Op.OFFER_VIEW)
     audit.record(s, actor, "offer.read", "offer", offer.id)
-    d = offer_dict(offer)
+    d = offer_dict(offer, _candidate_name(s, offer.candidate_id))
+    d["bonus"] = bonus_view(package_from_json(offer.package))
+    d["rival"] = rival_view(s, offer)
     d["approvals"] = [{"decision": a.decision, "kind": a.kind, "approver_id": a.approver_id,
                        "at": a.at, "note": a.note} for a in s.scalars(
         select(Approval).where(Approval.object_type == "offer", Approval.object_id == offer.id)
@@ -204,7 +328,10 @@ def list_offers(s: Session, actor: Actor, candidate_id: int | None = None,
         q = q.where(Offer.candidate_id == candidate_id)
     if status:
         q = q.where(Offer.status == status)
-    rows = [offer_dict(o) for o in s.scalars(q)]
+    found = list(s.scalars(q))
+    names = {c.id: c.name for c in s.scalars(select(Candidate).where(
+        Candidate.id.in_({o.candidate_id for o in found}), Candidate.erased_at.is_(None)))}
+    rows = [offer_dict(o, names.get(o.candidate_id)) for o in found]
     audit.record(s, actor, "offer.read", "offer", None, count=len(rows))
     return rows
 

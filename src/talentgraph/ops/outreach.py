@@ -20,9 +20,18 @@ from talentgraph.errors import NotFoundError, OpsConfigError, OpsInputError
 from talentgraph.ops import audit
 from talentgraph.ops.candidates import normalise_name, require_candidate_access, set_stage
 from talentgraph.ops.graphview import GraphView, PersonSummary
-from talentgraph.ops.models import Candidate, Employee, OutreachLetter, OutreachReply, User, utcnow
+from talentgraph.ops.models import (
+    Candidate,
+    Employee,
+    OutreachLetter,
+    OutreachReply,
+    Requisition,
+    User,
+    utcnow,
+)
 from talentgraph.ops.permissions import Actor, Op, Role, allowed, require
-from talentgraph.ops.settings import get_setting
+from talentgraph.ops.settings import DEFAULTS, get_setting
+from talentgraph.sourcing.venues import venue_name
 
 OUTCOMES = ("interested", "not_interested", "later", "other")
 DEFAULT_SUBJECT = ("{% if papers %}Your work on {{ papers[0].title }}{% else %}"
@@ -92,19 +101,44 @@ def _signer(s: Session, username: str) -> User:
     return user
 
 
+def organisation_name(s: Session) -> str:
+    """Who signs: the 'organisation' setting's name; refused while it is unset (empty, or
+    the setting's placeholder default 'our lab', which no letter may be signed with)."""
+    name = (get_setting(s, "organisation").get("name") or "").strip()
+    if not name or name == DEFAULTS["organisation"]["name"]:
+        raise OpsInputError(
+            "a letter is signed in the name of our organisation, which is not set: ask an "
+            "executive or admin to set it (talentgraph ops policy set organisation "
+            "name='Our Organisation'), then draft again")
+    return name
+
+
+def letter_topic(s: Session, cand: Candidate, topic: str | None) -> str | None:
+    """What the letter is about: the topic given, else the title of the candidate's
+    requisition (the papers cited are chosen for it)."""
+    if topic and topic.strip():
+        return topic.strip()
+    req = s.get(Requisition, cand.requisition_id) if cand.requisition_id else None
+    return req.title if req is not None else None
+
+
 def draft_letter(s: Session, actor: Actor, candidate_id: int, signer: str,
                  graph: GraphView | None = None, template_path: Path | None = None,
-                 subject: str | None = None) -> OutreachLetter:
-    """Fill the template with the candidate's own work (when they are linked to the graph)."""
+                 subject: str | None = None, topic: str | None = None) -> OutreachLetter:
+    """Fill the template with the candidate's own work (when they are linked to the graph):
+    their papers most relevant to `topic` (default: the requisition's title) that they led,
+    orals and spotlights, cited ones, each with venue and year."""
     cand = require_candidate_access(s, actor, candidate_id, Op.OUTREACH_WRITE)
     sig = _signer(s, signer)
+    organisation = organisation_name(s)
+    topic = letter_topic(s, cand, topic)
     summary = None
     if cand.person_id and graph is not None:
-        summary = graph.person_summary(cand.person_id)
-    papers = [asdict(p) for p in summary.top_papers] if summary else []
+        summary = graph.person_summary(cand.person_id, topic)
+    papers = [{**asdict(p), "venue": venue_name(p.venue)}
+              for p in summary.top_papers] if summary else []
     topics = list(summary.topics) if summary else []
     shared = _shared_coauthors(s, summary) if summary else []
-    organisation = get_setting(s, "organisation")["name"]
     context = {
         "candidate": {"name": cand.name, "first_name": (cand.name or "").split()[0]},
         "papers": papers, "topics": topics, "shared": shared, "organisation": organisation,
@@ -118,7 +152,8 @@ def draft_letter(s: Session, actor: Actor, candidate_id: int, signer: str,
                             f"{', '.join(context)}") from exc
     letter = OutreachLetter(candidate_id=cand.id, signer_id=sig.id, subject=subj.strip(),
                             body=body, to_address=cand.email, status="draft",
-                            facts={"papers": papers, "topics": topics, "shared": shared},
+                            facts={"papers": papers, "topics": topics, "shared": shared,
+                                   "topic": topic},
                             created_by=actor.user_id, created_at=utcnow())
     s.add(letter)
     s.flush()

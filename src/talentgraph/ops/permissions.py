@@ -120,6 +120,11 @@ def allowed(role: Role, op: Op) -> bool:
     return role in MATRIX[op]
 
 
+def least_privileged() -> Role:
+    """The role allowed the fewest operations: what a new account gets unless told otherwise."""
+    return min(Role, key=lambda r: sum(r in roles for roles in MATRIX.values()))
+
+
 def denied(actor: Actor, op: Op | str, message: str, object_type: str = "",
            object_id: int | str | None = None) -> PermissionDenied:
     """A PermissionDenied carrying the audit entry that OpsStore.session() writes for it.

@@ -27,3 +27,24 @@ def check_move(current: str, new: str) -> None:
         raise OpsInputError("the candidate is hired; a hire is not moved back into the pipeline")
     if new == "hired" and current not in ("offer", "accepted"):
         raise OpsInputError(f"from {current!r} to 'hired': a hire goes through an offer first")
+
+
+def board_column(stage: str, offer_status: str | None) -> str:
+    """The pipeline column a candidate belongs in: their stage, unless their latest offer says
+    otherwise. An approved offer with no recorded answer is 'offer', whatever stage was set by
+    hand ('accepted' or 'hired' before the candidate said yes)."""
+    if offer_status in ("approved", "pending_approval") and stage in ("accepted", "hired"):
+        return "offer"
+    return stage
+
+
+def check_move_against_offer(new: str, offer_id: int | None, offer_status: str | None) -> None:
+    """A candidate with an offer on record is accepted or hired only once that offer is
+    accepted (`offer outcome N accepted` moves them): the stage cannot run ahead of the offer."""
+    if new not in ("accepted", "hired") or offer_id is None or offer_status == "accepted":
+        return
+    why = {"pending_approval": "still waits for an executive's approval",
+           "approved": "is approved and waits for the candidate's answer: record it on the "
+                       "offer (accepted, declined or withdrawn) and the stage follows",
+           }.get(offer_status or "", f"was {offer_status}: build a new offer first")
+    raise OpsInputError(f"cannot move to {new!r}: offer #{offer_id} {why}")

@@ -139,7 +139,8 @@ def _moves(con: duckdb.DuckDBPyConnection, pid: str) -> list[dict[str, Any]]:
     return rows
 
 
-def _papers(con: duckdb.DuckDBPyConnection, pid: str) -> list[dict[str, Any]]:
+def _papers(con: duckdb.DuckDBPyConnection, pid: str,
+            limit: int | None = TOP_PAPERS) -> list[dict[str, Any]]:
     # Strongest first: orals, spotlights, then citation and review-score percentiles.
     return _rows(con, f"""
         SELECT sp.paper_id, sp.title, sp.venue, sp.year, sp.status, sp.decision, sp.citations,
@@ -149,7 +150,50 @@ def _papers(con: duckdb.DuckDBPyConnection, pid: str) -> list[dict[str, Any]]:
         WHERE a.person_id = $pid
         ORDER BY CASE sp.decision WHEN 'oral' THEN 0 WHEN 'spotlight' THEN 1 ELSE 2 END,
                  coalesce(sp.impact, 0) DESC, sp.year DESC, sp.paper_id
-        LIMIT {TOP_PAPERS}""", {"pid": pid})
+        {'' if limit is None else f'LIMIT {int(limit)}'}""", {"pid": pid})
+
+
+# Weights of the paper choice for a topic (a letter): relevance to the topic counts most, then
+# leading the work (first author, or last: the senior author in ML), then the dossier's
+# strength order (orals and spotlights, then `impact`: citation and review percentiles).
+TOPIC_WEIGHTS = {"relevance": 2.0, "lead": 1.0, "oral": 0.6, "spotlight": 0.4, "impact": 1.0}
+
+
+def ranked_papers(con: duckdb.DuckDBPyConnection, pid: str, topic: str | None = None,
+                  limit: int = 3) -> list[dict[str, Any]]:
+    """A person's papers to cite about `topic`: the dossier's strength order (`_papers`)
+    re-ranked with relevance to the topic (the sourcing ranking's BM25 relevance of each of
+    their papers) and authorship position, each with the reasons it was chosen (`why`)."""
+    papers = _papers(con, pid, limit=None)
+    relevance: dict[str, float] = {}
+    if topic and topic.strip() and papers:
+        found = rank.search(con, topic, rank_of=pid, top_papers=len(papers))
+        if found.people:
+            relevance = {p["paper_id"]: float(p.get("relevance") or 0)
+                         for p in found.people[0].top_papers}
+    w = TOPIC_WEIGHTS
+    for p in papers:
+        pos, n = p["author_position"], p["n_authors"] or 0
+        lead = pos == 1 or (n > 1 and pos == n)
+        rel = relevance.get(p["paper_id"], 0.0)
+        p["relevance"] = rel
+        p["lead_author"] = lead
+        p["score"] = round(w["relevance"] * rel + w["lead"] * lead
+                           + w.get(p["decision"] or "", 0.0) + w["impact"] * (p["impact"] or 0),
+                           4)
+        why = []
+        if rel:
+            why.append(f"on the topic (relevance {rel:.2f})")
+        why.append("first author" if pos == 1 else f"last author of {n}" if lead
+                   else f"author {pos} of {n}")
+        if p["decision"] in ("oral", "spotlight"):
+            why.append(p["decision"])
+        if p["citations"]:
+            why.append(f"{p['citations']:,} citations")
+        p["why"] = "; ".join(why)
+    order = {p["paper_id"]: i for i, p in enumerate(papers)}  # ties keep the dossier's order
+    papers.sort(key=lambda p: (-p["score"], order[p["paper_id"]]))
+    return papers[:limit]
 
 
 def _coauthors(con: duckdb.DuckDBPyConnection, pid: str, ours: list[rank.OrgMatch]

@@ -6,6 +6,7 @@ State-changing calls need the session's CSRF token in the X-CSRF-Token header (G
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -85,6 +86,9 @@ class LetterIn(BaseModel):
     candidate_id: Id
     signer: str = Field(min_length=1, max_length=80, description="username of an executive")
     subject: str | None = Field(None, max_length=300)
+    topic: str | None = Field(None, max_length=300, description="what the letter is about "
+                              "(default: the requisition's title): the papers cited are "
+                              "chosen for it")
 
 
 class ReplyIn(BaseModel):
@@ -98,6 +102,28 @@ class UserIn(BaseModel):
     role: str = Field(max_length=40)
     display_name: str | None = Field(None, max_length=200)
     email: str | None = Field(None, max_length=320)
+
+
+class RoleIn(BaseModel):
+    role: str = Field(min_length=1, max_length=40)
+
+
+class ActiveIn(BaseModel):
+    active: bool
+
+
+class RequisitionIn(BaseModel):
+    title: str = Field(min_length=1, max_length=200)
+    team: str = Field(min_length=1, max_length=200)
+    level: str = Field(min_length=1, max_length=40)
+    headcount: int = Field(ge=1, le=100000)
+    open_date: date | None = Field(None, description="default today")
+    close_date: date | None = None
+    plan_id: Id | None = None
+
+
+class StatusIn(BaseModel):
+    status: Literal["open", "on_hold", "filled", "closed"]
 
 
 def _call(request: Request, view: Callable[..., T], *args: Any) -> T:
@@ -219,6 +245,11 @@ def decide_offer(request: Request, offer_id: PathId, body: DecisionIn) -> dict[s
     return _call(request, views.approve_offer, offer_id, body.decision, body.note)
 
 
+@router.get("/counter-offers", summary="Open counter-offers and everyone holding a rival offer")
+def counter_overview(request: Request) -> dict[str, Any]:
+    return _call(request, views.counter_overview)
+
+
 @router.get("/counter-offers/rivals", summary="Competing offers an employee holds")
 def counter_rivals(request: Request, email: Annotated[str, Query(min_length=3, max_length=320)]
                    ) -> list[dict[str, Any]]:
@@ -267,7 +298,8 @@ def letters(request: Request, candidate_id: QueryId) -> list[dict[str, Any]]:
 @router.post("/outreach/letters", dependencies=CSRF, status_code=201,
              summary="Draft a personal letter from the candidate's own work")
 def draft_letter(request: Request, body: LetterIn) -> dict[str, Any]:
-    return _call(request, views.draft_letter, body.candidate_id, body.signer, body.subject)
+    return _call(request, views.draft_letter, body.candidate_id, body.signer, body.subject,
+                 body.topic)
 
 
 @router.get("/outreach/letters/{letter_id}")
@@ -298,3 +330,45 @@ def create_user(request: Request, body: UserIn) -> dict[str, Any]:
         u = users.create_user(c.s, c.actor, body.username, body.password, body.role,
                               body.display_name, body.email)
         return users.user_dict(u)
+
+
+UserName = Annotated[str, Path(min_length=1, max_length=80)]
+
+
+@router.post("/users/{username}/role", dependencies=CSRF, summary="Change a user's role")
+def set_user_role(request: Request, username: UserName, body: RoleIn) -> dict[str, Any]:
+    return _call(request, views.set_user_role, username, body.role)
+
+
+@router.post("/users/{username}/active", dependencies=CSRF,
+             summary="Disable or re-enable a user")
+def set_user_active(request: Request, username: UserName, body: ActiveIn) -> dict[str, Any]:
+    return _call(request, views.set_user_active, username, body.active)
+
+
+@router.get("/requisitions", summary="Requisitions with progress (hired, in offer, pipeline)")
+def requisitions(request: Request) -> dict[str, Any]:
+    return _call(request, views.requisitions)
+
+
+@router.post("/requisitions", dependencies=CSRF, status_code=201, summary="Open a requisition")
+def create_requisition(request: Request, body: RequisitionIn) -> dict[str, Any]:
+    return _call(request, views.create_requisition, body.title, body.team, body.level,
+                 body.headcount, body.open_date, body.close_date, body.plan_id)
+
+
+@router.post("/requisitions/{req_id}/status", dependencies=CSRF,
+             summary="Set a requisition's status")
+def requisition_status(request: Request, req_id: PathId, body: StatusIn) -> dict[str, Any]:
+    return _call(request, views.set_requisition_status, req_id, body.status)
+
+
+@router.get("/bands", summary="Market pay bands (compensation partners and executives)")
+def bands(request: Request) -> list[dict[str, Any]]:
+    return _call(request, views.bands)
+
+
+@router.get("/roster", summary="Our staff with pay and grants (compensation partners and "
+            "executives)")
+def roster(request: Request) -> list[dict[str, Any]]:
+    return _call(request, views.employees)

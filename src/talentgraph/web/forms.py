@@ -62,7 +62,10 @@ def package_fields(prefix: str, form: Any, *, private: bool = False) -> dict[str
     out["vesting"] = text(form.get(f"{prefix}_vesting")) or "cliff_monthly"
     model = PrivateTermsIn if private else PackageIn  # the API's models: the same rules
     try:
-        return model.model_validate(out).model_dump()
+        valid = model.model_validate(out).model_dump()
     except ValidationError as exc:
         field, wrong = problem(exc)
         raise OpsInputError(f"{prefix} {field.replace('_', ' ')}: {wrong}") from None
+    if private:
+        valid["private"] = bool(text(form.get(f"{prefix}_private")))
+    return valid

@@ -3,17 +3,19 @@ forms post back with the CSRF token and redirect (post/redirect/get)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.datastructures import UploadFile as StarletteUpload
 
 from talentgraph.errors import OpsInputError
 from talentgraph.ops import users
 from talentgraph.ops.comp.vesting import KINDS as VESTING_KINDS
 from talentgraph.ops.outreach import OUTCOMES, export_eml
-from talentgraph.ops.permissions import Op, Role, require
+from talentgraph.ops.permissions import Op, require
 from talentgraph.sourcing.rank import ROLES, Filters
 from talentgraph.web import forms, views
 from talentgraph.web.context import check_csrf, web_ctx
@@ -150,13 +152,36 @@ async def add_candidate(request: Request) -> Response:
 @router.post("/pipeline/{candidate_id}/stage", dependencies=CSRF)
 async def move_stage(request: Request, candidate_id: PathId) -> Response:
     f = await request.form()
+    if request.headers.get("HX-Request"):
+        return _move_on_board(request, candidate_id, forms.text(f.get("stage")) or "",
+                              forms.text(f.get("note")))
     with web_ctx(request) as c:
         views.move_stage(c, candidate_id, forms.text(f.get("stage")) or "",
                          forms.text(f.get("note")))
-        if request.headers.get("HX-Request"):
-            return page(request, "_board.html", d=views.pipeline(c))
     return _see(str(f.get("back") or "/pipeline") if str(f.get("back", "")).startswith("/")
                 else "/pipeline")
+
+
+def _move_on_board(request: Request, candidate_id: int, stage: str, note: str | None
+                   ) -> Response:
+    """An htmx move on the board: the board comes back either way. A refused move comes back
+    with its reason above the board and every card where it was (the move's transaction is
+    rolled back; the board is read in a new one), with the refusal's status code."""
+    try:
+        with web_ctx(request) as c:
+            views.move_stage(c, candidate_id, stage, note)
+            return page(request, "_board.html", d=views.pipeline(c))
+    except OpsInputError as exc:  # refusals of the move itself; others go to the error page
+        with web_ctx(request) as c:
+            d = views.pipeline(c)
+            card = next((x for xs in d["board"].values() for x in xs
+                         if x["id"] == candidate_id), None)
+            who = (card or {}).get("name") or f"Candidate #{candidate_id}"
+            why = f" ({card['mismatch']})" if card and card.get("mismatch") else ""
+            refused = page(request, "_board.html", status_code=422, d=d,
+                           error=f"{who} was not moved to {stage or '?'}: {exc}{why}")
+        refused.headers["X-Board-Refused"] = "1"  # app.js swaps this answer in (htmx won't)
+        return refused
 
 
 @router.get("/candidates/{candidate_id}")
@@ -234,6 +259,7 @@ def counter_offers(request: Request, email: Text = None) -> Response:
         require(c.actor, Op.COUNTER_OPTIONS)  # pay data: refused before anything is shown
         email = forms.text(email)
         return page(request, "counter_offers.html", employees=views.employees(c),
+                    overview=views.counter_overview(c),
                     email=email or "", rivals=views.counter_rivals(c, email) if email else None,
                     vesting=VESTING_KINDS)
 
@@ -287,7 +313,9 @@ async def counter_decision(request: Request, counter_id: PathId) -> Response:
 @router.get("/retention")
 def retention(request: Request, team: Text = None) -> Response:
     with web_ctx(request) as c:
-        return page(request, "retention.html", rows=views.retention(c, team), team=team or "")
+        d = views.retention_page(c, team)
+        return page(request, "retention.html", rows=d["rows"], warning=d["warning"],
+                    team=team or "")
 
 
 @router.get("/outreach")
@@ -308,7 +336,7 @@ async def outreach_draft(request: Request) -> Response:
         letter = views.draft_letter(c, forms.integer("candidate", f.get("candidate_id"), 1,
                                                      10**9) or 0,
                                     forms.text(f.get("signer")) or "",
-                                    forms.text(f.get("subject")))
+                                    forms.text(f.get("subject")), forms.text(f.get("topic")))
     return _see(f"/outreach/letters/{letter['id']}")
 
 
@@ -344,9 +372,7 @@ def audit_log(request: Request, action: Text = None, username: Text = None,
 @router.get("/admin/users")
 def users_page(request: Request) -> Response:
     with web_ctx(request) as c:
-        require(c.actor, Op.USER_ADMIN)
-        return page(request, "users.html", rows=users.list_users(c.s, c.actor),
-                    roles=[r.value for r in Role])
+        return page(request, "users.html", **views.user_admin(c))
 
 
 @router.post("/admin/users", dependencies=CSRF)
@@ -357,3 +383,105 @@ async def users_create(request: Request) -> Response:
                           str(f.get("password") or ""), forms.text(f.get("role")) or "",
                           forms.text(f.get("display_name")), forms.text(f.get("email")))
     return _see("/admin/users")
+
+
+UserName = Annotated[str, Path(min_length=1, max_length=80)]
+
+
+@router.post("/admin/users/{username}/active", dependencies=CSRF)
+async def users_active(request: Request, username: UserName) -> Response:
+    f = await request.form()
+    with web_ctx(request) as c:
+        views.set_user_active(c, username, forms.text(f.get("active")) == "1")
+    return _see("/admin/users")
+
+
+@router.post("/admin/users/{username}/role", dependencies=CSRF)
+async def users_role(request: Request, username: UserName) -> Response:
+    f = await request.form()
+    with web_ctx(request) as c:
+        views.set_user_role(c, username, forms.text(f.get("role")) or "")
+    return _see("/admin/users")
+
+
+# ---------------------------------------------------------------------------------------------
+# requisitions, bands, roster (the CLI's `req`, `bands`, `roster` commands)
+
+
+@router.get("/requisitions")
+def requisitions(request: Request) -> Response:
+    with web_ctx(request) as c:
+        return page(request, "requisitions.html", d=views.requisitions(c))
+
+
+def _day(name: str, v: Any) -> date | None:
+    v = forms.text(v)
+    if v is None:
+        return None
+    try:
+        return date.fromisoformat(v)
+    except ValueError:
+        raise OpsInputError(f"{name}: a date such as 2026-01-31, not {v!r}") from None
+
+
+@router.post("/requisitions", dependencies=CSRF)
+async def requisition_create(request: Request) -> Response:
+    f = await request.form()
+    with web_ctx(request) as c:
+        views.create_requisition(
+            c, forms.text(f.get("title")) or "", forms.text(f.get("team")) or "",
+            forms.text(f.get("level")) or "",
+            forms.integer("headcount", f.get("headcount"), 1, 100000) or 0,
+            _day("open date", f.get("open_date")), _day("close date", f.get("close_date")),
+            forms.integer("hiring plan", f.get("plan_id"), 1, MAX_ID))
+    return _see("/requisitions")
+
+
+@router.post("/requisitions/{req_id}/status", dependencies=CSRF)
+async def requisition_status(request: Request, req_id: PathId) -> Response:
+    f = await request.form()
+    with web_ctx(request) as c:
+        views.set_requisition_status(c, req_id, forms.text(f.get("status")) or "")
+    return _see("/requisitions")
+
+
+async def _uploads(request: Request, keys: tuple[str, ...]) -> dict[str, tuple[str, bytes]]:
+    f = await request.form()
+    out = {}
+    for key in keys:
+        up = f.get(key)
+        if isinstance(up, StarletteUpload) and up.filename:
+            out[key] = (up.filename, await up.read())
+    return out
+
+
+@router.get("/bands")
+def bands(request: Request) -> Response:
+    with web_ctx(request) as c:
+        return page(request, "bands.html", rows=views.bands(c), report=None)
+
+
+@router.post("/bands", dependencies=CSRF)
+async def bands_import(request: Request) -> Response:
+    files = await _uploads(request, ("bands",))
+    with web_ctx(request) as c:
+        if "bands" not in files:
+            raise OpsInputError("choose the bands CSV file to import")
+        report = views.import_csv(c, "bands", files)
+        return page(request, "bands.html", rows=views.bands(c), report=report)
+
+
+@router.get("/roster")
+def roster(request: Request) -> Response:
+    with web_ctx(request) as c:
+        return page(request, "roster.html", rows=views.employees(c), report=None)
+
+
+@router.post("/roster", dependencies=CSRF)
+async def roster_import(request: Request) -> Response:
+    files = await _uploads(request, ("roster", "grants"))
+    with web_ctx(request) as c:
+        if "roster" not in files:
+            raise OpsInputError("choose the roster CSV file to import (grants are optional)")
+        report = views.import_csv(c, "roster", files)
+        return page(request, "roster.html", rows=views.employees(c), report=report)

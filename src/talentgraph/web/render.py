@@ -25,6 +25,8 @@ NAV = [
     ("/pipeline", "Pipeline", Op.CANDIDATE_VIEW), ("/offers", "Offers", Op.OFFER_VIEW),
     ("/counter-offers", "Counter-offers", Op.COUNTER_OPTIONS),
     ("/retention", "Retention", Op.RISK_VIEW), ("/outreach", "Outreach", Op.OUTREACH_WRITE),
+    ("/requisitions", "Requisitions", Op.PLAN_VIEW), ("/bands", "Bands", Op.BANDS_VIEW),
+    ("/roster", "Roster", Op.EMPLOYEE_VIEW),
     ("/audit", "Audit log", Op.AUDIT_VIEW), ("/admin/users", "Users", Op.USER_ADMIN),
 ]
 

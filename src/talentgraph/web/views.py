@@ -8,7 +8,7 @@ research record, which no ops service covers, are audited here with `audit.recor
 from __future__ import annotations
 
 import tempfile
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -27,8 +27,8 @@ from talentgraph.ops import (
 )
 from talentgraph.ops.compstore import package_from_options
 from talentgraph.ops.graphview import DuckDBGraphView
-from talentgraph.ops.permissions import Op, require
-from talentgraph.ops.risk_service import flight_risks
+from talentgraph.ops.permissions import Op, Role, least_privileged, require
+from talentgraph.ops.risk_service import flight_risks_from_store
 from talentgraph.ops.settings import get_setting
 from talentgraph.ops.stages import STAGES
 from talentgraph.sourcing import dossier as dossier_mod
@@ -241,10 +241,9 @@ def render_dossier(data: dict[str, Any], fmt: str) -> str:
 
 
 def pipeline(c: Ctx, requisition_id: int | None = None) -> dict[str, Any]:
-    rows = candidates.list_candidates(c.s, c.actor, requisition_id=requisition_id)
-    board = {st: [r for r in rows if r["stage"] == st] for st in STAGES}
-    return {"stages": list(STAGES), "board": board, "count": len(rows),
-            "requisitions": plans.list_requisitions(c.s, c.actor)}
+    board = candidates.pipeline_board(c.s, c.actor, requisition_id)
+    board["requisitions"] = plans.list_requisitions(c.s, c.actor)
+    return board
 
 
 def create_candidate(c: Ctx, name: str, email: str | None, person_id: str | None,
@@ -274,15 +273,25 @@ def candidate_detail(c: Ctx, candidate_id: int) -> dict[str, Any]:
 # offers
 
 
+def _package_options(p: dict[str, Any], label: str) -> dict[str, Any]:
+    return {"sign_on": [p["sign_on"]] if p.get("sign_on") else [],
+            "bonus_pct": p.get("bonus_pct"), "equity": p.get("equity") or None,
+            "vesting": p.get("vesting") or "cliff_monthly",
+            "refresher": p.get("refresher") or None, "label": label}
+
+
 def package(currency: str, p: dict[str, Any], label: str) -> Any:
-    """A comp Package from the loose fields of the offer form (the comp core validates)."""
-    return package_from_options(
-        currency, p.get("base") or 0, sign_on=[p["sign_on"]] if p.get("sign_on") else [],
-        bonus_pct=p.get("bonus_pct"), equity=p.get("equity") or None,
-        vesting=p.get("vesting") or "cliff_monthly", refresher=p.get("refresher") or None,
+    """Our package from the loose fields of the offer form (the comp core validates)."""
+    return package_from_options(currency, p.get("base") or 0, **_package_options(p, label))
+
+
+def rival_package(c: Ctx, currency: str, p: dict[str, Any], label: str) -> Any:
+    """A rival's package: private equity valued by the core's offer policy where not given."""
+    return offer_service.rival_package(
+        c.s, currency, p.get("base") or 0, private=bool(p.get("private")),
         private_discount_pct=p.get("private_discount_pct"),
         liquidity_probability=p.get("liquidity_probability"),
-        years_to_liquidity=p.get("years_to_liquidity"), label=label)
+        years_to_liquidity=p.get("years_to_liquidity"), **_package_options(p, label))
 
 
 def build_offer(c: Ctx, candidate_id: int, level: str, currency: str, ours: dict[str, Any] | None,
@@ -294,7 +303,8 @@ def build_offer(c: Ctx, candidate_id: int, level: str, currency: str, ours: dict
     competing_id = None
     if theirs is not None:
         row = offer_service.add_competing_offer(
-            c.s, c.actor, company or "", package(currency, theirs, company or "competing"),
+            c.s, c.actor, company or "", rival_package(c, currency, theirs,
+                                                       company or "competing"),
             candidate_id=candidate_id, years=years)
         competing_id = row.id
     if ours is None and competing_id is None:
@@ -327,6 +337,10 @@ def approve_offer(c: Ctx, offer_id: int, decision: str, note: str | None) -> dic
 # counter-offers (an employee holding a competing offer; compensation partners, executives)
 
 
+def counter_overview(c: Ctx) -> dict[str, Any]:
+    return counter_service.overview(c.s, c.actor)
+
+
 def counter_rivals(c: Ctx, email: str) -> list[dict[str, Any]]:
     return counter_service.employee_competing_offers(c.s, c.actor, email)
 
@@ -335,7 +349,7 @@ def add_employee_rival(c: Ctx, email: str, company: str, currency: str,
                        theirs: dict[str, Any], years: int) -> int:
     """Record the competing offer one of our employees holds; returns its id."""
     row = offer_service.add_competing_offer(c.s, c.actor, company,
-                                            package(currency, theirs, company),
+                                            rival_package(c, currency, theirs, company),
                                             employee_email=email, years=years)
     return row.id
 
@@ -360,20 +374,20 @@ def decide_counter(c: Ctx, counter_id: int, option: int | None, note: str | None
 
 
 def retention(c: Ctx, team: str | None) -> list[dict[str, Any]]:
-    org = our_organisation(c)
-    graph = None
-    if c.db_path is not None:
-        graph = DuckDBGraphView(c.db_path, our_org_ids=[str(i) for i in org.get("org_ids") or []])
-    try:
-        return flight_risks(c.s, c.actor, graph=graph, team=team or None)
-    except StoreError:
-        return flight_risks(c.s, c.actor, graph=None, team=team or None)
+    return retention_page(c, team)["rows"]
 
 
-def draft_letter(c: Ctx, candidate_id: int, signer: str, subject: str | None) -> dict[str, Any]:
+def retention_page(c: Ctx, team: str | None) -> dict[str, Any]:
+    """Flight risks (with graph evidence when the store can give it) and why it could not."""
+    rows, warning = flight_risks_from_store(c.s, c.actor, c.db_path, team=team or None)
+    return {"rows": rows, "warning": warning}
+
+
+def draft_letter(c: Ctx, candidate_id: int, signer: str, subject: str | None,
+                 topic: str | None = None) -> dict[str, Any]:
     graph = DuckDBGraphView(c.db_path) if c.db_path is not None else None
     letter = outreach.draft_letter(c.s, c.actor, candidate_id, signer, graph=graph,
-                                   subject=subject or None)
+                                   subject=subject or None, topic=topic or None)
     return outreach.letter_dict(letter)
 
 
@@ -405,3 +419,65 @@ def employees(c: Ctx) -> list[dict[str, Any]]:
 
 def as_dict(obj: Any) -> Any:
     return asdict(obj)
+
+
+# ---------------------------------------------------------------------------------------------
+# admin: users, requisitions, bands, roster (the CLI's core services and permission checks)
+
+
+def user_admin(c: Ctx) -> dict[str, Any]:
+    require(c.actor, Op.USER_ADMIN)
+    return {"rows": users.list_users(c.s, c.actor), "roles": [r.value for r in Role],
+            "default_role": least_privileged().value}
+
+
+def set_user_active(c: Ctx, username: str, active: bool) -> dict[str, Any]:
+    return users.user_dict(users.set_active(c.s, c.actor, username, active))
+
+
+def set_user_role(c: Ctx, username: str, role: str) -> dict[str, Any]:
+    return users.user_dict(users.set_role(c.s, c.actor, username, role))
+
+
+def requisitions(c: Ctx) -> dict[str, Any]:
+    return {"rows": plans.progress(c.s, c.actor), "plans": plans.list_plans(c.s, c.actor),
+            "statuses": list(plans.REQ_STATUSES)}
+
+
+def create_requisition(c: Ctx, title: str, team: str, level: str, headcount: int,
+                       open_date: date | None, close_date: date | None,
+                       plan_id: int | None) -> dict[str, Any]:
+    return plans.req_dict(plans.create_requisition(
+        c.s, c.actor, title, team, level, headcount, open_date or date.today(), close_date,
+        plan_id))
+
+
+def set_requisition_status(c: Ctx, req_id: int, status: str) -> dict[str, Any]:
+    return plans.req_dict(plans.set_requisition_status(c.s, c.actor, req_id, status))
+
+
+def bands(c: Ctx) -> list[dict[str, Any]]:
+    return imports.list_bands(c.s, c.actor)
+
+
+def import_csv(c: Ctx, kind: str, files: dict[str, tuple[str, bytes]]) -> list[dict[str, Any]]:
+    """Import uploaded CSV files ('bands', or 'roster' with optional 'grants') with the same
+    core import as the CLI: all rows or none, every bad row named with the file's own name."""
+    with tempfile.TemporaryDirectory(prefix="tg_import_") as tmp:
+        paths: dict[str, Path] = {}
+        for key, (name, data) in files.items():
+            path = Path(tmp) / key / (Path(name).name or f"{key}.csv")
+            path.parent.mkdir()
+            path.write_bytes(data)
+            paths[key] = path
+        try:
+            if kind == "bands":
+                result = imports.import_bands(c.s, c.actor, paths["bands"])
+            else:
+                result = imports.import_roster(c.s, c.actor, paths["roster"],
+                                               paths.get("grants"))
+        except imports.ImportRowErrors as exc:  # name the uploaded file, not our temp copy
+            raise imports.ImportRowErrors([replace(e, file=Path(e.file).name)
+                                           for e in exc.errors]) from None
+    reports = result if isinstance(result, list) else [result]
+    return [r.as_dict() for r in reports]

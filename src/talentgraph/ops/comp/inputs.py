@@ -59,6 +59,8 @@ class PrivateTermsIn(PackageIn):
 
 class CompetingIn(PrivateTermsIn):
     company: str = Field(min_length=1, max_length=200)
+    private: bool = Field(False, description="private-company equity: valued with the offer "
+                          "policy's discount and years to liquidity unless given here")
 
 
 def problem(exc: ValidationError) -> tuple[str, str]:

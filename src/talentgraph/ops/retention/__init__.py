@@ -7,10 +7,11 @@ from talentgraph.ops.retention.risk import (
     FlightRisk,
     RiskReason,
     RiskWeights,
+    RivalOffer,
     flight_risk,
 )
 
 __all__ = [
     "DEFAULT_WEIGHTS", "CollaboratorsLeft", "Departure", "FlightRisk", "RiskReason",
-    "RiskWeights", "collaborators_left", "flight_risk",
+    "RiskWeights", "RivalOffer", "collaborators_left", "flight_risk",
 ]

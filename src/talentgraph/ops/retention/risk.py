@@ -16,6 +16,14 @@ score = sigmoid(intercept + sum of contributions), every contribution in log-odd
   sits below the market midpoint for the level: `pay_gap * gap`, gap clipped to [-0.5, 0.5]
   (paid above the market lowers the score).
 
+- rival_offer: a competing offer recorded for the employee in the past 12 months. A written
+  offer in hand is direct evidence, the others are indirect: it adds `rival_offer`, and at
+  least what lifts the score to `rival_floor` (someone holding an offer is taken to be more
+  likely to leave than to stay, however settled the rest of the record looks). Several offers
+  count once: one is enough to go. The company and total are named.
+- open_counter: a counter-offer computed against that offer and not decided yet: the person is
+  waiting for our answer, `open_counter` more.
+
 The weights are priors set by hand from the usual retention findings, not fitted on our staff
 (there is no labelled history to fit on), except the collaborators share: its 0.9 is the
 within-year weight per unit of "share of close coauthors who moved" that
@@ -59,6 +67,10 @@ class RiskWeights:
     since_grant: float = 0.35      # per year without a grant beyond the first
     unvested_drop: float = 1.2     # at a full drop (final vest, no refresher)
     pay_gap: float = 2.5           # per unit of relative gap below the market midpoint
+    # a recorded competing offer (hand-set priors): +2 log-odds, and the score at least 60%
+    rival_offer: float = 2.0
+    rival_floor: float = 0.6
+    open_counter: float = 0.5      # a counter-offer waiting for our decision
 
 
 DEFAULT_WEIGHTS = RiskWeights()
@@ -85,6 +97,43 @@ class FlightRisk:
     def as_dict(self) -> dict[str, Any]:
         return {"email": self.email, "score": self.score, "baseline": self.baseline,
                 "reasons": [r.as_dict() for r in self.reasons]}
+
+
+@dataclass(frozen=True)
+class RivalOffer:
+    """A competing offer one of our employees holds, as recorded (`offer rival --employee`)."""
+
+    company: str
+    total: Decimal         # their N-year total as counted (private equity discounted)
+    currency: str
+    years: int
+    recorded: date
+    open_counter: bool = False   # a counter-offer against it awaits our decision
+
+
+RIVAL_WINDOW_MONTHS = 12  # an offer older than this has been answered one way or the other
+
+
+def _rivals(rivals: Sequence[RivalOffer], as_of: date, w: RiskWeights,
+            logit_without: float) -> list[RiskReason]:
+    since = add_months(as_of, -RIVAL_WINDOW_MONTHS)
+    recent = sorted((r for r in rivals if since < r.recorded <= as_of),
+                    key=lambda r: r.recorded, reverse=True)
+    if not recent:
+        return []
+    offers = "; ".join(f"{r.company} ({r.total:,.0f} {r.currency} over {r.years} years, "
+                       f"recorded {r.recorded})" for r in recent)
+    floor = math.log(w.rival_floor / (1 - w.rival_floor))
+    lift = max(w.rival_offer, floor - logit_without)
+    reasons = [RiskReason("rival_offer", lift, len(recent),
+                          f"holds a competing offer: {offers}")]
+    open_ones = [r for r in recent if r.open_counter]
+    if open_ones:
+        reasons.append(RiskReason(
+            "open_counter", w.open_counter, len(open_ones),
+            "a counter-offer against " + ", ".join(r.company for r in open_ones)
+            + " awaits our decision"))
+    return reasons
 
 
 def _sigmoid(x: float) -> float:
@@ -186,11 +235,13 @@ def _pay_vs_band(emp: Employee, grants: Sequence[Grant], as_of: date,
 def flight_risk(employee: Employee, grants: Sequence[Grant], as_of: date, *,
                 collaborators_left: int = 0, close_collaborators: int | None = None,
                 bands: Sequence[MarketBand] = (), fx: FxTable | None = None,
+                rivals: Sequence[RivalOffer] = (),
                 weights: RiskWeights = DEFAULT_WEIGHTS) -> FlightRisk:
     """The employee's flight-risk score on `as_of` with each factor's contribution.
 
     `grants` may hold other people's grants (only the employee's are used); `bands` are market
-    bands of any company (those of the employee's level are used; other currencies need `fx`).
+    bands of any company (those of the employee's level are used; other currencies need `fx`);
+    `rivals`: the competing offers the employee holds (those recorded in the past 12 months count).
     """
     mine = [g for g in grants if g.employee_email == employee.email]
     reasons = [
@@ -204,5 +255,9 @@ def flight_risk(employee: Employee, grants: Sequence[Grant], as_of: date, *,
         reasons.append(pay)
     reasons.sort(key=lambda r: (-abs(r.contribution), r.factor))
     logit = weights.intercept + sum(r.contribution for r in reasons)
+    offer_reasons = _rivals(rivals, as_of, weights, logit)
+    if offer_reasons:  # the direct evidence first
+        reasons = offer_reasons + reasons
+        logit += sum(r.contribution for r in offer_reasons)
     return FlightRisk(employee.email, _sigmoid(logit), _sigmoid(weights.intercept),
                       tuple(reasons))

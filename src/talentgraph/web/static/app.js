@@ -17,3 +17,12 @@ document.addEventListener("submit", function (e) {
   var msg = e.target.getAttribute("data-confirm");
   if (msg && !window.confirm(msg)) e.preventDefault();
 });
+// A refused move on the pipeline board comes back (422/403) with the board as it is and the
+// reason: show it, so the card goes back where it was and the user reads why.
+document.addEventListener("htmx:beforeSwap", function (e) {
+  var xhr = e.detail.xhr;
+  if (xhr.getResponseHeader("X-Board-Refused") === "1") {
+    e.detail.shouldSwap = true;
+    e.detail.isError = false;
+  }
+});
