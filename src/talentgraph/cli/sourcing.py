@@ -30,9 +30,11 @@ def source(
     = None,
     not_at: Annotated[list[str] | None, typer.Option("--not-at", help="Leave out people now at "
                                                      "this organisation; repeatable.")] = None,
-    role: Annotated[str | None, typer.Option("--role", help="phd | researcher | senior | "
-                                             "professor, from the latest role the records give "
-                                             "(people with no role in them are left out).")]
+    role: Annotated[str | None, typer.Option("--role", help="phd | student | researcher | "
+                                             "senior | professor: the career stage from all the "
+                                             "evidence (role titles over time, years active, "
+                                             "papers, last-author share); people whose stage is "
+                                             "unknown are left out.")]
     = None,
     since: Annotated[int | None, typer.Option("--since", help="Only papers from this year on "
                                               "count toward the topic.")] = None,
@@ -70,7 +72,7 @@ def source(
             "components": " ".join(f"{short[c.name]} {c.points:.1f}" for c in p.components),
             "now at": ", ".join(p.where["orgs"][:2])
                       + ("" if p.where["source"] == "careers" else " *"),
-            "role": p.role_class or "", "person_id": p.person_id,
+            "stage": p.career_stage, "person_id": p.person_id,
         })
     common.print_table(rows, f"{query!r}: {result.candidates:,} people with matching papers "
                           f"({result.matched_papers:,} papers considered)")
@@ -81,6 +83,7 @@ def source(
         for p in result.people:
             common.console.print(f"\n[bold]{p.rank}. {p.name}[/bold] ({p.person_id}) "
                               f"score {p.score:.1f}")
+            common.console.print(f"  career stage {p.career_stage}: {p.stage_evidence}")
             for c in p.components:
                 common.console.print(f"  {c.name:<10} {c.points:5.1f}  {c.evidence}")
             for tp in p.top_papers:

@@ -15,7 +15,7 @@ the FTS extension itself, so the terms are the SQL path's). Filters are person m
 DuckDB from the same conditions as the SQL path, kept in a small LRU.
 
 Scores equal the SQL path's up to floating-point summation order (tests compare both); the
-explanation of every rank is built by the same code (`rank._explain`).
+explanation of every rank is built by the same code (`results.explain`).
 """
 
 from __future__ import annotations
@@ -31,17 +31,12 @@ import numpy as np
 from talentgraph.errors import StoreError
 from talentgraph.sourcing import countries, fts, model
 from talentgraph.sourcing import index as idx
-from talentgraph.sourcing import rank as rk
+from talentgraph.sourcing import results as rk
 
 FTS = "fts_main_sourcing_docs"
 K1, B = 1.2, 0.75  # match_bm25's defaults (k, b), which the SQL path uses
 DECISIONS = ("oral", "spotlight")
 LRU_ENTRIES = 256  # query terms and filter masks kept per process
-# The FTS index's postings with term frequencies, as the `index` stage stores them
-# (`sourcing_postings`); stores built before it are grouped at load time.
-POSTINGS_SQL = f"""
-    SELECT termid::INTEGER AS termid, docid::INTEGER AS docid, count(*)::INTEGER AS tf
-    FROM {FTS}.terms GROUP BY ALL ORDER BY termid, docid"""
 
 
 class _Lru:
@@ -85,7 +80,7 @@ class MemoryIndex:
 
     @classmethod
     def load(cls, con: duckdb.DuckDBPyConnection) -> MemoryIndex:
-        meta = rk._open_index(con)
+        meta = rk.open_index(con)
         self = cls()
         self.ref_year = int(meta.get("ref_year") or 0)
         self.careers = meta.get("have_spells") == "True"
@@ -122,7 +117,7 @@ class MemoryIndex:
                                 "FROM sourcing_doc_features ORDER BY docid").to_arrow_table()
         # postings, term-major (the index stage writes them so; older stores: grouped here)
         postings = ("SELECT termid, docid, tf FROM sourcing_postings ORDER BY termid, docid"
-                    if idx.has_table(con, "sourcing_postings") else POSTINGS_SQL)
+                    if idx.has_table(con, "sourcing_postings") else fts.POSTINGS_SQL)
         p = con.execute(postings).fetchnumpy()
         termid = np.asarray(p["termid"])
         self.n_terms = int(con.execute(f"SELECT max(termid) + 1 FROM {FTS}.dict").fetchone()[0]
@@ -171,7 +166,7 @@ class MemoryIndex:
         return self
 
     def details(self, keys: list[int]) -> dict[int, dict[str, Any]]:
-        """The wide sourcing_people rows of a few people (as rank._details reads them)."""
+        """The wide sourcing_people rows of a few people (as `rank.search` reads them)."""
         rows = np.searchsorted(self.people_keys, keys)
         return {r["person_key"]: r for r in self.people.take(rows).to_pylist()}
 
@@ -223,7 +218,7 @@ class MemoryIndex:
                 at: list[rk.OrgMatch], not_at: list[rk.OrgMatch]) -> np.ndarray | None:
         def org_mask(m: rk.OrgMatch) -> np.ndarray:
             params: dict[str, Any] = {}
-            cond = rk._org_condition(m, params, "o")
+            cond = rk.org_condition(m, params, "o")
             return self._mask(con, ("org", m.how, m.query, tuple(m.org_ids)), cond, params)
 
         mask = None
@@ -240,7 +235,7 @@ class MemoryIndex:
         for m in not_at:
             both(~org_mask(m))
         if filters.role:
-            both(self._mask(con, ("role", filters.role), "p.role_class = $role",
+            both(self._mask(con, ("role", filters.role), rk.ROLE_CONDITION,
                             {"role": filters.role}))
         if filters.country:
             cc = countries.to_code(filters.country)
@@ -257,7 +252,7 @@ class MemoryIndex:
         """`rank.search` (without rank_of) on the in-memory index; `con` reads the few rows
         shown and the query's terms."""
         filters = filters or rk.Filters()
-        rk._validate(query, filters, limit)
+        rk.validate(query, filters, limit)
         at = self.resolve_orgs(con, filters.at)
         not_at = self.resolve_orgs(con, filters.not_at)
         filtered = bool(at or not_at or filters.role or filters.country)
@@ -368,6 +363,6 @@ class MemoryIndex:
                       for c in ("output", "network", "seniority", "mobility")},
                    **{f"pt_{c}": float(v[i]) for c, v in pts.items()},
                    "score": float(total[i]), "place": place, "top_papers": tp}
-            people.append(rk._explain(place, row, self.ref_year))
+            people.append(rk.explain(place, row, self.ref_year))
         return rk.SearchResult(query, filters, at + not_at, len(cand), matched, self.ref_year,
                                self.careers, people)
