@@ -8,7 +8,6 @@ import duckdb
 
 from talentgraph.errors import StoreError
 
-
 # The FTS index's postings with term frequencies, term-major: the `index` stage stores them as
 # `sourcing_postings` and the in-memory index (memindex.py) loads them (grouped at load time
 # from stores built before the table existed).

@@ -34,7 +34,7 @@ from talentgraph.errors import StoreError
 from talentgraph.sourcing import countries, fts
 from talentgraph.sourcing import model as m
 from talentgraph.sourcing import stage as career
-from talentgraph.sourcing.stage import ROLE_CLASSES, role_class
+from talentgraph.sourcing.stage import ROLE_CLASSES, role_class  # noqa: F401 (re-exported)
 
 # Every column of the ingested tables the ranking evidence is computed from. A test checks that no
 # protected attribute (gender, age, nationality, ...) is among them.

@@ -29,7 +29,7 @@ import duckdb
 import numpy as np
 
 from talentgraph.errors import StoreError
-from talentgraph.sourcing import countries, fts, model
+from talentgraph.sourcing import countries, fts, learned, model
 from talentgraph.sourcing import index as idx
 from talentgraph.sourcing import results as rk
 
@@ -198,6 +198,22 @@ class MemoryIndex:
             hit[docs] = True
         docs = np.flatnonzero(hit)
         return docs, score[docs]
+
+    def hits(self, con: duckdb.DuckDBPyConnection, query: str,
+             since: int | None = None) -> learned.Hits:
+        """`learned.hits_sql` in memory: the author rows of every paper matching `query`."""
+        docs, score = self.bm25(self.term_ids(con, query))
+        if since is not None and len(docs):
+            keep = self.year[docs] >= since
+            docs, score = docs[keep], score[keep]
+        rows = _ranges(self.a_ptr[docs], self.a_ptr[docs + 1])
+        of = np.repeat(np.arange(len(docs)), self.a_ptr[docs + 1] - self.a_ptr[docs])
+        d = docs[of]
+        return learned.Hits(d.astype(np.int64), score[of], self.year[d],
+                            self.oral[d] | self.spotlight[d],
+                            self.a_person[rows].astype(np.int64),
+                            self.a_position[rows].astype(np.int64),
+                            self.a_n_authors[rows].astype(np.int64))
 
     def _mask(self, con: duckdb.DuckDBPyConnection, key: Hashable, condition: str,
               params: dict[str, Any]) -> np.ndarray:

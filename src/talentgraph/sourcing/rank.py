@@ -10,9 +10,8 @@ from typing import Any
 
 import duckdb
 
-from talentgraph.sourcing import countries, model
+from talentgraph.sourcing import model
 from talentgraph.sourcing.results import (
-    ROLE_CONDITION,
     ROLES,
     Component,
     Filters,
@@ -20,12 +19,13 @@ from talentgraph.sourcing.results import (
     Ranked,
     SearchResult,
     explain,
+    filter_conditions,
     open_index,
-    org_condition,
     resolve_orgs,
     validate,
     where_now,
 )
+from talentgraph.sourcing.results import details as people_rows
 
 __all__ = ["ROLES", "Component", "Filters", "OrgMatch", "Ranked", "SearchResult", "for_searching",
            "resolve_orgs", "search", "where_now"]
@@ -68,18 +68,7 @@ def search(con: duckdb.DuckDBPyConnection, query: str, filters: Filters | None =
                               "k": model.TOP_K_FILTERED if filtered else model.TOP_K_PAPERS,
                               "ref": ref_year, "hl": model.HALF_LIFE, "sat": model.SATURATION,
                               "ntop": top_papers}
-    where = ["true"]
-    if at:
-        where.append("(" + " OR ".join(org_condition(m, params, f"at{i}")
-                                       for i, m in enumerate(at)) + ")")
-    for i, m in enumerate(not_at):
-        where.append(f"NOT {org_condition(m, params, f'nat{i}')}")
-    if filters.role:
-        params["role"] = filters.role
-        where.append(ROLE_CONDITION)
-    if filters.country:
-        params["cc"] = countries.to_code(filters.country)
-        where.append("list_contains(coalesce(p.current_countries, []::VARCHAR[]), $cc)")
+    where = ["true", *filter_conditions(filters, at, not_at, params)]
     if rank_of is None:
         top_sql = (f"SELECT *, row_number() OVER (ORDER BY score DESC, person_key) AS place "
                    f"FROM ranked ORDER BY score DESC, person_key LIMIT {int(limit)}")
@@ -152,7 +141,7 @@ def search(con: duckdb.DuckDBPyConnection, query: str, filters: Filters | None =
     cur = con.execute(sql, params)
     cols = [d[0] for d in cur.description]
     rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
-    details = _details(con, [r["person_key"] for r in rows])
+    details = people_rows(con, [r["person_key"] for r in rows])
     rows = [{**details[r["person_key"]], **r} for r in rows]
     people = [explain(r["place"], r, ref_year) for r in rows]
     matched = (rows[0]["matched_papers"] if rows
@@ -171,21 +160,6 @@ def for_searching(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """
     con.execute("SET threads = 1")
     return con
-
-
-def _details(con: duckdb.DuckDBPyConnection, keys: list[int]) -> dict[int, dict[str, Any]]:
-    """The wide rows of the few people shown (the ranking itself reads only narrow tables)."""
-    if not keys:
-        return {}
-    # integer literals, so the lookup uses the ART index on person_key (see index.py)
-    in_list = ", ".join(str(int(k)) for k in keys)
-    cur = con.execute(f"SELECT * FROM sourcing_people WHERE person_key IN ({in_list})")
-    cols = [d[0] for d in cur.description]
-    out = {}
-    for r in cur.fetchall():
-        row = dict(zip(cols, r, strict=True))
-        out[row["person_key"]] = row
-    return out
 
 
 def _count_hits(con: duckdb.DuckDBPyConnection, query: str, since: int | None, k: int) -> int:

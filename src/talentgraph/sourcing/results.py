@@ -84,6 +84,9 @@ class SearchResult:
     ref_year: int
     careers_used: bool
     people: list[Ranked]
+    # 'learned' (learned.py: components are the model's feature contributions) or 'hand'
+    # (model.py: components are the hand-set weights' points)
+    ranker: str = "hand"
 
     def to_dict(self) -> dict[str, Any]:
         out = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -136,6 +139,39 @@ def org_condition(match: OrgMatch, params: dict[str, Any], key: str) -> str:
     return ("len(list_filter(coalesce(p.current_orgs, []::VARCHAR[]) || "
             "coalesce(p.current_parents, []::VARCHAR[]), "
             f"x -> contains(lower(x), ${key}))) > 0")
+
+
+def filter_conditions(filters: Filters, at: list[OrgMatch], not_at: list[OrgMatch],
+                      params: dict[str, Any]) -> list[str]:
+    """The filters as conditions on sourcing_people p (with their parameters put in `params`)."""
+    where = []
+    if at:
+        where.append("(" + " OR ".join(org_condition(m, params, f"at{i}")
+                                       for i, m in enumerate(at)) + ")")
+    for i, m in enumerate(not_at):
+        where.append(f"NOT {org_condition(m, params, f'nat{i}')}")
+    if filters.role:
+        params["role"] = filters.role
+        where.append(ROLE_CONDITION)
+    if filters.country:
+        params["cc"] = countries.to_code(filters.country)
+        where.append("list_contains(coalesce(p.current_countries, []::VARCHAR[]), $cc)")
+    return where
+
+
+def details(con: duckdb.DuckDBPyConnection, keys: list[int]) -> dict[int, dict[str, Any]]:
+    """The wide rows of the few people shown (the ranking itself reads only narrow tables)."""
+    if not keys:
+        return {}
+    # integer literals, so the lookup uses the ART index on person_key (see index.py)
+    in_list = ", ".join(str(int(k)) for k in keys)
+    cur = con.execute(f"SELECT * FROM sourcing_people WHERE person_key IN ({in_list})")
+    cols = [d[0] for d in cur.description]
+    out = {}
+    for r in cur.fetchall():
+        row = dict(zip(cols, r, strict=True))
+        out[row["person_key"]] = row
+    return out
 
 
 def validate(query: str, filters: Filters, limit: int) -> None:
