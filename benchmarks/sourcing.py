@@ -456,11 +456,17 @@ def main() -> None:
     ap.add_argument("--train-out", type=Path, help="Train on every cut and write the model.")
     ap.add_argument("--derive", action="store_true",
                     help="Derive missing cut stores from the whole store (its identities).")
+    ap.add_argument("--derive-only", action="store_true",
+                    help="Only derive the missing cut stores, then stop.")
     ap.add_argument("--queries", type=int, default=50)
     ap.add_argument("--quiet", action="store_true", help="No per-topic lines.")
     ap.add_argument("--skip-backtest", action="store_true")
     ap.add_argument("--skip-latency", action="store_true")
     args = ap.parse_args()
+    if args.derive_only:
+        for y in sorted(set(args.cuts) | set(args.test)):
+            Cut(y, args.full, args.cut_store, derive=True).con.close()
+        return
     if not args.skip_backtest:
         report = run_backtest(args.full, args.cuts, args.test, args.topics, args.train_topics,
                               args.cut_store, not args.quiet, args.train_out, args.derive)

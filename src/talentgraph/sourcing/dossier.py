@@ -12,7 +12,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from talentgraph.errors import NotFoundError, OpsInputError
 from talentgraph.sourcing import index as idx
-from talentgraph.sourcing import rank
+from talentgraph.sourcing import learned, rank
 
 OURS_ENV = "TALENTGRAPH_OUR_ORGS"
 FORMATS = ("md", "html", "json")
@@ -198,11 +198,13 @@ def _topic_fit(con: duckdb.DuckDBPyConnection, pid: str, text: str) -> dict[str,
         GROUP BY st.word ORDER BY papers DESC, st.word""", {"text": text, "pid": pid})
     if not result.people:
         return {"text": text, "rank": None, "candidates": result.candidates, "score": 0.0,
+                "learned": None,
                 "components": [], "papers": [], "terms": terms,
                 "summary": "none of this person's papers match the role text"}
     me = result.people[0]
     missing = [t for t in terms if not t["papers"]]
     return {"text": text, "rank": me.rank, "candidates": result.candidates, "score": me.score,
+            "learned": learned.explain_person(con, text, pid),
             "components": [c.__dict__ for c in me.components], "papers": me.top_papers,
             "terms": terms,
             "summary": (f"ranks #{me.rank} of {result.candidates} people whose papers match; "

@@ -398,6 +398,36 @@ def search(con: duckdb.DuckDBPyConnection, query: str, filters: Any = None, limi
                                 careers, people, "learned")
 
 
+def explain_person(con: duckdb.DuckDBPyConnection, query: str, person_id: str,
+                   model: Model | None = None) -> dict[str, Any] | None:
+    """One person's learned score for `query`, its place among the CANDIDATES best people by
+    the peer score (None when they are not among them), and its contributions in words. None
+    without a model or when none of their papers match."""
+    from talentgraph.sourcing import results
+
+    model = model or load_model()
+    if model is None:
+        return None
+    ref_year = int(results.open_index(con).get("ref_year") or 0)
+    row = con.execute("SELECT person_key FROM sourcing_people WHERE person_id = ?",
+                      [person_id]).fetchone()
+    h = hits_sql(con, query)
+    if row is None or not (h.person == row[0]).any():
+        return None
+    me = candidates(con, h, ref_year, np.array([row[0]], dtype=np.int64))
+    score, parts = model.predict(me.x, contrib=True)
+    field = candidates(con, h, ref_year)
+    others, _ = model.predict(field.x)
+    among = bool((field.keys == row[0]).any())
+    place = int((others > score[0]).sum()) + 1 if among else None
+    return {"score": float(score[0]), "place": place, "of": len(field.keys),
+            "contributions": explain(me.x[0], parts[0], top=len(NAMES)),
+            "summary": (f"learned ranking: #{place} of the {len(field.keys)} people with the "
+                        "most topic work" if among else
+                        f"learned ranking: not among the {len(field.keys)} people with the most "
+                        "topic work")}
+
+
 def _top_papers(con: duckdb.DuckDBPyConnection, h: Hits, keys: list[int],
                 n: int) -> dict[int, list[dict[str, Any]]]:
     """Each shown person's best-matching papers (by BM25, newest first on ties)."""
