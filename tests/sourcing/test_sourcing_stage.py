@@ -96,3 +96,15 @@ def test_the_role_filter_does_not_list_a_professor_as_phd(hal_store: Path) -> No
         assert "career stage professor" in sen.evidence
     finally:
         con.close()
+
+
+def test_an_index_built_before_career_stages_is_refused_clearly(store_path: Path) -> None:
+    from talentgraph.errors import StoreError
+
+    con = duckdb.connect(str(store_path))
+    try:
+        con.execute("DELETE FROM sourcing_meta WHERE key = 'index_version'")
+        with pytest.raises(StoreError, match="older talentgraph"):
+            search(con, "human feedback", Filters(role="phd"))
+    finally:
+        con.close()

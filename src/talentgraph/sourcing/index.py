@@ -52,6 +52,10 @@ FEATURE_COLUMNS: dict[str, tuple[str, ...]] = {
               "kind"),
 }
 
+# The layout of the sourcing tables; searches refuse an index of another version (rebuild it).
+# 2: sourcing_people.career_stage / stage_evidence (stage.py)
+INDEX_VERSION = "2"
+
 POSITION_WEIGHT_SQL = f"""CASE
     WHEN n_authors <= 1 OR position = 0 THEN {m.FIRST_WEIGHT}
     WHEN position = n_authors - 1 THEN {m.LAST_WEIGHT}
@@ -408,6 +412,7 @@ def build_index(con: duckdb.DuckDBPyConnection, progress: Any = None,
                       "sourcing_author_keys"):
             con.execute(f"DROP TABLE IF EXISTS {table}")
     meta = {"ref_year": ref_year, "max_year": max_year, "people": n_people,
+            "index_version": INDEX_VERSION,
             "built_at": datetime.now(UTC).isoformat(),
             **{f"have_{k}": v for k, v in have.items()}}
     con.execute("CREATE OR REPLACE TABLE sourcing_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")

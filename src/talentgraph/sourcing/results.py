@@ -192,6 +192,9 @@ def open_index(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
     if not int(meta.get("people") or 0):
         raise StoreError("the search index has no people: the people stage (persons, "
                          "mention_person) must run before the `index` stage; rebuild the store")
+    if meta.get("index_version") != idx.INDEX_VERSION:
+        raise StoreError("this store's search index was built by an older talentgraph (before "
+                         "career stages): rebuild the store with `talentgraph build`")
     fts.load(con)
     return meta
 
