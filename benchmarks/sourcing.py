@@ -18,6 +18,8 @@ Methods, each the top 20 of the cut store:
   paper_count   number of the query's 1,000 best-matching papers they wrote
   citations     citations of those papers
   talentgraph   the hand-tuned ranking (`rank.search`, model.py)
+  learned+exp   the same, trained and tested with the query expanded by terms learned from the
+                corpus (pseudo-relevance feedback, memindex.expansion_terms), weight EXPAND
   learned       the LightGBM lambdarank model (learned.py) trained on the EARLIER cuts only: for
                 a cut X < Y, its topics and truth from years X+1..min(X+2, Y), so no training
                 label comes from a year the test scores (Y+1, Y+2)
@@ -54,6 +56,7 @@ from talentgraph.sourcing.memindex import MemoryIndex
 
 K = 20
 HORIZON = 2
+EXPAND = 0.5  # weight of the learned expansion terms (learned+exp)
 ROUNDS = 300
 GENERIC = {"deep learning", "machine learning", "neural networks", "neural network", "benchmark",
            "dataset", "datasets", "theory", "classification", "optimization", "generalization",
@@ -251,14 +254,14 @@ class Cut:
         print(f"cut {year}: {path} (papers up to {self.ref}), {len(self.keys):,} people; "
               f"loaded in {time.perf_counter() - t:.1f} s", flush=True)
 
-    def hits(self, topic: str) -> learned.Hits:
-        h = self.mem.hits(self.con, topic)
+    def hits(self, topic: str, expand: float = 0.0) -> learned.Hits:
+        h = self.mem.hits(self.con, topic, expand=expand)
         h.citations = self.doc_citations[h.doc]  # type: ignore[attr-defined]
         return h
 
 
 def training_set(cuts: dict[int, Cut], full: duckdb.DuckDBPyConnection, before: int,
-                 n_topics: int) -> tuple[np.ndarray, np.ndarray, list[int]]:
+                 n_topics: int, expand: float = 0.0) -> tuple[np.ndarray, np.ndarray, list[int]]:
     """Features, labels and query groups from the cuts X < before, truth from X+1..before."""
     xs, ys, groups = [], [], []
     for year, cut in sorted(cuts.items()):
@@ -269,7 +272,7 @@ def training_set(cuts: dict[int, Cut], full: duckdb.DuckDBPyConnection, before: 
         tr = truth(full, topics, year + 1, last)
         for topic in topics:
             rel = graded(tr[topic], cut.pmap)
-            c = learned.candidates(cut.con, cut.hits(topic), cut.ref)
+            c = learned.candidates(cut.con, cut.hits(topic, expand), cut.ref)
             if not len(c.keys) or not any(int(k) in rel for k in c.keys):
                 continue
             xs.append(c.x)
@@ -313,8 +316,8 @@ def _as_model(raw: dict[str, Any]) -> learned.Model:
     return learned.Model(tuple(raw["features"]), trees, dict(raw["info"]))
 
 
-def ranked_learned(cut: Cut, m: learned.Model, topic: str) -> list[int]:
-    c = learned.candidates(cut.con, cut.hits(topic), cut.ref)
+def ranked_learned(cut: Cut, m: learned.Model, topic: str, expand: float = 0.0) -> list[int]:
+    c = learned.candidates(cut.con, cut.hits(topic, expand), cut.ref)
     if not len(c.keys):
         return []
     score, _ = m.predict(c.x)
@@ -328,12 +331,14 @@ def run_backtest(full_path: Path, cut_years: list[int], test_years: list[int], n
     last_year = full.execute("SELECT max(year) FROM papers WHERE len(keywords) > 0").fetchone()[0]
     cuts = {y: Cut(y, full_path, pattern, derive)
             for y in sorted(set(cut_years) | set(test_years))}
-    methods = ("peer", "paper_count", "citations", "talentgraph", "learned")
+    methods = ("peer", "paper_count", "citations", "talentgraph", "learned", "learned+exp")
     report: dict[str, Any] = {}
     for year in test_years:
         cut = cuts[year]
         x, y, groups = training_set(cuts, full, year, train_topics)
         m = train(x, y, groups) if groups else None
+        xe, ye, ge = training_set(cuts, full, year, train_topics, EXPAND)
+        me = train(xe, ye, ge) if ge else None
         topics = choose_topics(full, year + 1, year + HORIZON, n_topics)
         tr = truth(full, topics, year + 1, year + HORIZON)
         scores: dict[str, dict[str, list[float]]] = {k: {"p": [], "n": []} for k in methods}
@@ -349,7 +354,8 @@ def run_backtest(full_path: Path, cut_years: list[int], test_years: list[int], n
                     rank.search(cut.con, topic, limit=K, engine=cut.mem).people]
             out = {"peer": peer(cut.con, topic, cut.ref), "paper_count": by_count,
                    "citations": by_cites, "talentgraph": hand,
-                   "learned": ranked_learned(cut, m, topic) if m else []}
+                   "learned": ranked_learned(cut, m, topic) if m else [],
+                   "learned+exp": ranked_learned(cut, me, topic, EXPAND) if me else []}
             for name, ranked in out.items():
                 scores[name]["p"].append(precision(ranked, rel))
                 scores[name]["n"].append(ndcg(ranked, rel))

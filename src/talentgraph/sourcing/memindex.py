@@ -199,10 +199,42 @@ class MemoryIndex:
         docs = np.flatnonzero(hit)
         return docs, score[docs]
 
+    def expansion_terms(self, con: duckdb.DuckDBPyConnection, query: str, n_docs: int = 10,
+                        n_terms: int = 4, min_docs: int = 3) -> np.ndarray:
+        """Terms learned from the corpus for `query` (pseudo-relevance feedback): the terms
+        most frequent, by idf, among the texts of its `n_docs` best-matching papers (in at
+        least `min_docs` of them), the query's own terms excepted. "llm agents" gains e.g.
+        "language" and "tool", which find "language agents" and "tool-using language models"."""
+        terms = self.term_ids(con, query)
+        docs, score = self.bm25(terms)
+        if not len(docs):
+            return np.zeros(0, np.int64)
+        top = docs[np.argsort(-score, kind="stable")[:n_docs]] + 1  # doc_key = docid + 1
+        rows = con.execute(f"""
+            WITH t AS (
+                SELECT DISTINCT doc_key, stem(unnest({FTS}.tokenize(
+                    concat_ws(' ', title, abstract, tldr, keywords_text))), 'porter') AS term
+                FROM sourcing_docs WHERE list_contains($keys, doc_key))
+            SELECT d.termid, count(*) AS n FROM t JOIN {FTS}.dict d USING (term)
+            GROUP BY 1 HAVING count(*) >= $min""",
+                           {"keys": [int(k) for k in top], "min": min_docs}).fetchall()
+        cand = [(n * self.idf[t], t) for t, n in rows if t not in set(terms.tolist())]
+        return np.array([t for _, t in sorted(cand, reverse=True)[:n_terms]], dtype=np.int64)
+
     def hits(self, con: duckdb.DuckDBPyConnection, query: str,
-             since: int | None = None) -> learned.Hits:
-        """`learned.hits_sql` in memory: the author rows of every paper matching `query`."""
+             since: int | None = None, expand: float = 0.0) -> learned.Hits:
+        """`learned.hits_sql` in memory: the author rows of every paper matching `query`
+        (with `expand` > 0, plus `expand` times the BM25 of its learned expansion terms)."""
         docs, score = self.bm25(self.term_ids(con, query))
+        if expand > 0:
+            extra = self.expansion_terms(con, query)
+            if len(extra):
+                d2, s2 = self.bm25(extra)
+                full = np.zeros(self.n_docs)
+                full[docs] += score
+                full[d2] += expand * s2
+                docs = np.union1d(docs, d2)
+                score = full[docs]
         if since is not None and len(docs):
             keep = self.year[docs] >= since
             docs, score = docs[keep], score[keep]
