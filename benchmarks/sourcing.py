@@ -248,11 +248,19 @@ class Cut:
         self.keys = dict(self.con.execute(
             "SELECT person_id, person_key FROM sourcing_people").fetchall())
         self.pmap = person_map(self.con, full_path)
+        self._cands: dict[tuple[str, float], learned.Candidates] = {}
         cit = self.con.execute("SELECT coalesce(citations, 0) FROM sourcing_doc_features "
                                "ORDER BY docid").fetchnumpy()
         self.doc_citations = np.asarray(list(cit.values())[0], dtype=np.int64)
         print(f"cut {year}: {path} (papers up to {self.ref}), {len(self.keys):,} people; "
               f"loaded in {time.perf_counter() - t:.1f} s", flush=True)
+
+    def candidates(self, topic: str, expand: float = 0.0) -> learned.Candidates:
+        """The learned ranking's candidates and features (cached: training sets reuse them)."""
+        key = (topic, expand)
+        if key not in self._cands:
+            self._cands[key] = learned.candidates(self.con, self.hits(topic, expand), self.ref)
+        return self._cands[key]
 
     def hits(self, topic: str, expand: float = 0.0) -> learned.Hits:
         h = self.mem.hits(self.con, topic, expand=expand)
@@ -272,7 +280,7 @@ def training_set(cuts: dict[int, Cut], full: duckdb.DuckDBPyConnection, before: 
         tr = truth(full, topics, year + 1, last)
         for topic in topics:
             rel = graded(tr[topic], cut.pmap)
-            c = learned.candidates(cut.con, cut.hits(topic, expand), cut.ref)
+            c = cut.candidates(topic, expand)
             if not len(c.keys) or not any(int(k) in rel for k in c.keys):
                 continue
             xs.append(c.x)
@@ -317,7 +325,7 @@ def _as_model(raw: dict[str, Any]) -> learned.Model:
 
 
 def ranked_learned(cut: Cut, m: learned.Model, topic: str, expand: float = 0.0) -> list[int]:
-    c = learned.candidates(cut.con, cut.hits(topic, expand), cut.ref)
+    c = cut.candidates(topic, expand)
     if not len(c.keys):
         return []
     score, _ = m.predict(c.x)
@@ -464,6 +472,8 @@ def main() -> None:
                     help="Derive missing cut stores from the whole store (its identities).")
     ap.add_argument("--derive-only", action="store_true",
                     help="Only derive the missing cut stores, then stop.")
+    ap.add_argument("--latency-db", type=Path,
+                    help="The store to time searches on (default: --full).")
     ap.add_argument("--queries", type=int, default=50)
     ap.add_argument("--quiet", action="store_true", help="No per-topic lines.")
     ap.add_argument("--skip-backtest", action="store_true")
@@ -478,7 +488,7 @@ def main() -> None:
                               args.cut_store, not args.quiet, args.train_out, args.derive)
         print(json.dumps(report))
     if not args.skip_latency:
-        run_latency(args.full, args.queries)
+        run_latency(args.latency_db or args.full, args.queries)
 
 
 if __name__ == "__main__":
