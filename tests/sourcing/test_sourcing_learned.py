@@ -100,3 +100,19 @@ def test_an_unreadable_model_is_a_clear_error(tmp_path: Path) -> None:
     from talentgraph.errors import StoreError
     with pytest.raises(StoreError, match="unreadable"):
         learned.load_model(bad)
+
+
+def test_contributions_are_said_in_words_largest_first() -> None:
+    x = np.zeros(len(learned.NAMES))
+    x[learned.NAMES.index("career_stage")] = learned.STAGE_CODE["phd"]
+    x[learned.NAMES.index("topic_share")] = 0.25
+    x[learned.NAMES.index("recent_output")] = 7
+    parts = np.zeros(len(learned.NAMES) + 1)
+    parts[learned.NAMES.index("career_stage")] = -0.2
+    parts[learned.NAMES.index("topic_share")] = 0.5
+    parts[learned.NAMES.index("recent_output")] = 0.1
+    words = learned.explain(x, parts)
+    assert [w["feature"] for w in words] == ["topic_share", "career_stage", "recent_output"]
+    assert words[0]["evidence"] == "raises the score: share of their output on the topic = 25%"
+    assert words[1]["evidence"] == "lowers the score: career stage = phd"
+    assert words[2]["evidence"].endswith("papers in the last 5 years = 7")
