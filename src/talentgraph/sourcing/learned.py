@@ -367,7 +367,11 @@ def search(con: duckdb.DuckDBPyConnection, query: str, filters: Any = None, limi
     allowed = None
     params: dict[str, Any] = {}
     where = results.filter_conditions(filters, at, not_at, params)
-    if where:
+    if where and engine is not None:
+        # the in-memory index keeps the filters' person masks (the same conditions)
+        mask = engine.filter_mask(con, filters, at, not_at)
+        allowed = np.flatnonzero(mask).astype(np.int64)
+    elif where:
         allowed = con.execute(f"SELECT person_key FROM sourcing_people p WHERE "
                               f"{' AND '.join(where)}", params).fetchnumpy()["person_key"]
         allowed = np.asarray(allowed, dtype=np.int64)

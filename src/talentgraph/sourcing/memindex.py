@@ -262,7 +262,7 @@ class MemoryIndex:
         return [self._orgs.get(n.strip(), lambda n=n: rk.resolve_orgs(con, [n])[0])
                 for n in names]
 
-    def _filter(self, con: duckdb.DuckDBPyConnection, filters: rk.Filters,
+    def filter_mask(self, con: duckdb.DuckDBPyConnection, filters: rk.Filters,
                 at: list[rk.OrgMatch], not_at: list[rk.OrgMatch]) -> np.ndarray | None:
         def org_mask(m: rk.OrgMatch) -> np.ndarray:
             params: dict[str, Any] = {}
@@ -336,7 +336,7 @@ class MemoryIndex:
         person = self.a_person[rows].astype(np.int64)
 
         keys, inv = np.unique(person, return_inverse=True)
-        mask = self._filter(con, filters, at, not_at)
+        mask = self.filter_mask(con, filters, at, not_at)
         ok = self.present[keys] if mask is None else (self.present[keys] & mask[keys])
         n = len(keys)
         x = np.bincount(inv, contrib, n)
