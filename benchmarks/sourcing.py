@@ -1,49 +1,68 @@
-"""Sourcing backtest and search latency.
+"""Sourcing backtest (who goes on to publish on a topic), the learned ranking's training, and
+search latency.
 
-Backtest: index only the records up to year Y; for topics taken from the corpus' keyword fields,
-rank people with `talentgraph source`'s ranking and with two simple baselines over the same
-matching papers (number of matching papers; citations of the matching papers). Truth: the person
-publishes, in Y+1 or Y+2, a paper at the venues whose records carry keywords, with the topic among
-its keywords (graded by how many). Only people already in the index (a paper up to Y) count as
-truth: nobody can rank the others. Prints precision@20 and NDCG@20 (gain 2^min(n,3)-1) per
-method, macro-averaged over topics.
+Backtest (issue #18). For each cut year Y, a store built by `talentgraph build` from the
+paperlists files of years <= Y only (`/work/store/sourcing-cut-Y.duckdb`; build them with
+`--build-cuts`, each under `flock /work/store/heavy.lock`, ~3.5 min and ~4.4 GB). Topics: the
+keywords of the papers of years Y+1..Y+2 in the whole store (lower case, hyphens/underscores/
+slashes as spaces, so "few-shot learning" and "few shot learning" are one topic), the most
+frequent first, generic ones left out. Truth: the people who publish a paper with that keyword in
+Y+1..Y+2 (graded by how many: 1, 2, 3+), mapped to the cut store's people through their mentions
+(the same paper and author position; a person of the whole store may be several in the cut store
+or the other way round). Only people in the cut store count: nobody can rank the others.
 
-The careers tables are left out of the backtest store: they are built from every year, so their
-spells would leak where people went after Y. Identity (persons) is taken as resolved.
+Methods, each the top 20 of the cut store:
+  peer          Balog et al. 2006 Model 2: the sum of the BM25 scores (DuckDB FTS over title,
+                abstract, tldr and keywords) of a person's papers for the query, papers of the
+                last 3 years (Y-2..Y) weighted x3
+  paper_count   number of the query's 1,000 best-matching papers they wrote
+  citations     citations of those papers
+  talentgraph   the hand-tuned ranking (`rank.search`, model.py)
+  learned+exp   the same, trained and tested with the query expanded by terms learned from the
+                corpus (pseudo-relevance feedback, memindex.expansion_terms), weight EXPAND
+  learned       the LightGBM lambdarank model (learned.py) trained on the EARLIER cuts only: for
+                a cut X < Y, its topics and truth from years X+1..min(X+2, Y), so no training
+                label comes from a year the test scores (Y+1, Y+2)
+Metrics: precision@20 and NDCG@20 (gain 2^grade - 1), mean over topics, with 95% bootstrap
+intervals over topics (2,000 resamples); learned/peer is a paired bootstrap of the ratio of means.
 
-The ranking is run twice, by the SQL path (`talentgraph source`) and by the in-memory index the
-web app uses (`sourcing.memindex`): both rows are printed, with how many of the topics got the
-very same top 20.
+`--train-out PATH` trains the shipped model on every cut (truth up to the last year the whole
+store has) and writes it (src/talentgraph/sourcing/models/ranker.json).
 
-Latency: `search` over the whole store (all years), 50 queries after one warm-up; p50 and p95,
-for the SQL path and the in-memory index (and the index's load time).
+Latency: `search` over the whole store, 50 queries after a warm-up; p50 and p95.
 
-    .venv/bin/python benchmarks/sourcing.py --db PATH [--year 2021] [--topics 25] [--queries 50]
+    python benchmarks/sourcing.py --full /work/store/talentgraph.duckdb \
+        --cuts 2020 2021 2022 2023 --test 2021 2022 2023 --topics 60
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
+import re
 import resource
-import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import duckdb
+import numpy as np
 
-from talentgraph.sourcing import index as idx
-from talentgraph.sourcing import model, rank
+from talentgraph.sourcing import learned, model, rank
 from talentgraph.sourcing.memindex import MemoryIndex
 
 K = 20
+HORIZON = 2
+EXPAND = 0.5  # weight of the learned expansion terms (learned+exp)
+ROUNDS = 300
 GENERIC = {"deep learning", "machine learning", "neural networks", "neural network", "benchmark",
-           "dataset", "theory", "classification", "optimization", "generalization", "robustness",
-           "artificial intelligence", "learning", "evaluation"}
-TABLES = ("papers", "mentions", "mention_person", "persons", "orgs", "org_aliases",
-          "mention_orgs", "sources")
+           "dataset", "datasets", "theory", "classification", "optimization", "generalization",
+           "robustness", "artificial intelligence", "learning", "evaluation", "benchmarks",
+           "deep neural networks", "representation learning", "interpretability", "efficiency",
+           "transformer", "transformers", "neural", "ai", "ml", "dnn", "analysis"}
 EXTRA_QUERIES = [
     "reinforcement learning from human feedback", "protein structure prediction",
     "neural radiance fields", "federated learning privacy", "large language model alignment",
@@ -54,75 +73,23 @@ EXTRA_QUERIES = [
     "point cloud segmentation", "differential privacy stochastic gradient descent",
     "in-context learning",
 ]
+CUT_STORE = "/work/store/sourcing-cut-{year}.duckdb"
+KW_SQL = "trim(regexp_replace(regexp_replace(lower(k), '[-_/]', ' ', 'g'), '\\s+', ' ', 'g'))"
 
 
-def backtest_store(src: Path, year: int) -> duckdb.DuckDBPyConnection:
-    """An in-memory store holding only the records up to `year` (and the resolved identities)."""
-    con = duckdb.connect()
-    con.execute(f"ATTACH '{src}' AS src (READ_ONLY)")
-    present = {r[0] for r in con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'src'").fetchall()}
-    for needed in ("papers", "mentions", "mention_person"):
-        if needed not in present:
-            sys.exit(f"{src} has no `{needed}` table: build the store with the people stage first")
-    con.execute(f"CREATE TABLE papers AS SELECT * FROM src.papers WHERE year <= {year}")
-    for t in ("mentions", "mention_person", "mention_orgs"):
-        if t in present:
-            con.execute(f"CREATE TABLE {t} AS SELECT x.* FROM src.{t} x "
-                        "SEMI JOIN papers p ON p.paper_id = x.paper_id")
-    for t in ("persons", "orgs", "org_aliases", "sources"):
-        if t in present:
-            con.execute(f"CREATE TABLE {t} AS SELECT * FROM src.{t}")
-    return con
+def norm_keyword(k: str) -> str:
+    """A keyword as one topic: lower case, hyphens/underscores/slashes as spaces."""
+    return re.sub(r"\s+", " ", re.sub(r"[-_/]", " ", k.lower())).strip()
 
 
-def choose_topics(con: duckdb.DuckDBPyConnection, year: int, n: int) -> list[dict]:
-    """Keywords frequent both up to Y and in Y+1..Y+2 (at the venues that carry keywords)."""
-    rows = con.execute(f"""
-        WITH kw AS (SELECT DISTINCT paper_id, year, venue, lower(trim(k)) AS kw
-                    FROM (SELECT paper_id, year, venue, unnest(keywords) AS k FROM src.papers
-                          WHERE year <= {year} + 2))
-        SELECT kw, count(*) FILTER (WHERE year <= {year}) AS before,
-               count(*) FILTER (WHERE year > {year}) AS after,
-               list(DISTINCT venue ORDER BY venue) FILTER (WHERE year > {year}) AS venues
-        FROM kw WHERE length(kw) > 3
-        GROUP BY kw HAVING before >= 40 AND after >= 40
-        ORDER BY least(before, after) DESC, kw""").fetchall()
-    topics = [{"topic": r[0], "before": r[1], "after": r[2], "venues": r[3]}
-              for r in rows if r[0] not in GENERIC]
-    return topics[:n]
+# ---------------------------------------------------------------------------------------------
+# metrics
 
-
-def truth(con: duckdb.DuckDBPyConnection, topic: str, year: int, venues: list[str]
-          ) -> dict[str, int]:
-    rows = con.execute(f"""
-        SELECT mp.person_id, count(DISTINCT p.paper_id)
-        FROM src.papers p JOIN src.mention_person mp USING (paper_id)
-        WHERE p.year IN ({year} + 1, {year} + 2) AND list_contains($venues, p.venue)
-          AND list_contains(list_transform(p.keywords, x -> lower(trim(x))), $topic)
-          AND mp.person_id IN (SELECT person_id FROM sourcing_people)
-        GROUP BY 1""", {"venues": venues, "topic": topic}).fetchall()
-    return dict(rows)
-
-
-def baselines(con: duckdb.DuckDBPyConnection, topic: str) -> tuple[list[str], list[str]]:
-    """Top K by number of matching papers, and by citations of the matching papers."""
-    rows = con.execute(f"""
-        WITH {rank._hits_sql()}
-        SELECT st.person_id, count(*) AS n, coalesce(sum(h.citations), 0) AS cites
-        FROM h JOIN sourcing_author_keys a USING (doc_key)
-        JOIN sourcing_person_static st USING (person_key) GROUP BY 1""",
-                       {"q": topic, "k": model.TOP_K_PAPERS, "since": None}).fetchall()
-    by_count = [r[0] for r in sorted(rows, key=lambda r: (-r[1], -r[2], r[0]))[:K]]
-    by_cites = [r[0] for r in sorted(rows, key=lambda r: (-r[2], -r[1], r[0]))[:K]]
-    return by_count, by_cites
-
-
-def precision(ranked: list[str], rel: dict[str, int]) -> float:
+def precision(ranked: list[Any], rel: dict[Any, int]) -> float:
     return sum(1 for p in ranked[:K] if p in rel) / K
 
 
-def ndcg(ranked: list[str], rel: dict[str, int]) -> float:
+def ndcg(ranked: list[Any], rel: dict[Any, int]) -> float:
     def gain(n: int) -> float:
         return 2 ** min(n, 3) - 1
 
@@ -132,70 +99,313 @@ def ndcg(ranked: list[str], rel: dict[str, int]) -> float:
     return dcg / idcg if idcg else 0.0
 
 
-def ablation(con: duckdb.DuckDBPyConnection, topics: list[dict],
-             truths: dict[str, dict[str, int]]) -> None:
-    """The ranking with one component's weight set to 0 at a time: what each one adds."""
-    print(f"\nAblation (one component off; full model first)\n{'without':<14} {'P@20':>7} "
-          f"{'NDCG@20':>8}")
-    full = dict(model.WEIGHTS)
-    try:
-        for off in [None, *full]:
-            model.WEIGHTS = {k: (0.0 if k == off else w) for k, w in full.items()}
-            p, n = [], []
-            for tp in topics:
-                ranked = [x.person_id for x in rank.search(con, tp["topic"], limit=K).people]
-                p.append(precision(ranked, truths[tp["topic"]]))
-                n.append(ndcg(ranked, truths[tp["topic"]]))
-            print(f"{off or '(nothing)':<14} {statistics.mean(p):>7.3f} {statistics.mean(n):>8.3f}")
-    finally:
-        model.WEIGHTS = full
+def bootstrap(xs: list[float], n: int = 2000, seed: int = 0) -> tuple[float, float, float]:
+    """Mean and 95% percentile interval of the mean over topics."""
+    a = np.asarray(xs, dtype=float)
+    rng = np.random.default_rng(seed)
+    means = a[rng.integers(0, len(a), (n, len(a)))].mean(axis=1)
+    return float(a.mean()), float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
 
 
-def run_backtest(src: Path, year: int, n_topics: int, verbose: bool,
-                 with_ablation: bool = False) -> dict[str, dict]:
-    con = backtest_store(src, year)
-    t = time.perf_counter()
-    built = idx.build_index(con, max_year=year)
-    print(f"backtest store: records up to {year}, {built['documents']:,} papers, "
-          f"{built['people']:,} people; index built in {time.perf_counter() - t:.1f} s")
-    engine = MemoryIndex.load(con)
-    topics = choose_topics(con, year, n_topics)
-    if len(topics) < 20:
-        print(f"warning: only {len(topics)} topics qualify")
-    scores: dict[str, dict[str, list[float]]] = {
-        m: {"p": [], "ndcg": []} for m in ("talentgraph", "in_memory", "by_count",
-                                            "by_citations")}
-    truths = {}
-    identical = 0
-    for tp in topics:
-        rel = truths[tp["topic"]] = truth(con, tp["topic"], year, tp["venues"])
-        ours = [p.person_id for p in rank.search(con, tp["topic"], limit=K).people]
-        mem = [p.person_id for p in rank.search(con, tp["topic"], limit=K,
-                                                engine=engine).people]
-        identical += ours == mem
-        by_count, by_cites = baselines(con, tp["topic"])
-        line = []
-        for name, ranked in (("talentgraph", ours), ("in_memory", mem), ("by_count", by_count),
-                             ("by_citations", by_cites)):
-            scores[name]["p"].append(precision(ranked, rel))
-            scores[name]["ndcg"].append(ndcg(ranked, rel))
-            line.append(f"{name} P {scores[name]['p'][-1]:.2f} N {scores[name]['ndcg'][-1]:.2f}")
-        if verbose:
-            print(f"  {tp['topic'][:38]:<38} truth {len(rel):>4}  " + " | ".join(line))
-    if with_ablation:
-        ablation(con, topics, truths)
+def bootstrap_ratio(xs: list[float], ys: list[float], n: int = 2000,
+                    seed: int = 0) -> tuple[float, float, float]:
+    """mean(xs)/mean(ys) with a paired 95% interval (topics resampled together)."""
+    a, b = np.asarray(xs, float), np.asarray(ys, float)
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, len(a), (n, len(a)))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = a[idx].mean(axis=1) / b[idx].mean(axis=1)
+    r = r[np.isfinite(r)]
+    point = a.mean() / b.mean() if b.mean() else float("nan")
+    return float(point), float(np.percentile(r, 2.5)), float(np.percentile(r, 97.5))
+
+
+# ---------------------------------------------------------------------------------------------
+# topics and truth, from the whole store
+
+def choose_topics(full: duckdb.DuckDBPyConnection, first: int, last: int, n: int,
+                  min_papers: int = 15) -> list[str]:
+    """The most frequent keywords of years first..last (as topics), generic ones left out."""
+    rows = full.execute(f"""
+        SELECT kw, count(DISTINCT paper_id) AS n FROM (
+            SELECT paper_id, {KW_SQL} AS kw FROM (
+                SELECT paper_id, unnest(keywords) AS k FROM papers
+                WHERE year BETWEEN {first} AND {last}))
+        WHERE length(kw) > 3 GROUP BY kw HAVING n >= {min_papers}
+        ORDER BY n DESC, kw""").fetchall()
+    return [r[0] for r in rows if r[0] not in GENERIC][:n]
+
+
+def truth(full: duckdb.DuckDBPyConnection, topics: list[str], first: int,
+          last: int) -> dict[str, dict[str, int]]:
+    """Per topic: whole-store person id -> papers of first..last with the topic as a keyword."""
+    rows = full.execute(f"""
+        WITH kw AS (
+            SELECT DISTINCT paper_id, {KW_SQL} AS kw FROM (
+                SELECT paper_id, unnest(keywords) AS k FROM papers
+                WHERE year BETWEEN {first} AND {last}))
+        SELECT kw, mp.person_id, count(DISTINCT kw.paper_id)
+        FROM kw JOIN mention_person mp USING (paper_id)
+        WHERE list_contains($topics, kw) GROUP BY 1, 2""", {"topics": topics}).fetchall()
+    out: dict[str, dict[str, int]] = {t: {} for t in topics}
+    for t, pid, n in rows:
+        out[t][pid] = n
+    return out
+
+
+def person_map(cut: duckdb.DuckDBPyConnection, full_path: Path) -> dict[str, list[int]]:
+    """Whole-store person id -> the cut store's person keys holding their mentions."""
+    cut.execute(f"ATTACH IF NOT EXISTS '{full_path}' AS whole (READ_ONLY)")
+    rows = cut.execute("""
+        SELECT DISTINCT f.person_id, p.person_key
+        FROM mention_person c JOIN whole.mention_person f USING (paper_id, position)
+        JOIN sourcing_people p ON p.person_id = c.person_id""").fetchall()
+    out: dict[str, list[int]] = {}
+    for pid, key in rows:
+        out.setdefault(pid, []).append(int(key))
+    return out
+
+
+def graded(t: dict[str, int], pmap: dict[str, list[int]]) -> dict[int, int]:
+    rel: dict[int, int] = {}
+    for pid, n in t.items():
+        for key in pmap.get(pid, ()):
+            rel[key] = max(rel.get(key, 0), min(n, 3))
+    return rel
+
+
+# ---------------------------------------------------------------------------------------------
+# the methods
+
+def peer(cut: duckdb.DuckDBPyConnection, topic: str, year: int) -> list[int]:
+    """Balog et al. 2006 Model 2 over DuckDB FTS, papers of the last 3 years weighted x3."""
+    rows = cut.execute("""
+        SELECT a.person_key, sum(h.score * CASE WHEN f.year > $y - 3 THEN 3 ELSE 1 END) AS s
+        FROM (SELECT docid, fts_main_sourcing_docs.match_bm25(name, $q) AS score
+              FROM fts_main_sourcing_docs.docs) h
+        JOIN sourcing_doc_features f USING (docid)
+        JOIN sourcing_author_keys a ON a.doc_key = f.doc_key
+        WHERE h.score IS NOT NULL GROUP BY 1 ORDER BY s DESC, 1 LIMIT $k""",
+                       {"q": topic, "y": year, "k": K}).fetchall()
+    return [int(r[0]) for r in rows]
+
+
+def count_and_citations(h: learned.Hits) -> tuple[list[int], list[int]]:
+    """Top K by number of the 1,000 best-matching papers, and by their citations."""
+    docs, first = np.unique(h.doc, return_index=True)
+    best = docs[np.argsort(-h.bm25[first], kind="stable")[:model.TOP_K_PAPERS]]
+    rows = np.isin(h.doc, best)
+    keys, inv = np.unique(h.person[rows], return_inverse=True)
+    n = np.bincount(inv, None, len(keys))
+    cit = np.bincount(inv, h.citations[rows] if hasattr(h, "citations") else None, len(keys))
+    by_count = keys[np.lexsort((keys, -n))][:K]
+    by_cites = keys[np.lexsort((keys, -n, -cit))][:K]
+    return [int(k) for k in by_count], [int(k) for k in by_cites]
+
+
+def derive_cut(full_path: Path, year: int, out: Path) -> None:
+    """A cut store derived from the whole store: its papers up to `year` and their mentions,
+    with the whole store's resolved identities and organisations (no careers tables: they are
+    built from every year). The fallback when no store was built from the files <= year."""
+    from talentgraph.sourcing import index as idx
+
+    tmp = out.with_suffix(".tmp")
+    tmp.unlink(missing_ok=True)
+    con = duckdb.connect(str(tmp))
+    con.execute(f"ATTACH '{full_path}' AS src (READ_ONLY)")
+    con.execute(f"CREATE TABLE papers AS SELECT * FROM src.papers WHERE year <= {year}")
+    for t in ("mentions", "mention_person", "mention_orgs"):
+        con.execute(f"CREATE TABLE {t} AS SELECT x.* FROM src.{t} x "
+                    "SEMI JOIN papers p ON p.paper_id = x.paper_id")
+    for t in ("persons", "orgs", "org_aliases", "sources"):
+        con.execute(f"CREATE TABLE {t} AS SELECT * FROM src.{t}")
+    con.execute("DETACH src")
+    idx.build_index(con, max_year=year)
     con.close()
-    summary = {m: {"precision@20": statistics.mean(v["p"]), "ndcg@20": statistics.mean(v["ndcg"])}
-               for m, v in scores.items()}
-    print(f"\nBacktest Y={year}: {len(topics)} topics (keywords), truth = publishes on the topic "
-          f"in {year + 1}-{year + 2} at the keyword venues")
-    print(f"{'method':<14} {'P@20':>7} {'NDCG@20':>8}")
-    for m, v in summary.items():
-        print(f"{m:<14} {v['precision@20']:>7.3f} {v['ndcg@20']:>8.3f}")
-    print(f"in_memory = talentgraph's ranking by the web app's in-memory index: the same top "
-          f"{K} for {identical} of {len(topics)} topics")
-    return summary
+    tmp.rename(out)
 
+
+class Cut:
+    """One cut store, opened read-only, with its in-memory index and person map."""
+
+    def __init__(self, year: int, full_path: Path, pattern: str, derive: bool = False) -> None:
+        self.year = year
+        path = Path(pattern.format(year=year))
+        if not path.is_file() and derive:
+            derived = path.with_name(path.stem + "-derived.duckdb")
+            if not derived.is_file():
+                t = time.perf_counter()
+                derive_cut(full_path, year, derived)
+                print(f"derived {derived} in {time.perf_counter() - t:.0f} s", flush=True)
+            path = derived
+        if not path.is_file():
+            sys.exit(f"no cut store {path}: build it from the files of years <= {year} "
+                     "(see the docstring), or pass --derive")
+        self.con = duckdb.connect(str(path), read_only=True)
+        self.ref = int(rank.open_index(self.con).get("ref_year") or 0)
+        t = time.perf_counter()
+        self.mem = MemoryIndex.load(self.con)
+        self.keys = dict(self.con.execute(
+            "SELECT person_id, person_key FROM sourcing_people").fetchall())
+        self.pmap = person_map(self.con, full_path)
+        self._cands: dict[tuple[str, float], learned.Candidates] = {}
+        cit = self.con.execute("SELECT coalesce(citations, 0) FROM sourcing_doc_features "
+                               "ORDER BY docid").fetchnumpy()
+        self.doc_citations = np.asarray(list(cit.values())[0], dtype=np.int64)
+        print(f"cut {year}: {path} (papers up to {self.ref}), {len(self.keys):,} people; "
+              f"loaded in {time.perf_counter() - t:.1f} s", flush=True)
+
+    def candidates(self, topic: str, expand: float = 0.0) -> learned.Candidates:
+        """The learned ranking's candidates and features (cached: training sets reuse them)."""
+        key = (topic, expand)
+        if key not in self._cands:
+            self._cands[key] = learned.candidates(self.con, self.hits(topic, expand), self.ref)
+        return self._cands[key]
+
+    def hits(self, topic: str, expand: float = 0.0) -> learned.Hits:
+        h = self.mem.hits(self.con, topic, expand=expand)
+        h.citations = self.doc_citations[h.doc]  # type: ignore[attr-defined]
+        return h
+
+
+def training_set(cuts: dict[int, Cut], full: duckdb.DuckDBPyConnection, before: int,
+                 n_topics: int, expand: float = 0.0) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    """Features, labels and query groups from the cuts X < before, truth from X+1..before."""
+    xs, ys, groups = [], [], []
+    for year, cut in sorted(cuts.items()):
+        if year >= before:
+            continue
+        last = min(year + HORIZON, before)
+        topics = choose_topics(full, year + 1, last, n_topics)
+        tr = truth(full, topics, year + 1, last)
+        for topic in topics:
+            rel = graded(tr[topic], cut.pmap)
+            c = cut.candidates(topic, expand)
+            if not len(c.keys) or not any(int(k) in rel for k in c.keys):
+                continue
+            xs.append(c.x)
+            ys.append(np.array([rel.get(int(k), 0) for k in c.keys]))
+            groups.append(len(c.keys))
+    if not xs:
+        return np.zeros((0, len(learned.NAMES))), np.zeros(0), []
+    return np.vstack(xs), np.concatenate(ys), groups
+
+
+def train(x: np.ndarray, y: np.ndarray, groups: list[int], seed: int = 0) -> learned.Model:
+    import lightgbm as lgb
+
+    params = {"objective": "lambdarank", "learning_rate": 0.05, "num_leaves": 15,
+              "min_data_in_leaf": 30, "bagging_fraction": 0.8, "bagging_freq": 1,
+              "feature_fraction": 0.8, "lambdarank_truncation_level": K, "use_missing": False,
+              "zero_as_missing": False, "deterministic": True, "force_row_wise": True,
+              "seed": seed, "verbose": -1, "num_threads": 1}
+    booster = lgb.train(params, lgb.Dataset(x, y, group=groups,
+                                            feature_name=list(learned.NAMES)),
+                        num_boost_round=ROUNDS)
+    dump = booster.dump_model()
+    raw = learned.model_from_lightgbm(dump, {"queries": len(groups), "rows": int(len(y)),
+                                             "lightgbm": lgb.__version__})
+    m = _as_model(raw)
+    # the numpy walk of the trees must give lightgbm's own scores
+    ours, parts = m.predict(x[:2000], contrib=True)
+    theirs = booster.predict(x[:2000])
+    if not np.allclose(ours, theirs, atol=1e-9):
+        raise SystemExit("the numpy tree walk disagrees with lightgbm's predictions")
+    if not np.allclose(parts.sum(axis=1), ours, atol=1e-9):
+        raise SystemExit("the contributions do not add up to the scores")
+    m.info["raw"] = raw
+    return m
+
+
+def _as_model(raw: dict[str, Any]) -> learned.Model:
+    trees = [{k: np.asarray(v, dtype=np.float64 if k in ("threshold", "value", "leaf_value",
+                                                           "leaf") else np.int64)
+              for k, v in t.items()} for t in raw["trees"]]
+    return learned.Model(tuple(raw["features"]), trees, dict(raw["info"]))
+
+
+def ranked_learned(cut: Cut, m: learned.Model, topic: str, expand: float = 0.0) -> list[int]:
+    c = cut.candidates(topic, expand)
+    if not len(c.keys):
+        return []
+    score, _ = m.predict(c.x)
+    return [int(k) for k in c.keys[np.lexsort((c.keys, -score))][:K]]
+
+
+def run_backtest(full_path: Path, cut_years: list[int], test_years: list[int], n_topics: int,
+                 train_topics: int, pattern: str, verbose: bool,
+                 train_out: Path | None, derive: bool = False) -> dict[str, Any]:
+    full = duckdb.connect(str(full_path), read_only=True)
+    last_year = full.execute("SELECT max(year) FROM papers WHERE len(keywords) > 0").fetchone()[0]
+    cuts = {y: Cut(y, full_path, pattern, derive)
+            for y in sorted(set(cut_years) | set(test_years))}
+    methods = ("peer", "paper_count", "citations", "talentgraph", "learned", "learned+exp")
+    report: dict[str, Any] = {}
+    for year in test_years:
+        cut = cuts[year]
+        x, y, groups = training_set(cuts, full, year, train_topics)
+        m = train(x, y, groups) if groups else None
+        xe, ye, ge = training_set(cuts, full, year, train_topics, EXPAND)
+        me = train(xe, ye, ge) if ge else None
+        topics = choose_topics(full, year + 1, year + HORIZON, n_topics)
+        tr = truth(full, topics, year + 1, year + HORIZON)
+        scores: dict[str, dict[str, list[float]]] = {k: {"p": [], "n": []} for k in methods}
+        used = []
+        for topic in topics:
+            rel = graded(tr[topic], cut.pmap)
+            if not rel:
+                continue
+            used.append(topic)
+            h = cut.hits(topic)
+            by_count, by_cites = count_and_citations(h)
+            hand = [cut.keys[p.person_id] for p in
+                    rank.search(cut.con, topic, limit=K, engine=cut.mem).people]
+            out = {"peer": peer(cut.con, topic, cut.ref), "paper_count": by_count,
+                   "citations": by_cites, "talentgraph": hand,
+                   "learned": ranked_learned(cut, m, topic) if m else [],
+                   "learned+exp": ranked_learned(cut, me, topic, EXPAND) if me else []}
+            for name, ranked in out.items():
+                scores[name]["p"].append(precision(ranked, rel))
+                scores[name]["n"].append(ndcg(ranked, rel))
+            if verbose:
+                print(f"  {topic[:34]:<34} truth {len(rel):>5} " + " ".join(
+                    f"{k[:5]} {scores[k]['p'][-1]:.2f}" for k in methods), flush=True)
+        print(f"\nCut {year} (store of records <= {year}; truth: keywords of {year + 1}-"
+              f"{year + HORIZON}): {len(used)} topics; learned model trained on "
+              f"{len(groups)} queries of cuts {[c for c in cuts if c < year]}")
+        print(f"{'method':<12} {'P@20 [95% CI]':>24} {'NDCG@20 [95% CI]':>24}")
+        rep = {"topics": len(used), "train_queries": len(groups)}
+        for k in methods:
+            p, n = bootstrap(scores[k]["p"]), bootstrap(scores[k]["n"])
+            rep[k] = {"p": p, "ndcg": n}
+            print(f"{k:<12} {p[0]:>7.3f} [{p[1]:.3f}, {p[2]:.3f}]  "
+                  f"{n[0]:>7.3f} [{n[1]:.3f}, {n[2]:.3f}]")
+        ratio = bootstrap_ratio(scores["learned"]["p"], scores["peer"]["p"])
+        ratio_tg = bootstrap_ratio(scores["talentgraph"]["p"], scores["peer"]["p"])
+        rep["learned_over_peer"] = ratio
+        rep["talentgraph_over_peer"] = ratio_tg
+        print(f"learned / peer P@20: {ratio[0]:.2f} [{ratio[1]:.2f}, {ratio[2]:.2f}]; "
+              f"talentgraph / peer: {ratio_tg[0]:.2f} [{ratio_tg[1]:.2f}, {ratio_tg[2]:.2f}]",
+              flush=True)
+        report[str(year)] = rep
+    if train_out is not None:
+        x, y, groups = training_set(cuts, full, last_year, train_topics)
+        m = train(x, y, groups)
+        train_out.parent.mkdir(parents=True, exist_ok=True)
+        raw = m.info.pop("raw")
+        raw["info"]["cuts"] = sorted(cuts)
+        raw["info"]["truth_up_to"] = last_year
+        train_out.write_text(json.dumps(raw, separators=(",", ":")))
+        print(f"\nshipped model: {train_out} ({train_out.stat().st_size / 1e3:.0f} kB), "
+              f"{len(groups)} queries of cuts {sorted(cuts)}, truth up to {last_year}")
+    for c in cuts.values():
+        c.con.close()
+    full.close()
+    return report
+
+
+# ---------------------------------------------------------------------------------------------
+# latency
 
 def run_latency(src: Path, n: int) -> dict[str, float]:
     con = rank.for_searching(duckdb.connect(str(src), read_only=True))  # as the CLI opens it
@@ -203,50 +413,45 @@ def run_latency(src: Path, n: int) -> dict[str, float]:
         SELECT lower(k) FROM (SELECT unnest(keywords) AS k FROM papers)
         GROUP BY 1 HAVING count(*) >= 60 ORDER BY count(*) DESC, 1 LIMIT 60""").fetchall()]
     queries = (EXTRA_QUERIES + [t for t in topics if t not in GENERIC])[:n]
-    t = time.perf_counter()
-    rank.search(con, "warm up the index", limit=20)
-    cold = time.perf_counter() - t
-    load_before = os.getloadavg()[0]
-    times, cpu = [], []
-    for q in queries:
-        c, t = _cpu(), time.perf_counter()
-        rank.search(con, q, limit=20)
-        times.append(time.perf_counter() - t)
-        cpu.append(_cpu() - c)
+    out = {}
     t = time.perf_counter()
     engine = MemoryIndex.load(con)
     load_s = time.perf_counter() - t
-    rank.search(con, "warm up the index", limit=20, engine=engine)
-    mem_times, mem_cpu = [], []
-    for q in queries:
-        c, t = _cpu(), time.perf_counter()
-        rank.search(con, q, limit=20, engine=engine)
-        mem_times.append(time.perf_counter() - t)
-        mem_cpu.append(_cpu() - c)
+    for label, kw in (("SQL path, hand-tuned", {}),
+                      ("SQL path, learned", {"learned": True}),
+                      ("in-memory, hand-tuned", {"engine": engine}),
+                      ("in-memory, learned", {"engine": engine, "learned": True})):
+        use_learned = kw.pop("learned", False)
+
+        def one(q: str, kw: dict[str, Any] = kw, use_learned: bool = use_learned) -> None:
+            if use_learned:
+                learned.search(con, q, limit=20, **kw)
+            else:
+                rank.search(con, q, limit=20, **kw)
+
+        one("warm up the index")
+        load_before = os.getloadavg()[0]
+        times, cpu = [], []
+        for q in queries:
+            c, t = _cpu(), time.perf_counter()
+            one(q)
+            times.append(time.perf_counter() - t)
+            cpu.append(_cpu() - c)
+        times.sort()
+        cpu.sort()
+        out[label] = {"p50_ms": 1000 * _pct(times, 0.5), "p95_ms": 1000 * _pct(times, 0.95),
+                      "cpu_p50_ms": 1000 * _pct(cpu, 0.5)}
+        print(f"{label:<24} wall p50 {out[label]['p50_ms']:.0f} ms, p95 "
+              f"{out[label]['p95_ms']:.0f} ms; CPU p50 {out[label]['cpu_p50_ms']:.0f} ms; "
+              f"load average {load_before:.1f} -> {os.getloadavg()[0]:.1f} on "
+              f"{os.cpu_count()} cores", flush=True)
+    print(f"(in-memory index loaded in {load_s:.1f} s)")
     con.close()
-    times.sort()
-    cpu.sort()
-    mem_times.sort()
-    mem_cpu.sort()
-
-    def pct(xs: list[float], q: float) -> float:
-        return xs[min(len(xs) - 1, math.ceil(q * len(xs)) - 1)]
-
-    print(f"In-memory index (the web app's): loaded in {load_s:.1f} s; wall p50 "
-          f"{1000 * pct(mem_times, 0.5):.1f} ms, p95 {1000 * pct(mem_times, 0.95):.1f} ms; CPU "
-          f"p50 {1000 * pct(mem_cpu, 0.5):.1f} ms, p95 {1000 * pct(mem_cpu, 0.95):.1f} ms")
-
-    out = {"p50_ms": 1000 * pct(times, 0.5), "p95_ms": 1000 * pct(times, 0.95),
-           "max_ms": 1000 * times[-1], "cpu_p50_ms": 1000 * pct(cpu, 0.5),
-           "cpu_p95_ms": 1000 * pct(cpu, 0.95)}
-    # The machine is shared: the load average says how much of the wall time was waiting for a
-    # core; CPU time (both DuckDB threads) is what a search costs on its own.
-    print(f"\nLatency over the whole store ({src}): {len(times)} queries, first query "
-          f"{1000 * cold:.0f} ms; wall p50 {out['p50_ms']:.0f} ms, p95 {out['p95_ms']:.0f} ms, "
-          f"max {out['max_ms']:.0f} ms; CPU time p50 {out['cpu_p50_ms']:.0f} ms, "
-          f"p95 {out['cpu_p95_ms']:.0f} ms; load average {load_before:.1f} before, "
-          f"{os.getloadavg()[0]:.1f} after, on {os.cpu_count()} cores")
     return out
+
+
+def _pct(xs: list[float], q: float) -> float:
+    return xs[min(len(xs) - 1, math.ceil(q * len(xs)) - 1)]
 
 
 def _cpu() -> float:
@@ -256,17 +461,34 @@ def _cpu() -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--db", type=Path, required=True, help="A built store (read only).")
-    ap.add_argument("--year", type=int, default=2021)
-    ap.add_argument("--topics", type=int, default=25)
+    ap.add_argument("--full", type=Path, required=True, help="The whole built store (read only).")
+    ap.add_argument("--cuts", type=int, nargs="+", default=[2020, 2021, 2022, 2023])
+    ap.add_argument("--test", type=int, nargs="+", default=[2021, 2022, 2023])
+    ap.add_argument("--cut-store", default=CUT_STORE, help="Path pattern of the cut stores.")
+    ap.add_argument("--topics", type=int, default=60)
+    ap.add_argument("--train-topics", type=int, default=150)
+    ap.add_argument("--train-out", type=Path, help="Train on every cut and write the model.")
+    ap.add_argument("--derive", action="store_true",
+                    help="Derive missing cut stores from the whole store (its identities).")
+    ap.add_argument("--derive-only", action="store_true",
+                    help="Only derive the missing cut stores, then stop.")
+    ap.add_argument("--latency-db", type=Path,
+                    help="The store to time searches on (default: --full).")
     ap.add_argument("--queries", type=int, default=50)
     ap.add_argument("--quiet", action="store_true", help="No per-topic lines.")
+    ap.add_argument("--skip-backtest", action="store_true")
     ap.add_argument("--skip-latency", action="store_true")
-    ap.add_argument("--ablation", action="store_true", help="Also rank with each component off.")
     args = ap.parse_args()
-    run_backtest(args.db, args.year, args.topics, not args.quiet, args.ablation)
+    if args.derive_only:
+        for y in sorted(set(args.cuts) | set(args.test)):
+            Cut(y, args.full, args.cut_store, derive=True).con.close()
+        return
+    if not args.skip_backtest:
+        report = run_backtest(args.full, args.cuts, args.test, args.topics, args.train_topics,
+                              args.cut_store, not args.quiet, args.train_out, args.derive)
+        print(json.dumps(report))
     if not args.skip_latency:
-        run_latency(args.db, args.queries)
+        run_latency(args.latency_db or args.full, args.queries)
 
 
 if __name__ == "__main__":

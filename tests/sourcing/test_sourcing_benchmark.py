@@ -1,4 +1,4 @@
-"""The sourcing backtest's metrics and its year-limited store, on the fixture world."""
+"""The sourcing backtest's metrics, topics, truth and cut store, on the fixture world."""
 
 from __future__ import annotations
 
@@ -6,10 +6,8 @@ import importlib.util
 import math
 from pathlib import Path
 
+import duckdb
 import pytest
-
-from talentgraph.sourcing import index as idx
-from talentgraph.sourcing import rank
 
 PATH = Path(__file__).parents[2] / "benchmarks" / "sourcing.py"
 spec = importlib.util.spec_from_file_location("sourcing_bench", PATH)
@@ -26,18 +24,42 @@ def test_precision_and_ndcg() -> None:
     assert bench.ndcg(["x"], {}) == 0.0
 
 
-def test_backtest_store_holds_only_the_past(store_path: Path) -> None:
-    con = bench.backtest_store(store_path, 2022)
-    assert con.execute("SELECT max(year) FROM papers").fetchone()[0] == 2022
-    assert con.execute("SELECT count(*) FROM mentions WHERE year > 2022").fetchone()[0] == 0
-    # careers tables are built from every year: left out so they cannot leak the future
-    assert not idx.has_table(con, "spells")
-    idx.build_index(con, max_year=2022)
-    truth = bench.truth(con, "human feedback", 2021, ["corl"])
-    # p2 (2022) and p7 (2023) carry the keyword; Gus, whose only paper is p7, is not in the
-    # index (nothing up to 2022), so nobody could rank him and he is left out of the truth
-    assert truth == {"P~Alice_Adams1": 1, "P~Bob_Brown1": 1, "P~Carol_Chen1": 1}
-    by_count, by_cites = bench.baselines(con, "human feedback")
-    assert set(by_count) == set(by_cites)
-    ours = [p.person_id for p in rank.search(con, "human feedback").people]
-    assert ours[0] == "P~Alice_Adams1"
+def test_bootstrap_interval_holds_the_mean_and_narrows_with_agreement() -> None:
+    mean, lo, hi = bench.bootstrap([0.1, 0.2, 0.3, 0.4])
+    assert mean == pytest.approx(0.25) and lo < mean < hi
+    assert bench.bootstrap([0.2] * 10)[1:] == (pytest.approx(0.2), pytest.approx(0.2))
+    ratio = bench.bootstrap_ratio([0.2, 0.4], [0.1, 0.2])
+    assert ratio[0] == pytest.approx(2.0) and ratio[1] == pytest.approx(2.0)
+
+
+def test_hyphen_and_space_variants_are_one_topic(store_path: Path) -> None:
+    assert bench.norm_keyword("Few-Shot  learning") == bench.norm_keyword("few shot_learning")
+    full = duckdb.connect(str(store_path), read_only=True)
+    try:
+        # 'human feedback' is a keyword of p2 (2022) and p7 (2023)
+        assert "human feedback" in bench.choose_topics(full, 2022, 2023, 10, min_papers=2)
+        t = bench.truth(full, ["human feedback"], 2023, 2023)["human feedback"]
+        assert t == {"P~Gus_Green1": 1, "P~Carol_Chen1": 1}
+    finally:
+        full.close()
+
+
+def test_a_cut_store_holds_only_the_past_and_maps_people(store_path: Path,
+                                                         tmp_path: Path) -> None:
+    out = tmp_path / "cut-2022.duckdb"
+    bench.derive_cut(store_path, 2022, out)
+    cut = bench.Cut(2022, store_path, str(out))
+    try:
+        assert cut.ref == 2022
+        assert cut.con.execute("SELECT max(year) FROM papers").fetchone()[0] == 2022
+        # Gus's only paper is of 2023: he is not in the cut store, so not in its truth
+        t = bench.truth(duckdb.connect(str(store_path), read_only=True), ["human feedback"],
+                        2023, 2023)["human feedback"]
+        rel = bench.graded(t, cut.pmap)
+        assert set(rel) == {cut.keys["P~Carol_Chen1"]}
+        peer = bench.peer(cut.con, "human feedback", 2022)
+        assert peer[0] == cut.keys["P~Alice_Adams1"]
+        by_count, by_cites = bench.count_and_citations(cut.hits("human feedback"))
+        assert set(by_count) == set(by_cites)
+    finally:
+        cut.con.close()

@@ -5,18 +5,23 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
+import pytest
 from typer.testing import CliRunner
 
 from talentgraph.cli import app
+from talentgraph.sourcing import learned
 
 runner = CliRunner()
 
 
 def test_source_json_ranks_and_explains(store_path: Path) -> None:
     res = runner.invoke(app, ["source", "reinforcement learning from human feedback", "--db",
-                              str(store_path), "--at", "Lab A", "--limit", "5", "--json"])
+                              str(store_path), "--at", "Lab A", "--limit", "5", "--json",
+                              "--ranking", "hand"])
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
+    assert data["ranker"] == "hand"
     assert [p["name"] for p in data["people"]] == ["Alice Adams", "Dan Diaz"]
     alice = data["people"][0]
     assert {c["name"] for c in alice["components"]} == {"expertise", "impact", "output",
@@ -27,7 +32,7 @@ def test_source_json_ranks_and_explains(store_path: Path) -> None:
 
 def test_source_table_and_why(store_path: Path) -> None:
     res = runner.invoke(app, ["source", "graph neural networks", "--db", str(store_path),
-                              "--why", "--role", "researcher"])
+                              "--why", "--role", "researcher", "--ranking", "hand"])
     assert res.exit_code == 0, res.output
     assert "Dan Diaz" in res.stdout and "expertise" in res.stdout
     assert "Message passing graph neural networks" in res.stdout
@@ -45,3 +50,39 @@ def test_dossier_formats_and_file_output(store_path: Path, tmp_path: Path) -> No
     assert "<h2>Risks</h2>" in out.read_text()
     res = runner.invoke(app, ["dossier", "P~Alice_Adams1", "--db", str(store_path), "--json"])
     assert json.loads(res.stdout)["person"]["name"] == "Alice Adams"
+
+
+def _model_file(tmp_path: Path) -> Path:
+    """A small lambdarank model trained on made-up rows, in the shipped format."""
+    lgb = pytest.importorskip("lightgbm")
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(400, len(learned.NAMES)))
+    y = (x[:, 0] > 0.5).astype(int) + (x[:, 2] > 1)
+    booster = lgb.train({"objective": "lambdarank", "num_leaves": 5, "min_data_in_leaf": 5,
+                         "use_missing": False, "verbose": -1, "num_threads": 1},
+                        lgb.Dataset(x, y, group=[20] * 20, feature_name=list(learned.NAMES)),
+                        num_boost_round=10)
+    path = tmp_path / "ranker.json"
+    path.write_text(json.dumps(learned.model_from_lightgbm(booster.dump_model(), {})))
+    return path
+
+
+def test_source_explains_the_learned_ranking_in_words(store_path: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(learned, "MODEL_PATH", _model_file(tmp_path))
+    res = runner.invoke(app, ["source", "human feedback", "--db", str(store_path), "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["ranker"] == "learned" and data["people"]
+    for p in data["people"]:
+        assert p["components"], p["name"]
+        assert all(c["evidence"].startswith(("raises the score", "lowers the score"))
+                   for c in p["components"])
+    res = runner.invoke(app, ["source", "human feedback", "--db", str(store_path), "--why"])
+    assert res.exit_code == 0, res.output
+    assert "what moved the score" in res.stdout and "the score: " in res.stdout
+    assert "career stage" in res.stdout
+    res = runner.invoke(app, ["dossier", "P~Alice_Adams1", "--db", str(store_path),
+                              "--for-role", "human feedback"])
+    assert res.exit_code == 0, res.output
+    assert "learned ranking: #" in res.stdout and "the score: " in res.stdout

@@ -110,3 +110,20 @@ def test_result_dicts_equal_dataclasses_asdict(con: duckdb.DuckDBPyConnection,
         assert result.to_dict() == asdict(result)
         for p in result.people:
             assert p.to_dict() == asdict(p)
+
+
+def test_query_expansion_learns_related_terms_from_the_corpus(
+        con: duckdb.DuckDBPyConnection) -> None:
+    engine = MemoryIndex.load(con)
+    terms = engine.expansion_terms(con, "human feedback", min_docs=2)
+    words = {r[0] for r in con.execute(
+        "SELECT term FROM fts_main_sourcing_docs.dict WHERE list_contains($t, termid)",
+        {"t": terms.tolist()}).fetchall()}
+    # the papers on human feedback speak of preferences; the query's own terms are not added
+    assert "prefer" in words and not {"human", "feedback"} & words
+    plain = engine.hits(con, "human feedback")
+    wide = engine.hits(con, "human feedback", expand=0.5)
+    assert set(plain.doc) <= set(wide.doc)
+    base = dict(zip(plain.doc.tolist(), plain.bm25.tolist(), strict=True))
+    assert all(s >= base[d] - 1e-12 for d, s in zip(wide.doc.tolist(), wide.bm25.tolist(),
+                                                     strict=True) if d in base)

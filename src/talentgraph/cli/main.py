@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from talentgraph import config
-from talentgraph.cli import careers, ops, orgs, people, sourcing, web
+from talentgraph.cli import careers, orgs, people, sourcing, web
 from talentgraph.cli.common import (
     DbOption,
     JsonOption,
@@ -189,8 +190,22 @@ sourcing.register(app)
 people.register(app)
 export_app.command("mentions")(people.export_mentions)
 orgs.register(app)
-app.add_typer(ops.ops_app, name="ops")
 web.register(app)
+
+
+def _add_ops(argv: list[str]) -> None:
+    """The `ops` group, only when the command line may need it: it imports SQLAlchemy (~0.5 s of
+    start-up), which `source`, `person` and the other store commands never use."""
+    words = [a for a in argv[1:] if not a.startswith("-")]
+    if not words or words[0] == "ops" or words[0] not in {
+            c.name or (c.callback.__name__ if c.callback else "")
+            for c in app.registered_commands} | {g.name for g in app.registered_groups}:
+        from talentgraph.cli import ops
+
+        app.add_typer(ops.ops_app, name="ops")
+
+
+_add_ops(sys.argv)
 
 
 def main() -> None:

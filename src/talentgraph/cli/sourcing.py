@@ -30,9 +30,11 @@ def source(
     = None,
     not_at: Annotated[list[str] | None, typer.Option("--not-at", help="Leave out people now at "
                                                      "this organisation; repeatable.")] = None,
-    role: Annotated[str | None, typer.Option("--role", help="phd | researcher | senior | "
-                                             "professor, from the latest role the records give "
-                                             "(people with no role in them are left out).")]
+    role: Annotated[str | None, typer.Option("--role", help="phd | student | researcher | "
+                                             "senior | professor: the career stage from all the "
+                                             "evidence (role titles over time, years active, "
+                                             "papers, last-author share); people whose stage is "
+                                             "unknown are left out.")]
     = None,
     since: Annotated[int | None, typer.Option("--since", help="Only papers from this year on "
                                               "count toward the topic.")] = None,
@@ -42,16 +44,23 @@ def source(
     limit: Annotated[int, typer.Option("--limit", help="How many people.")] = 20,
     why: Annotated[bool, typer.Option("--why", help="Print each person's score components and "
                                       "top papers (always in --json).")] = False,
+    ranking: Annotated[str, typer.Option("--ranking", help="learned (the model trained on past "
+                                         "years; the hand-tuned one when it is absent) | hand "
+                                         "(the hand-tuned weights of model.py).")] = "learned",
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Ranked people for a topic, every score explained (components and the papers behind it)."""
+    from talentgraph.sourcing.learned import search as learned_search
     from talentgraph.sourcing.rank import Filters, search
 
+    if ranking not in ("learned", "hand"):
+        raise typer.BadParameter(f"--ranking must be learned or hand (got {ranking!r})")
     con = _open(db)
     try:
-        result = search(con, query, Filters(at=at or [], not_at=not_at or [], role=role,
-                                            since=since, country=country), limit=limit)
+        run = learned_search if ranking == "learned" else search
+        result = run(con, query, Filters(at=at or [], not_at=not_at or [], role=role,
+                                         since=since, country=country), limit=limit)
     finally:
         con.close()
     if as_json:
@@ -65,12 +74,16 @@ def source(
              "seniority": "sen", "mobility": "mob"}
     rows = []
     for p in result.people:
+        top = p.components if result.ranker == "hand" else p.components[:3]
         rows.append({
-            "rank": p.rank, "name": p.name, "score": round(p.score, 1),
-            "components": " ".join(f"{short[c.name]} {c.points:.1f}" for c in p.components),
+            "rank": p.rank, "name": p.name,
+            "score": round(p.score, 1 if result.ranker == "hand" else 2),
+            "components": " ".join(f"{short.get(c.name, c.name)} {c.points:+.1f}"
+                                   if result.ranker == "hand" else
+                                   f"{c.name} {c.points:+.2f}" for c in top),
             "now at": ", ".join(p.where["orgs"][:2])
                       + ("" if p.where["source"] == "careers" else " *"),
-            "role": p.role_class or "", "person_id": p.person_id,
+            "stage": p.career_stage, "person_id": p.person_id,
         })
     common.print_table(rows, f"{query!r}: {result.candidates:,} people with matching papers "
                           f"({result.matched_papers:,} papers considered)")
@@ -81,8 +94,13 @@ def source(
         for p in result.people:
             common.console.print(f"\n[bold]{p.rank}. {p.name}[/bold] ({p.person_id}) "
                               f"score {p.score:.1f}")
+            common.console.print(f"  career stage {p.career_stage}: {p.stage_evidence}")
+            if result.ranker == "learned":
+                common.console.print("  learned ranking; what moved the score (points):")
             for c in p.components:
-                common.console.print(f"  {c.name:<10} {c.points:5.1f}  {c.evidence}")
+                common.console.print(f"  {c.name:<10} {c.points:5.1f}  {c.evidence}"
+                                     if result.ranker == "hand" else
+                                     f"  {c.points:+6.2f}  {c.evidence}")
             for tp in p.top_papers:
                 common.console.print(f"  - {tp['year']} {tp['venue']}: {tp['title']} "
                                   f"[dim]({tp['paper_id']}, author {tp['position'] + 1} of "

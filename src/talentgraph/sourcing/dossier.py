@@ -12,7 +12,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from talentgraph.errors import NotFoundError, OpsInputError
 from talentgraph.sourcing import index as idx
-from talentgraph.sourcing import rank
+from talentgraph.sourcing import learned, rank
 
 OURS_ENV = "TALENTGRAPH_OUR_ORGS"
 FORMATS = ("md", "html", "json")
@@ -242,11 +242,13 @@ def _topic_fit(con: duckdb.DuckDBPyConnection, pid: str, text: str) -> dict[str,
         GROUP BY st.word ORDER BY papers DESC, st.word""", {"text": text, "pid": pid})
     if not result.people:
         return {"text": text, "rank": None, "candidates": result.candidates, "score": 0.0,
+                "learned": None,
                 "components": [], "papers": [], "terms": terms,
                 "summary": "none of this person's papers match the role text"}
     me = result.people[0]
     missing = [t for t in terms if not t["papers"]]
     return {"text": text, "rank": me.rank, "candidates": result.candidates, "score": me.score,
+            "learned": learned.explain_person(con, text, pid),
             "components": [c.__dict__ for c in me.components], "papers": me.top_papers,
             "terms": terms,
             "summary": (f"ranks #{me.rank} of {result.candidates} people whose papers match; "
@@ -315,12 +317,15 @@ def build_dossier(con: duckdb.DuckDBPyConnection, person: str, for_role: str | N
     links = {r["paper_id"]: r["link"] for r in _rows(con, """
         SELECT a.paper_id, sp.link FROM sourcing_authorship a JOIN sourcing_papers sp
         USING (paper_id) WHERE a.person_id = $pid""", {"pid": pid})}
-    stage_note = ("latest role in the records" if p["stage_source"] == "role"
-                  else "years of publications (no recent role in the records)")
+    # the career stage and what decided it (stage.career_stage, as the role filter uses)
+    stage_note = (f"career stage {p['career_stage']}: {p['stage_evidence']}"
+                  if p["stage_source"] == "career_stage"
+                  else f"years of publications (career stage unknown: {p['stage_evidence']})")
     return {
         "person": {"person_id": pid, "name": p["name"], "external_ids": _external_ids(con, pid),
                    "role": p["role"], "role_year": p["role_year"], "role_class": p["role_class"],
                    "stage": p["stage"], "stage_basis": stage_note,
+                   "career_stage": p["career_stage"], "stage_evidence": p["stage_evidence"],
                    "first_year": p["first_year"], "last_year": p["last_year"]},
         "where_now": rank.where_now(p),
         "record": {k: p[k] for k in ("n_papers", "n_recent", "n_first", "n_last", "n_orals",

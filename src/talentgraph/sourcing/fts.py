@@ -8,6 +8,13 @@ import duckdb
 
 from talentgraph.errors import StoreError
 
+# The FTS index's postings with term frequencies, term-major: the `index` stage stores them as
+# `sourcing_postings` and the in-memory index (memindex.py) loads them (grouped at load time
+# from stores built before the table existed).
+POSTINGS_SQL = """
+    SELECT termid::INTEGER AS termid, docid::INTEGER AS docid, count(*)::INTEGER AS tf
+    FROM fts_main_sourcing_docs.terms GROUP BY ALL ORDER BY termid, docid"""
+
 
 def extension_path() -> Path:
     """The fts.duckdb_extension file shipped in the `duckdb-extension-fts` package."""

@@ -33,6 +33,8 @@ import duckdb
 from talentgraph.errors import StoreError
 from talentgraph.sourcing import countries, fts
 from talentgraph.sourcing import model as m
+from talentgraph.sourcing import stage as career
+from talentgraph.sourcing.stage import ROLE_CLASSES, role_class  # noqa: F401 (re-exported)
 
 # Every column of the ingested tables the ranking evidence is computed from. A test checks that no
 # protected attribute (gender, age, nationality, ...) is among them.
@@ -50,17 +52,9 @@ FEATURE_COLUMNS: dict[str, tuple[str, ...]] = {
               "kind"),
 }
 
-# Role strings (free text in the records) to classes, first match wins. Why this order: an
-# "Assistant Professor" is a professor, a "Senior PhD student" a PhD student, a "Principal
-# Research Scientist" senior.
-ROLE_CLASSES: tuple[tuple[str, str], ...] = (
-    ("professor", r"professor|lecturer|faculty|\bchair\b"),
-    ("phd", r"ph\.?\s?d|doctoral|graduate student"),
-    ("student", r"student|undergrad|\bmaster|\bms\b|\bintern"),
-    ("senior", r"senior|principal|distinguished|\bstaff\b|director|\bhead\b|\blead\b|chief|\bvp\b|"
-               r"vice president|manager|founder|\bcto\b|\bceo\b|partner"),
-    ("researcher", r"research|scientist|postdoc|post-doc|engineer|fellow|member of technical"),
-)
+# The layout of the sourcing tables; searches refuse an index of another version (rebuild it).
+# 2: sourcing_people.career_stage / stage_evidence (stage.py)
+INDEX_VERSION = "2"
 
 POSITION_WEIGHT_SQL = f"""CASE
     WHEN n_authors <= 1 OR position = 0 THEN {m.FIRST_WEIGHT}
@@ -95,18 +89,6 @@ def _role_class_sql(expr: str) -> str:
     return f"CASE WHEN {expr} IS NULL OR trim({expr}) = '' THEN NULL {arms} ELSE 'other' END"
 
 
-def role_class(role: str | None) -> str | None:
-    """The class of a free-text role (the same rule as the SQL of the stage)."""
-    import re
-
-    if role is None or not role.strip():
-        return None
-    for cls, pattern in ROLE_CLASSES:
-        if re.search(pattern, role.lower()):
-            return cls
-    return "other"
-
-
 def _ensure_erased(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE TABLE IF NOT EXISTS sourcing_erased "
                 "(person_id VARCHAR PRIMARY KEY, erased_at TIMESTAMPTZ NOT NULL)")
@@ -135,9 +117,7 @@ def _build_docs(con: duckdb.DuckDBPyConnection) -> int:
     # wide indexed table).
     # The postings with term frequencies, term-major: what the in-memory index (memindex.py)
     # loads, so a server start does not group the index's ~10M token rows again.
-    from talentgraph.sourcing.memindex import POSTINGS_SQL
-
-    con.execute(f"CREATE OR REPLACE TABLE sourcing_postings AS {POSTINGS_SQL}")
+    con.execute(f"CREATE OR REPLACE TABLE sourcing_postings AS {fts.POSTINGS_SQL}")
     con.execute("""
         CREATE OR REPLACE TABLE sourcing_doc_features AS
         SELECT d.docid, s.doc_key, s.paper_id, s.year, s.venue, s.title, s.decision, s.status,
@@ -257,6 +237,46 @@ def _whereabouts(con: duckdb.DuckDBPyConnection, have: dict[str, bool]) -> None:
         GROUP BY person_id""")
 
 
+def _career_stages(con: duckdb.DuckDBPyConnection) -> None:
+    """`sourcing_stage`: each person's career stage by `stage.career_stage` (one rule in one
+    place: Python, called once per person; ~200k people take a few seconds)."""
+    import pyarrow as pa
+
+    cur = con.execute("""
+        WITH t AS (
+            SELECT a.person_id, list({'y': a.year, 'r': m.role}) AS titles
+            FROM sourcing_authorship a JOIN mentions m USING (paper_id, position)
+            WHERE m.role IS NOT NULL AND trim(m.role) <> '' AND a.year IS NOT NULL
+            GROUP BY 1
+        )
+        SELECT a.person_id, count(*) AS n, min(a.year), max(a.year),
+               count(*) FILTER (WHERE a.n_authors > 1) AS n_multi,
+               count(*) FILTER (WHERE a.n_authors > 1 AND a.position = a.n_authors - 1),
+               any_value(t.titles)
+        FROM sourcing_authorship a LEFT JOIN t USING (person_id)
+        GROUP BY a.person_id""")
+    ids, stages, by, evidence, coarse = [], [], [], [], []
+    for pid, n, first, last, n_multi, n_last, titles in cur.fetchall():
+        cs = career.career_stage(((t["y"], t["r"]) for t in titles or ()),
+                                 career.Record(n, first, last, n_multi, n_last))
+        ids.append(pid)
+        stages.append(cs.stage)
+        by.append(cs.decided_by)
+        evidence.append(cs.evidence)
+        coarse.append(cs.coarse)
+    table = pa.table({"person_id": pa.array(ids, pa.string()),
+                      "career_stage": pa.array(stages, pa.string()),
+                      "stage_decided_by": pa.array(by, pa.string()),
+                      "stage_evidence": pa.array(evidence, pa.string()),
+                      "coarse_stage": pa.array(coarse, pa.string())})
+    con.register("sourcing_stage_rows", table)
+    try:
+        con.execute("CREATE OR REPLACE TEMP TABLE sourcing_stage AS "
+                    "SELECT * FROM sourcing_stage_rows")
+    finally:
+        con.unregister("sourcing_stage_rows")
+
+
 def _build_people(con: duckdb.DuckDBPyConnection, have: dict[str, bool], ref_year: int) -> None:
     moves = ("""SELECT person_id, count(*) AS n_moves, max(first_year_at_to) AS last_move_year
                 FROM moves WHERE coalesce(kind, '') NOT ILIKE '%intern%' GROUP BY 1"""
@@ -311,19 +331,16 @@ def _build_people(con: duckdb.DuckDBPyConnection, have: dict[str, bool], ref_yea
             LEFT JOIN nm USING (person_id) LEFT JOIN names_fallback nf USING (person_id)
             LEFT JOIN sourcing_where w USING (person_id) LEFT JOIN mv USING (person_id)
         ), staged AS (
-            -- Career stage for peer comparisons: the latest role when it is recent (within 3
-            -- years of the last paper), else the length of the publication record.
-            SELECT *, CASE
-                WHEN role_class IN ('phd', 'student') AND role_year >= last_year - 3 THEN 'early'
-                WHEN role_class IN ('senior', 'professor') AND role_year >= last_year - 3
-                    THEN 'senior'
-                WHEN role_class = 'researcher' AND role_year >= last_year - 3 THEN 'mid'
-                WHEN years_active <= 4 THEN 'early'
-                WHEN years_active <= 10 THEN 'mid'
-                ELSE 'senior' END AS stage,
-                CASE WHEN role_class IS NOT NULL AND role_year >= last_year - 3 THEN 'role'
+            -- career stage from all the evidence (stage.py; the role filter reads it too);
+            -- peer comparisons use its coarse stage, else the length of the record
+            SELECT joined.*, cs.career_stage, cs.stage_decided_by, cs.stage_evidence,
+                CASE WHEN cs.coarse_stage IS NOT NULL THEN cs.coarse_stage
+                     WHEN years_active <= 4 THEN 'early'
+                     WHEN years_active <= 10 THEN 'mid'
+                     ELSE 'senior' END AS stage,
+                CASE WHEN cs.coarse_stage IS NOT NULL THEN 'career_stage'
                      ELSE 'years_active' END AS stage_source
-            FROM joined
+            FROM joined LEFT JOIN sourcing_stage cs USING (person_id)
         )
         SELECT *,
             row_number() OVER (ORDER BY person_id)::INTEGER AS person_key,
@@ -334,7 +351,7 @@ def _build_people(con: duckdb.DuckDBPyConnection, have: dict[str, bool], ref_yea
             -- the components of the score that do not depend on the query (see model.py)
             least(1.0, ln(1 + n_recent) / ln(1 + {m.OUTPUT_FULL})) AS v_output,
             least(1.0, ln(1 + coauthors) / ln(1 + {m.NETWORK_FULL})) AS v_network,
-            CASE WHEN stage_source = 'role' THEN CASE role_class {role_level} ELSE 0.4 END
+            CASE WHEN stage_source = 'career_stage' THEN CASE career_stage {role_level} ELSE 0.4 END
                  ELSE least(1.0, years_active / {m.SENIORITY_FULL_YEARS}) END AS v_seniority,
             CASE WHEN where_source = 'careers' AND since_year IS NOT NULL THEN
                 {m.MOBILITY_TENURE_WEIGHT}
@@ -387,6 +404,7 @@ def build_index(con: duckdb.DuckDBPyConnection, progress: Any = None,
         _country_table(con, have["orgs"])
         _whereabouts(con, have)
         step(4, "people")
+        _career_stages(con)
         _build_people(con, have, ref_year)
         n_people = con.execute("SELECT count(*) FROM sourcing_people").fetchone()[0]
     else:
@@ -394,6 +412,7 @@ def build_index(con: duckdb.DuckDBPyConnection, progress: Any = None,
                       "sourcing_author_keys"):
             con.execute(f"DROP TABLE IF EXISTS {table}")
     meta = {"ref_year": ref_year, "max_year": max_year, "people": n_people,
+            "index_version": INDEX_VERSION,
             "built_at": datetime.now(UTC).isoformat(),
             **{f"have_{k}": v for k, v in have.items()}}
     con.execute("CREATE OR REPLACE TABLE sourcing_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")

@@ -15,7 +15,7 @@ the FTS extension itself, so the terms are the SQL path's). Filters are person m
 DuckDB from the same conditions as the SQL path, kept in a small LRU.
 
 Scores equal the SQL path's up to floating-point summation order (tests compare both); the
-explanation of every rank is built by the same code (`rank._explain`).
+explanation of every rank is built by the same code (`results.explain`).
 """
 
 from __future__ import annotations
@@ -29,19 +29,14 @@ import duckdb
 import numpy as np
 
 from talentgraph.errors import StoreError
-from talentgraph.sourcing import countries, fts, model
+from talentgraph.sourcing import countries, fts, learned, model
 from talentgraph.sourcing import index as idx
-from talentgraph.sourcing import rank as rk
+from talentgraph.sourcing import results as rk
 
 FTS = "fts_main_sourcing_docs"
 K1, B = 1.2, 0.75  # match_bm25's defaults (k, b), which the SQL path uses
 DECISIONS = ("oral", "spotlight")
 LRU_ENTRIES = 256  # query terms and filter masks kept per process
-# The FTS index's postings with term frequencies, as the `index` stage stores them
-# (`sourcing_postings`); stores built before it are grouped at load time.
-POSTINGS_SQL = f"""
-    SELECT termid::INTEGER AS termid, docid::INTEGER AS docid, count(*)::INTEGER AS tf
-    FROM {FTS}.terms GROUP BY ALL ORDER BY termid, docid"""
 
 
 class _Lru:
@@ -85,7 +80,7 @@ class MemoryIndex:
 
     @classmethod
     def load(cls, con: duckdb.DuckDBPyConnection) -> MemoryIndex:
-        meta = rk._open_index(con)
+        meta = rk.open_index(con)
         self = cls()
         self.ref_year = int(meta.get("ref_year") or 0)
         self.careers = meta.get("have_spells") == "True"
@@ -122,7 +117,7 @@ class MemoryIndex:
                                 "FROM sourcing_doc_features ORDER BY docid").to_arrow_table()
         # postings, term-major (the index stage writes them so; older stores: grouped here)
         postings = ("SELECT termid, docid, tf FROM sourcing_postings ORDER BY termid, docid"
-                    if idx.has_table(con, "sourcing_postings") else POSTINGS_SQL)
+                    if idx.has_table(con, "sourcing_postings") else fts.POSTINGS_SQL)
         p = con.execute(postings).fetchnumpy()
         termid = np.asarray(p["termid"])
         self.n_terms = int(con.execute(f"SELECT max(termid) + 1 FROM {FTS}.dict").fetchone()[0]
@@ -176,7 +171,7 @@ class MemoryIndex:
         self.present[keys] = False
 
     def details(self, keys: list[int]) -> dict[int, dict[str, Any]]:
-        """The wide sourcing_people rows of a few people (as rank._details reads them)."""
+        """The wide sourcing_people rows of a few people (as `rank.search` reads them)."""
         rows = np.searchsorted(self.people_keys, keys)
         return {r["person_key"]: r for r in self.people.take(rows).to_pylist()}
 
@@ -209,6 +204,54 @@ class MemoryIndex:
         docs = np.flatnonzero(hit)
         return docs, score[docs]
 
+    def expansion_terms(self, con: duckdb.DuckDBPyConnection, query: str, n_docs: int = 10,
+                        n_terms: int = 4, min_docs: int = 3) -> np.ndarray:
+        """Terms learned from the corpus for `query` (pseudo-relevance feedback): the terms
+        most frequent, by idf, among the texts of its `n_docs` best-matching papers (in at
+        least `min_docs` of them), the query's own terms excepted. "llm agents" gains e.g.
+        "language" and "tool", which find "language agents" and "tool-using language models"."""
+        terms = self.term_ids(con, query)
+        docs, score = self.bm25(terms)
+        if not len(docs):
+            return np.zeros(0, np.int64)
+        top = docs[np.argsort(-score, kind="stable")[:n_docs]] + 1  # doc_key = docid + 1
+        rows = con.execute(f"""
+            WITH t AS (
+                SELECT DISTINCT doc_key, stem(unnest({FTS}.tokenize(
+                    concat_ws(' ', title, abstract, tldr, keywords_text))), 'porter') AS term
+                FROM sourcing_docs WHERE list_contains($keys, doc_key))
+            SELECT d.termid, count(*) AS n FROM t JOIN {FTS}.dict d USING (term)
+            GROUP BY 1 HAVING count(*) >= $min""",
+                           {"keys": [int(k) for k in top], "min": min_docs}).fetchall()
+        cand = [(n * self.idf[t], t) for t, n in rows if t not in set(terms.tolist())]
+        return np.array([t for _, t in sorted(cand, reverse=True)[:n_terms]], dtype=np.int64)
+
+    def hits(self, con: duckdb.DuckDBPyConnection, query: str,
+             since: int | None = None, expand: float = 0.0) -> learned.Hits:
+        """`learned.hits_sql` in memory: the author rows of every paper matching `query`
+        (with `expand` > 0, plus `expand` times the BM25 of its learned expansion terms)."""
+        docs, score = self.bm25(self.term_ids(con, query))
+        if expand > 0:
+            extra = self.expansion_terms(con, query)
+            if len(extra):
+                d2, s2 = self.bm25(extra)
+                full = np.zeros(self.n_docs)
+                full[docs] += score
+                full[d2] += expand * s2
+                docs = np.union1d(docs, d2)
+                score = full[docs]
+        if since is not None and len(docs):
+            keep = self.year[docs] >= since
+            docs, score = docs[keep], score[keep]
+        rows = _ranges(self.a_ptr[docs], self.a_ptr[docs + 1])
+        of = np.repeat(np.arange(len(docs)), self.a_ptr[docs + 1] - self.a_ptr[docs])
+        d = docs[of]
+        return learned.Hits(d.astype(np.int64), score[of], self.year[d],
+                            self.oral[d] | self.spotlight[d],
+                            self.a_person[rows].astype(np.int64),
+                            self.a_position[rows].astype(np.int64),
+                            self.a_n_authors[rows].astype(np.int64))
+
     def _mask(self, con: duckdb.DuckDBPyConnection, key: Hashable, condition: str,
               params: dict[str, Any]) -> np.ndarray:
         """People (by person_key) meeting one filter condition of the SQL path."""
@@ -224,11 +267,11 @@ class MemoryIndex:
         return [self._orgs.get(n.strip(), lambda n=n: rk.resolve_orgs(con, [n])[0])
                 for n in names]
 
-    def _filter(self, con: duckdb.DuckDBPyConnection, filters: rk.Filters,
+    def filter_mask(self, con: duckdb.DuckDBPyConnection, filters: rk.Filters,
                 at: list[rk.OrgMatch], not_at: list[rk.OrgMatch]) -> np.ndarray | None:
         def org_mask(m: rk.OrgMatch) -> np.ndarray:
             params: dict[str, Any] = {}
-            cond = rk._org_condition(m, params, "o")
+            cond = rk.org_condition(m, params, "o")
             return self._mask(con, ("org", m.how, m.query, tuple(m.org_ids)), cond, params)
 
         mask = None
@@ -245,7 +288,7 @@ class MemoryIndex:
         for m in not_at:
             both(~org_mask(m))
         if filters.role:
-            both(self._mask(con, ("role", filters.role), "p.role_class = $role",
+            both(self._mask(con, ("role", filters.role), rk.ROLE_CONDITION,
                             {"role": filters.role}))
         if filters.country:
             cc = countries.to_code(filters.country)
@@ -262,7 +305,7 @@ class MemoryIndex:
         """`rank.search` (without rank_of) on the in-memory index; `con` reads the few rows
         shown and the query's terms."""
         filters = filters or rk.Filters()
-        rk._validate(query, filters, limit)
+        rk.validate(query, filters, limit)
         at = self.resolve_orgs(con, filters.at)
         not_at = self.resolve_orgs(con, filters.not_at)
         filtered = bool(at or not_at or filters.role or filters.country)
@@ -298,7 +341,7 @@ class MemoryIndex:
         person = self.a_person[rows].astype(np.int64)
 
         keys, inv = np.unique(person, return_inverse=True)
-        mask = self._filter(con, filters, at, not_at)
+        mask = self.filter_mask(con, filters, at, not_at)
         ok = self.present[keys] if mask is None else (self.present[keys] & mask[keys])
         n = len(keys)
         x = np.bincount(inv, contrib, n)
@@ -373,6 +416,6 @@ class MemoryIndex:
                       for c in ("output", "network", "seniority", "mobility")},
                    **{f"pt_{c}": float(v[i]) for c, v in pts.items()},
                    "score": float(total[i]), "place": place, "top_papers": tp}
-            people.append(rk._explain(place, row, self.ref_year))
+            people.append(rk.explain(place, row, self.ref_year))
         return rk.SearchResult(query, filters, at + not_at, len(cand), matched, self.ref_year,
                                self.careers, people)

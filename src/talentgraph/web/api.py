@@ -185,7 +185,7 @@ def dossier(request: Request, person_id: str, for_role: Text = None) -> dict[str
 def search(request: Request, q: Annotated[str, Query(min_length=1, max_length=300)],
            at: Annotated[list[str], Query(max_length=10)] = [],  # noqa: B006 - FastAPI copies
            not_at: Annotated[list[str], Query(max_length=10)] = [],  # noqa: B006
-           role: Annotated[Literal["phd", "researcher", "senior", "professor"] | None,
+           role: Annotated[Literal["phd", "student", "researcher", "senior", "professor"] | None,
                            Query()] = None,
            since: Year = None, country: Annotated[str | None, Query(max_length=60)] = None,
            limit: Annotated[int, Query(ge=1, le=100)] = 20) -> dict[str, Any]:

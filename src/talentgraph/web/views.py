@@ -33,7 +33,7 @@ from talentgraph.ops.settings import get_setting
 from talentgraph.ops.stages import STAGES
 from talentgraph.sourcing import dossier as dossier_mod
 from talentgraph.sourcing import index as sourcing_index
-from talentgraph.sourcing import rank
+from talentgraph.sourcing import learned, rank
 from talentgraph.web import charts
 from talentgraph.web.context import Ctx
 
@@ -213,8 +213,8 @@ def search(c: Ctx, q: str, filters: rank.Filters, limit: int) -> dict[str, Any]:
     key = ("search", q, tuple(filters.at), tuple(filters.not_at), filters.role, filters.since,
            filters.country, limit)
     engine = c.request.app.state.graph.search_engine()
-    result = c.cached(key, lambda: rank.search(c.graph(), q, filters, limit=limit,
-                                               engine=engine).to_dict())
+    result = c.cached(key, lambda: learned.search(c.graph(), q, filters, limit=limit,
+                                                  engine=engine).to_dict())
     _graph_read(c, "graph.search", "search", None, returned=len(result["people"]),
                 filtered=bool(filters.at or filters.not_at or filters.role or filters.since
                               or filters.country))
