@@ -31,7 +31,7 @@ def own(world: dict, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]
     """An app on the built world with an operational store of its own: these tests add
     requisitions, users and employees that the shared store's tests do not expect."""
     root = tmp_path_factory.mktemp("admin")
-    ops = OpsStore(f"sqlite:///{root / 'ops.sqlite'}")
+    ops = OpsStore(f"sqlite:///{root / 'ops.sqlite'}", create=True)
     seed(ops, root, world["people"])
     app = create_app(WebConfig(db_path=world["db"], ops_url=str(ops.engine.url),
                                secret_key="admin-test-key"), ops)
