@@ -199,3 +199,30 @@ def test_a_refusal_is_audited_once(client_for, world: dict) -> None:
         rows = s.scalars(select(AuditEntry).where(AuditEntry.id > before)).all()
     assert [(r.action, r.object_id) for r in rows] == [("access.denied", "/api/retention")]
     assert rows[0].details["operation"]  # what the service layer refused is in that one row
+
+
+def test_database_errors_are_user_errors_not_500s(client_for, monkeypatch) -> None:
+    """A clash in the ops store (what a concurrent change produces) used to be a 500 in the web
+    app; the store's session now turns it into the same error the CLI shows."""
+    from sqlalchemy import text
+
+    from talentgraph.ops.models import User
+    from talentgraph.web import views
+
+    c = client_for("viewer")
+
+    def clash(ctx):  # noqa: ANN001, ANN202
+        ctx.s.add(User(username="viewer", display_name="twin", role="viewer",
+                       password_hash="x", active=True))
+        return {}
+
+    monkeypatch.setattr(views, "dashboard", clash)
+    r = c.get("/api/dashboard")
+    assert r.status_code == 422 and "conflicts" in r.json()["detail"], r.text
+
+    def broken(ctx):  # noqa: ANN001, ANN202
+        ctx.s.execute(text("SELECT * FROM no_such_table"))
+
+    monkeypatch.setattr(views, "dashboard", broken)
+    r = c.get("/api/dashboard")
+    assert r.status_code == 503 and "cannot be reached or used" in r.json()["detail"], r.text

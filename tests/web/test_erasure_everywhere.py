@@ -121,6 +121,13 @@ def test_erasure_reaches_every_read_path_a_running_server_and_a_rebuild(
             assert not _shows(r.text), (url, r.status_code, _shows(r.text))
         assert web.get(f"/api/people/{pid}/dossier").status_code == 404
 
+    from talentgraph.web.graph import GraphStore
+
+    fresh = GraphStore(db)  # a server started after the erasure still uses the profiles table
+    try:
+        assert fresh.profiles_ready()
+    finally:
+        fresh.close()
     after = _cli_reads(db, tmp_path, pid)
     for name, text in after.items():
         assert not _shows(text), (name, _shows(text))

@@ -171,7 +171,11 @@ def topics_sql(src: str) -> str:
 
 
 def source_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in SOURCES}
+    # the store's own tables, named with their catalog: on a read-only connection the bare
+    # names are views that leave erased people out (store.suppress), and would not match
+    db = con.execute("SELECT current_database()").fetchone()[0].replace('"', '""')
+    return {t: con.execute(f'SELECT count(*) FROM "{db}".main.{t}').fetchone()[0]
+            for t in SOURCES}
 
 
 def is_fresh(con: duckdb.DuckDBPyConnection) -> bool:
