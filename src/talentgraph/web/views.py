@@ -23,13 +23,13 @@ from talentgraph.ops import (
     offer_service,
     outreach,
     plans,
+    settings,
     users,
 )
 from talentgraph.ops.compstore import package_from_options
 from talentgraph.ops.graphview import DuckDBGraphView
 from talentgraph.ops.permissions import Op, require
 from talentgraph.ops.risk_service import flight_risks
-from talentgraph.ops.settings import get_setting
 from talentgraph.ops.stages import STAGES
 from talentgraph.sourcing import dossier as dossier_mod
 from talentgraph.sourcing import index as sourcing_index
@@ -53,15 +53,12 @@ def ref_year(c: Ctx) -> int:
 
 def our_organisation(c: Ctx) -> dict[str, Any]:
     """Who 'we' are: the ops 'organisation' setting (name, org ids, aliases)."""
-    return get_setting(c.s, "organisation")
+    return settings.our_organisation(c.s)
 
 
 def _our_org_query(org: dict[str, Any]) -> str | None:
-    ids = [str(i) for i in org.get("org_ids") or []]
-    if ids:
-        return ids[0]
-    name = (org.get("name") or "").strip()
-    return name if name and name != "our lab" else None
+    found = settings.our_org_queries(org)
+    return found[0] if found else None
 
 
 def _person_names(c: Ctx, person_ids: list[str]) -> dict[str, str]:
@@ -222,9 +219,7 @@ def search(c: Ctx, q: str, filters: rank.Filters, limit: int) -> dict[str, Any]:
 
 
 def dossier(c: Ctx, person_id: str, for_role: str | None) -> dict[str, Any]:
-    org = our_organisation(c)
-    ours = [str(i) for i in org.get("org_ids") or []] or [
-        n for n in [org.get("name"), *(org.get("aliases") or [])] if n and n != "our lab"]
+    ours = settings.our_org_queries(our_organisation(c))
     data = c.cached(("dossier", person_id, for_role, tuple(ours)),
                     lambda: dossier_mod.build_dossier(c.graph(), person_id, for_role=for_role,
                                                       ours=ours or None))
