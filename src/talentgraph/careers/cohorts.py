@@ -150,7 +150,7 @@ def members_of_org(con: duckdb.DuckDBPyConnection, org: str, year_from: int, yea
     """Everyone with a home spell at the organisation (or below it) overlapping the years."""
     require(con, "spells", "persons", "orgs")
     if year_from > year_to:
-        raise OpsInputError(f"--from {year_from} is after --to {year_to}")
+        raise OpsInputError(f"the from year {year_from} is after the to year {year_to}")
     home = _fixed_home(con, org)
     assert home is not None
     rows = con.execute("""
@@ -174,8 +174,8 @@ def members_of_file(con: duckdb.DuckDBPyConnection, path: Path, org: str | None,
     except (OSError, UnicodeDecodeError) as exc:
         raise OpsInputError(f"cannot read the cohort file {path}: {exc}") from exc
     if not org and year is None:
-        raise OpsInputError("a cohort from a file needs --org (the organisation they were at) "
-                            "or --year (their organisation is then the one they were at that year)")
+        raise OpsInputError("a group of names needs the organisation they were at, or a year "
+                            "(their organisation is then the one they were at that year)")
     home = _fixed_home(con, org)
     entries = [(n, line.split("#", 1)[0].strip()) for n, line in enumerate(lines, start=1)]
     entries = [(n, e) for n, e in entries if e]
@@ -343,7 +343,8 @@ def cohort_report(con: duckdb.DuckDBPyConnection, *, paper: str | None = None,
     """One of: a paper's authors, a file of names/ids, or everyone at `org` in a year range."""
     chosen = [x for x in (paper, file) if x]
     if len(chosen) > 1:
-        raise OpsInputError("give one cohort: --paper, --file, or --org with --from/--to")
+        raise OpsInputError("give one cohort: a paper, a file of names, or an organisation with "
+                            "from and to years")
     if paper:
         info, members = members_of_paper(con, paper, org)
         label = info.get("title")
@@ -356,7 +357,7 @@ def cohort_report(con: duckdb.DuckDBPyConnection, *, paper: str | None = None,
         label = str(file)
     elif org:
         if year_from is None or year_to is None:
-            raise OpsInputError("a cohort of an organisation needs --from YEAR and --to YEAR")
+            raise OpsInputError("a cohort of an organisation needs a from year and a to year")
         info, members = members_of_org(con, org, year_from, year_to)
         where = info["name"]
         head = {"cohort": "org", "org": {k: info[k] for k in ("org_id", "name", "kind")},
@@ -364,8 +365,8 @@ def cohort_report(con: duckdb.DuckDBPyConnection, *, paper: str | None = None,
                 "family": info["family"], "other_matches": info["other_matches"]}
         label = f"{where} {year_from}-{year_to}"
     else:
-        raise OpsInputError("give a cohort: --paper TITLE-or-ID, --file PATH, or --org ORG "
-                            "--from YEAR --to YEAR")
+        raise OpsInputError("give a cohort: a paper (title or id), a file of names, or an "
+                            "organisation with from and to years")
     if not members:
         raise NotFoundError(f"the cohort {label!r} has no members in the store")
     statuses = member_status(con, members)

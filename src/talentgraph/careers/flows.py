@@ -20,7 +20,7 @@ def flows(con: duckdb.DuckDBPyConnection, year_from: int, year_to: int, org: str
     """Moves whose first year at the new place is in [year_from, year_to]."""
     require(con, "moves", "orgs")
     if year_from > year_to:
-        raise OpsInputError(f"--from {year_from} is after --to {year_to}")
+        raise OpsInputError(f"the from year {year_from} is after the to year {year_to}")
     kinds = list(DEPARTURE_KINDS) + (["internship"] if include_internships else [])
     key = "coalesce({a}.top_parent_id, {a}.org_id)" if rollup else "{a}.org_id"
     kind_list = ", ".join(f"'{k}'" for k in kinds)  # our own constants, not user input
