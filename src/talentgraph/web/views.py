@@ -31,6 +31,7 @@ from talentgraph.ops.graphview import DuckDBGraphView
 from talentgraph.ops.permissions import Op, require
 from talentgraph.ops.risk_service import flight_risks
 from talentgraph.ops.stages import STAGES
+from talentgraph.resolve.people import query as people_query
 from talentgraph.sourcing import dossier as dossier_mod
 from talentgraph.sourcing import index as sourcing_index
 from talentgraph.sourcing import rank
@@ -165,6 +166,9 @@ def cohort(c: Ctx, paper: str | None, org: str | None, year_from: int | None,
 # people
 
 
+ORGS_LISTED = 3  # organisations per person in a list of people (the most frequent)
+
+
 def find_people(c: Ctx, q: str, limit: int = 20) -> list[dict[str, Any]]:
     """Exact ids and names first (fast); the name-variant rules (initials, swapped names) of
     the people stage only when nothing matches exactly."""
@@ -172,11 +176,17 @@ def find_people(c: Ctx, q: str, limit: int = 20) -> list[dict[str, Any]]:
         found = lookup.find_persons(c.graph(), q, limit=limit)
         if not found:
             found = lookup.find_persons_by_name(c.graph(), q, limit=limit)
-        return [{"person_id": p["person_id"], "name": p["canonical_name"],
-                 "n_mentions": p.get("n_mentions"), "first_year": p.get("first_year"),
-                 "last_year": p.get("last_year"),
-                 "organisations": [o["organisation"] for o in p.get("organisations", [])[:3]]}
-                for p in found]
+        # the organisations as `talentgraph person` lists them (one core function)
+        orgs = people_query.person_organisations(c.graph(), [p["person_id"] for p in found])
+        out = []
+        for p in found:
+            mine = orgs.get(p["person_id"], [])
+            out.append({"person_id": p["person_id"], "name": p["canonical_name"],
+                        "n_mentions": p.get("n_mentions"), "first_year": p.get("first_year"),
+                        "last_year": p.get("last_year"),
+                        "current_organisation": people_query.current_organisation(mine),
+                        "organisations": mine[:ORGS_LISTED]})
+        return out
 
     rows = c.cached(("find", q.strip(), limit), compute)
     _graph_read(c, "graph.person.find", "person", None, returned=len(rows))
