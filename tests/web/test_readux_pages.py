@@ -39,3 +39,20 @@ def test_invalid_path_or_query_is_an_html_page_and_stays_json_under_api(client_f
     r = c.get("/api/candidates/abc")
     assert r.status_code == 422 and r.headers["content-type"].startswith("application/json")
     assert r.json()["detail"][0]["loc"] == ["path", "candidate_id"]
+
+
+def test_dashboard_says_which_rollup_and_lets_the_user_choose(client_for) -> None:
+    c = client_for("executive")
+    own = c.get("/api/dashboard").json()  # default: the organisation itself
+    assert own["scope"]["rollup"] == "org" and own["moves"]["org"]["org_id"] == "google-deepmind"
+    assert {"google-deepmind", "deepmind"} <= set(own["scope"]["counted_as_one"])
+    assert "OpenAI" in [r["org"] for r in own["moves"]["destinations"]]  # Bo Chen, 2022
+    top = c.get("/api/dashboard", params={"rollup": "parent"}).json()
+    assert top["scope"]["rollup"] == "parent"
+    assert top["moves"]["org"]["org_id"] == own["scope"]["parent_id"] != "google-deepmind"
+    html = c.get("/").text
+    assert "Shown: <b>Google DeepMind</b> itself" in html
+    assert 'option value="parent"' in html and 'option value="org" selected' in html
+    html = c.get("/", params={"rollup": "parent"}).text
+    assert f"Shown: <b>{top['scope']['parent']}</b>, the top parent of Google DeepMind" in html
+    assert c.get("/", params={"rollup": "galaxy"}).status_code == 422

@@ -57,11 +57,6 @@ def our_organisation(c: Ctx) -> dict[str, Any]:
     return settings.our_organisation(c.s)
 
 
-def _our_org_query(org: dict[str, Any]) -> str | None:
-    found = settings.our_org_queries(org)
-    return found[0] if found else None
-
-
 def _person_names(c: Ctx, person_ids: list[str]) -> dict[str, str]:
     """Display names for person ids (one query; ids not found keep the id)."""
     if not person_ids:
@@ -85,7 +80,14 @@ def _flow_people(result: dict[str, Any], per_row: int) -> list[str]:
 # dashboard, flows, cohort
 
 
-def dashboard(c: Ctx) -> dict[str, Any]:
+ROLLUPS = {"org": "the organisation itself", "parent": "its top parent"}
+
+
+def dashboard(c: Ctx, rollup: str = "org") -> dict[str, Any]:
+    """`rollup`: moves of our organisation itself (its ids, former names and units: "org") or
+    of its top parent with every unit of it ("parent": Alphabet for Google DeepMind)."""
+    if rollup not in ROLLUPS:
+        raise OpsInputError(f"roll-up must be one of {', '.join(ROLLUPS)} (got {rollup!r})")
     progress = plans.progress(c.s, c.actor)
     funnel = {st: sum(r["by_stage"].get(st, 0) for r in progress) for st in STAGES}
     org = our_organisation(c)
@@ -98,8 +100,9 @@ def dashboard(c: Ctx) -> dict[str, Any]:
         "charts": {"funnel": charts.funnel(funnel)},
     }
     try:
-        query = _our_org_query(org)
-        out.update(c.cached(("dashboard", query), lambda: _dashboard_moves(c, query)))
+        ids = settings.our_org_queries(org)
+        out.update(c.cached(("dashboard", tuple(ids), rollup),
+                            lambda: _dashboard_moves(c, ids, rollup)))
         out["charts"]["market"] = out.pop("market_chart")
         _graph_read(c, "graph.flows.read", "flows", None, years=list(out["years"]))
     except TalentgraphError as exc:
@@ -107,16 +110,32 @@ def dashboard(c: Ctx) -> dict[str, Any]:
     return out
 
 
-def _dashboard_moves(c: Ctx, query: str | None) -> dict[str, Any]:
+def _dashboard_moves(c: Ctx, queries: list[str], rollup: str) -> dict[str, Any]:
     """Moves into and out of our organisation and the market, over the last three years."""
     year = ref_year(c)
     span = (year - 2, year)
-    ours = flows.flows(c.graph(), span[0], span[1], org=query, rollup=True, top=10) \
-        if query else None
+    ours, scope = None, None
+    if queries:
+        found = [lookup.find_org(c.graph(), q) for q in queries]
+        home = found[0]
+        tree = lookup.OrgTree(c.graph())
+        family = sorted({o for f in found for o in tree.family(f["org_id"])})
+        ours = flows.flows(c.graph(), span[0], span[1], org=home["org_id"],
+                           rollup=rollup == "parent", top=10, as_one=family)
+        parent = home.get("top_parent_id") or home["org_id"]
+        scope = {"rollup": rollup, "org": home["name"], "org_id": home["org_id"],
+                 "parent": _org_name(c, parent), "parent_id": parent,
+                 "choices": ROLLUPS, "counted_as_one": family}
     market = flows.flows(c.graph(), span[0], span[1], rollup=True, top=10)
-    return {"moves": ours, "market": market, "years": span,
+    return {"moves": ours, "market": market, "years": span, "scope": scope,
             "names": _person_names(c, _flow_people(ours, 5) if ours else []),
             "market_chart": charts.net_flows(market["net"])}
+
+
+def _org_name(c: Ctx, org_id: str) -> str:
+    row = c.graph().execute("SELECT coalesce(name, org_id) FROM orgs WHERE org_id = $o",
+                            {"o": org_id}).fetchone()
+    return row[0] if row else org_id
 
 
 def talent_flows(c: Ctx, year_from: int, year_to: int, org: str | None, rollup: bool,
