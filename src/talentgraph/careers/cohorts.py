@@ -49,12 +49,18 @@ def _names(con: duckdb.DuckDBPyConnection, org_ids: set[str]) -> dict[str, str]:
 
 def _parents(con: duckdb.DuckDBPyConnection, org_ids: set[str]) -> dict[str, str]:
     """org_id -> display name of its top-level parent (itself when it has none)."""
+    return {o: name for o, (_, name) in _top_parents(con, org_ids).items()}
+
+
+def _top_parents(con: duckdb.DuckDBPyConnection, org_ids: set[str]
+                 ) -> dict[str, tuple[str, str]]:
+    """org_id -> (id, display name) of its top-level parent (itself when it has none)."""
     if not org_ids:
         return {}
-    return dict(con.execute("""
-        SELECT o.org_id, coalesce(p.name, o.name) FROM orgs o
+    return {o: (pid, name) for o, pid, name in con.execute("""
+        SELECT o.org_id, coalesce(p.org_id, o.org_id), coalesce(p.name, o.name) FROM orgs o
         LEFT JOIN orgs p ON p.org_id = o.top_parent_id
-        WHERE o.org_id IN """ + ids_view(con, "_careers_org_ids", org_ids)).fetchall())
+        WHERE o.org_id IN """ + ids_view(con, "_careers_org_ids", org_ids)).fetchall()}
 
 
 def members_of_paper(con: duckdb.DuckDBPyConnection, query: str, org: str | None = None
@@ -239,7 +245,8 @@ def member_status(con: duckdb.DuckDBPyConnection, members: list[Member]) -> list
     all_orgs = {s[0] for ss in spells.values() for s in ss} | {
         m[1] for ms in moves.values() for m in ms} | {o for m in members for o in m.home_org_ids}
     all_orgs |= {g for m in members for g, _ in m.groups}
-    names, parents = _names(con, all_orgs), _parents(con, all_orgs)
+    names, tops = _names(con, all_orgs), _top_parents(con, all_orgs)
+    parents = {o: name for o, (_, name) in tops.items()}
 
     out = []
     for mem in members:
@@ -263,6 +270,7 @@ def member_status(con: duckdb.DuckDBPyConnection, members: list[Member]) -> list
             d = deps[-1]
             out.append({**row, "status": "left", "to_org_id": d[1], "to": names.get(d[1], d[1]),
                         "to_parent": parents.get(d[1], names.get(d[1], d[1])),
+                        "to_parent_id": tops.get(d[1], (d[1], None))[0],
                         "last_year_at_home": d[2], "first_year_at_new": d[3], "kind": d[4],
                         "confidence": d[5], "move_id": d[6], "evidence": d[7],
                         "within_parent": parents.get(d[1]) in {parents.get(h) for h in home},
@@ -316,11 +324,15 @@ def summarise(statuses: list[dict[str, Any]], label: str | None) -> dict[str, An
     for s in statuses:
         by[s["status"]].append(s["person_id"] or s["name"])
     m = len(statuses)
-    dest = Counter(s["to_parent"] for s in statuses if s["status"] == "left")
+    # rolled up by organisation id (two organisations of one name stay two bars, and one
+    # organisation is one bar whatever its members' records call it)
+    dest = Counter(s["to_parent_id"] for s in statuses if s["status"] == "left")
     dest_people: dict[str, list[str]] = defaultdict(list)
+    dest_name: dict[str, str] = {}
     for s in statuses:
         if s["status"] == "left":
-            dest_people[s["to_parent"]].append(s["person_id"])
+            dest_people[s["to_parent_id"]].append(s["person_id"])
+            dest_name[s["to_parent_id"]] = s["to_parent"]
     where = label or "their organisation"
     n_left, n_stay, n_unk = len(by["left"]), len(by["stayed"]), len(by["unknown"])
     sentence = (f"At least {n_left} of {m} have left {where}; {n_stay} were seen there later; "
@@ -332,8 +344,9 @@ def summarise(statuses: list[dict[str, Any]], label: str | None) -> dict[str, An
         "members": m, "left": n_left, "stayed": n_stay, "unknown": n_unk,
         "not_found": len(by["not_found"]), "sentence": sentence,
         "people": dict(by),
-        "destinations": [{"to": k, "n": v, "people": dest_people[k]}
-                         for k, v in dest.most_common()],
+        "destinations": [{"to": dest_name[k], "to_id": k, "n": v, "people": dest_people[k]}
+                         for k, v in sorted(dest.items(),
+                                            key=lambda kv: (-kv[1], dest_name[kv[0]] or ""))],
     }
 
 
