@@ -29,7 +29,7 @@ from talentgraph.errors import (
 )
 from talentgraph.ops import audit
 from talentgraph.ops.db import OpsStore
-from talentgraph.web import api, auth, pages
+from talentgraph.web import api, apidocs, auth, pages
 from talentgraph.web.config import WebConfig
 from talentgraph.web.context import CsrfError, NotLoggedIn
 from talentgraph.web.graph import GraphStore
@@ -73,7 +73,7 @@ def create_app(config: WebConfig, ops: OpsStore | None = None) -> FastAPI:
                   description="Talent graph and recruiting operations. Every call needs a "
                   "logged-in session (POST /login); state-changing calls need the session's "
                   "CSRF token in the X-CSRF-Token header (GET /api/me gives it).",
-                  docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json",
+                  docs_url=None, redoc_url=None, openapi_url="/api/openapi.json",
                   lifespan=_lifespan)
     app.state.config = config
     app.state.ops = ops or OpsStore(config.ops_url)
@@ -131,6 +131,7 @@ def create_app(config: WebConfig, ops: OpsStore | None = None) -> FastAPI:
                       f"({type(exc).__name__}: {str(exc).splitlines()[0]}); if the store was "
                       "built by an older version, rebuild it with `talentgraph build`")
 
+    apidocs.mount(app, "/api/openapi.json")  # Swagger UI vendored in static/, not a CDN
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")),
               name="static")
     app.include_router(auth.router)
