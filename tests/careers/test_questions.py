@@ -48,7 +48,7 @@ def test_paper_cohort_statuses_and_conservative_sentence(lab):
     s = rep["summary"]
     assert s["sentence"].startswith("At least 1 of 4 have left")
     assert s["people"]["left"] == ["ann"]
-    assert s["destinations"] == [{"to": "OpenAI", "n": 1, "people": ["ann"]}]
+    assert s["destinations"] == [{"to": "OpenAI", "to_id": "OAI", "n": 1, "people": ["ann"]}]
     ann = next(m for m in rep["members"] if m["person_id"] == "ann")
     assert (ann["last_year_at_home"], ann["first_year_at_new"]) == (2020, 2022)
     dan = next(m for m in rep["members"] if m["person_id"] == "dan")

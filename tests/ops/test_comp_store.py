@@ -193,8 +193,8 @@ def test_hand_built_offer_above_band_needs_exception(store: OpsStore,
         assert not ok.needs_exception
         high = offer_service.build_offer(s, cp, cid, "L5", package=above)
         assert high.needs_exception
-        assert "base 260,000 > band maximum 230,000 USD" in high.note
-        assert "sign-on 90,000 > band maximum 50,000 USD" in high.note
+        assert "base 260,000.00 USD > band maximum 230,000.00 USD" in high.note
+        assert "sign-on 90,000.00 USD > band maximum 50,000.00 USD" in high.note
         unbanded = offer_service.build_offer(s, cp, cid, "L9", package=within)
         assert not unbanded.needs_exception and "not checked against a band" in unbanded.note
 

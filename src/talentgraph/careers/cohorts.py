@@ -49,12 +49,18 @@ def _names(con: duckdb.DuckDBPyConnection, org_ids: set[str]) -> dict[str, str]:
 
 def _parents(con: duckdb.DuckDBPyConnection, org_ids: set[str]) -> dict[str, str]:
     """org_id -> display name of its top-level parent (itself when it has none)."""
+    return {o: name for o, (_, name) in _top_parents(con, org_ids).items()}
+
+
+def _top_parents(con: duckdb.DuckDBPyConnection, org_ids: set[str]
+                 ) -> dict[str, tuple[str, str]]:
+    """org_id -> (id, display name) of its top-level parent (itself when it has none)."""
     if not org_ids:
         return {}
-    return dict(con.execute("""
-        SELECT o.org_id, coalesce(p.name, o.name) FROM orgs o
+    return {o: (pid, name) for o, pid, name in con.execute("""
+        SELECT o.org_id, coalesce(p.org_id, o.org_id), coalesce(p.name, o.name) FROM orgs o
         LEFT JOIN orgs p ON p.org_id = o.top_parent_id
-        WHERE o.org_id IN """ + ids_view(con, "_careers_org_ids", org_ids)).fetchall())
+        WHERE o.org_id IN """ + ids_view(con, "_careers_org_ids", org_ids)).fetchall()}
 
 
 def members_of_paper(con: duckdb.DuckDBPyConnection, query: str, org: str | None = None
@@ -150,7 +156,7 @@ def members_of_org(con: duckdb.DuckDBPyConnection, org: str, year_from: int, yea
     """Everyone with a home spell at the organisation (or below it) overlapping the years."""
     require(con, "spells", "persons", "orgs")
     if year_from > year_to:
-        raise OpsInputError(f"--from {year_from} is after --to {year_to}")
+        raise OpsInputError(f"the from year {year_from} is after the to year {year_to}")
     home = _fixed_home(con, org)
     assert home is not None
     rows = con.execute("""
@@ -174,8 +180,8 @@ def members_of_file(con: duckdb.DuckDBPyConnection, path: Path, org: str | None,
     except (OSError, UnicodeDecodeError) as exc:
         raise OpsInputError(f"cannot read the cohort file {path}: {exc}") from exc
     if not org and year is None:
-        raise OpsInputError("a cohort from a file needs --org (the organisation they were at) "
-                            "or --year (their organisation is then the one they were at that year)")
+        raise OpsInputError("a group of names needs the organisation they were at, or a year "
+                            "(their organisation is then the one they were at that year)")
     home = _fixed_home(con, org)
     entries = [(n, line.split("#", 1)[0].strip()) for n, line in enumerate(lines, start=1)]
     entries = [(n, e) for n, e in entries if e]
@@ -239,7 +245,8 @@ def member_status(con: duckdb.DuckDBPyConnection, members: list[Member]) -> list
     all_orgs = {s[0] for ss in spells.values() for s in ss} | {
         m[1] for ms in moves.values() for m in ms} | {o for m in members for o in m.home_org_ids}
     all_orgs |= {g for m in members for g, _ in m.groups}
-    names, parents = _names(con, all_orgs), _parents(con, all_orgs)
+    names, tops = _names(con, all_orgs), _top_parents(con, all_orgs)
+    parents = {o: name for o, (_, name) in tops.items()}
 
     out = []
     for mem in members:
@@ -263,6 +270,7 @@ def member_status(con: duckdb.DuckDBPyConnection, members: list[Member]) -> list
             d = deps[-1]
             out.append({**row, "status": "left", "to_org_id": d[1], "to": names.get(d[1], d[1]),
                         "to_parent": parents.get(d[1], names.get(d[1], d[1])),
+                        "to_parent_id": tops.get(d[1], (d[1], None))[0],
                         "last_year_at_home": d[2], "first_year_at_new": d[3], "kind": d[4],
                         "confidence": d[5], "move_id": d[6], "evidence": d[7],
                         "within_parent": parents.get(d[1]) in {parents.get(h) for h in home},
@@ -316,11 +324,15 @@ def summarise(statuses: list[dict[str, Any]], label: str | None) -> dict[str, An
     for s in statuses:
         by[s["status"]].append(s["person_id"] or s["name"])
     m = len(statuses)
-    dest = Counter(s["to_parent"] for s in statuses if s["status"] == "left")
+    # rolled up by organisation id (two organisations of one name stay two bars, and one
+    # organisation is one bar whatever its members' records call it)
+    dest = Counter(s["to_parent_id"] for s in statuses if s["status"] == "left")
     dest_people: dict[str, list[str]] = defaultdict(list)
+    dest_name: dict[str, str] = {}
     for s in statuses:
         if s["status"] == "left":
-            dest_people[s["to_parent"]].append(s["person_id"])
+            dest_people[s["to_parent_id"]].append(s["person_id"])
+            dest_name[s["to_parent_id"]] = s["to_parent"]
     where = label or "their organisation"
     n_left, n_stay, n_unk = len(by["left"]), len(by["stayed"]), len(by["unknown"])
     sentence = (f"At least {n_left} of {m} have left {where}; {n_stay} were seen there later; "
@@ -332,8 +344,9 @@ def summarise(statuses: list[dict[str, Any]], label: str | None) -> dict[str, An
         "members": m, "left": n_left, "stayed": n_stay, "unknown": n_unk,
         "not_found": len(by["not_found"]), "sentence": sentence,
         "people": dict(by),
-        "destinations": [{"to": k, "n": v, "people": dest_people[k]}
-                         for k, v in dest.most_common()],
+        "destinations": [{"to": dest_name[k], "to_id": k, "n": v, "people": dest_people[k]}
+                         for k, v in sorted(dest.items(),
+                                            key=lambda kv: (-kv[1], dest_name[kv[0]] or ""))],
     }
 
 
@@ -343,7 +356,8 @@ def cohort_report(con: duckdb.DuckDBPyConnection, *, paper: str | None = None,
     """One of: a paper's authors, a file of names/ids, or everyone at `org` in a year range."""
     chosen = [x for x in (paper, file) if x]
     if len(chosen) > 1:
-        raise OpsInputError("give one cohort: --paper, --file, or --org with --from/--to")
+        raise OpsInputError("give one cohort: a paper, a file of names, or an organisation with "
+                            "from and to years")
     if paper:
         info, members = members_of_paper(con, paper, org)
         label = info.get("title")
@@ -356,7 +370,7 @@ def cohort_report(con: duckdb.DuckDBPyConnection, *, paper: str | None = None,
         label = str(file)
     elif org:
         if year_from is None or year_to is None:
-            raise OpsInputError("a cohort of an organisation needs --from YEAR and --to YEAR")
+            raise OpsInputError("a cohort of an organisation needs a from year and a to year")
         info, members = members_of_org(con, org, year_from, year_to)
         where = info["name"]
         head = {"cohort": "org", "org": {k: info[k] for k in ("org_id", "name", "kind")},
@@ -364,8 +378,8 @@ def cohort_report(con: duckdb.DuckDBPyConnection, *, paper: str | None = None,
                 "family": info["family"], "other_matches": info["other_matches"]}
         label = f"{where} {year_from}-{year_to}"
     else:
-        raise OpsInputError("give a cohort: --paper TITLE-or-ID, --file PATH, or --org ORG "
-                            "--from YEAR --to YEAR")
+        raise OpsInputError("give a cohort: a paper (title or id), a file of names, or an "
+                            "organisation with from and to years")
     if not members:
         raise NotFoundError(f"the cohort {label!r} has no members in the store")
     statuses = member_status(con, members)

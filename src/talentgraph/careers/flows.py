@@ -5,6 +5,7 @@ parent (FAIR into Meta), where moves inside one parent disappear."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 import duckdb
@@ -16,13 +17,22 @@ from talentgraph.errors import OpsInputError
 
 def flows(con: duckdb.DuckDBPyConnection, year_from: int, year_to: int, org: str | None = None,
           rollup: bool = False, min_confidence: float = 0.0, include_internships: bool = False,
-          top: int = 20) -> dict[str, Any]:
-    """Moves whose first year at the new place is in [year_from, year_to]."""
+          top: int = 20, as_one: Sequence[str] = ()) -> dict[str, Any]:
+    """Moves whose first year at the new place is in [year_from, year_to].
+
+    `as_one`: organisation ids counted as `org` itself (without rolling up to its parent): its
+    former names and units, e.g. DeepMind and Google DeepMind; moves between them vanish.
+    """
     require(con, "moves", "orgs")
     if year_from > year_to:
-        raise OpsInputError(f"--from {year_from} is after --to {year_to}")
+        raise OpsInputError(f"the from year {year_from} is after the to year {year_to}")
     kinds = list(DEPARTURE_KINDS) + (["internship"] if include_internships else [])
     key = "coalesce({a}.top_parent_id, {a}.org_id)" if rollup else "{a}.org_id"
+    one: str | None = None
+    if as_one and org and not rollup:
+        one = find_org(con, org)["org_id"]
+        members = ids_view(con, "_careers_flows_one", {one, *as_one})
+        key = f"CASE WHEN {{a}}.org_id IN {members} THEN $one ELSE {{a}}.org_id END"
     kind_list = ", ".join(f"'{k}'" for k in kinds)  # our own constants, not user input
     # Counting, ranking and listing happen in DuckDB: a year range holds ~10^4 moves, and
     # fetching them all into Python cost more than the question (see benchmarks/moves.py).
@@ -39,7 +49,7 @@ def flows(con: duckdb.DuckDBPyConnection, year_from: int, year_to: int, org: str
             WHERE m.first_year_at_to BETWEEN $f AND $t AND m.kind IN ({kind_list})
               AND m.confidence >= $c)
         WHERE src <> dst  -- inside one (rolled-up) org: no flow
-    """, {"f": year_from, "t": year_to, "c": min_confidence})
+    """, {"f": year_from, "t": year_to, "c": min_confidence, **({"one": one} if one else {})})
     try:
         return _questions(con, mv_table, params, year_from, year_to, rollup, kinds,
                           min_confidence, org, top)

@@ -59,10 +59,20 @@ def print_table(rows: list[dict[str, Any]], title: str | None = None,
     table = Table(title=title, show_lines=False)
     for c in cols:
         numeric = all(isinstance(r.get(c), (int, float)) or r.get(c) is None for r in rows)
-        table.add_column(c, justify="right" if numeric else "left")
+        if is_id_column(c):
+            # ids are copied into the next command: never cut, never wrapped
+            width = max(len(c), *(len(_cell(c, r.get(c))) for r in rows))
+            table.add_column(c, justify="left", no_wrap=True, min_width=width)
+        else:
+            table.add_column(c, justify="right" if numeric else "left")
     for r in rows:
         table.add_row(*(_cell(c, r.get(c)) for c in cols))
     console.print(table)
+
+
+def is_id_column(column: str) -> bool:
+    """person_id, org_id, openreview_ids, id...: values users copy whole."""
+    return column == "id" or column.endswith(("_id", "_ids"))
 
 
 def _cell(column: str, value: Any) -> str:

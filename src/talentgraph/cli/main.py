@@ -29,6 +29,21 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from talentgraph import __version__
+
+        console.print(f"talentgraph {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True,
+        help="Print the version and exit.")] = False) -> None:
+    """The public ML research record as a talent graph, and the recruiting work on top of it."""
 # ----------------------------------------------------------------------------------------------
 # build, stats, download
 

@@ -114,7 +114,13 @@ def dossier(
     fmt: Annotated[str, typer.Option("--format", help="md | html | json")] = "md",
     ours: Annotated[list[str] | None, typer.Option("--ours", help="Our organisation (marks "
                                                    "coauthors there); repeatable. Default: "
-                                                   "$TALENTGRAPH_OUR_ORGS.")] = None,
+                                                   "$TALENTGRAPH_OUR_ORGS, else the "
+                                                   "organisation policy of the operational "
+                                                   "store (`ops policy set organisation`), as "
+                                                   "the web dossier.")] = None,
+    ops_db: Annotated[str | None, typer.Option(
+        "--ops-db", help="The operational store holding the organisation policy. Default: "
+        "$TALENTGRAPH_OPS_DB, else ops.sqlite in your data directory.")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of "
                                              "the terminal.")] = None,
     db: DbOpt = None,
@@ -123,8 +129,9 @@ def dossier(
     """The packet an executive reads before an offer: timeline, papers, coauthors, fit, risks."""
     import sys
 
-    from talentgraph.sourcing.dossier import build_dossier, render
+    from talentgraph.sourcing.dossier import build_dossier, our_orgs, render
 
+    ours = our_orgs(ours) or _ours_from_policy(ops_db)
     con = _open(db)
     try:
         data = build_dossier(con, person, for_role=for_role, ours=ours)
@@ -135,6 +142,26 @@ def dossier(
         out.write_text(text, encoding="utf-8")
         return
     sys.stdout.write(text)
+
+
+def _ours_from_policy(ops_db: str | None) -> list[str]:
+    """Our organisation as the web reads it: the operational store's `organisation` policy
+    (nothing when that store was never created: a SQLite file that does not exist)."""
+    from sqlalchemy.engine import make_url
+
+    from talentgraph.ops import settings
+    from talentgraph.ops.db import OpsStore, resolve_url
+
+    url = resolve_url(ops_db)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and not Path(parsed.database or "").exists():
+        return []
+    store = OpsStore(url)
+    try:
+        with store.session() as s:
+            return settings.our_org_queries(settings.our_organisation(s))
+    finally:
+        store.dispose()
 
 
 def register(app: typer.Typer) -> None:

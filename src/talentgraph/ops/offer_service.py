@@ -36,6 +36,7 @@ from talentgraph.ops.models import (
 from talentgraph.ops.permissions import Actor, Op, require
 from talentgraph.ops.settings import get_setting
 from talentgraph.ops.stages import INTERVIEWED
+from talentgraph.wording import money
 
 DECISIONS = ("approved", "rejected")
 
@@ -118,7 +119,8 @@ def over_band(package: comp.Package, band: comp.MarketBand) -> list[str]:
     parts = (("base", package.base, band.base.high), ("bonus", package.bonus, band.bonus.high),
              ("equity per year", equity_per_year, band.equity_per_year.high),
              ("sign-on", sum(package.sign_on, Decimal(0)), band.sign_on.high))
-    return [f"{name} {value:,.0f} > band maximum {high:,.0f} {band.currency}"
+    return [f"{name} {money(value, band.currency)} > band maximum "
+            f"{money(high, band.currency)}"
             for name, value, high in parts if value > high]
 
 

@@ -46,6 +46,23 @@ def get_setting(s: Session, key: str) -> dict[str, Any]:
     return {**DEFAULTS[key], **(row.value if row else {})}
 
 
+def our_org_queries(org: dict[str, Any]) -> list[str]:
+    """What names our organisation in the analytical store, from the `organisation` setting:
+    its org ids, else its name and aliases (the default "our lab" names nothing)."""
+    ids = [str(i) for i in org.get("org_ids") or [] if str(i).strip()]
+    if ids:
+        return ids
+    default = DEFAULTS["organisation"]["name"]
+    return [n for n in [org.get("name"), *(org.get("aliases") or [])]
+            if n and str(n).strip() and n != default]
+
+
+def our_organisation(s: Session) -> dict[str, Any]:
+    """Who "we" are (the `organisation` setting): not personal data, read without a role check
+    by the web pages and the command line alike."""
+    return get_setting(s, "organisation")
+
+
 def view_settings(s: Session, actor: Actor) -> dict[str, dict[str, Any]]:
     require(actor, Op.POLICY_VIEW)
     return {key: get_setting(s, key) for key in DEFAULTS}

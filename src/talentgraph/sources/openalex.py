@@ -135,6 +135,14 @@ class WorkParser:
                       value, where)
         return None
 
+    def _count(self, value: Any, fld: str, index: int, rid: str, where: str) -> int | None:
+        n = self._int(value, fld, index, rid, where)
+        if n is not None and n < 0:
+            self._problem(FIELD, index, rid, fld, "a count below zero; field dropped", value,
+                          where)
+            return None
+        return n
+
     def _dict(self, value: Any, fld: str, index: int, rid: str, where: str) -> dict[str, Any]:
         if value is None:
             return {}
@@ -252,8 +260,8 @@ class WorkParser:
                                        "primary_topic.display_name", index, rid, MAX_SHORT, where),
             "status": self._text(work.get("type"), "type", index, rid, 200, where),
             "decision": "unknown",  # OpenAlex records publication, not a venue's decision
-            "citations": self._int(work.get("cited_by_count"), "cited_by_count", index, rid,
-                                   where),
+            "citations": self._count(work.get("cited_by_count"), "cited_by_count", index, rid,
+                                     where),
             "n_authors": len(authorships),
             "site": self._text(location.get("landing_page_url"),
                                "primary_location.landing_page_url", index, rid, MAX_SHORT, where),

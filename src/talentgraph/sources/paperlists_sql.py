@@ -265,7 +265,10 @@ SELECT
     {_text("primary_area", 2000)} AS primary_area,
     status, tg_decision(status) AS decision,
     {_text("track", 200)} AS track,
+    -- gs_citation -1 is the corpus' "not looked up" (6,168 records, e.g. icml2025): unknown,
+    -- not a count (summed, it made "-5 citations")
     CASE WHEN isfinite(TRY_CAST("gs_citation" AS DOUBLE)) AND tg_scalar("t_gs_citation")
+              AND TRY_CAST("gs_citation" AS DOUBLE) >= 0
          THEN TRY_CAST(TRY_CAST("gs_citation" AS DOUBLE) AS INTEGER) END AS citations,
     CASE WHEN "t_rating_avg" = 91 THEN rating0
          WHEN tg_scalar("t_rating_avg") AND isfinite(TRY_CAST("rating_avg" AS DOUBLE))

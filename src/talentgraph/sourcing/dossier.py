@@ -10,6 +10,7 @@ from typing import Any
 import duckdb
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from talentgraph import wording
 from talentgraph.errors import NotFoundError, OpsInputError
 from talentgraph.sourcing import index as idx
 from talentgraph.sourcing import learned, rank
@@ -353,7 +354,8 @@ def _env() -> Environment:
                       autoescape=select_autoescape(["html", "html.j2"]),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                       keep_trailing_newline=True)
-    env.filters["pct"] = lambda v: "n/a" if v is None else f"{100 * v:.0f}th"
+    env.filters["pct"] = wording.percentile
+    env.filters["count"] = wording.count
     env.filters["num"] = lambda v: "" if v is None else (f"{v:,}" if isinstance(v, int)
                                                          else f"{v:,.2f}")
     env.filters["orblank"] = lambda v, d="": d if v is None or v == [] else v

@@ -78,6 +78,12 @@ def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnect
     path = Path(path)
     if read_only and not path.exists():
         raise StoreError(f"no store at {path}: run `talentgraph build` first (or pass --db)")
+    if path.is_dir():
+        raise _not_a_store(path, "a folder")
+    # checked before DuckDB opens it: DuckDB reads an existing x.csv as an in-memory database
+    # over that file (and then fails read-only with an unrelated message)
+    if path.exists() and not _is_duckdb_file(path):
+        raise _not_a_store(path, "not a DuckDB database file")
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -90,6 +96,9 @@ def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnect
                 "serve`, or a build): stop it and retry. Changes to the store (build, ingest, "
                 f"an erasure's search-index update) need it to themselves. ({exc})") from exc
         raise StoreError(f"cannot open the store at {path}: {exc}") from exc
+    if read_only and schema_version(con) == 0:
+        con.close()
+        raise _not_a_store(path, "a DuckDB database that talentgraph never built")
     if read_only:
         known = readers_need()
         have = schema_version(con)
@@ -103,3 +112,22 @@ def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnect
     else:
         migrate(con)
     return con
+
+
+# A DuckDB database file carries these bytes after its 8-byte header checksum.
+_DUCKDB_MAGIC = b"DUCK"
+
+
+def _is_duckdb_file(path: Path) -> bool:
+    """Whether `path` is a DuckDB database file (an empty file is a new store)."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(12)
+    except OSError as exc:
+        raise StoreError(f"cannot read the store at {path}: {exc}") from exc
+    return not head or head[8:12] == _DUCKDB_MAGIC
+
+
+def _not_a_store(path: Path, why: str) -> StoreError:
+    return StoreError(f"{path} is no talentgraph store ({why}): pass --db the DuckDB file "
+                      "that `talentgraph build` wrote (talentgraph.duckdb by default)")

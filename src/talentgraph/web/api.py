@@ -141,8 +141,10 @@ def me(request: Request) -> dict[str, Any]:
 
 
 @router.get("/dashboard", summary="Hiring plan progress, pipeline funnel, recent talent moves")
-def dashboard(request: Request) -> dict[str, Any]:
-    return _call(request, views.dashboard)
+def dashboard(request: Request, rollup: Annotated[Literal["org", "parent"], Query(
+        description="moves of our organisation itself (its ids, former names and units), or "
+        "of its top parent with all its units")] = "org") -> dict[str, Any]:
+    return _call(request, views.dashboard, rollup)
 
 
 @router.get("/flows", summary="Moves between organisations over a year range")

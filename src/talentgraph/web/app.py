@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import duckdb
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
+from talentgraph import __version__
 from talentgraph.errors import (
     CompensationError,
     NotFoundError,
@@ -25,7 +29,7 @@ from talentgraph.errors import (
 )
 from talentgraph.ops import audit
 from talentgraph.ops.db import OpsStore
-from talentgraph.web import api, auth, pages
+from talentgraph.web import api, apidocs, auth, pages
 from talentgraph.web.config import WebConfig
 from talentgraph.web.context import CsrfError, NotLoggedIn
 from talentgraph.web.graph import GraphStore
@@ -65,11 +69,11 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def create_app(config: WebConfig, ops: OpsStore | None = None) -> FastAPI:
     """The app for one analytical store (read-only) and one operational store."""
-    app = FastAPI(title="talentgraph", version="0.1.0",
+    app = FastAPI(title="talentgraph", version=__version__,
                   description="Talent graph and recruiting operations. Every call needs a "
                   "logged-in session (POST /login); state-changing calls need the session's "
                   "CSRF token in the X-CSRF-Token header (GET /api/me gives it).",
-                  docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json",
+                  docs_url=None, redoc_url=None, openapi_url="/api/openapi.json",
                   lifespan=_lifespan)
     app.state.config = config
     app.state.ops = ops or OpsStore(config.ops_url)
@@ -110,6 +114,16 @@ def create_app(config: WebConfig, ops: OpsStore | None = None) -> FastAPI:
             _audit_denied(request, str(exc))
         return _error(request, code, str(exc))
 
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        # /api keeps FastAPI's JSON answer (clients read `detail`); a page gets a page
+        if _is_api(request):
+            return await request_validation_exception_handler(request, exc)
+        errors = exc.errors()
+        # a path that is no id (/candidates/abc) names nothing: not found, not bad input
+        code = 404 if errors and all(e.get("loc", ("",))[0] == "path" for e in errors) else 422
+        return _error(request, code, validation_message(errors))
+
     @app.exception_handler(duckdb.Error)
     async def store_query_failed(request: Request, exc: duckdb.Error) -> Response:
         # e.g. a store built by an older version than the code reading it (a missing table)
@@ -118,6 +132,7 @@ def create_app(config: WebConfig, ops: OpsStore | None = None) -> FastAPI:
                       f"({type(exc).__name__}: {str(exc).splitlines()[0]}); if the store was "
                       "built by an older version, rebuild it with `talentgraph build`")
 
+    apidocs.mount(app, "/api/openapi.json")  # Swagger UI vendored in static/, not a CDN
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")),
               name="static")
     app.include_router(auth.router)
@@ -159,6 +174,18 @@ def _error(request: Request, code: int, message: str) -> Response:
               503: "Not available", 400: "Please check the input"}
     return page(request, "error.html", status_code=code, title=titles.get(code, "Error"),
                 message=message, code=code)
+
+
+def validation_message(errors: Sequence[Any]) -> str:
+    """FastAPI's validation errors as one sentence: "candidate id 'abc': a whole number"."""
+    parts = []
+    for e in errors:
+        where = str(e.get("loc", ("", "input"))[-1]).replace("_", " ")
+        got = e.get("input")
+        msg = str(e.get("msg") or "invalid").replace("Input should be", "should be")
+        shown = f" {got!r}" if isinstance(got, str | int | float) and got != "" else ""
+        parts.append(f"{where}{shown}: {msg}")
+    return "; ".join(parts) or "the request is not valid"
 
 
 def _audit_denied(request: Request, message: str) -> None:

@@ -4,7 +4,7 @@ forms post back with the CSRF token and redirect (post/redirect/get)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -38,10 +38,14 @@ def _split(v: str | None) -> list[str]:
     return [x.strip() for x in (v or "").split(",") if x.strip()]
 
 
+Rollup = Annotated[Literal["org", "parent"], Query(
+    description="moves of our organisation itself, or of its top parent")]
+
+
 @router.get("/")
-def dashboard(request: Request) -> Response:
+def dashboard(request: Request, rollup: Rollup = "org") -> Response:
     with web_ctx(request) as c:
-        return page(request, "dashboard.html", d=views.dashboard(c))
+        return page(request, "dashboard.html", d=views.dashboard(c, rollup))
 
 
 @router.get("/flows")

@@ -13,6 +13,7 @@ from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from talentgraph import wording
 from talentgraph.ops.permissions import Op, Role, allowed
 from talentgraph.web.context import csrf_token
 
@@ -62,6 +63,12 @@ def num(v: Any, digits: int = 0) -> str:
 templates.env.globals["chart"] = chart
 templates.env.filters["num"] = num
 templates.env.filters["pct"] = lambda v: "" if v is None else f"{100 * float(v):.0f}%"
+# words and numbers as the CLI and the documents write them (talentgraph.wording)
+templates.env.filters["plural"] = wording.plural
+templates.env.filters["count"] = wording.count
+templates.env.filters["money"] = wording.money
+templates.env.filters["ordinal"] = wording.ordinal
+templates.env.filters["percentile"] = wording.percentile
 
 
 def page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:

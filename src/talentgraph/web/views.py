@@ -23,14 +23,15 @@ from talentgraph.ops import (
     offer_service,
     outreach,
     plans,
+    settings,
     users,
 )
 from talentgraph.ops.compstore import package_from_options
 from talentgraph.ops.graphview import DuckDBGraphView
 from talentgraph.ops.permissions import Op, Role, least_privileged, require
 from talentgraph.ops.risk_service import flight_risks_from_store
-from talentgraph.ops.settings import get_setting
 from talentgraph.ops.stages import STAGES
+from talentgraph.resolve.people import query as people_query
 from talentgraph.sourcing import dossier as dossier_mod
 from talentgraph.sourcing import index as sourcing_index
 from talentgraph.sourcing import learned, rank
@@ -53,15 +54,7 @@ def ref_year(c: Ctx) -> int:
 
 def our_organisation(c: Ctx) -> dict[str, Any]:
     """Who 'we' are: the ops 'organisation' setting (name, org ids, aliases)."""
-    return get_setting(c.s, "organisation")
-
-
-def _our_org_query(org: dict[str, Any]) -> str | None:
-    ids = [str(i) for i in org.get("org_ids") or []]
-    if ids:
-        return ids[0]
-    name = (org.get("name") or "").strip()
-    return name if name and name != "our lab" else None
+    return settings.our_organisation(c.s)
 
 
 def _person_names(c: Ctx, person_ids: list[str]) -> dict[str, str]:
@@ -87,7 +80,14 @@ def _flow_people(result: dict[str, Any], per_row: int) -> list[str]:
 # dashboard, flows, cohort
 
 
-def dashboard(c: Ctx) -> dict[str, Any]:
+ROLLUPS = {"org": "the organisation itself", "parent": "its top parent"}
+
+
+def dashboard(c: Ctx, rollup: str = "org") -> dict[str, Any]:
+    """`rollup`: moves of our organisation itself (its ids, former names and units: "org") or
+    of its top parent with every unit of it ("parent": Alphabet for Google DeepMind)."""
+    if rollup not in ROLLUPS:
+        raise OpsInputError(f"roll-up must be one of {', '.join(ROLLUPS)} (got {rollup!r})")
     progress = plans.progress(c.s, c.actor)
     funnel = {st: sum(r["by_stage"].get(st, 0) for r in progress) for st in STAGES}
     org = our_organisation(c)
@@ -100,8 +100,9 @@ def dashboard(c: Ctx) -> dict[str, Any]:
         "charts": {"funnel": charts.funnel(funnel)},
     }
     try:
-        query = _our_org_query(org)
-        out.update(c.cached(("dashboard", query), lambda: _dashboard_moves(c, query)))
+        ids = settings.our_org_queries(org)
+        out.update(c.cached(("dashboard", tuple(ids), rollup),
+                            lambda: _dashboard_moves(c, ids, rollup)))
         out["charts"]["market"] = out.pop("market_chart")
         _graph_read(c, "graph.flows.read", "flows", None, years=list(out["years"]))
     except TalentgraphError as exc:
@@ -109,16 +110,32 @@ def dashboard(c: Ctx) -> dict[str, Any]:
     return out
 
 
-def _dashboard_moves(c: Ctx, query: str | None) -> dict[str, Any]:
+def _dashboard_moves(c: Ctx, queries: list[str], rollup: str) -> dict[str, Any]:
     """Moves into and out of our organisation and the market, over the last three years."""
     year = ref_year(c)
     span = (year - 2, year)
-    ours = flows.flows(c.graph(), span[0], span[1], org=query, rollup=True, top=10) \
-        if query else None
+    ours, scope = None, None
+    if queries:
+        found = [lookup.find_org(c.graph(), q) for q in queries]
+        home = found[0]
+        tree = lookup.OrgTree(c.graph())
+        family = sorted({o for f in found for o in tree.family(f["org_id"])})
+        ours = flows.flows(c.graph(), span[0], span[1], org=home["org_id"],
+                           rollup=rollup == "parent", top=10, as_one=family)
+        parent = home.get("top_parent_id") or home["org_id"]
+        scope = {"rollup": rollup, "org": home["name"], "org_id": home["org_id"],
+                 "parent": _org_name(c, parent), "parent_id": parent,
+                 "choices": ROLLUPS, "counted_as_one": family}
     market = flows.flows(c.graph(), span[0], span[1], rollup=True, top=10)
-    return {"moves": ours, "market": market, "years": span,
+    return {"moves": ours, "market": market, "years": span, "scope": scope,
             "names": _person_names(c, _flow_people(ours, 5) if ours else []),
             "market_chart": charts.net_flows(market["net"])}
+
+
+def _org_name(c: Ctx, org_id: str) -> str:
+    row = c.graph().execute("SELECT coalesce(name, org_id) FROM orgs WHERE org_id = $o",
+                            {"o": org_id}).fetchone()
+    return row[0] if row else org_id
 
 
 def talent_flows(c: Ctx, year_from: int, year_to: int, org: str | None, rollup: bool,
@@ -168,6 +185,9 @@ def cohort(c: Ctx, paper: str | None, org: str | None, year_from: int | None,
 # people
 
 
+ORGS_LISTED = 3  # organisations per person in a list of people (the most frequent)
+
+
 def find_people(c: Ctx, q: str, limit: int = 20) -> list[dict[str, Any]]:
     """Exact ids and names first (fast); the name-variant rules (initials, swapped names) of
     the people stage only when nothing matches exactly."""
@@ -175,11 +195,17 @@ def find_people(c: Ctx, q: str, limit: int = 20) -> list[dict[str, Any]]:
         found = lookup.find_persons(c.graph(), q, limit=limit)
         if not found:
             found = lookup.find_persons_by_name(c.graph(), q, limit=limit)
-        return [{"person_id": p["person_id"], "name": p["canonical_name"],
-                 "n_mentions": p.get("n_mentions"), "first_year": p.get("first_year"),
-                 "last_year": p.get("last_year"),
-                 "organisations": [o["organisation"] for o in p.get("organisations", [])[:3]]}
-                for p in found]
+        # the organisations as `talentgraph person` lists them (one core function)
+        orgs = people_query.person_organisations(c.graph(), [p["person_id"] for p in found])
+        out = []
+        for p in found:
+            mine = orgs.get(p["person_id"], [])
+            out.append({"person_id": p["person_id"], "name": p["canonical_name"],
+                        "n_mentions": p.get("n_mentions"), "first_year": p.get("first_year"),
+                        "last_year": p.get("last_year"),
+                        "current_organisation": people_query.current_organisation(mine),
+                        "organisations": mine[:ORGS_LISTED]})
+        return out
 
     rows = c.cached(("find", q.strip(), limit), compute)
     _graph_read(c, "graph.person.find", "person", None, returned=len(rows))
@@ -222,9 +248,7 @@ def search(c: Ctx, q: str, filters: rank.Filters, limit: int) -> dict[str, Any]:
 
 
 def dossier(c: Ctx, person_id: str, for_role: str | None) -> dict[str, Any]:
-    org = our_organisation(c)
-    ours = [str(i) for i in org.get("org_ids") or []] or [
-        n for n in [org.get("name"), *(org.get("aliases") or [])] if n and n != "our lab"]
+    ours = settings.our_org_queries(our_organisation(c))
     data = c.cached(("dossier", person_id, for_role, tuple(ours)),
                     lambda: dossier_mod.build_dossier(c.graph(), person_id, for_role=for_role,
                                                       ours=ours or None))

@@ -32,6 +32,7 @@ from talentgraph.ops.comp.offers import (
 )
 from talentgraph.ops.comp.roster import Employee, Grant
 from talentgraph.ops.comp.vesting import VestingSchedule, months_between, standard
+from talentgraph.wording import count, money
 
 COUNTER_LEVERS = ("equity", "sign_on", "base", "bonus")
 _NAMES = {"equity": "retention grant", "sign_on": "retention bonus", "base": "base raise",
@@ -157,8 +158,9 @@ def counter_options(current: Package, competitor: Package, policy: CounterPolicy
         reason = "options within policy beat the competing offer"
     else:
         reason = (f"no option within the policy's {policy.max_uplift_pct}% maximum uplift beats "
-                  f"the competing offer (it needs {cents(needed)} {current.currency} over "
-                  f"{years} years, the policy allows {cap})")
+                  f"the competing offer (it needs {money(cents(needed), current.currency)} "
+                  f"over {count(years, 'year')}, the policy allows "
+                  f"{money(cap, current.currency)})")
     return CounterResult(True, reason, cur, comp, cents(target), cents(needed), cap,
                          tuple(options))
 

@@ -30,6 +30,7 @@ from talentgraph.ops.comp.money import (
     to_decimal,
 )
 from talentgraph.ops.comp.vesting import VestingSchedule, standard, yearly_vesting
+from talentgraph.wording import count, money
 
 DEFAULT_YEARS = 4
 
@@ -406,9 +407,10 @@ def smallest_beating(theirs: Package, band: MarketBand, margin: Decimal | str = 
         if lever not in used:
             used.append(lever)
         ours = current()
-        notes.append(f"the band's maximum falls short by {cents(shortfall)} {band.currency} "
-                     f"over {years} years; {lever} must go {extra} {band.currency} above the "
-                     f"band ({over_pct}% over its maximum): needs an exception")
+        notes.append(f"the band's maximum falls short by "
+                     f"{money(cents(shortfall), band.currency)} over {count(years, 'year')}; "
+                     f"{lever} must go {money(extra, band.currency)} above the band "
+                     f"({over_pct}% over its maximum): needs an exception")
     went_past_equity = bool(over) or any(lv in used for lv in ("base", "bonus"))
     if lows["sign_on"] == highs["sign_on"] == 0 and "sign_on" in levers and went_past_equity:
         notes.append("the band gives no sign-on range, so no sign-on was used")

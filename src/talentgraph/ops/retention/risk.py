@@ -55,6 +55,7 @@ from talentgraph.ops.comp.vesting import (
     unvested_at,
     vesting_between,
 )
+from talentgraph.wording import count, money
 
 
 @dataclass(frozen=True)
@@ -226,8 +227,9 @@ def _pay_vs_band(emp: Employee, grants: Sequence[Grant], as_of: date,
     clipped = max(-0.5, min(0.5, gap))
     where = "below" if gap > 0 else "above"
     return RiskReason("pay_vs_band", w.pay_gap * clipped, round(gap, 4),
-                      f"yearly pay {ours:,.0f} {emp.currency} is {abs(gap):.0%} {where} the "
-                      f"market midpoint {market:,.0f} for {emp.level} ({len(mids)} bands)"
+                      f"yearly pay {money(ours, emp.currency)} is {abs(gap):.0%} {where} the "
+                      f"market midpoint {money(market, emp.currency)} for {emp.level} "
+                      f"({count(len(mids), 'band')})"
                       + (f"; equity in {', '.join(left_out)} left out (no FX table)"
                          if left_out else ""))
 

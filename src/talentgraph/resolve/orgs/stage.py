@@ -34,6 +34,7 @@ import pyarrow as pa
 
 from talentgraph.resolve.orgs import catalog as catalog_mod
 from talentgraph.resolve.orgs import hosts as hosts_mod
+from talentgraph.resolve.orgs import typos
 from talentgraph.resolve.orgs.resolver import OrgMatch, OrgResolver, registrable_domain
 from talentgraph.resolve.orgs.text import key, split_parts
 
@@ -140,6 +141,9 @@ def build_orgs(con: duckdb.DuckDBPyConnection, progress: Any = _no_progress) -> 
                              "alias_key": m.alias_key})
             tail.add(m, 1)
 
+    into = _merge_typos(tail, cat, rows, set_rows, votes)
+    learned = {d: (into.get(o, o), n, share) for d, (o, n, share) in learned.items()}
+    resolver.learned_domains = {d: v[0] for d, v in learned.items()}
     _write_orgs(con, cat, tail)
     _write_aliases(con, cat, tail, learned)
     schema = pa.schema([("key_id", pa.int64()), ("rank", pa.int32()), ("org_id", pa.string()),
@@ -246,7 +250,33 @@ def build_orgs(con: duckdb.DuckDBPyConnection, progress: Any = _no_progress) -> 
     con.execute("DROP TABLE IF EXISTS _org_keys")
     n_hosts = _write_hosts(con, cat, resolver, votes)
     progress("orgs", total, total, "done")
-    return {**_summary(con, len(keys), len(learned)), "hosted_orgs": n_hosts}
+    return {**_summary(con, len(keys), len(learned)), "hosted_orgs": n_hosts,
+            "typo_merged_orgs": len(into)}
+
+
+def _merge_typos(tail: _LongTail, cat: catalog_mod.Catalog, rows: list[dict[str, Any]],
+                 set_rows: list[dict[str, Any]], votes: hosts_mod.HostVotes) -> dict[str, str]:
+    """Fold each generated organisation whose name misspells another's by one letter into it
+    (resolve/orgs/typos.py): its names become aliases of the other. Returns rare id -> id."""
+    orgs = {o: typos.TailOrg(names.most_common(1)[0][0], sum(names.values()),
+                             tail.countries[o].most_common(1)[0][0]
+                             if tail.countries.get(o) else None)
+            for o, names in tail.names.items() if o not in cat.orgs and names}
+    into = typos.typo_merges(orgs)
+    if not into:
+        return into
+    for r in (*rows, *set_rows):
+        r["org_id"] = into.get(r["org_id"], r["org_id"])
+    for rare, common in into.items():
+        for table in (tail.names, tail.kinds, tail.countries):
+            table[common].update(table.pop(rare, Counter()))
+    for table in (votes.domain, votes.named, votes.colisted):
+        for g in [g for g in table if g in into]:
+            table[into[g]].update(table.pop(g))
+        for counter in table.values():
+            for h in [h for h in counter if h in into]:
+                counter[into[h]] += counter.pop(h)
+    return into
 
 
 def _write_hosts(con: duckdb.DuckDBPyConnection, cat: catalog_mod.Catalog,

@@ -89,6 +89,62 @@ def _candidates(con: duckdb.DuckDBPyConnection, query: str, limit: int) -> list[
     return (exact + close)[:limit]
 
 
+def _org_columns(con: duckdb.DuckDBPyConnection) -> tuple[str, str, str]:
+    """(org id expression, joins, organisation name expression) over mentions `m`."""
+    org_expr, org_join = _org_join(con)
+    if has_table(con, "orgs") and org_join:
+        return (org_expr, org_join + " LEFT JOIN orgs o ON o.org_id = mo.org_id",
+                "coalesce(o.name, m.aff_norm, m.raw_affiliation)")
+    return org_expr, org_join, "coalesce(m.aff_norm, m.raw_affiliation)"
+
+
+def person_organisations(con: duckdb.DuckDBPyConnection, person_ids: list[str]
+                         ) -> dict[str, list[dict[str, Any]]]:
+    """Each person's organisations from their own mentions (the first organisation of each):
+    name, org id, mentions, first and last year; most mentions first. One query for all."""
+    _require_people(con)
+    if not person_ids:
+        return {}
+    # The persons' mentions first, then only their organisations: ranking every mention's
+    # organisations (as _org_join does for the whole export) costs seconds on the corpus.
+    first_org = ("""SELECT paper_id, position, org_id FROM mention_orgs
+                    SEMI JOIN mine USING (paper_id, position)
+                    QUALIFY row_number() OVER (PARTITION BY paper_id, position
+                                               ORDER BY rank, org_id) = 1"""
+                 if has_table(con, "mention_orgs") else
+                 "SELECT paper_id, position, CAST(NULL AS VARCHAR) AS org_id FROM mine "
+                 "WHERE false")
+    named = has_table(con, "mention_orgs") and has_table(con, "orgs")
+    name = "coalesce(o.name, m.aff_norm, m.raw_affiliation)" if named else \
+        "coalesce(m.aff_norm, m.raw_affiliation)"
+    join_orgs = "LEFT JOIN orgs o ON o.org_id = f.org_id" if named else ""
+    rows = con.execute(f"""
+        WITH mine AS (SELECT person_id, paper_id, position FROM mention_person
+                      WHERE person_id IN (SELECT unnest($ids))),
+        first_org AS ({first_org}),
+        named AS (
+            SELECT mine.person_id, f.org_id, m.year, {name} AS organisation
+            FROM mine JOIN mentions m USING (paper_id, position)
+            LEFT JOIN first_org f USING (paper_id, position) {join_orgs})
+        SELECT person_id, organisation, org_id, count(*) AS mentions, min(year) AS first_year,
+               max(year) AS last_year
+        FROM named WHERE organisation IS NOT NULL
+        GROUP BY ALL ORDER BY person_id, mentions DESC, last_year DESC, organisation""",
+                       {"ids": list(person_ids)}).fetchall()
+    out: dict[str, list[dict[str, Any]]] = {}
+    for pid, name, org_id, n, first, last in rows:
+        out.setdefault(pid, []).append({"organisation": name, "org_id": org_id, "mentions": n,
+                                        "first_year": first, "last_year": last})
+    return out
+
+
+def current_organisation(organisations: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The organisation seen last (on a tie, the one with more mentions): what tells namesakes
+    apart in a list of people."""
+    return max(organisations, key=lambda o: (o["last_year"] or 0, o["mentions"]),
+               default=None)
+
+
 def find_persons(con: duckdb.DuckDBPyConnection, query: str, limit: int = 20,
                  mentions_per_person: int = 50) -> list[dict[str, Any]]:
     """Persons matching a person id, an external id or a name, with mentions and organisations."""
@@ -97,13 +153,8 @@ def find_persons(con: duckdb.DuckDBPyConnection, query: str, limit: int = 20,
     if not ids:
         raise NotFoundError(f"no person matches {query!r}: try another spelling, a family name "
                             "with an initial ('J. Smith'), an OpenReview id or a person id")
-    org_expr, org_join = _org_join(con)
-    org_name = "m.aff_norm"
-    if has_table(con, "orgs") and org_join:
-        org_join += " LEFT JOIN orgs o ON o.org_id = mo.org_id"
-        org_name = "coalesce(o.name, m.aff_norm, m.raw_affiliation)"
-    else:
-        org_name = "coalesce(m.aff_norm, m.raw_affiliation)"
+    org_expr, org_join, org_name = _org_columns(con)
+    orgs_of = person_organisations(con, ids)
     out = []
     for pid in ids:
         person = con.execute("SELECT * FROM persons WHERE person_id = ?", [pid]).fetchone()
@@ -122,15 +173,7 @@ def find_persons(con: duckdb.DuckDBPyConnection, query: str, limit: int = 20,
                            [pid, mentions_per_person]).fetchall()
         mcols = [d[0] for d in con.description]
         rec["mentions"] = [dict(zip(mcols, r, strict=True)) for r in rows]
-        orgs = con.execute(f"""
-            SELECT {org_name} AS organisation, {org_expr} AS org_id, count(*) AS mentions,
-                   min(m.year) AS first_year, max(m.year) AS last_year
-              FROM mention_person mp
-              JOIN mentions m ON m.paper_id = mp.paper_id AND m.position = mp.position
-              {org_join}
-             WHERE mp.person_id = ? AND {org_name} IS NOT NULL
-             GROUP BY ALL ORDER BY mentions DESC, last_year DESC""", [pid]).fetchall()
-        ocols = [d[0] for d in con.description]
-        rec["organisations"] = [dict(zip(ocols, r, strict=True)) for r in orgs]
+        rec["organisations"] = orgs_of.get(pid, [])
+        rec["current_organisation"] = current_organisation(rec["organisations"])
         out.append(rec)
     return out
