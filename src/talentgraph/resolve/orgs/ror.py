@@ -283,9 +283,12 @@ class RorIndex:
 
     def parent_org(self, rid: str) -> str | None:
         """The canonical ROR parent of a record that is hosted by it (a lab, an institute, a
-        company's subsidiary), never of a university under a university system."""
+        company's subsidiary); never for a university under a university system, nor a
+        government parent (a ministry over every federal institute of a country)."""
         o = self.orgs.get(rid)
         if o is None or o.parent is None or o.kind == "university":
             return None
         p = self.canonical(o.parent)
-        return p if p and p != rid else None
+        if not p or p == rid or self.orgs[p].kind == "government":
+            return None
+        return p
