@@ -188,3 +188,18 @@ def test_cli_org_and_orgs_show_the_ror_id(built: duckdb.DuckDBPyConnection) -> N
     assert "ROR https://ror.org/0tgfix002" in out.output
     listed = CliRunner().invoke(app, ["orgs", "Bochum", "--db", path, "--json"])
     assert '"ror_id": "0tgfix002"' in listed.output
+
+
+def test_org_ids_do_not_depend_on_the_order_of_the_dump(tmp_path: Path,
+                                                        resolver: OrgResolver) -> None:
+    lines = FIXTURE.read_text(encoding="utf-8").splitlines()
+    shuffled = tmp_path / "shuffled.jsonl"
+    shuffled.write_text("\n".join(reversed(lines)) + "\n", encoding="utf-8")
+    con = db.connect(tmp_path / "s.duckdb")
+    ror_source.ingest(con, shuffled)
+    index = RorIndex.from_store(con)
+    con.close()
+    assert index is not None and resolver.ror is not None
+    again = OrgResolver(ror=index)
+    assert index.org_id == resolver.ror.org_id
+    assert again.curated_ror == resolver.curated_ror
