@@ -62,7 +62,7 @@ def _one(db: Path, ror: Path | None) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--src", type=Path, default=Path("/work/store/talentgraph.duckdb"))
-    ap.add_argument("--work", type=Path, required=True,
+    ap.add_argument("--work", type=Path,
                     help="where to copy the store (kept afterwards, for benchmarks/orgs.py)")
     ap.add_argument("--ror", type=Path, help="ROR dump to read first")
     ap.add_argument("--one", type=Path, help=argparse.SUPPRESS)
@@ -70,6 +70,8 @@ def main() -> None:
     if args.one:
         _one(args.one, args.ror)
         return
+    if args.work is None:
+        ap.error("--work is required")
     Path(f"{args.work}.wal").unlink(missing_ok=True)
     shutil.copyfile(args.src, args.work)
     args.work.chmod(0o644)
