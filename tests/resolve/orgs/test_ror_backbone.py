@@ -203,3 +203,36 @@ def test_org_ids_do_not_depend_on_the_order_of_the_dump(tmp_path: Path,
     again = OrgResolver(ror=index)
     assert index.org_id == resolver.ror.org_id
     assert again.curated_ror == resolver.curated_ror
+
+
+def test_cli_build_reads_ror_from_the_option_or_the_environment(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from talentgraph.cli import app
+
+    corpus = tmp_path / "corpus"
+    write_corpus_file(corpus, "icml2020.json.gz", [{
+        "id": "r1", "title": "Paper r1", "track": "main", "status": "Poster",
+        "author": "Au Thor", "aff": "Ruhr-Universität Bochum"}])
+    dump = _ror_file(tmp_path)
+    out = CliRunner().invoke(app, ["build", "--paperlists", str(corpus), "--db",
+                                   str(tmp_path / "a.duckdb"), "--ror", str(dump)])
+    assert out.exit_code == 0, out.output
+    assert "ROR: 19 organisations" in " ".join(out.output.split())
+    monkeypatch.setenv("TALENTGRAPH_ROR", str(dump))
+    out = CliRunner().invoke(app, ["build", "--paperlists", str(corpus), "--db",
+                                   str(tmp_path / "b.duckdb"), "--json"])
+    assert out.exit_code == 0, out.output
+    con = duckdb.connect(str(tmp_path / "b.duckdb"), read_only=True)
+    assert con.execute("SELECT org_id, ror_id FROM orgs WHERE n_mentions > 0").fetchall() == [
+        ("ruhr-university-bochum", "0tgfix002")]
+    con.close()
+    # Without ROR (`--ror none`) the build still works, without ROR ids.
+    out = CliRunner().invoke(app, ["build", "--paperlists", str(corpus), "--db",
+                                   str(tmp_path / "c.duckdb"), "--ror", "none"])
+    assert out.exit_code == 0, out.output
+    con = duckdb.connect(str(tmp_path / "c.duckdb"), read_only=True)
+    assert con.execute("SELECT org_id, ror_id FROM orgs WHERE n_mentions > 0").fetchall() == [
+        ("ruhr-universitat-bochum", None)]
+    con.close()
