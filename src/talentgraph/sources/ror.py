@@ -70,7 +70,7 @@ CREATE TABLE IF NOT EXISTS ror_keys (kind VARCHAR NOT NULL, k VARCHAR NOT NULL,
                                      ror_ids VARCHAR NOT NULL);
 CREATE TABLE IF NOT EXISTS ror_facts (ror_id VARCHAR NOT NULL, name_en VARCHAR NOT NULL,
                                       name_en_key VARCHAR, slug VARCHAR, city_key VARCHAR);
-CREATE TABLE IF NOT EXISTS ror_reg_domains (ror_id VARCHAR NOT NULL, domain VARCHAR NOT NULL);
+CREATE TABLE IF NOT EXISTS ror_reg_domains (domain VARCHAR NOT NULL, ror_ids VARCHAR NOT NULL);
 CREATE TABLE IF NOT EXISTS ror_meta (key_version VARCHAR NOT NULL);
 """
 TABLES = ("ror_orgs", "ror_names", "ror_domains", "ror_relations")
@@ -528,14 +528,18 @@ def derive_keys(con: duckdb.DuckDBPyConnection, transaction: bool = True) -> Non
                          "domain": pa.array([d[1] for d in doms], pa.string())})
     if transaction:
         con.execute("BEGIN TRANSACTION")
-    for t in DERIVED:
-        con.execute(f"DELETE FROM {t}")
+    for t in DERIVED:  # dropped, not emptied: their columns may differ in other versions
+        con.execute(f"DROP TABLE IF EXISTS {t}")
+    con.execute(DDL)
     con.execute("""
         INSERT INTO ror_keys
         SELECT kind, k, string_agg(DISTINCT target, ' ' ORDER BY target)
         FROM _tg_keys JOIN _tg_canon USING (ror_id) WHERE target IS NOT NULL GROUP BY ALL""")
     con.execute("INSERT INTO ror_facts SELECT * FROM _tg_facts")
-    con.execute("INSERT INTO ror_reg_domains SELECT DISTINCT * FROM _tg_doms")
+    con.execute("""
+        INSERT INTO ror_reg_domains
+        SELECT domain, string_agg(DISTINCT target, ' ' ORDER BY target)
+        FROM _tg_doms JOIN _tg_canon USING (ror_id) WHERE target IS NOT NULL GROUP BY ALL""")
     con.execute("INSERT INTO ror_meta VALUES (?)", [key_version()])
     if transaction:
         con.execute("COMMIT")

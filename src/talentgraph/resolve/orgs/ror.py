@@ -101,26 +101,23 @@ class RorOrg:
     successor: str | None
 
 
-def _kind(types: list[str] | None, name_key: str) -> str:
-    for t in types or []:
-        if t in _KINDS:
-            kind = _KINDS[t]
-            if kind == "university" and not is_top_level(name_key):
-                return "institute"  # an "education" unit (a school, a graduate centre)
-            return kind
-    return "unknown"
+def _kind(ror_type: str | None, name_key: str) -> str:
+    """Our kind of a record from its first known ROR type."""
+    kind = _KINDS.get(ror_type or "", "unknown")
+    if kind == "university" and not is_top_level(name_key):
+        return "institute"  # an "education" unit (a school, a graduate centre)
+    return kind
 
 
 class RorIndex:
     """The ROR records of the store, indexed for the resolver (see module)."""
 
-    def __init__(self, orgs: dict[str, RorOrg],
-                 keys: dict[str, dict[str, tuple[str, ...]]],
-                 domains: dict[str, tuple[str, ...]],
-                 slugs: dict[str, str] | None = None) -> None:
+    def __init__(self, orgs: dict[str, RorOrg], keys: dict[str, dict[str, str]],
+                 domains: dict[str, str], slugs: dict[str, str] | None = None) -> None:
         """`keys`: per kind (key | compact | loose | acronym), key -> the canonical ROR ids
-        found by it (`canonical`, sorted); `domains`: registrable domain -> canonical ROR ids;
-        `slugs`: the slug of each record's English name (computed from it when missing)."""
+        found by it (`canonical`), space-separated (split when looked up: most never are);
+        `domains`: registrable domain -> canonical ROR ids, the same way; `slugs`: the slug
+        of each record's English name (computed from it when missing)."""
         self.orgs = orgs
         self._status = {r: o.status for r, o in orgs.items()}
         self._successor = {r: o.successor for r, o in orgs.items() if o.successor}
@@ -130,7 +127,7 @@ class RorIndex:
         self.by_loose, self.by_acronym = keys.get("loose", {}), keys.get("acronym", {})
         self.by_domain: dict[str, str] = {}
         for reg, rids in domains.items():
-            one = self.pick(rids, None, frozenset())
+            one = rids if " " not in rids else self.pick(tuple(rids.split()), None, frozenset())
             if one:
                 self.by_domain[reg] = one
         self.org_id: dict[str, str] = {}   # ROR id -> our org id
@@ -155,28 +152,25 @@ class RorIndex:
                 "WHERE rel_type IN ('parent', 'successor') ORDER BY ror_id, other_id").fetchall():
             rels[rid].setdefault(rtype, other)
         orgs: dict[str, RorOrg] = {}
-        name_keys: dict[str, str] = {}
-        for rid, name, status, types, country, city_key, name_key, name_slug in con.execute(
-                "SELECT o.ror_id, f.name_en, o.status, o.types, o.country, f.city_key, "
+        slugs: dict[str, str] = {}
+        known = ", ".join(f"'{t}'" for t in _KINDS)
+        for rid, name, status, type1, country, city_key, name_key, name_slug in con.execute(
+                "SELECT o.ror_id, f.name_en, o.status, "
+                f"list_filter(o.types, t -> t IN ({known}))[1], o.country, f.city_key, "
                 "f.name_en_key, f.slug FROM ror_orgs o JOIN ror_facts f USING (ror_id)"
         ).fetchall():
-            orgs[rid] = RorOrg(rid, name, status, _kind(types, name_key or ""), country,
+            orgs[rid] = RorOrg(rid, name, status, _kind(type1, name_key or ""), country,
                                city_key, rels[rid].get("parent"), rels[rid].get("successor"))
-            name_keys[rid] = name_slug or ""
-        keys: dict[str, dict[str, tuple[str, ...]]] = {}
+            slugs[rid] = name_slug or ""
+        keys: dict[str, dict[str, str]] = {}
         for kind in ("key", "compact", "loose", "acronym"):
             cols = con.execute("SELECT k, ror_ids FROM ror_keys WHERE kind = ?",
-                               [kind]).fetch_arrow_table()
-            keys[kind] = {k: tuple(v.split()) for k, v in zip(
-                cols.column(0).to_pylist(), cols.column(1).to_pylist(), strict=True)}
-        status = {r: o.status for r, o in orgs.items()}
-        succ = {r: o.successor for r, o in orgs.items() if o.successor}
-        domains: dict[str, set[str]] = defaultdict(set)
-        for d, rid in con.execute("SELECT domain, ror_id FROM ror_reg_domains").fetchall():
-            target = ror_source.canonical(status, succ, rid)
-            if target:
-                domains[d].add(target)
-        return cls(orgs, keys, {d: tuple(sorted(v)) for d, v in domains.items()}, name_keys)
+                               [kind]).to_arrow_table()
+            keys[kind] = dict(zip(cols.column(0).to_pylist(), cols.column(1).to_pylist(),
+                                  strict=True))
+        cols = con.execute("SELECT domain, ror_ids FROM ror_reg_domains").to_arrow_table()
+        domains = dict(zip(cols.column(0).to_pylist(), cols.column(1).to_pylist(), strict=True))
+        return cls(orgs, keys, domains, slugs)
 
     # ---------------------------------------------------------------- ids
 
@@ -224,7 +218,7 @@ class RorIndex:
                 continue
             o = cat.orgs[a.org_id]
             k = key(a.alias)
-            cands = tuple(c for c in (self.by_key.get(k) or ())
+            cands = tuple(c for c in self.by_key.get(k, "").split()
                           if not o.country or self.orgs[c].country in (None, o.country))
             one = self.pick(cands, o.country, frozenset())
             if one is None:
@@ -271,14 +265,16 @@ class RorIndex:
 
     def candidates(self, k: str) -> tuple[str, ...]:
         """ROR records (canonical) with a name of key `k`: exact, compact, then loose."""
-        return (self.by_key.get(k) or self.by_compact.get(compact(k))
-                or self.by_loose.get(loose(k)) or ())
+        found = (self.by_key.get(k) or self.by_compact.get(compact(k))
+                 or self.by_loose.get(loose(k)))
+        return tuple(found.split()) if found else ()
 
     def acronym(self, k: str, country: str | None) -> str | None:
         """The one organisation of `country` with the acronym `k`; None without a country."""
         if not country:
             return None
-        here = tuple(c for c in self.by_acronym.get(k, ()) if self.orgs[c].country == country)
+        here = tuple(c for c in self.by_acronym.get(k, "").split()
+                     if self.orgs[c].country == country)
         return here[0] if len(here) == 1 else None
 
     def parent_org(self, rid: str) -> str | None:
