@@ -12,6 +12,13 @@ from corpus_helpers import PAPERLISTS, ingest, rows, write_corpus_file  # noqa: 
 from talentgraph.store import db
 
 
+@pytest.fixture(autouse=True)
+def _no_real_ror(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`talentgraph build` finds ../shared/data/ror by itself: tests build without it unless
+    they name a ROR file (tests/fixtures/ror)."""
+    monkeypatch.setenv("TALENTGRAPH_ROR", "none")
+
+
 @pytest.fixture
 def corpus(tmp_path: Path) -> Path:
     """A writable copy of the fixture corpus (one small file per record family)."""

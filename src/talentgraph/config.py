@@ -12,6 +12,9 @@ from talentgraph.errors import CorpusNotFoundError
 APP = "talentgraph"
 PAPERLISTS_ENV = "TALENTGRAPH_PAPERLISTS"
 DB_ENV = "TALENTGRAPH_DB"
+ROR_ENV = "TALENTGRAPH_ROR"
+ROR_FILE = "ror-records.jsonl.gz"
+NO_ROR = "none"
 PAPERLISTS_REPO = "https://github.com/papercopilot/paperlists"
 PAPERLISTS_ARCHIVE = "https://codeload.github.com/papercopilot/paperlists/tar.gz/refs/heads/main"
 
@@ -62,3 +65,31 @@ def find_paperlists(given: list[Path] | None = None, cwd: Path | None = None) ->
         f"papercopilot/paperlists repository ({PAPERLISTS_REPO}); `talentgraph download` "
         f"fetches it over HTTP into {cached}."
     )
+
+
+def find_ror(given: Path | None = None, cwd: Path | None = None) -> Path | None:
+    """The ROR dump: `--ror`, else $TALENTGRAPH_ROR, else ../shared/data/ror/ror-records.jsonl.gz
+    (looked for from the working directory up, like the corpus); None when there is none, or
+    when `--ror` or $TALENTGRAPH_ROR is "none" (a build without ROR). A path given but missing
+    raises CorpusNotFoundError."""
+    if given is not None and str(given).lower() == NO_ROR:
+        return None
+    if given is not None:
+        if not Path(given).is_file():
+            raise CorpusNotFoundError(f"--ror file not found: {given}")
+        return Path(given)
+    env = os.environ.get(ROR_ENV)
+    if env and env.lower() == NO_ROR:
+        return None
+    if env:
+        if not Path(env).is_file():
+            raise CorpusNotFoundError(f"${ROR_ENV} names a file that does not exist: {env}")
+        return Path(env)
+    here = (cwd or Path.cwd()).resolve()
+    for base in (here, *here.parents):
+        candidate = base.parent / "shared" / "data" / "ror" / ROR_FILE
+        if candidate.is_file():
+            return candidate
+        if base == base.parent:
+            break
+    return None

@@ -67,8 +67,10 @@ def reapply_erasures(con: Any, db_path: Path) -> dict[str, int]:
 
 
 def build(db_path: Path, paperlists: list[Path], progress: Progress = no_progress,
-          stages: list[str] | None = None) -> BuildReport:
-    """Ingest the corpus folders into the store at `db_path`, then run the derived stages."""
+          stages: list[str] | None = None, ror: Path | None = None) -> BuildReport:
+    """Ingest the corpus folders (and the ROR dump `ror`, when given: the organisations the
+    `orgs` stage resolves affiliations to) into the store at `db_path`, then run the derived
+    stages."""
     from talentgraph.sources import paperlists as pl
 
     report = BuildReport(Path(db_path))
@@ -77,6 +79,12 @@ def build(db_path: Path, paperlists: list[Path], progress: Progress = no_progres
         t = time.perf_counter()
         report.stages["ingest"] = pl.ingest(con, paperlists, progress)
         report.seconds["ingest"] = time.perf_counter() - t
+        if ror is not None:
+            from talentgraph.sources import ror as ror_source
+
+            t = time.perf_counter()
+            report.stages["ror"] = ror_source.ingest(con, ror)
+            report.seconds["ror"] = time.perf_counter() - t
         for name, stage in derived_stages():
             if stages is not None and name not in stages:
                 continue

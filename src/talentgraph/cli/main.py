@@ -54,16 +54,22 @@ def build(
         "--paperlists", help="A paperlists corpus folder (repeatable). Default: "
         "$TALENTGRAPH_PAPERLISTS, else ../shared/data/paperlists.")] = None,
     db: DbOption = None,
+    ror: Annotated[Path | None, typer.Option(
+        "--ror", help="The ROR dump (gzip'd JSON Lines, schema v1 or v2) organisations are "
+        "resolved to. Default: $TALENTGRAPH_ROR, else ../shared/data/ror/ror-records.jsonl.gz; "
+        "without one (or with `--ror none`), organisations are resolved without ROR.")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Build the store: ingest the corpus, then resolve, link and index it."""
+    """Build the store: ingest the corpus (and ROR), then resolve, link and index it."""
     from talentgraph import pipeline
 
     dirs = config.find_paperlists(paperlists)
+    ror_path = config.find_ror(ror)
     path = db_path(db)
-    err_console.print(f"Building [bold]{path}[/bold] from {', '.join(map(str, dirs))}")
+    err_console.print(f"Building [bold]{path}[/bold] from {', '.join(map(str, dirs))}"
+                      + (f" with ROR {ror_path}" if ror_path else " (no ROR dump found)"))
     with progress_bar() as update:
-        report = pipeline.build(path, dirs, progress=update)
+        report = pipeline.build(path, dirs, progress=update, ror=ror_path)
     if as_json:
         print_json({"db": str(path), "stages": report.stages, "seconds": report.seconds})
         return
@@ -75,7 +81,11 @@ def build(
         f"{ing['problems']:,} problems noted (see `talentgraph stats`)."
     )
     for name, result in report.stages.items():
-        if name != "ingest":
+        if name == "ror":
+            console.print(f"ROR: {result['organisations']:,} organisations from "
+                          f"{result['source_file']} ({result['outcome']}; "
+                          f"{result['problems']:,} problems noted, see `talentgraph stats`)")
+        elif name != "ingest":
             summary = ", ".join(f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}"
                                 for k, v in result.items())
             console.print(f"{name}: {summary} ({report.seconds[name]:.1f} s)")

@@ -38,7 +38,7 @@ def orgs(
         return
     common.print_table(rows, f"Organisations{' matching ' + repr(query) if query else ''}",
                     ["org_id", "name", "kind", "country", "parent_id", "top_parent_id",
-                     "n_mentions", "n_papers"])
+                     "n_mentions", "n_papers", "ror_id"])
 
 
 def org(
@@ -63,7 +63,10 @@ def org(
     common.console.print(f"[bold]{o['name']}[/bold] ({o['org_id']}): {o['kind']}, "
                       f"{o['country'] or 'country unknown'}; {chain}; "
                       f"{o['n_mentions']:,} mentions on {o['n_papers']:,} papers"
-                      + ("" if o["curated"] else " [dim](generated from the corpus)[/dim]"))
+                      + ("" if o["curated"] or o.get("ror_id")
+                         else " [dim](generated from the corpus)[/dim]"))
+    if o.get("ror_id"):
+        common.console.print(f"ROR https://ror.org/{o['ror_id']}")
     if data["successor"]:
         common.console.print(f"Merged into {data['successor']['org_id']} from "
                           f"{data['successor']['from']}: later mentions are counted there.")

@@ -41,9 +41,13 @@ def list_orgs(con: duckdb.DuckDBPyConnection, query: str | None = None,
     if country:
         where.append("o.country = upper($country)")
         params["country"] = country
+    # Stores built before ROR have no ror_id column.
+    ror = "o.ror_id" if con.execute(
+        "SELECT count(*) FROM information_schema.columns WHERE table_name = 'orgs' "
+        "AND column_name = 'ror_id'").fetchone()[0] else "NULL::VARCHAR AS ror_id"
     return _rows(con.execute(f"""
         SELECT o.org_id, o.name, o.kind, o.country, o.parent_id, o.top_parent_id,
-               o.n_mentions, o.n_papers, o.curated
+               o.n_mentions, o.n_papers, o.curated, {ror}
         FROM orgs o WHERE {' AND '.join(where)}
         ORDER BY o.n_mentions DESC, o.org_id LIMIT $limit""", params))
 

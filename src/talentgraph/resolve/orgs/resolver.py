@@ -31,6 +31,7 @@ from rapidfuzz.distance import OSA
 
 from talentgraph.resolve.orgs import catalog as catalog_mod
 from talentgraph.resolve.orgs.catalog import PREFIX_KINDS, Alias, Catalog
+from talentgraph.resolve.orgs.ror import RorIndex
 from talentgraph.resolve.orgs.text import (
     Segment,
     country_code,
@@ -95,6 +96,9 @@ class OrgMatch:
     valid_to: date | None = None
     alias_key: str | None = None     # set when the name is dated or shared by homonyms
     place: str | None = None         # ISO country the affiliation itself names, if any
+    # ROR namesakes the name may stand for, when the part alone did not tell them apart:
+    # the mention's country or domain picks one (OrgResolver._ror_pick).
+    ror_alts: tuple[str, ...] = ()
 
 
 def registrable_domain(domain: str | None) -> str | None:
@@ -129,8 +133,13 @@ class OrgResolver:
 
     def __init__(self, catalog: Catalog | None = None,
                  person_names: frozenset[str] = frozenset(),
-                 learned_domains: dict[str, str] | None = None) -> None:
+                 learned_domains: dict[str, str] | None = None,
+                 ror: RorIndex | None = None) -> None:
         self.cat = catalog or catalog_mod.default()
+        self.ror = ror
+        # Curated organisations ROR knows: curated org id -> ROR id (and the ROR record's id
+        # becomes the curated one).
+        self.curated_ror = ror.map_curated(self.cat) if ror is not None else {}
         self.person_names = person_names
         self.learned_domains = learned_domains or {}
         self._fuzzy_choices: dict[str, Alias] = {
@@ -313,6 +322,12 @@ class OrgResolver:
         if not segs or all(s.geo is not None for s in segs) or names_nothing(key(part)):
             return ()
         curated = self._find_curated(segs)
+        ambiguous: OrgMatch | None = None
+        if not curated and self.ror is not None:
+            ror = self._find_ror(segs)
+            if ror is not None and not ror.ror_alts:
+                return (ror,)
+            ambiguous = ror
         if len(part) > MAX_PART_CHARS or len(part.split()) > MAX_PART_WORDS or "@" in part:
             # Several units run together, or scraping debris (a title, authors, e-mails):
             # trust curated names only, invent no long-tail organisation from it.
@@ -325,6 +340,8 @@ class OrgResolver:
                 host = self._long_tail(segs, chosen[0], True)
                 return (host, *curated) if host else tuple(curated)
             return tuple(curated)
+        if ambiguous is not None:
+            return (ambiguous,)  # ROR namesakes: the mention's country may tell them apart
         if chosen is None:
             return ()
         seg, has_word = chosen
@@ -335,11 +352,92 @@ class OrgResolver:
         a = self.cat.lookup(k) if k != seg.key else None
         if a:
             return (self._curated(a, seg.text, "curated", 0.9),)
+        if self.ror is not None and k != seg.key:
+            rid = self.ror.pick(self.ror.candidates(k), self._part_country(segs), frozenset())
+            if rid:
+                return (self._ror_match(rid, seg.text, "ror", 0.85),)
         a = self._fuzzy(k)
         if a:
             return (self._curated(a, seg.text, "fuzzy", 0.75),)
         m = self._long_tail(segs, seg, has_word)
         return (m,) if m else ()
+
+    # ------------------------------------------------------------------ ROR
+
+    def _is_ror(self, m: OrgMatch) -> bool:
+        return self.ror is not None and m.org_id in self.ror.ror_of
+
+    def _ror_match(self, rid: str, name: str, method: str, confidence: float) -> OrgMatch:
+        """The match of a ROR record: the curated organisation it is, else the ROR one."""
+        assert self.ror is not None
+        org_id = self.ror.org_id[rid]
+        o = self.cat.orgs.get(org_id)
+        if o is not None:
+            return OrgMatch(o.org_id, name, method, confidence, True, o.kind, o.country)
+        r = self.ror.orgs[rid]
+        return OrgMatch(org_id, name, method, confidence, False, r.kind, r.country)
+
+    @staticmethod
+    def _part_country(segs: list[Segment]) -> str | None:
+        return next((s.geo for s in reversed(segs) if s.geo), None)
+
+    def _find_ror(self, segs: list[Segment]) -> OrgMatch | None:
+        """The organisation a ROR name in the part names (see resolve/orgs/ror.py): a segment
+        or two adjacent ones ("Ruhr-Universität, Bochum"), or an acronym where the country is
+        known; namesakes told apart by the part's country and city. A unit of another found
+        organisation beats it, then a top-level name beats a unit. When a name stays ambiguous,
+        the long-tail match of its segment carries the namesakes (`ror_alts`)."""
+        ror = self.ror
+        assert ror is not None
+        country = self._part_country(segs)
+        places = frozenset(s.key for s in segs if s.key in ror.city_keys)
+        first = next((i for i, s in enumerate(segs) if s.geo is None), None)
+        found: list[tuple[str, int, str, str]] = []  # rid, segment index, text, method
+        ambiguous: tuple[Segment, tuple[str, ...]] | None = None
+        for i, s in enumerate(segs):
+            if s.geo is not None or is_unit(s.key) or names_nothing(s.key):
+                continue
+            nxt = segs[i + 1] if i + 1 < len(segs) else None
+            if nxt is not None and nxt.geo is None and not nxt.paren and not s.paren:
+                rid = ror.pick(ror.candidates(f"{s.key} {nxt.key}"), country, places)
+                if rid:
+                    found.append((rid, i, f"{s.text}, {nxt.text}", "ror_pair"))
+                    continue
+            word = " " not in s.key
+            if word and (s.paren or s.text.isupper()) and len(s.key) <= 10:
+                rid = ror.acronym(s.key, country)
+                if rid:
+                    found.append((rid, i, s.text, "ror_acronym"))
+                continue
+            if s.paren or len(s.key) <= 3 or word and not (has_org_word(s.key) or i == first):
+                continue
+            cands = ror.candidates(s.key)
+            rid = ror.pick(cands, country, places)
+            if rid:
+                found.append((rid, i, s.text, "ror"))
+            elif cands and ambiguous is None:
+                ambiguous = (s, cands)
+        if not found:
+            if ambiguous is None:
+                return None
+            seg, cands = ambiguous
+            m = self._long_tail(segs, seg, has_org_word(seg.key))
+            return replace(m, ror_alts=cands) if m else None
+        ids = {f[0] for f in found}
+        specific = [f for f in found
+                    if not any(f[0] in ror._ancestors(o) for o in ids if o != f[0])]
+        specific.sort(key=lambda f: (not is_top_level(segs[f[1]].key), f[1]))
+        rid, _i, text, method = specific[0]
+        return self._ror_match(rid, text, method, 0.9 if method != "ror_acronym" else 0.8)
+
+    def _ror_pick(self, m: OrgMatch, country: str | None) -> OrgMatch:
+        """The ROR namesake of the mention's country, when that tells them apart."""
+        if self.ror is None or not country:
+            return m
+        rid = self.ror.pick(m.ror_alts, country, frozenset())
+        if rid is None:
+            return m
+        return self._ror_match(rid, m.name, m.method + "+ror_country", 0.85)
 
     def _long_tail(self, segs: list[Segment], seg: Segment, has_word: bool) -> OrgMatch | None:
         k = cut_unit(strip_country(seg.key))
@@ -357,7 +455,7 @@ class OrgResolver:
         if not k or names_nothing(k):
             return None
         found = self.resolve_part(norm)
-        if found and found[0].curated:
+        if found and (found[0].curated or self._is_ror(found[0])):
             return replace(found[0], method="corpus_norm", confidence=0.9)
         if not has_org_word(k) or is_unit(k):
             return None  # "Mechanical Engineering": a unit, not an institution
@@ -389,6 +487,8 @@ class OrgResolver:
                 return hit[0], "domain"
             if ".".join(labels[i:]) == reg:
                 break
+        if self.ror is not None and reg in self.ror.by_domain:
+            return self.ror.org_id[self.ror.by_domain[reg]], "ror_domain"
         if reg in self.learned_domains:
             return self.learned_domains[reg], "learned_domain"
         return None
@@ -398,9 +498,10 @@ class OrgResolver:
                 email_domain: str | None = None) -> list[OrgMatch]:
         """The organisations of one mention, best first (rank = index + 1)."""
         out = list(self._names(raw, aff_norm, aff_country))
-        if any(m.alias_key in self.cat.homonyms for m in out):
+        if any(m.alias_key in self.cat.homonyms or m.ror_alts for m in out):
             tld = domain_country(domain) or domain_country(email_domain)
-            out = [self._homonym(m, tld) if m.alias_key in self.cat.homonyms else m for m in out]
+            out = [self._homonym(m, tld) if m.alias_key in self.cat.homonyms else
+                   self._ror_pick(m, tld) if m.ror_alts else m for m in out]
         dom = self.domain_org(domain) or self.domain_org(email_domain)
         if dom:
             out = self._with_domain(out, dom, domain, email_domain)
@@ -429,11 +530,11 @@ class OrgResolver:
             else:
                 ms = list(self.resolve_part(part))
                 norm = norms[i] if aligned else None
-                if norm and not (ms and ms[0].curated):
+                if norm and not (ms and (ms[0].curated or self._is_ror(ms[0]))):
                     nm = self.resolve_norm(norm)
                     # The corpus' name replaces ours unless ours is the same name, more precise
                     # ("University of Colorado Boulder" against "University of Colorado").
-                    if nm and (nm.curated or not (
+                    if nm and (nm.curated or self._is_ror(nm) or not (
                             ms and ms[0].org_id.startswith(nm.org_id + "-"))):
                         ms = [nm]
             c = country_code(countries[i]) if i < len(countries) and (
@@ -443,6 +544,8 @@ class OrgResolver:
                     m = replace(m, country=c)
                 if m.alias_key in self.cat.homonyms and (m.place or c):
                     m = self._homonym(m, m.place or c)
+                if m.ror_alts and c:
+                    m = self._ror_pick(m, c)
                 out.append(m)
         return tuple(out)
 
@@ -451,7 +554,7 @@ class OrgResolver:
         """A domain gives the organisation when no name did, and confirms a name it agrees with."""
         d_top = self._top(dom[0])
         if not out:
-            conf = 0.85 if dom[1] == "domain" else 0.7
+            conf = {"domain": 0.85, "ror_domain": 0.8}.get(dom[1], 0.7)
             o = self.cat.orgs.get(dom[0])
             named = registrable_domain(domain) or registrable_domain(email_domain) or ""
             return [OrgMatch(o.org_id, named, dom[1], conf, True, o.kind, o.country)

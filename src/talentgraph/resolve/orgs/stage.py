@@ -36,6 +36,7 @@ from talentgraph.resolve.orgs import catalog as catalog_mod
 from talentgraph.resolve.orgs import hosts as hosts_mod
 from talentgraph.resolve.orgs import typos
 from talentgraph.resolve.orgs.resolver import OrgMatch, OrgResolver, registrable_domain
+from talentgraph.resolve.orgs.ror import RorIndex
 from talentgraph.resolve.orgs.text import key, split_parts
 
 # A domain stands for an organisation when at least this many mentions carry it and this share
@@ -64,7 +65,7 @@ class _LongTail:
         self.countries: dict[str, Counter[str]] = defaultdict(Counter)
 
     def add(self, m: OrgMatch, n: int) -> None:
-        if m.curated or m.method.startswith("learned_domain"):
+        if m.curated or m.method.startswith(("learned_domain", "ror_domain")):
             return
         self.names[m.org_id][m.name] += n
         if m.kind != "unknown":
@@ -97,7 +98,10 @@ def build_orgs(con: duckdb.DuckDBPyConnection, progress: Any = _no_progress) -> 
     keys = con.execute("SELECT key_id, raw_affiliation, aff_norm, aff_country, "
                        "affiliation_domain, email_domain, n FROM _org_keys").fetchall()
     total = len(keys) * 2
-    resolver = OrgResolver(cat, _person_names(con))
+    # ROR, when the store holds a dump (sources/ror.py): names, places, hosts and successors
+    # under the curated layer (resolve/orgs/ror.py).
+    ror = RorIndex.from_store(con)
+    resolver = OrgResolver(cat, _person_names(con), ror=ror)
 
     # Pass 1: names only; learn what each registrable domain stands for.
     votes: dict[str, Counter[str]] = defaultdict(Counter)
@@ -144,7 +148,8 @@ def build_orgs(con: duckdb.DuckDBPyConnection, progress: Any = _no_progress) -> 
     into = _merge_typos(tail, cat, rows, set_rows, votes)
     learned = {d: (into.get(o, o), n, share) for d, (o, n, share) in learned.items()}
     resolver.learned_domains = {d: v[0] for d, v in learned.items()}
-    _write_orgs(con, cat, tail)
+    used = {r["org_id"] for r in rows} | {r["org_id"] for r in set_rows}
+    _write_orgs(con, cat, tail, resolver, used)
     _write_aliases(con, cat, tail, learned)
     schema = pa.schema([("key_id", pa.int64()), ("rank", pa.int32()), ("org_id", pa.string()),
                         ("method", pa.string()), ("confidence", pa.float64()),
@@ -294,7 +299,7 @@ def _write_hosts(con: duckdb.DuckDBPyConnection, cat: catalog_mod.Catalog,
               AND coalesce(m.affiliation_domain, m.email_domain) IS NOT NULL
             GROUP BY ALL""").fetchall():
         hit = resolver.domain_org(dom) or resolver.domain_org(edom)
-        if hit:
+        if hit and hit[0] != g:
             votes.domain[g][hit[0]] += n
     # Organisations listed beside each generated one in one mention.
     for g, h, n, authors in con.execute("""
@@ -306,8 +311,12 @@ def _write_hosts(con: duckdb.DuckDBPyConnection, cat: catalog_mod.Catalog,
             GROUP BY ALL""").fetchall():
         votes.colisted[g][h] += n
         votes.colisted_authors[(g, h)] = authors
-    parent = {o.org_id: o.parent_id for o in cat.orgs.values()}
-    hosts = hosts_mod.without_cycles(hosts_mod.choose_hosts(votes, facts), parent)
+    # Parents the curated table or ROR gave: kept, and no host is chosen for those organisations.
+    parent = dict(con.execute(
+        "SELECT org_id, parent_id FROM orgs WHERE parent_id IS NOT NULL").fetchall())
+    hosts = hosts_mod.without_cycles(
+        {g: h for g, h in hosts_mod.choose_hosts(votes, facts).items() if g not in parent},
+        parent)
     if not hosts:
         return {}
     up = {**parent, **{g: h.host_id for g, h in hosts.items()}}
@@ -331,26 +340,63 @@ def _write_hosts(con: duckdb.DuckDBPyConnection, cat: catalog_mod.Catalog,
 
 
 def _write_orgs(con: duckdb.DuckDBPyConnection, cat: catalog_mod.Catalog,
-                tail: _LongTail) -> None:
-    rows: list[dict[str, Any]] = []
+                tail: _LongTail, resolver: OrgResolver, used: set[str]) -> None:
+    """The `orgs` table: curated organisations, then the others the mentions reached. A ROR
+    organisation takes its name, kind and country from ROR, its `ror_id`, and as parent the
+    ROR parent that hosts it (added as a row of its own when no mention reached it)."""
+    ror = resolver.ror
+    ror_of = ror.ror_of if ror is not None else {}
+    rows: dict[str, dict[str, Any]] = {}
     for o in cat.orgs.values():
-        rows.append({"org_id": o.org_id, "name": o.name, "kind": o.kind, "country": o.country,
-                     "parent_id": o.parent_id, "top_parent_id": cat.top_parent(o.org_id),
-                     "successor_id": o.successor_id, "successor_from": o.successor_from,
-                     "curated": True})
-    for org_id, names in tail.names.items():
-        if org_id in cat.orgs:
+        rows[o.org_id] = {"org_id": o.org_id, "name": o.name, "kind": o.kind,
+                          "country": o.country, "parent_id": o.parent_id,
+                          "top_parent_id": cat.top_parent(o.org_id),
+                          "successor_id": o.successor_id, "successor_from": o.successor_from,
+                          "curated": True, "ror_id": resolver.curated_ror.get(o.org_id)}
+
+    def ror_row(org_id: str) -> None:
+        assert ror is not None
+        rid = ror_of[org_id]
+        r = ror.orgs[rid]
+        p = ror.parent_org(rid)
+        parent = ror.org_id.get(p) if p else None
+        countries = tail.countries.get(org_id)
+        rows[org_id] = {"org_id": org_id, "name": r.name, "kind": r.kind,
+                        "country": r.country or (countries.most_common(1)[0][0]
+                                                 if countries else None),
+                        "parent_id": parent, "top_parent_id": org_id, "successor_id": None,
+                        "successor_from": None, "curated": False, "ror_id": rid}
+        if parent and parent not in rows:
+            ror_row(parent)
+
+    for org_id in sorted(set(tail.names) | used):
+        if org_id in rows:
+            continue
+        if org_id in ror_of:
+            ror_row(org_id)
+            continue
+        names = tail.names.get(org_id)
+        if not names:
             continue
         kinds, countries = tail.kinds.get(org_id), tail.countries.get(org_id)
-        rows.append({"org_id": org_id, "name": names.most_common(1)[0][0],
-                     "kind": kinds.most_common(1)[0][0] if kinds else "unknown",
-                     "country": countries.most_common(1)[0][0] if countries else None,
-                     "parent_id": None, "top_parent_id": org_id, "successor_id": None,
-                     "successor_from": None, "curated": False})
-    _orgs = pa.Table.from_pylist(rows, schema=pa.schema([  # noqa: F841  (read by DuckDB)
+        rows[org_id] = {"org_id": org_id, "name": names.most_common(1)[0][0],
+                        "kind": kinds.most_common(1)[0][0] if kinds else "unknown",
+                        "country": countries.most_common(1)[0][0] if countries else None,
+                        "parent_id": None, "top_parent_id": org_id, "successor_id": None,
+                        "successor_from": None, "curated": False, "ror_id": None}
+    for org_id, row in rows.items():
+        if row["curated"] or not row["parent_id"]:
+            continue
+        seen, top = {org_id}, row["parent_id"]
+        while (up := rows.get(top, {}).get("parent_id")) and up not in seen:
+            seen.add(top)
+            top = up
+        row["top_parent_id"] = top
+    _orgs = pa.Table.from_pylist(list(rows.values()), schema=pa.schema([  # noqa: F841
         ("org_id", pa.string()), ("name", pa.string()), ("kind", pa.string()),
         ("country", pa.string()), ("parent_id", pa.string()), ("top_parent_id", pa.string()),
-        ("successor_id", pa.string()), ("successor_from", pa.date32()), ("curated", pa.bool_())]))
+        ("successor_id", pa.string()), ("successor_from", pa.date32()), ("curated", pa.bool_()),
+        ("ror_id", pa.string())]))
     con.execute("CREATE OR REPLACE TABLE orgs AS SELECT * FROM _orgs ORDER BY org_id")
 
 
@@ -368,6 +414,13 @@ def _write_aliases(con: duckdb.DuckDBPyConnection, cat: catalog_mod.Catalog, tai
         ("alias", pa.string()), ("org_id", pa.string()), ("valid_from", pa.date32()),
         ("valid_to", pa.date32()), ("source", pa.string()), ("n", pa.int64())]))
     con.execute("CREATE OR REPLACE TABLE org_aliases AS SELECT * FROM _aliases")
+    if _has_table(con, "ror_names"):
+        # ROR's names of every organisation that has a ROR id (those of the records it
+        # succeeded are the names the resolver met it by too).
+        con.execute("""
+            INSERT INTO org_aliases
+            SELECT DISTINCT n.name, o.org_id, NULL::DATE, NULL::DATE, 'ror', NULL::BIGINT
+            FROM orgs o JOIN ror_names n ON n.ror_id = o.ror_id""")
     drows = [{"domain": d, "org_id": v[0], "valid_from": v[1], "valid_to": v[2],
               "source": "curated", "n": None, "share": None} for d, v in cat.domains.items()]
     drows += [{"domain": d, "org_id": v[0], "valid_from": None, "valid_to": None,
@@ -380,6 +433,11 @@ def _write_aliases(con: duckdb.DuckDBPyConnection, cat: catalog_mod.Catalog, tai
     con.execute("CREATE OR REPLACE TABLE org_domains AS SELECT * FROM _domains")
 
 
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM information_schema.tables "
+                            "WHERE table_name = ?", [name]).fetchone()[0])
+
+
 def _summary(con: duckdb.DuckDBPyConnection, n_keys: int, n_learned: int) -> dict[str, Any]:
     orgs, curated = con.execute(
         "SELECT count(*), count(*) FILTER (WHERE curated) FROM orgs").fetchone()
@@ -389,7 +447,9 @@ def _summary(con: duckdb.DuckDBPyConnection, n_keys: int, n_learned: int) -> dic
         "SELECT count(*) FROM mentions WHERE coalesce(raw_affiliation, aff_norm, "
         "affiliation_domain, email_domain) IS NOT NULL").fetchone()[0]
     po = con.execute("SELECT count(*) FROM paper_orgs").fetchone()[0]
-    return {"orgs": orgs, "curated_orgs": curated, "distinct_keys": n_keys,
+    with_ror = con.execute("SELECT count(*) FROM orgs WHERE ror_id IS NOT NULL").fetchone()[0]
+    return {"orgs": orgs, "curated_orgs": curated, "orgs_with_ror_id": with_ror,
+            "distinct_keys": n_keys,
             "learned_domains": n_learned, "mention_orgs": mo,
             "mentions_with_org": mentions_with_org, "mentions_with_evidence": with_evidence,
             "paper_orgs": po}
