@@ -236,3 +236,17 @@ def test_cli_build_reads_ror_from_the_option_or_the_environment(
     assert con.execute("SELECT org_id, ror_id FROM orgs WHERE n_mentions > 0").fetchall() == [
         ("ruhr-universitat-bochum", None)]
     con.close()
+
+
+def test_ror_ids_a_source_gave_name_the_organisation(resolver: OrgResolver) -> None:
+    # OpenAlex gives the ROR ids of the institutions it matched (mentions.aff_ror).
+    got = resolver.resolve("Dept. of Physics, Ruhr Uni", ror_ids="https://ror.org/0tgfix002")
+    assert [(m.org_id, m.method) for m in got] == [("ruhr-university-bochum", "ror_id")]
+    # A withdrawn id is its successor; a curated sub-lab named in the text stays on top.
+    got = resolver.resolve("Lab X", ror_ids="https://ror.org/0tgfix014")
+    assert [m.org_id for m in got] == ["university-of-lille"]
+    got = resolver.resolve("Google Research", ror_ids="https://ror.org/0tgfix018")
+    assert [m.org_id for m in got] == ["google-research"]
+    # An unknown or malformed id changes nothing.
+    assert resolver.resolve("Ruhr University Bochum", ror_ids="https://ror.org/0zzzzzz99 + x"
+                            )[0].org_id == "ruhr-university-bochum"

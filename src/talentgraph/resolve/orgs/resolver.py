@@ -430,6 +430,28 @@ class OrgResolver:
         rid, _i, text, method = specific[0]
         return self._ror_match(rid, text, method, 0.9 if method != "ror_acronym" else 0.8)
 
+    def _with_ror_ids(self, out: list[OrgMatch], ror_ids: str) -> list[OrgMatch]:
+        """The organisations of the ROR ids a source gave, after the curated names (curated
+        sub-labs stay on top) and instead of long-tail names (the same institution, named
+        by ROR). An id of an organisation above a curated one adds nothing."""
+        from talentgraph.sources.ror import short_id
+
+        assert self.ror is not None
+        curated = [m for m in out if m.curated]
+        tops = {self._top(m.org_id) for m in curated}
+        given: list[OrgMatch] = []
+        for value in ror_ids.split(" + "):
+            rid = short_id(value)
+            target = self.ror.canonical(rid) if rid else None
+            if target is None or target not in self.ror.org_id:
+                continue
+            m = self._ror_match(target, self.ror.orgs[target].name, "ror_id", 0.95)
+            if self._top(m.org_id) not in tops:
+                given.append(m)
+        if not given:
+            return out
+        return curated + given + [m for m in out if not m.curated and self._is_ror(m)]
+
     def _ror_pick(self, m: OrgMatch, country: str | None) -> OrgMatch:
         """The ROR namesake of the mention's country, when that tells them apart."""
         if self.ror is None or not country:
@@ -495,9 +517,13 @@ class OrgResolver:
 
     def resolve(self, raw: str | None, aff_norm: str | None = None,
                 aff_country: str | None = None, domain: str | None = None,
-                email_domain: str | None = None) -> list[OrgMatch]:
-        """The organisations of one mention, best first (rank = index + 1)."""
+                email_domain: str | None = None, ror_ids: str | None = None
+                ) -> list[OrgMatch]:
+        """The organisations of one mention, best first (rank = index + 1). `ror_ids`: the
+        ROR ids a source matched the affiliation to (OpenAlex institutions, ' + '-joined)."""
         out = list(self._names(raw, aff_norm, aff_country))
+        if ror_ids and self.ror is not None:
+            out = self._with_ror_ids(out, ror_ids)
         if any(m.alias_key in self.cat.homonyms or m.ror_alts for m in out):
             tld = domain_country(domain) or domain_country(email_domain)
             out = [self._homonym(m, tld) if m.alias_key in self.cat.homonyms else

@@ -91,12 +91,15 @@ def build_orgs(con: duckdb.DuckDBPyConnection, progress: Any = _no_progress) -> 
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _org_keys AS
         SELECT row_number() OVER () AS key_id, raw_affiliation, aff_norm, aff_country,
-               affiliation_domain, email_domain, count(*) AS n
+               affiliation_domain, email_domain, aff_ror, count(*) AS n
         FROM mentions
-        WHERE coalesce(raw_affiliation, aff_norm, affiliation_domain, email_domain) IS NOT NULL
+        WHERE coalesce(raw_affiliation, aff_norm, affiliation_domain, email_domain, aff_ror)
+              IS NOT NULL
         GROUP BY ALL""")
     keys = con.execute("SELECT key_id, raw_affiliation, aff_norm, aff_country, "
-                       "affiliation_domain, email_domain, n FROM _org_keys").fetchall()
+                       "affiliation_domain, email_domain, n, aff_ror FROM _org_keys").fetchall()
+    rors = {k[0]: k[7] for k in keys if k[7]}  # ROR ids a source gave (OpenAlex institutions)
+    keys = [k[:7] for k in keys]
     total = len(keys) * 2
     # ROR, when the store holds a dump (sources/ror.py): names, places, hosts and successors
     # under the curated layer (resolve/orgs/ror.py).
@@ -105,8 +108,8 @@ def build_orgs(con: duckdb.DuckDBPyConnection, progress: Any = _no_progress) -> 
 
     # Pass 1: names only; learn what each registrable domain stands for.
     votes: dict[str, Counter[str]] = defaultdict(Counter)
-    for done, (_kid, raw, norm, country, dom, edom, n) in enumerate(keys, start=1):
-        matches = resolver.resolve(raw, norm, country)
+    for done, (kid, raw, norm, country, dom, edom, n) in enumerate(keys, start=1):
+        matches = resolver.resolve(raw, norm, country, ror_ids=rors.get(kid))
         d = registrable_domain(dom) or registrable_domain(edom)
         if d and d not in cat.generic_domains:
             votes[d][matches[0].org_id if matches else ""] += n
@@ -125,7 +128,7 @@ def build_orgs(con: duckdb.DuckDBPyConnection, progress: Any = _no_progress) -> 
     tail = _LongTail()
     votes = hosts_mod.HostVotes.empty()
     for done, (kid, raw, norm, country, dom, edom, n) in enumerate(keys, start=len(keys) + 1):
-        matches = resolver.resolve(raw, norm, country, dom, edom)
+        matches = resolver.resolve(raw, norm, country, dom, edom, ror_ids=rors.get(kid))
         rows.extend(_result_rows(kid, matches))
         for m in matches:
             tail.add(m, n)
@@ -177,6 +180,7 @@ def build_orgs(con: duckdb.DuckDBPyConnection, progress: Any = _no_progress) -> 
              AND k.aff_country IS NOT DISTINCT FROM m.aff_country
              AND k.affiliation_domain IS NOT DISTINCT FROM m.affiliation_domain
              AND k.email_domain IS NOT DISTINCT FROM m.email_domain
+             AND k.aff_ror IS NOT DISTINCT FROM m.aff_ror
             JOIN _key_results r ON r.key_id = k.key_id
             LEFT JOIN sources s ON s.source_file = m.source_file),
         -- A name that meant another organisation in the paper's year ("Google DeepMind" in
