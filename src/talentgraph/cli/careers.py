@@ -157,6 +157,22 @@ def export_moves(
     common.err_console.print(f"{n:,} moves written to {out}")
 
 
+def export_spells(
+    db: Annotated[Path | None, typer.Option("--db", help="The store (DuckDB file).")] = None,
+    out: Annotated[Path, typer.Option("--out", help="CSV file to write.")] = Path("spells.csv"),
+) -> None:
+    """One row per spell: person_id,org_id,org,ror_id,top_parent,start_year,end_year,kind,
+    source,corroborated."""
+    from talentgraph.careers.export import export_spells as write
+
+    con = _open(db)
+    try:
+        n = write(con, out)
+    finally:
+        con.close()
+    common.err_console.print(f"{n:,} spells written to {out}")
+
+
 def register(app: typer.Typer) -> None:
     """Add `cohort` and `flows` to the main app."""
     app.command("cohort")(cohort)

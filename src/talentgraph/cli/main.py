@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from talentgraph import config
-from talentgraph.cli import careers, ops, orgs, people, sourcing, web
+from talentgraph.cli import careers, ops, orgs, people, positions, sourcing, web
 from talentgraph.cli.common import (
     DbOption,
     JsonOption,
@@ -37,17 +37,23 @@ def build(
     paperlists: Annotated[list[Path] | None, typer.Option(
         "--paperlists", help="A paperlists corpus folder (repeatable). Default: "
         "$TALENTGRAPH_PAPERLISTS, else ../shared/data/paperlists.")] = None,
+    positions: Annotated[Path | None, typer.Option(
+        "--positions", help="AI Watch positions.csv (dated positions). Default: "
+        "$TALENTGRAPH_POSITIONS, else ../shared/data/aiwatch/positions.csv if present.")] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Build the store: ingest the corpus, then resolve, link and index it."""
+    """Build the store: ingest the corpus and the positions found, then resolve, link and
+    index it."""
     from talentgraph import pipeline
 
     dirs = config.find_paperlists(paperlists)
+    pos = config.find_positions(positions)
     path = db_path(db)
-    err_console.print(f"Building [bold]{path}[/bold] from {', '.join(map(str, dirs))}")
+    err_console.print(f"Building [bold]{path}[/bold] from {', '.join(map(str, dirs))}"
+                      + (f" and positions from {pos}" if pos else " (no positions file found)"))
     with progress_bar() as update:
-        report = pipeline.build(path, dirs, progress=update)
+        report = pipeline.build(path, dirs, progress=update, positions=pos)
     if as_json:
         print_json({"db": str(path), "stages": report.stages, "seconds": report.seconds})
         return
@@ -58,8 +64,12 @@ def build(
         f"author mentions; {ing['records_dropped']:,} records quarantined, "
         f"{ing['problems']:,} problems noted (see `talentgraph stats`)."
     )
+    if "ingest_positions" in report.stages:
+        p = report.stages["ingest_positions"]
+        console.print(f"Positions: {p['positions']:,} ({p['unchanged']:,} of {p['units']:,} "
+                      f"unit(s) unchanged), {p['records_dropped']:,} rows quarantined.")
     for name, result in report.stages.items():
-        if name != "ingest":
+        if not name.startswith("ingest"):
             summary = ", ".join(f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}"
                                 for k, v in result.items())
             console.print(f"{name}: {summary} ({report.seconds[name]:.1f} s)")
@@ -185,6 +195,8 @@ app.add_typer(export_app, name="export")
 
 careers.register(app)
 export_app.command("moves")(careers.export_moves)
+export_app.command("spells")(careers.export_spells)
+positions.register(app, ingest_app)
 sourcing.register(app)
 people.register(app)
 export_app.command("mentions")(people.export_mentions)
