@@ -63,7 +63,7 @@ def find_persons(con: duckdb.DuckDBPyConnection, query: str, limit: int = 20) ->
         WHERE list_contains(openreview_ids, $q) OR {by_name}
         ORDER BY rank, n_mentions DESC, person_id
         LIMIT $limit
-    """, {"q": q, "k": key, "limit": limit}).fetchall()
+    """, {"q": q, "limit": limit, **({"k": key} if "$k" in by_name else {})}).fetchall()
     found = [dict(zip(cols, r, strict=True)) for r in rows]
     if found and found[0]["match"] == 0:
         return found[:1]

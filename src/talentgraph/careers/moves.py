@@ -290,11 +290,13 @@ def _lone_inside(a: Spell, b: Spell, home: list[Spell]) -> bool:
     place — the old place still seen at or after the lone new record (a visit, a coauthor's
     affiliation on a mis-aligned record, a namesake's paper), or the new place already seen at
     or before the lone old record — is no move, under any rule."""
-    if len(b.keys) == 1 and any(o.year >= b.start_year for s in home
-                                if s.org_id == a.org_id for o in s.obs):
+    # A dated position is no lone record: its start and end say when (overlapping the other
+    # place by a few months, in the same calendar year, is a move).
+    if len(b.keys) == 1 and not _dated(b) and any(o.year >= b.start_year for s in home
+                                                  if s.org_id == a.org_id for o in s.obs):
         return True
-    return len(a.keys) == 1 and any(o.year <= a.end_year for s in home
-                                    if s.org_id == b.org_id for o in s.obs)
+    return len(a.keys) == 1 and not _dated(a) and any(o.year <= a.end_year for s in home
+                                                      if s.org_id == b.org_id for o in s.obs)
 
 
 # The research field a venue's records speak for; venues of machine learning and AI at large

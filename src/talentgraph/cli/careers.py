@@ -41,6 +41,15 @@ def print_person_careers(data: dict[str, Any] | None, label: str) -> None:
                      for r in data["timeline"]], f"{label}: timeline (spells)",
                     ["org", "start_year", "end_year", "kind", "roles", "records",
                      "confidence", "evidence_kinds", "lag_records", "concurrent_with"])
+    now = data.get("now")
+    common.console.print(f"[bold]{label}: now[/bold] "
+                         + (f"{now['org']} (since {now['since_year']}, last seen "
+                            f"{now['seen_year']}): {now['evidence']}" if now else
+                            "unknown: no open position and no corroborated spell"))
+    if data.get("positions"):
+        common.print_table(data["positions"], f"{label}: dated positions",
+                           ["org", "org_raw", "title", "start_date", "end_date", "source",
+                            "url", "link"])
     common.print_table(data["moves"], f"{label}: moves",
                     ["kind", "from_org", "to_org", "last_year_at_from", "first_year_at_to",
                      "confidence", "evidence"])
