@@ -36,6 +36,10 @@ def build_person_now(con: duckdb.DuckDBPyConnection) -> int:
               AND p.start_date IS NOT NULL
               AND coalesce({POSITION_ROLE_KIND_SQL}, '') NOT IN ('intern', 'visitor',
                                                                   'affiliate')"""
+    # spells of a store built before positions have no position_ids column
+    has_ids = con.execute("SELECT count(*) FROM information_schema.columns WHERE table_name = "
+                          "'spells' AND column_name = 'position_ids'").fetchone()[0] > 0
+    ids = "s.position_ids" if has_ids else "[]::VARCHAR[]"
     con.execute(f"""
     CREATE OR REPLACE TABLE person_now AS
     WITH last_paper AS (
@@ -51,7 +55,7 @@ def build_person_now(con: duckdb.DuckDBPyConnection) -> int:
     ),
     sp AS (
         SELECT s.person_id, s.org_id, s.start_year, s.end_year, s.n_independent,
-               s.evidence_kinds, s.position_ids, lp.y AS last_paper_year
+               s.evidence_kinds, {ids} AS position_ids, lp.y AS last_paper_year
         FROM spells s LEFT JOIN last_paper lp USING (person_id)
         WHERE s.kind = 'home' AND s.corroborated
         QUALIFY row_number() OVER (PARTITION BY s.person_id
