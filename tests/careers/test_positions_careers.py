@@ -284,3 +284,21 @@ def test_position_role_kinds(title, kind):
     got = con.execute(f"SELECT {POSITION_ROLE_KIND_SQL} FROM (SELECT ? AS title, "
                       "NULL::VARCHAR AS employment_type)", [title]).fetchone()[0]
     assert got == kind
+
+
+def test_flows_name_the_positions_behind_a_flow(store):
+    from talentgraph.careers.flows import flows
+
+    world(store)
+    add_positions(store, [
+        {"person_name": "Bo Byron", "orcid": "0000-0001-0000-0001", "org_raw": "OpenAI",
+         "start": "2016-01", "end": "2022-05"},
+        {"person_name": "Bo Byron", "orcid": "0000-0001-0000-0001", "org_raw": "Anthropic",
+         "start": "2022-06", "url": "https://example.org/anthropic"}],
+        unit="aiwatch:positions.csv")
+    con = build(store, ids={"bo": ["0000-0001-0000-0001"]})
+    data = flows(con, 2020, 2024)
+    row = [r for r in data["top_flows"] if r["to_id"] == "anthropic"][0]
+    assert row["evidence"]["moves_with_positions"] == 1
+    assert {"source": "aiwatch", "url": "https://example.org/anthropic"} in [
+        {k: p[k] for k in ("source", "url")} for p in row["evidence"]["positions"]]

@@ -134,8 +134,15 @@ def flows(
     common.console.print(f"{data['moves']:,} moves by {data['people']:,} people arriving "
                       f"{year_from}-{year_to} ({', '.join(data['kinds'])}"
                       f"{'; rolled up to parents' if rollup else ''})")
-    common.print_table([{**r, "people": len(r["people"])} for r in data["top_flows"]], "Top flows",
-                    ["from_org", "to_org", "moves", "people"])
+    common.print_table([{**r, "people": len(r["people"]),
+                         "on_positions": r["evidence"]["moves_with_positions"],
+                         "position_sources": " ".join(
+                             f"{p['source']}:{(p['url'] or '').split()[0] if p['url'] else ''}"
+                             for p in r["evidence"]["positions"][:2])}
+                        for r in data["top_flows"]], "Top flows (moves on paper records; "
+                       "on_positions: moves resting on a dated position too)",
+                       ["from_org", "to_org", "moves", "people", "on_positions",
+                        "position_sources"])
     common.print_table(data["net"], "Net gain / loss", ["org", "joined", "left", "net"])
     if org:
         o = data["org"]
