@@ -114,6 +114,10 @@ def test_linking_ids_first_names_only_when_corroborated(store):
     listed = {(r["person_name"], r["org_raw"]) for r in unlinked(con)}
     assert listed == {("Ada Lovelace", "Anthropic"), ("No Such Person", "OpenAI")}
     assert store.positions_report["unlinked"] == 2
+    from talentgraph.store.stats import _positions
+    assert _positions(con) == [{"source": "csv", "positions": 6, "linked_by_id": 1,
+                                "linked_by_name_and_org": 1, "linked_by_unique_name": 2,
+                                "unlinked": 2, "org_unresolved": 1}]
 
 
 def test_id_held_by_two_persons_links_nobody(store):

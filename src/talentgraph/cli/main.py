@@ -103,6 +103,9 @@ def stats(db: DbOption = None, as_json: JsonOption = False,
     print_table(data["by_family"], "By record family (see the corpus MANIFEST.md)")
     print_table(data["by_year"], "By year")
     print_table(data["quarantine"], "Quarantine (record: dropped; field: record kept)")
+    if data["positions"]:
+        print_table(data["positions"], "Dated positions by source (`talentgraph positions "
+                    "unlinked` lists the unlinked ones)")
     if files:
         print_table(data["files"], "Files")
 
