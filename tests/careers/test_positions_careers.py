@@ -306,3 +306,16 @@ def test_flows_name_the_positions_behind_a_flow(store):
     assert row["evidence"]["moves_with_positions"] == 1
     assert {"source": "aiwatch", "url": "https://example.org/anthropic"} in [
         {k: p[k] for k in ("source", "url")} for p in row["evidence"]["positions"]]
+
+
+def test_name_lookup_on_a_store_built_before_name_keys(store):
+    """Without person_name_keys (a store built before the positions stage) the look-up still
+    ignores accents, case and punctuation, in SQL."""
+    store.org("meta-fair", "FAIR", "industry_lab")
+    store.names.update({"br": "Baptiste Roziere"})
+    store.paper(2022, [("br", ["meta-fair"], None)])
+    store.build()
+    assert store.con.execute("SELECT count(*) FROM information_schema.tables "
+                             "WHERE table_name = 'person_name_keys'").fetchone()[0] == 0
+    for q in ("Baptiste Rozière", "baptiste roziere.", "BAPTISTE  ROZIERE"):
+        assert [p["person_id"] for p in find_persons(store.con, q)] == ["br"], q

@@ -50,8 +50,10 @@ def find_persons(con: duckdb.DuckDBPyConnection, query: str, limit: int = 20) ->
     if table_exists(con, "person_name_keys"):
         by_name = "person_id IN (SELECT person_id FROM person_name_keys WHERE name_key = $k)"
     else:
-        by_name = ("list_has_any(list_transform(name_variants, v -> lower(strip_accents(v))), "
-                   "[lower(strip_accents($q))])")
+        # (DuckDB's strip_accents leaves ø, ß, ł: rebuild the store for those)
+        key_sql = "trim(regexp_replace(lower(strip_accents({x})), '[^a-z0-9]+', ' ', 'g'))"
+        by_name = (f"list_has_any(list_transform(name_variants, v -> {key_sql.format(x='v')}), "
+                   f"[{key_sql.format(x='$q')}])")
     canon = "lower(canonical_name) = lower($q)"  # the name as written ranks first
     rows = con.execute(f"""
         SELECT person_id, canonical_name, n_mentions, first_year, last_year,
