@@ -15,6 +15,7 @@ DB_ENV = "TALENTGRAPH_DB"
 ROR_ENV = "TALENTGRAPH_ROR"
 ROR_FILE = "ror-records.jsonl.gz"
 NO_ROR = "none"
+POSITIONS_ENV = "TALENTGRAPH_POSITIONS"
 PAPERLISTS_REPO = "https://github.com/papercopilot/paperlists"
 PAPERLISTS_ARCHIVE = "https://codeload.github.com/papercopilot/paperlists/tar.gz/refs/heads/main"
 
@@ -24,6 +25,26 @@ def default_db_path() -> Path:
     if os.environ.get(DB_ENV):
         return Path(os.environ[DB_ENV])
     return Path(user_data_dir(APP)) / "talentgraph.duckdb"
+
+
+def find_positions(given: Path | None = None, cwd: Path | None = None) -> Path | None:
+    """The AI Watch positions file: `--positions`, else $TALENTGRAPH_POSITIONS, else
+    ../shared/data/aiwatch/positions.csv; None when there is none (positions are optional).
+    Raises CorpusNotFoundError when a path given or set does not exist."""
+    for what, value in (("--positions", given), (f"${POSITIONS_ENV}",
+                                                  os.environ.get(POSITIONS_ENV))):
+        if value:
+            if not Path(value).exists():
+                raise CorpusNotFoundError(f"{what} names no file or folder: {value}")
+            return Path(value)
+    here = (cwd or Path.cwd()).resolve()
+    for base in (here, *here.parents):
+        candidate = base.parent / "shared" / "data" / "aiwatch" / "positions.csv"
+        if candidate.is_file():
+            return candidate
+        if base == base.parent:
+            break
+    return None
 
 
 def cache_dir() -> Path:

@@ -38,6 +38,7 @@ class BuildReport:
 
 def derived_stages() -> list[tuple[str, Stage]]:
     """The stages that run after ingestion, in dependency order."""
+    from talentgraph.careers.positions import positions_stage
     from talentgraph.careers.profiles import profiles_stage
     from talentgraph.careers.stage import careers_stage
     from talentgraph.resolve.orgs.stage import build_orgs
@@ -47,6 +48,8 @@ def derived_stages() -> list[tuple[str, Stage]]:
     return [
         ("orgs", build_orgs),  # orgs, org_aliases, org_domains, mention_orgs, paper_orgs
         ("people", people_stage),  # persons, mention_person, person_keys (uses mention_orgs)
+        # organisations and persons of the dated positions (person_name_keys too)
+        ("positions", positions_stage),
         ("careers", careers_stage),  # reads the orgs and people tables: keep it after them
         ("profiles", profiles_stage),  # person pages precomputed from people + careers tables
         ("index", index_stage),  # search index + people evidence: reads all of the above, last
@@ -67,11 +70,13 @@ def reapply_erasures(con: Any, db_path: Path) -> dict[str, int]:
 
 
 def build(db_path: Path, paperlists: list[Path], progress: Progress = no_progress,
-          stages: list[str] | None = None, ror: Path | None = None) -> BuildReport:
-    """Ingest the corpus folders (and the ROR dump `ror`, when given: the organisations the
-    `orgs` stage resolves affiliations to) into the store at `db_path`, then run the derived
-    stages."""
+          stages: list[str] | None = None, ror: Path | None = None,
+          positions: Path | None = None) -> BuildReport:
+    """Ingest the corpus folders (the ROR dump `ror`, when given: the organisations the `orgs`
+    stage resolves affiliations to; the AI Watch positions file or folder `positions`, if given)
+    into the store at `db_path`, then run the derived stages."""
     from talentgraph.sources import paperlists as pl
+    from talentgraph.sources.positions.ingest import ingest_aiwatch
 
     report = BuildReport(Path(db_path))
     con = db.connect(db_path)
@@ -85,6 +90,12 @@ def build(db_path: Path, paperlists: list[Path], progress: Progress = no_progres
             t = time.perf_counter()
             report.stages["ror"] = ror_source.ingest(con, ror)
             report.seconds["ror"] = time.perf_counter() - t
+        if positions is not None:
+            t = time.perf_counter()
+            got = ingest_aiwatch(con, [positions])
+            got.pop("results")
+            report.stages["ingest_positions"] = got
+            report.seconds["ingest_positions"] = time.perf_counter() - t
         for name, stage in derived_stages():
             if stages is not None and name not in stages:
                 continue
@@ -94,6 +105,23 @@ def build(db_path: Path, paperlists: list[Path], progress: Progress = no_progres
         t = time.perf_counter()
         report.stages["erased"] = reapply_erasures(con, Path(db_path))
         report.seconds["erased"] = time.perf_counter() - t
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    return report
+
+
+def rerun_stages(db_path: Path, names: list[str], progress: Progress = no_progress
+                 ) -> BuildReport:
+    """Run the named derived stages (in build order) on an existing store, without ingesting."""
+    report = BuildReport(Path(db_path))
+    con = db.connect(db_path)
+    try:
+        for name, stage in derived_stages():
+            if name in names:
+                t = time.perf_counter()
+                report.stages[name] = stage(con, progress)
+                report.seconds[name] = time.perf_counter() - t
         con.execute("CHECKPOINT")
     finally:
         con.close()

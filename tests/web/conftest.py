@@ -25,7 +25,15 @@ CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 def world(tmp_path_factory: pytest.TempPathFactory) -> dict:
     root = tmp_path_factory.mktemp("web")
     db_path = root / "world.duckdb"
-    pipeline.build(db_path, [write_world(root / "corpus")])
+    # one dated position (AI Watch format), so person pages show positions and "now"
+    positions = root / "positions.csv"
+    positions.write_text(
+        "person,organization,title,start_date,start_date_precision,end_date,"
+        "end_date_precision,employment_type,urls,notes\n"
+        "Gus Hale,Anthropic,Researcher,2021-03-01,month,,,full-time,"
+        "https://web.archive.org/web/20250301000000/https://anthropic.example/team,\n",
+        encoding="utf-8")
+    pipeline.build(db_path, [write_world(root / "corpus")], positions=positions)
     con = duckdb.connect(str(db_path), read_only=True)
     people = dict((n, p) for p, n in con.execute(
         "SELECT person_id, canonical_name FROM persons").fetchall())

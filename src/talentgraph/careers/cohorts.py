@@ -21,6 +21,7 @@ from talentgraph.careers.lookup import (
     require,
 )
 from talentgraph.careers.moves import DEPARTURE_KINDS
+from talentgraph.careers.observations import table_exists
 from talentgraph.errors import NotFoundError, OpsInputError
 
 
@@ -248,6 +249,7 @@ def member_status(con: duckdb.DuckDBPyConnection, members: list[Member]) -> list
     names, tops = _names(con, all_orgs), _top_parents(con, all_orgs)
     parents = {o: name for o, (_, name) in tops.items()}
 
+    move_positions = _move_positions(con, [m[6] for ms in moves.values() for m in ms])
     out = []
     for mem in members:
         row: dict[str, Any] = {"person_id": mem.person_id, "name": mem.name, "home": mem.home,
@@ -273,6 +275,7 @@ def member_status(con: duckdb.DuckDBPyConnection, members: list[Member]) -> list
                         "to_parent_id": tops.get(d[1], (d[1], None))[0],
                         "last_year_at_home": d[2], "first_year_at_new": d[3], "kind": d[4],
                         "confidence": d[5], "move_id": d[6], "evidence": d[7],
+                        "positions": move_positions.get(d[6], []),
                         "within_parent": parents.get(d[1]) in {parents.get(h) for h in home},
                         "detail": f"left for {names.get(d[1], d[1])}"
                                   + (f" (within {parents.get(d[1])})"
@@ -315,6 +318,27 @@ def member_status(con: duckdb.DuckDBPyConnection, members: list[Member]) -> list
         if moved_inside:
             detail += f"; {moved_inside}"
         out.append({**row, "status": "unknown", "detail": detail})
+    return out
+
+
+def _move_positions(con: duckdb.DuckDBPyConnection, move_ids: list[str]
+                    ) -> dict[str, list[dict[str, Any]]]:
+    """The dated positions behind each move (side, organisation as written, title, dates,
+    source, URL): the evidence a cohort row names besides paper records."""
+    if not move_ids or not table_exists(con, "positions"):
+        return {}
+    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    cur = con.execute("""
+        SELECT DISTINCT e.move_id, e.side, p.org_raw, p.title, p.start_date, p.end_date,
+               p.source, p.url
+        FROM move_evidence e JOIN positions p ON p.position_id = e.paper_id
+        WHERE e.evidence = 'position' AND e.move_id IN """
+                      + ids_view(con, "_careers_move_ids", move_ids)
+                      + " ORDER BY e.move_id, e.side, p.start_date")
+    cols = [d[0] for d in cur.description]
+    for r in cur.fetchall():
+        row = dict(zip(cols, r, strict=True))
+        out[row.pop("move_id")].append(row)
     return out
 
 

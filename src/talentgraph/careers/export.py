@@ -1,4 +1,5 @@
-"""`talentgraph export moves`: the moves contract as CSV (other tools rely on the columns)."""
+"""`talentgraph export moves` and `export spells`: the contracts as CSV (other tools rely on the
+columns)."""
 
 from __future__ import annotations
 
@@ -46,3 +47,44 @@ def _copy(con: duckdb.DuckDBPyConnection, path_sql: str) -> None:
             ORDER BY m.person_id, m.first_year_at_to, m.from_org_id, m.to_org_id
         ) TO '{path_sql}' (HEADER, DELIMITER ',')
     """)
+
+
+SPELLS_COLUMNS = ("person_id", "org_id", "org", "ror_id", "top_parent", "start_year",
+                  "end_year", "kind", "source", "corroborated")
+
+
+def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    return con.execute("SELECT count(*) FROM information_schema.columns WHERE table_name = ? "
+                       "AND column_name = ?", [table, column]).fetchone()[0] > 0
+
+
+def export_spells(con: duckdb.DuckDBPyConnection, out: Path) -> int:
+    """One row per spell (SPELLS_COLUMNS). `ror_id` is the organisation's ROR id where the
+    store's `orgs` has that column (else empty); `source` is 'papers', a positions source
+    (aiwatch, orcid, ...) or several joined by '+'."""
+    require(con, "spells", "orgs")
+    out = Path(out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot write {out}: {exc}") from exc
+    ror = "o.ror_id" if _has_column(con, "orgs", "ror_id") else "NULL::VARCHAR"
+    source = ("array_to_string(s.sources, '+')" if _has_column(con, "spells", "sources")
+              else "'papers'")
+    tmp = out.with_name(out.name + ".part")
+    path_sql = str(tmp).replace("'", "''")
+    try:
+        con.execute(f"""
+            COPY (
+                SELECT s.person_id, s.org_id, o.name AS org, {ror} AS ror_id,
+                       coalesce(tp.name, o.name) AS top_parent, s.start_year, s.end_year,
+                       s.kind, {source} AS source, s.corroborated
+                FROM spells s
+                LEFT JOIN orgs o ON o.org_id = s.org_id
+                LEFT JOIN orgs tp ON tp.org_id = o.top_parent_id
+                ORDER BY s.person_id, s.start_year, s.end_year, s.org_id, s.kind
+            ) TO '{path_sql}' (HEADER, DELIMITER ',')""")
+    except duckdb.Error as exc:
+        raise StoreError(f"cannot write {out}: {exc}") from exc
+    tmp.replace(out)
+    return con.execute("SELECT count(*) FROM spells").fetchone()[0]

@@ -12,6 +12,7 @@ import duckdb
 
 from talentgraph.careers.lookup import find_org, ids_view, require
 from talentgraph.careers.moves import DEPARTURE_KINDS
+from talentgraph.careers.observations import table_exists
 from talentgraph.errors import OpsInputError
 
 
@@ -43,7 +44,8 @@ def flows(con: duckdb.DuckDBPyConnection, year_from: int, year_to: int, org: str
     con.execute(f"""
         CREATE TEMP TABLE {mv_table} AS
         SELECT * FROM (
-            SELECT m.person_id, {key.format(a='fo')} AS src, {key.format(a='tor')} AS dst
+            SELECT m.person_id, {key.format(a='fo')} AS src, {key.format(a='tor')} AS dst,
+                   m.move_id
             FROM moves m JOIN orgs fo ON fo.org_id = m.from_org_id
             JOIN orgs tor ON tor.org_id = m.to_org_id
             WHERE m.first_year_at_to BETWEEN $f AND $t AND m.kind IN ({kind_list})
@@ -85,6 +87,7 @@ def _questions(con: duckdb.DuckDBPyConnection, mv_table: str, params: dict[str, 
         GROUP BY ALL ORDER BY r.n DESC, r.sn, r.dn""", {**params, "top": top}).fetchall()
     result["top_flows"] = [{"from_org": a, "to_org": b, "from_id": i, "to_id": j, "moves": n,
                             "people": list(p)} for a, b, i, j, n, p in top_flows]
+    _flow_evidence(con, mv_table, result["top_flows"])
     org_id = None
     found: dict[str, Any] = {}
     if org:
@@ -134,3 +137,33 @@ def _questions(con: duckdb.DuckDBPyConnection, mv_table: str, params: dict[str, 
             + ids_view(con, "_careers_flow_pids", person_ids)).fetchall()) if person_ids else {}
         result["person_names"] = {pid: names.get(pid) for pid in sorted(person_ids)}
     return result
+
+
+POSITIONS_LISTED = 5
+
+
+def _flow_evidence(con: duckdb.DuckDBPyConnection, mv_table: str,
+                   rows: list[dict[str, Any]]) -> None:
+    """Each flow's evidence: how many of its moves rest on paper records only, how many on a
+    dated position too, and those positions (source, URL; the first POSITIONS_LISTED)."""
+    by_pair: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    if rows and table_exists(con, "positions"):
+        for src, dst, source, url, pid in con.execute(f"""
+                SELECT DISTINCT mv.src, mv.dst, p.source, p.url, p.position_id
+                FROM {mv_table} mv JOIN move_evidence e ON e.move_id = mv.move_id
+                JOIN positions p ON p.position_id = e.paper_id
+                WHERE e.evidence = 'position' ORDER BY 1, 2, 5""").fetchall():
+            by_pair.setdefault((src, dst), []).append(
+                {"source": source, "url": url, "position_id": pid})
+        moved = dict(((a, b), n) for a, b, n in con.execute(f"""
+                SELECT mv.src, mv.dst, count(DISTINCT mv.move_id) FROM {mv_table} mv
+                JOIN move_evidence e ON e.move_id = mv.move_id AND e.evidence = 'position'
+                GROUP BY ALL""").fetchall())
+    else:
+        moved = {}
+    for r in rows:
+        n_pos = moved.get((r["from_id"], r["to_id"]), 0)
+        r["evidence"] = {"moves_on_paper_records": r["moves"] - n_pos,
+                         "moves_with_positions": n_pos,
+                         "positions": by_pair.get((r["from_id"], r["to_id"]),
+                                                  [])[:POSITIONS_LISTED]}

@@ -7,6 +7,7 @@ import pyarrow as pa
 
 from talentgraph.careers.observations import table_exists
 from talentgraph.errors import NotFoundError, StoreError
+from talentgraph.namekey import name_key
 
 
 def ids_view(con: duckdb.DuckDBPyConnection, name: str, ids: object) -> str:
@@ -42,18 +43,29 @@ def find_persons(con: duckdb.DuckDBPyConnection, query: str, limit: int = 20) ->
                         "FROM persons WHERE person_id = $q", {"q": q}).fetchall()
     if exact:
         return [dict(zip(cols, exact[0], strict=True))]
-    rows = con.execute("""
+    # Names compare by the one name rule (talentgraph.namekey: accents, case, punctuation
+    # aside), read off `person_name_keys` (positions stage); a store built before it compares
+    # lower-cased, accent-stripped names in SQL.
+    key = name_key(q)
+    if table_exists(con, "person_name_keys"):
+        by_name = "person_id IN (SELECT person_id FROM person_name_keys WHERE name_key = $k)"
+    else:
+        # (DuckDB's strip_accents leaves ø, ß, ł: rebuild the store for those)
+        key_sql = "trim(regexp_replace(lower(strip_accents({x})), '[^a-z0-9]+', ' ', 'g'))"
+        by_name = (f"list_has_any(list_transform(name_variants, v -> {key_sql.format(x='v')}), "
+                   f"[{key_sql.format(x='$q')}])")
+    canon = "lower(canonical_name) = lower($q)"  # the name as written ranks first
+    rows = con.execute(f"""
         SELECT person_id, canonical_name, n_mentions, first_year, last_year,
                CASE WHEN person_id = $q OR list_contains(openreview_ids, $q) THEN 0
-                    WHEN lower(canonical_name) = lower($q) THEN 1
-                    WHEN list_contains(name_variants, $q) THEN 2
+                    WHEN {canon} THEN 1
+                    WHEN {by_name} THEN 2
                     ELSE 3 END AS rank
         FROM persons
-        WHERE list_contains(openreview_ids, $q) OR lower(canonical_name) = lower($q)
-           OR list_contains(name_variants, $q)
+        WHERE list_contains(openreview_ids, $q) OR {by_name}
         ORDER BY rank, n_mentions DESC, person_id
         LIMIT $limit
-    """, {"q": q, "limit": limit}).fetchall()
+    """, {"q": q, "limit": limit, **({"k": key} if "$k" in by_name else {})}).fetchall()
     found = [dict(zip(cols, r, strict=True)) for r in rows]
     if found and found[0]["match"] == 0:
         return found[:1]

@@ -77,8 +77,10 @@ class Move:
             n_paper = len({o.key for o in obs if o.evidence == "paper"})
             n_prof = len({o.key for o in obs if o.evidence == "profile"})
             n_set = len({o.key for o in obs if o.evidence == "paper_set"})
+            n_pos = len({o.key for o in obs if o.evidence == "position"})
             parts = [f"{n} {what}" for n, what in ((n_paper, "paper"), (n_prof, "profile"),
-                                                   (n_set, "paper-set")) if n]
+                                                   (n_set, "paper-set"), (n_pos, "position"))
+                     if n]
             return ", ".join(parts) or "none"
         text = f"from: {side(self.from_obs)}; to: {side(self.to_obs)}"
         if self.lag_obs:
@@ -90,6 +92,11 @@ def _side_rule(s: Spell) -> str:
     if any(o.strong for o in s.obs):
         return "strong"
     return f"{len(s.keys)} records"
+
+
+def _dated(s: Spell) -> bool:
+    """The spell rests on a dated position (a source's start and end), not on papers."""
+    return any(o.evidence == "position" and o.strong for o in s.obs)
 
 
 def _first_role(s: Spell) -> str | None:
@@ -187,7 +194,9 @@ def _corroboration(a: Spell, b: Spell, others: list[Spell] | None = None,
     if a.corroborated and b.corroborated:
         # A side that is one (strong) record at a time the person is known to be elsewhere is
         # a second affiliation or a mis-aligned record, not a place the person moved from/to.
-        if any(len(x.keys) == 1 and not _unexplained(x, others, linked) for x in (a, b)):
+        # A dated position (careers.position_obs) is no lone record: its dates say when.
+        if any(len(x.keys) == 1 and not _dated(x) and not _unexplained(x, others, linked)
+               for x in (a, b)):
             return None
         return f"from {_side_rule(a)}; to {_side_rule(b)}"
     # 4. one side is ONE record attributed by a paper, strictly outside the other side's years
@@ -281,11 +290,13 @@ def _lone_inside(a: Spell, b: Spell, home: list[Spell]) -> bool:
     place — the old place still seen at or after the lone new record (a visit, a coauthor's
     affiliation on a mis-aligned record, a namesake's paper), or the new place already seen at
     or before the lone old record — is no move, under any rule."""
-    if len(b.keys) == 1 and any(o.year >= b.start_year for s in home
-                                if s.org_id == a.org_id for o in s.obs):
+    # A dated position is no lone record: its start and end say when (overlapping the other
+    # place by a few months, in the same calendar year, is a move).
+    if len(b.keys) == 1 and not _dated(b) and any(o.year >= b.start_year for s in home
+                                                  if s.org_id == a.org_id for o in s.obs):
         return True
-    return len(a.keys) == 1 and any(o.year <= a.end_year for s in home
-                                    if s.org_id == b.org_id for o in s.obs)
+    return len(a.keys) == 1 and not _dated(a) and any(o.year <= a.end_year for s in home
+                                                      if s.org_id == b.org_id for o in s.obs)
 
 
 # The research field a venue's records speak for; venues of machine learning and AI at large

@@ -9,6 +9,7 @@ import duckdb
 
 from talentgraph.careers import profiles
 from talentgraph.careers.lookup import ids_view, require
+from talentgraph.careers.now import now_of, positions_of
 from talentgraph.careers.observations import table_exists
 
 # Python's str.strip() would also strip Unicode spaces; the stage's SQL trims what RE2's \s is.
@@ -168,6 +169,10 @@ def computed_careers(con: duckdb.DuckDBPyConnection, person_id: str) -> dict[str
         "coauthors": coauthors(con, person_id, limit=profiles.COAUTHORS_LIMIT, mine=mine),
         "topics": topics(con, person_id, limit=profiles.TOPICS_LIMIT,
                          mine=None if have_papers else mine),
+        # where the person is now, and the dated positions behind the timeline, each with
+        # its source and URL (careers.now)
+        "now": now_of(con, person_id),
+        "positions": positions_of(con, person_id),
     }
 
 
@@ -180,9 +185,11 @@ def person_careers(con: duckdb.DuckDBPyConnection, person_id: str,
     """
     if precomputed is None:
         precomputed = profiles.is_fresh(con)
-    if precomputed:
-        found = profiles.read_profile(con, person_id)
-        if found is not None:
-            found.pop("person")
-            return found
-    return computed_careers(con, person_id)
+    found = profiles.read_profile(con, person_id) if precomputed else None
+    if found is None:
+        return computed_careers(con, person_id)
+    found.pop("person")
+    # not part of the precomputed profile: two small look-ups (see computed_careers)
+    found["now"] = now_of(con, person_id)
+    found["positions"] = positions_of(con, person_id)
+    return found

@@ -11,7 +11,9 @@ import duckdb
 import pyarrow as pa
 
 from talentgraph.careers.moves import Move, detect_moves
+from talentgraph.careers.now import build_person_now
 from talentgraph.careers.observations import build_observations, table_exists
+from talentgraph.careers.position_obs import add_position_observations
 from talentgraph.careers.timelines import Obs, Spell, build_spells, merge_same_orgs
 from talentgraph.errors import StoreError
 from talentgraph.resolve.orgs.links import links as curated_links
@@ -49,8 +51,18 @@ def _per_person(con: duckdb.DuckDBPyConnection, obs_table: str
         yield current, bucket
 
 
+def _spell_sources(s: Spell) -> tuple[list[str], list[str]]:
+    """(sources, position ids) of a spell: 'papers' for paper records, else the position's
+    source (its unit is '<source>:<name>')."""
+    sources = sorted({o.source_file.split(":", 1)[0] if o.evidence == "position" else "papers"
+                      for o in s.obs})
+    return sources, sorted({o.key for o in s.obs if o.evidence == "position"})
+
+
 def _spell_row(s: Spell, concurrent: list[str]) -> dict[str, Any]:
+    sources, position_ids = _spell_sources(s)
     return {
+        "sources": sources, "position_ids": position_ids,
         "person_id": s.person_id, "org_id": s.org_id, "start_year": s.start_year,
         "end_year": s.end_year, "kind": s.kind, "confidence": s.confidence,
         "n_records": len(s.obs), "n_independent": len(s.keys), "corroborated": s.corroborated,
@@ -85,7 +97,8 @@ _SCHEMAS = {
         ("end_year", pa.int32()), ("kind", pa.string()), ("confidence", pa.float64()),
         ("n_records", pa.int32()), ("n_independent", pa.int32()), ("corroborated", pa.bool_()),
         ("roles", pa.list_(pa.string())), ("evidence_kinds", pa.list_(pa.string())),
-        ("lag_records", pa.int32()), ("concurrent_org_ids", pa.list_(pa.string()))]),
+        ("lag_records", pa.int32()), ("concurrent_org_ids", pa.list_(pa.string())),
+        ("sources", pa.list_(pa.string())), ("position_ids", pa.list_(pa.string()))]),
     "moves": pa.schema([
         ("move_id", pa.string()), ("person_id", pa.string()), ("from_org_id", pa.string()),
         ("to_org_id", pa.string()), ("last_year_at_from", pa.int32()),
@@ -158,6 +171,11 @@ def build_careers(con: duckdb.DuckDBPyConnection, progress: Any = _no_progress,
     t0 = time.perf_counter()
     obs_table = f"{prefix}affiliation_obs"
     n_obs = build_observations(con, mention_person, obs_table)
+    # Dated positions read beside the papers (only for the store's own persons: the positions
+    # stage links them to `persons`, not to another mention_person relation).
+    n_pos = add_position_observations(con, obs_table) if mention_person == "mention_person" \
+        else 0
+    n_obs += n_pos
     t_obs = time.perf_counter() - t0
     org_kind: dict[str, str] = {}
     org_names: dict[str, tuple[str, bool]] = {}
@@ -211,9 +229,13 @@ def build_careers(con: duckdb.DuckDBPyConnection, progress: Any = _no_progress,
         con.unregister("_careers_tmp")
     if not prefix:
         _build_person_tables(con, mention_person)
+        n_now = build_person_now(con)
+    else:
+        n_now = 0
     counts = {name: len(r) for name, r in rows.items()}
     return {
-        "observations": n_obs, "persons": n_persons, "spells": counts["spells"],
+        "observations": n_obs, "position_observations": n_pos, "persons_with_now": n_now,
+        "persons": n_persons, "spells": counts["spells"],
         "moves": counts["moves"], "move_evidence": counts["move_evidence"],
         "moves_dropped_no_link": n_unlinked,
         "seconds_observations": round(t_obs, 2),

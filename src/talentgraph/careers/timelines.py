@@ -35,7 +35,10 @@ from dataclasses import dataclass, field
 from talentgraph.careers.observations import MIN_WEIGHT, STRONG_WEIGHT
 from talentgraph.resolve.orgs.same import same_organisation
 
-AWAY_KINDS = ("intern", "visitor")
+# Away kinds make `internship` spells that never end a home spell: an intern or a visitor; a
+# dated position as adviser, board member, volunteer or affiliate (careers.position_obs) makes
+# an `affiliate` spell, by the same rule.
+AWAY_KINDS = ("intern", "visitor", "affiliate")
 SENIOR_KINDS = ("faculty", "postdoc")
 JUNIOR_KINDS = ("student", "intern")
 
@@ -53,7 +56,7 @@ class Obs:
     year: int  # effective year (see observations.dating)
     org_id: str
     weight: float
-    evidence: str  # paper | profile | paper_set
+    evidence: str  # paper | profile | paper_set | position
     key: str  # independent-record key: the paper, or the profile snapshot (file)
     role: str | None
     role_kind: str | None
@@ -70,7 +73,11 @@ class Obs:
 
     @property
     def strong(self) -> bool:
-        return self.evidence == "paper" and self.n_orgs == 1 and self.weight >= STRONG_WEIGHT
+        """One attributed record enough on its own: a paper naming one organisation for the
+        author, or a dated position linked by an id or by the organisation in the person's
+        papers (careers.position_obs gives those weight 1.0, a name-only link less)."""
+        return self.evidence in ("paper", "position") and self.n_orgs == 1 \
+            and self.weight >= STRONG_WEIGHT
 
 
 @dataclass
@@ -184,7 +191,9 @@ def _mark_lag(by_org: dict[str, list[Obs]], dual: set[frozenset[str]]) -> None:
         for b in by_org:
             if b == a or frozenset((a, b)) in dual or first[b] <= first[a]:
                 continue
-            after = [o for o in a_obs if o.year > first[b] and not o.lag]
+            # A dated position is never lag: its end date says how long it lasted.
+            after = [o for o in a_obs if o.year > first[b] and not o.lag
+                     and o.evidence != "position"]
             if not after or len({o.key for o in after}) > 1:
                 continue
             if last[b] >= max(o.year for o in after):
@@ -296,6 +305,9 @@ def build_spells(person_id: str, obs: list[Obs], linked: frozenset[frozenset[str
                 run = []
             run.append(o)
         spells.append(Spell(person_id, org, run[0].year, run[-1].year, "internship", run))
+    for s in spells:
+        if s.kind == "internship" and all(o.role_kind == "affiliate" for o in s.obs):
+            s.kind = "affiliate"
 
     spells.sort(key=lambda s: (s.start_year, s.end_year, s.org_id, s.kind))
     return spells, dual, transitions

@@ -41,6 +41,15 @@ def print_person_careers(data: dict[str, Any] | None, label: str) -> None:
                      for r in data["timeline"]], f"{label}: timeline (spells)",
                     ["org", "start_year", "end_year", "kind", "roles", "records",
                      "confidence", "evidence_kinds", "lag_records", "concurrent_with"])
+    now = data.get("now")
+    common.console.print(f"[bold]{label}: now[/bold] "
+                         + (f"{now['org']} (since {now['since_year']}, last seen "
+                            f"{now['seen_year']}): {now['evidence']}" if now else
+                            "unknown: no open position and no corroborated spell"))
+    if data.get("positions"):
+        common.print_table(data["positions"], f"{label}: dated positions",
+                           ["org", "org_raw", "title", "start_date", "end_date", "source",
+                            "url", "link"])
     common.print_table(data["moves"], f"{label}: moves",
                     ["kind", "from_org", "to_org", "last_year_at_from", "first_year_at_to",
                      "confidence", "evidence"])
@@ -125,8 +134,15 @@ def flows(
     common.console.print(f"{data['moves']:,} moves by {data['people']:,} people arriving "
                       f"{year_from}-{year_to} ({', '.join(data['kinds'])}"
                       f"{'; rolled up to parents' if rollup else ''})")
-    common.print_table([{**r, "people": len(r["people"])} for r in data["top_flows"]], "Top flows",
-                    ["from_org", "to_org", "moves", "people"])
+    common.print_table([{**r, "people": len(r["people"]),
+                         "on_positions": r["evidence"]["moves_with_positions"],
+                         "position_sources": " ".join(
+                             f"{p['source']}:{(p['url'] or '').split()[0] if p['url'] else ''}"
+                             for p in r["evidence"]["positions"][:2])}
+                        for r in data["top_flows"]], "Top flows (moves on paper records; "
+                       "on_positions: moves resting on a dated position too)",
+                       ["from_org", "to_org", "moves", "people", "on_positions",
+                        "position_sources"])
     common.print_table(data["net"], "Net gain / loss", ["org", "joined", "left", "net"])
     if org:
         o = data["org"]
@@ -155,6 +171,22 @@ def export_moves(
     finally:
         con.close()
     common.err_console.print(f"{n:,} moves written to {out}")
+
+
+def export_spells(
+    db: Annotated[Path | None, typer.Option("--db", help="The store (DuckDB file).")] = None,
+    out: Annotated[Path, typer.Option("--out", help="CSV file to write.")] = Path("spells.csv"),
+) -> None:
+    """One row per spell: person_id,org_id,org,ror_id,top_parent,start_year,end_year,kind,
+    source,corroborated."""
+    from talentgraph.careers.export import export_spells as write
+
+    con = _open(db)
+    try:
+        n = write(con, out)
+    finally:
+        con.close()
+    common.err_console.print(f"{n:,} spells written to {out}")
 
 
 def register(app: typer.Typer) -> None:

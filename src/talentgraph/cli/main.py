@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from talentgraph import config
-from talentgraph.cli import careers, orgs, people, sourcing, web
+from talentgraph.cli import careers, orgs, people, positions, sourcing, web
 from talentgraph.cli.common import (
     DbOption,
     JsonOption,
@@ -53,6 +53,9 @@ def build(
     paperlists: Annotated[list[Path] | None, typer.Option(
         "--paperlists", help="A paperlists corpus folder (repeatable). Default: "
         "$TALENTGRAPH_PAPERLISTS, else ../shared/data/paperlists.")] = None,
+    positions: Annotated[Path | None, typer.Option(
+        "--positions", help="AI Watch positions.csv (dated positions). Default: "
+        "$TALENTGRAPH_POSITIONS, else ../shared/data/aiwatch/positions.csv if present.")] = None,
     db: DbOption = None,
     ror: Annotated[Path | None, typer.Option(
         "--ror", help="The ROR dump (gzip'd JSON Lines, schema v1 or v2) organisations are "
@@ -60,16 +63,19 @@ def build(
         "without one (or with `--ror none`), organisations are resolved without ROR.")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Build the store: ingest the corpus (and ROR), then resolve, link and index it."""
+    """Build the store: ingest the corpus, ROR and the positions found, then resolve, link and
+    index it."""
     from talentgraph import pipeline
 
     dirs = config.find_paperlists(paperlists)
     ror_path = config.find_ror(ror)
+    pos = config.find_positions(positions)
     path = db_path(db)
     err_console.print(f"Building [bold]{path}[/bold] from {', '.join(map(str, dirs))}"
-                      + (f" with ROR {ror_path}" if ror_path else " (no ROR dump found)"))
+                      + (f" with ROR {ror_path}" if ror_path else " (no ROR dump found)")
+                      + (f" and positions from {pos}" if pos else " (no positions file found)"))
     with progress_bar() as update:
-        report = pipeline.build(path, dirs, progress=update, ror=ror_path)
+        report = pipeline.build(path, dirs, progress=update, ror=ror_path, positions=pos)
     if as_json:
         print_json({"db": str(path), "stages": report.stages, "seconds": report.seconds})
         return
@@ -80,12 +86,16 @@ def build(
         f"author mentions; {ing['records_dropped']:,} records quarantined, "
         f"{ing['problems']:,} problems noted (see `talentgraph stats`)."
     )
+    if "ingest_positions" in report.stages:
+        p = report.stages["ingest_positions"]
+        console.print(f"Positions: {p['positions']:,} ({p['unchanged']:,} of {p['units']:,} "
+                      f"unit(s) unchanged), {p['records_dropped']:,} rows quarantined.")
     for name, result in report.stages.items():
         if name == "ror":
             console.print(f"ROR: {result['organisations']:,} organisations from "
                           f"{result['source_file']} ({result['outcome']}; "
                           f"{result['problems']:,} problems noted, see `talentgraph stats`)")
-        elif name != "ingest":
+        elif not name.startswith("ingest"):
             summary = ", ".join(f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}"
                                 for k, v in result.items())
             console.print(f"{name}: {summary} ({report.seconds[name]:.1f} s)")
@@ -119,6 +129,9 @@ def stats(db: DbOption = None, as_json: JsonOption = False,
     print_table(data["by_family"], "By record family (see the corpus MANIFEST.md)")
     print_table(data["by_year"], "By year")
     print_table(data["quarantine"], "Quarantine (record: dropped; field: record kept)")
+    if data["positions"]:
+        print_table(data["positions"], "Dated positions by source (`talentgraph positions "
+                    "unlinked` lists the unlinked ones)")
     if files:
         print_table(data["files"], "Files")
 
@@ -211,6 +224,8 @@ app.add_typer(export_app, name="export")
 
 careers.register(app)
 export_app.command("moves")(careers.export_moves)
+export_app.command("spells")(careers.export_spells)
+positions.register(app, ingest_app)
 sourcing.register(app)
 people.register(app)
 export_app.command("mentions")(people.export_mentions)

@@ -187,6 +187,16 @@ def _country_table(con: duckdb.DuckDBPyConnection, have_orgs: bool) -> None:
 def _whereabouts(con: duckdb.DuckDBPyConnection, have: dict[str, bool]) -> None:
     """Where each person is now, best evidence first: careers, then per-author org, then text."""
     parts = []
+    if has_table(con, "person_now") and have["orgs"]:
+        # careers.now's open position newer than the papers, its source and URL named (else
+        # the latest spells below, as before positions)
+        parts.append("""
+            SELECT n.person_id, 0 AS priority, 'careers' AS source, n.org_id,
+                   o.name AS org_name, o.top_parent_id, tp.name AS parent_name, o.country,
+                   n.since_year, n.seen_year, n.evidence
+            FROM person_now n LEFT JOIN orgs o USING (org_id)
+            LEFT JOIN orgs tp ON tp.org_id = o.top_parent_id
+            WHERE n.basis = 'open_position'""")
     if have["spells"] and have["orgs"]:
         # an internship is not where someone is; the careers stage marks them kind='internship'
         kinds = columns(con, "spells")
@@ -194,7 +204,7 @@ def _whereabouts(con: duckdb.DuckDBPyConnection, have: dict[str, bool]) -> None:
         parts.append(f"""
             SELECT s.person_id, 1 AS priority, 'careers' AS source, s.org_id, o.name AS org_name,
                    o.top_parent_id, tp.name AS parent_name, o.country, s.start_year AS since_year,
-                   coalesce(s.end_year, s.start_year) AS seen_year
+                   coalesce(s.end_year, s.start_year) AS seen_year, NULL AS evidence
             FROM spells s LEFT JOIN orgs o USING (org_id)
             LEFT JOIN orgs tp ON tp.org_id = o.top_parent_id
             {spell_filter}
@@ -203,7 +213,7 @@ def _whereabouts(con: duckdb.DuckDBPyConnection, have: dict[str, bool]) -> None:
     if have["mention_orgs"] and have["orgs"]:
         parts.append("""
             SELECT a.person_id, 2, 'latest_affiliation', mo.org_id, o.name, o.top_parent_id,
-                   tp.name, o.country, NULL::INTEGER, a.year
+                   tp.name, o.country, NULL::INTEGER, a.year, NULL
             FROM sourcing_authorship a
             JOIN mention_orgs mo USING (paper_id, position)
             LEFT JOIN orgs o ON o.org_id = mo.org_id
@@ -215,14 +225,14 @@ def _whereabouts(con: duckdb.DuckDBPyConnection, have: dict[str, bool]) -> None:
         SELECT a.person_id, 3, 'latest_affiliation', NULL::VARCHAR,
                unnest(string_split(coalesce(m.aff_norm, m.raw_affiliation), ' + ')),
                NULL::VARCHAR, NULL::VARCHAR, unnest(string_split(m.aff_country, ' + ')),
-               NULL::INTEGER, a.year
+               NULL::INTEGER, a.year, NULL
         FROM sourcing_authorship a JOIN mentions m USING (paper_id, position)
         WHERE a.year IS NOT NULL AND coalesce(m.aff_norm, m.raw_affiliation) IS NOT NULL
         QUALIFY a.year = max(a.year) OVER (PARTITION BY a.person_id)""")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE sourcing_where AS
         WITH obs(person_id, priority, source, org_id, org_name, top_parent_id, parent_name,
-                 country, since_year, seen_year) AS ({" UNION ALL ".join(parts)}),
+                 country, since_year, seen_year, evidence) AS ({" UNION ALL ".join(parts)}),
         best AS (SELECT * FROM obs QUALIFY priority = min(priority) OVER (PARTITION BY person_id))
         SELECT person_id, any_value(source) AS where_source,
                list(DISTINCT org_id) FILTER (WHERE org_id IS NOT NULL) AS current_org_ids,
@@ -232,7 +242,8 @@ def _whereabouts(con: duckdb.DuckDBPyConnection, have: dict[str, bool]) -> None:
                list(DISTINCT parent_name) FILTER (WHERE parent_name IS NOT NULL) AS current_parents,
                list(DISTINCT c.code) FILTER (WHERE c.code IS NOT NULL) AS current_countries,
                min(since_year) AS since_year,
-               max(seen_year) AS where_year
+               max(seen_year) AS where_year,
+               any_value(evidence) AS where_evidence
         FROM best LEFT JOIN sourcing_country_codes c ON c.raw = best.country
         GROUP BY person_id""")
 
@@ -325,6 +336,7 @@ def _build_people(con: duckdb.DuckDBPyConnection, have: dict[str, bool], ref_yea
                    b.last_year - b.first_year + 1 AS years_active,
                    w.where_source, w.current_org_ids, w.current_orgs, w.current_parent_ids,
                    w.current_parents, w.current_countries, w.since_year, w.where_year,
+                   w.where_evidence,
                    coalesce(mv.n_moves, 0) AS n_moves, mv.last_move_year
             FROM base b
             LEFT JOIN co USING (person_id) LEFT JOIN roles r USING (person_id)

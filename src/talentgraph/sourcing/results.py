@@ -208,6 +208,8 @@ def where_now(r: dict[str, Any]) -> dict[str, Any]:
         "latest_affiliation": (f"latest attributed affiliation ({r.get('where_year')}), "
                                "not a careers timeline"),
     }.get(source or "", "unknown: no affiliation attributed to this person")
+    if r.get("where_evidence"):  # careers.now names its evidence (a position, or records)
+        note = f"now: {r['where_evidence']}"
     return {"orgs": orgs, "org_ids": list(r.get("current_org_ids") or []),
             "parents": list(r.get("current_parents") or []),
             "countries": list(r.get("current_countries") or []),

@@ -51,4 +51,27 @@ def store_stats(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         SELECT source_file, venue, year, family, records_read, papers, mentions, problems, status
         FROM sources ORDER BY venue, year""")
     return {"totals": totals, "mentions": mentions, "by_venue": by_venue, "by_year": by_year,
-            "by_family": by_family, "quarantine": quarantine, "files": files}
+            "by_family": by_family, "quarantine": quarantine, "files": files,
+            "positions": _positions(con)}
+
+
+def _positions(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Dated positions by source: how many, linked to a person (by what), unlinked, with the
+    organisation unresolved (`talentgraph positions unlinked` lists the unlinked ones)."""
+    have = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables"
+                                      ).fetchall()}
+    if "positions" not in have:
+        return []
+    if "position_links" not in have:
+        return _rows(con, "SELECT source, count(*) AS positions FROM positions GROUP BY 1 "
+                          "ORDER BY 1")
+    return _rows(con, """
+        SELECT p.source, count(*) AS positions,
+               count(*) FILTER (WHERE l.link IN ('orcid', 'openreview', 'dblp', 'scholar'))
+                 AS linked_by_id,
+               count(*) FILTER (WHERE l.link = 'name_org') AS linked_by_name_and_org,
+               count(*) FILTER (WHERE l.link = 'name_unique') AS linked_by_unique_name,
+               count(*) FILTER (WHERE l.person_id IS NULL) AS unlinked,
+               count(*) FILTER (WHERE l.org_id IS NULL) AS org_unresolved
+        FROM positions p LEFT JOIN position_links l USING (position_id)
+        GROUP BY 1 ORDER BY 1""")

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from talentgraph.careers import cohorts, flows, lookup, person, profiles
+from talentgraph.careers import cohorts, flows, lookup, now, person, profiles
 from talentgraph.errors import NotFoundError, OpsInputError, StoreError, TalentgraphError
 from talentgraph.ops import (
     audit,
@@ -219,6 +219,9 @@ def person_profile(c: Ctx, person_id: str) -> dict[str, Any]:
         if data is None:
             raise NotFoundError(f"no person with id {person_id!r}: search by name on /people")
         data["charts"] = {"timeline": charts.timeline(data["timeline"])}
+        # where now, and the dated positions with their sources (not in the profile row)
+        data["now"] = now.now_of(c.graph(), person_id)
+        data["positions"] = now.positions_of(c.graph(), person_id)
     else:
         data = c.cached(("person", person_id), lambda: _computed_profile(c, person_id))
     _graph_read(c, "graph.person.read", "person", person_id)

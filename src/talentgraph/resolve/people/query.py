@@ -9,6 +9,7 @@ from typing import Any
 import duckdb
 
 from talentgraph.errors import NotFoundError, StoreError
+from talentgraph.namekey import name_key
 from talentgraph.resolve.names import compatibility, parse
 from talentgraph.resolve.people.features import has_table
 
@@ -79,6 +80,15 @@ def _candidates(con: duckdb.DuckDBPyConnection, query: str, limit: int) -> list[
             OR contains(regexp_replace(lower(strip_accents(array_to_string(name_variants, ''))),
                                        '[^a-z]', '', 'g'), ?)
          ORDER BY n_mentions DESC, person_id""", [q, wanted.family]).fetchall()
+    if has_table(con, "person_name_keys"):
+        # The one name rule (talentgraph.namekey: unidecode folds what strip_accents leaves,
+        # 'Søren'): the persons whose name key is the query's join the candidates.
+        seen = {r[0] for r in rows}
+        rows += [r for r in con.execute("""
+            SELECT person_id, canonical_name, name_variants, n_mentions FROM persons
+             WHERE person_id IN (SELECT person_id FROM person_name_keys WHERE name_key = ?)
+             ORDER BY n_mentions DESC, person_id""", [name_key(q)]).fetchall()
+                 if r[0] not in seen]
     exact, close = [], []
     for pid, canon, variants, _n in rows:  # most mentions first
         if compatibility(wanted, parse(canon)) == "exact":

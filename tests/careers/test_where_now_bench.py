@@ -1,0 +1,50 @@
+"""The where-now benchmark end to end on a tiny careers store (no corpus data)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+PATH = Path(__file__).parents[2] / "benchmarks" / "where_now.py"  # tests/careers/../../
+spec = importlib.util.spec_from_file_location("where_now_bench", PATH)
+bench = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(bench)
+
+
+def test_where_now_counts_right_wrong_unknown(store, tmp_path: Path):
+    store.org("openai", "OpenAI", "industry_lab").org("anthropic", "Anthropic", "industry_lab")
+    store.org("stanford-university", "Stanford University")
+    store.names.update({"ann": "Ann Alpha", "bob": "Bob Beta", "cat": "Cat Gamma"})
+    for y in (2018, 2019, 2020):
+        store.paper(y, [("ann", ["openai"], None), ("bob", ["stanford-university"], None)])
+    store.paper(2021, [("cat", ["stanford-university"], None)])
+    store.paper(2022, [("cat", ["stanford-university"], None)])
+    store.build()
+    store.con.close()
+    csv = tmp_path / "positions.csv"
+    csv.write_text(
+        "person,organization,title,start_date,start_date_precision,end_date,"
+        "end_date_precision,employment_type,urls,notes\n"
+        "Ann Alpha,OpenAI,Engineer,2017-01-01,month,2021-01-01,month,,,\n"
+        "Ann Alpha,Anthropic,Engineer,2021-02-01,month,,,,,\n"
+        "Bob Beta,Anthropic,Researcher,2021-03-01,month,,,,,\n"
+        "Cat Gamma,Anthropic,Researcher,2020-03-01,month,,,,,\n")
+    save = tmp_path / "run.json"
+    # every person held out: their current positions are the truth, never ingested
+    assert bench.main(["--db", str(store.path), "--positions", str(csv), "--work",
+                       str(tmp_path / "w.duckdb"), "--holdout", "1.0", "--save",
+                       str(save)]) == 0
+    out = json.loads(save.read_text())
+    assert out["truth_people"] == 3 and out["held_out"] == 3
+    held = out["with_positions"]["held_out"]
+    # Ann's earlier OpenAI position is ingested; papers say OpenAI or Stanford: all wrong
+    assert (held["right"], held["wrong"], held["unknown"]) == (0, 3, 0)
+    # nobody held out: the open positions are ingested and newer than the papers,
+    # except Cat's (2020) whose papers at Stanford go on to 2022
+    bench.main(["--db", str(store.path), "--positions", str(csv), "--work",
+                str(tmp_path / "w2.duckdb"), "--holdout", "0", "--save", str(save)])
+    out = json.loads(save.read_text())
+    rest = out["with_positions"]["rest"]
+    assert (rest["n"], rest["right"], rest["wrong"]) == (3, 2, 1)
+    assert out["without_positions"]["rest"]["right"] == 0
