@@ -69,7 +69,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict:
         people.setdefault(name, pid)
     con.close()
     ops_url = f"sqlite:///{root / 'ops.sqlite'}"
-    ops = OpsStore(ops_url)
+    ops = OpsStore(ops_url, create=True)
     ids = seed(ops, root, people)
     return {"db": db_path, "ops_url": ops_url, "ops": ops, "people": people, "ids": ids,
             "root": root}

@@ -211,7 +211,7 @@ def test_database_errors_are_user_errors_not_500s(client_for, monkeypatch) -> No
 
     c = client_for("viewer")
 
-    def clash(ctx):  # noqa: ANN001, ANN202
+    def clash(ctx, *_):  # noqa: ANN001, ANN202
         ctx.s.add(User(username="viewer", display_name="twin", role="viewer",
                        password_hash="x", active=True))
         return {}
@@ -220,7 +220,7 @@ def test_database_errors_are_user_errors_not_500s(client_for, monkeypatch) -> No
     r = c.get("/api/dashboard")
     assert r.status_code == 422 and "conflicts" in r.json()["detail"], r.text
 
-    def broken(ctx):  # noqa: ANN001, ANN202
+    def broken(ctx, *_):  # noqa: ANN001, ANN202
         ctx.s.execute(text("SELECT * FROM no_such_table"))
 
     monkeypatch.setattr(views, "dashboard", broken)

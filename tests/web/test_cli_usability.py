@@ -93,7 +93,7 @@ def test_cli_dossier_reads_the_organisation_policy_like_the_web(world_db: Path, 
                                                                 monkeypatch) -> None:
     monkeypatch.delenv("TALENTGRAPH_OUR_ORGS", raising=False)
     ops_url = f"sqlite:///{tmp_path / 'ops.sqlite'}"
-    store = OpsStore(ops_url)
+    store = OpsStore(ops_url, create=True)
     with store.session() as s:
         admin = users.create_first_admin(s, "root", "pass-root-1234", "Root", "r@x.example")
         users.create_user(s, users.actor_for(admin), "erin", "pass-erin-1234", "executive")

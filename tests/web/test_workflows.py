@@ -195,7 +195,7 @@ def test_retention_lists_reasons_for_pay_roles(client_for) -> None:
     for r in rows:
         (gap,) = [x for x in r["reasons"] if x["factor"] == "pay_vs_band"]
         assert gap["value"] == round((market - pay[r["name"]]) / market, 4)
-        assert f"{pay[r['name']]:,} USD" in gap["detail"] and "486,250" in gap["detail"]
+        assert f"{pay[r['name']]:,.2f} USD" in gap["detail"] and "486,250.00 USD" in gap["detail"]
     html = client_for("executive").get("/retention").text
     assert "Eve Fong" in html
 
