@@ -250,3 +250,12 @@ def test_ror_ids_a_source_gave_name_the_organisation(resolver: OrgResolver) -> N
     # An unknown or malformed id changes nothing.
     assert resolver.resolve("Ruhr University Bochum", ror_ids="https://ror.org/0zzzzzz99 + x"
                             )[0].org_id == "ruhr-university-bochum"
+
+
+def test_a_ror_name_beside_a_curated_umbrella_is_read_by_ror(resolver: OrgResolver) -> None:
+    # CNRS co-signs French units: the host university was a long-tail name ("university-lille"
+    # beside "university-of-lille": one ROR record under two ids in the store).
+    got = resolver.resolve("CRIStAL, University Lille, CNRS, Centrale Lille, UMR 9189")
+    assert got[0].org_id == "university-of-lille"
+    assert resolver.resolve(None, aff_norm="Université de Lille")[0].org_id == \
+        "university-of-lille"

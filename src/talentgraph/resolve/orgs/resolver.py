@@ -467,6 +467,11 @@ class OrgResolver:
         if not org_id:
             return None
         country = next((s.geo for s in reversed(segs) if s.geo), None)
+        # The segment chosen as the institution may be a ROR name that no other rule read
+        # (beside a curated umbrella: "University Lille, CNRS, ..."): ROR names it.
+        rid = self._ror_name(seg.key, k, country) if has_word else None
+        if rid:
+            return self._ror_match(rid, seg.text, "ror", 0.85)
         if has_word:
             return OrgMatch(org_id, seg.text, "name", 0.7, False, kind_from_words(k), country)
         return OrgMatch(org_id, seg.text, "name_weak", 0.5, False, "unknown", country)
@@ -487,7 +492,20 @@ class OrgResolver:
         org_id = slug(strip_country(k))
         if not org_id:
             return None
+        rid = self._ror_name(k, strip_country(k), None)
+        if rid:
+            return self._ror_match(rid, norm, "corpus_norm", 0.85)
         return OrgMatch(org_id, norm, "corpus_norm", 0.8, False, kind_from_words(k), None)
+
+    def _ror_name(self, k: str, bare: str, country: str | None) -> str | None:
+        """The one ROR record a name key (or the key without country and unit) names."""
+        if self.ror is None:
+            return None
+        for kk in dict.fromkeys((k, bare)):
+            rid = self.ror.pick(self.ror.candidates(kk), country, frozenset())
+            if rid:
+                return rid
+        return None
 
     # ------------------------------------------------------------------ one author mention
 
