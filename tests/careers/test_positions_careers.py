@@ -105,7 +105,7 @@ def test_linking_ids_first_names_only_when_corroborated(store):
     assert link_of(con, "Ada Lovelace")[0][:3] == ("ada", "name_org", "stanford-university")
     ada_anthropic = link_of(con, "Ada Lovelace")[1]
     assert ada_anthropic[0] is None and "2 persons share the name" in ada_anthropic[3]
-    assert link_of(con, "CY ROZIERE")[0][:2] == ("cy", "name_unique")
+    assert link_of(con, "CY ROZIERE")[0] == ("cy", "name_unique", "anthropic", None)
     assert link_of(con, "Z. Orcid-Someone")[0][:2] == ("zed", "orcid")
     assert link_of(con, "No Such Person")[0][0] is None
     bo = link_of(con, "Bo Byron")[0]
@@ -319,3 +319,23 @@ def test_name_lookup_on_a_store_built_before_name_keys(store):
                              "WHERE table_name = 'person_name_keys'").fetchone()[0] == 0
     for q in ("Baptiste Rozière", "baptiste roziere.", "BAPTISTE  ROZIERE"):
         assert [p["person_id"] for p in find_persons(store.con, q)] == ["br"], q
+
+
+def test_cohort_counts_an_open_position_elsewhere_as_leaving(store, tmp_path: Path):
+    world(store)
+    # Cy: papers at Stanford to 2018, then an open position at Anthropic since 2020 (linked by
+    # the unique name: too weak for a move, but it is "now", newer than every paper)
+    add_positions(store, [{"person_name": "Cy Rozière", "org_raw": "Anthropic",
+                           "title": "Researcher", "start": "2020-02",
+                           "url": "https://example.org/cy"}], unit="aiwatch:positions.csv")
+    con = build(store)
+    assert con.execute("SELECT count(*) FROM moves WHERE person_id = 'cy'").fetchone()[0] == 0
+    f = tmp_path / "c.txt"
+    f.write_text("Cy Roziere\n")
+    cy = cohort_report(con, file=f, org="Stanford University", year=2019)["members"][0]
+    assert (cy["status"], cy["to_org_id"], cy["first_year_at_new"]) == ("left", "anthropic", 2020)
+    assert cy["positions"][0]["url"] == "https://example.org/cy"
+    assert "https://example.org/cy" in cy["detail"]
+    # a cohort date after the position began: not a departure from the cohort's home
+    later = cohort_report(con, file=f, org="Stanford University", year=2021)["members"][0]
+    assert later["status"] != "left"

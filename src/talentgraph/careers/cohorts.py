@@ -246,6 +246,8 @@ def member_status(con: duckdb.DuckDBPyConnection, members: list[Member]) -> list
     all_orgs = {s[0] for ss in spells.values() for s in ss} | {
         m[1] for ms in moves.values() for m in ms} | {o for m in members for o in m.home_org_ids}
     all_orgs |= {g for m in members for g, _ in m.groups}
+    now_pos = _open_positions_now(con, pids)
+    all_orgs |= {n["org_id"] for n in now_pos.values()}
     names, tops = _names(con, all_orgs), _top_parents(con, all_orgs)
     parents = {o: name for o, (_, name) in tops.items()}
 
@@ -286,6 +288,22 @@ def member_status(con: duckdb.DuckDBPyConnection, members: list[Member]) -> list
                                   + f" ({d[4].replace('_', ' ')}, confidence {d[5]:.2f}; "
                                   f"{d[7]})"})
             continue
+        # No departure move, but "now" is an open position elsewhere that began after the
+        # cohort date (careers.now: newer than every paper record): left, on that position.
+        np_ = now_pos.get(mem.person_id)
+        if np_ and np_["org_id"] not in home and np_["since_year"] >= since:
+            to = np_["org_id"]
+            inside_parent = parents.get(to) in {parents.get(h) for h in home}
+            out.append({**row, "status": "left", "to_org_id": to, "to": names.get(to, to),
+                        "to_parent": parents.get(to, names.get(to, to)),
+                        "last_year_at_home": max((s[2] for s in my_spells if s[0] in home),
+                                                 default=None),
+                        "first_year_at_new": np_["since_year"], "kind": "job_change",
+                        "confidence": None, "move_id": None, "evidence": np_["evidence"],
+                        "positions": [{k: np_[k] for k in ("source", "url", "position_id")}],
+                        "within_parent": inside_parent,
+                        "detail": f"left for {names.get(to, to)}: {np_['evidence']}"})
+            continue
         inside = [m for m in moves.get(mem.person_id, [])
                   if m[0] in home and m[1] in home and m[4] in DEPARTURE_KINDS and m[3] >= since]
         moved_inside = "; ".join(f"moved inside: {names.get(m[0], m[0])} -> "
@@ -319,6 +337,18 @@ def member_status(con: duckdb.DuckDBPyConnection, members: list[Member]) -> list
             detail += f"; {moved_inside}"
         out.append({**row, "status": "unknown", "detail": detail})
     return out
+
+
+def _open_positions_now(con: duckdb.DuckDBPyConnection, pids: list[str]
+                        ) -> dict[str, dict[str, Any]]:
+    """careers.now rows that rest on an open position, by person."""
+    if not pids or not table_exists(con, "person_now"):
+        return {}
+    cur = con.execute("SELECT person_id, org_id, since_year, seen_year, evidence, source, url, "
+                      "position_id FROM person_now WHERE basis = 'open_position' "
+                      "AND person_id IN " + ids_view(con, "_careers_now_pids", pids))
+    cols = [d[0] for d in cur.description]
+    return {r[0]: dict(zip(cols, r, strict=True)) for r in cur.fetchall()}
 
 
 def _move_positions(con: duckdb.DuckDBPyConnection, move_ids: list[str]

@@ -175,6 +175,8 @@ def build_position_links(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
            END AS link,
            CASE WHEN ids.n > 1 THEN 'its id is held by ' || ids.n || ' persons'
                 WHEN ids.n = 1 OR norg.n = 1 THEN NULL
+                WHEN coalesce(norg.n, 0) = 0 AND ncand.n = 1 AND sn.n = 1
+                     AND len(string_split(p.name_key, ' ')) >= 2 THEN NULL
                 WHEN norg.n > 1 THEN norg.n || ' persons of this name have the organisation '
                                       || 'in their records in these years'
                 WHEN coalesce(ncand.n, 0) = 0 THEN 'no person of this name or id in the store'

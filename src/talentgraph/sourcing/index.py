@@ -198,9 +198,11 @@ def _whereabouts(con: duckdb.DuckDBPyConnection, have: dict[str, bool]) -> None:
             LEFT JOIN orgs tp ON tp.org_id = o.top_parent_id
             WHERE n.basis = 'open_position'""")
     if have["spells"] and have["orgs"]:
-        # an internship is not where someone is; the careers stage marks them kind='internship'
+        # an internship or an adviser's seat is not where someone is (careers: kind
+        # 'internship' or 'affiliate')
         kinds = columns(con, "spells")
-        spell_filter = ("WHERE coalesce(s.kind, '') <> 'internship'" if "kind" in kinds else "")
+        spell_filter = ("WHERE coalesce(s.kind, '') NOT IN ('internship', 'affiliate')"
+                        if "kind" in kinds else "")
         parts.append(f"""
             SELECT s.person_id, 1 AS priority, 'careers' AS source, s.org_id, o.name AS org_name,
                    o.top_parent_id, tp.name AS parent_name, o.country, s.start_year AS since_year,
