@@ -99,7 +99,8 @@ def test_source_starts_without_the_ops_store_library(argv: list[str], loaded: bo
     import subprocess
     import sys
 
-    code = (f"import sys; sys.argv = {argv!r}; import talentgraph.cli.main as m; "
+    code = (f"import sys; sys.argv = {argv!r}; import talentgraph.cli; "
+            "m = sys.modules['talentgraph.cli.main']; "
             "print('sqlalchemy' in sys.modules, any(g.name == 'ops' "
             "for g in m.app.registered_groups))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
