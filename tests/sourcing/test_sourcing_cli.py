@@ -86,3 +86,23 @@ def test_source_explains_the_learned_ranking_in_words(store_path: Path, tmp_path
                               "--for-role", "human feedback"])
     assert res.exit_code == 0, res.output
     assert "learned ranking: #" in res.stdout and "the score: " in res.stdout
+
+
+@pytest.mark.parametrize("argv,loaded", [
+    (["talentgraph", "source", "x", "--why"], False),
+    (["talentgraph", "ops", "--help"], True),
+    (["talentgraph", "--help"], True),
+    (["pytest", "tests"], True),  # imported as a library: the whole app
+])
+def test_source_starts_without_the_ops_store_library(argv: list[str], loaded: bool) -> None:
+    """`source` does not pay for SQLAlchemy (~0.5 s of start-up): only `ops` needs it."""
+    import subprocess
+    import sys
+
+    code = (f"import sys; sys.argv = {argv!r}; import talentgraph.cli; "
+            "m = sys.modules['talentgraph.cli.main']; "
+            "print('sqlalchemy' in sys.modules, any(g.name == 'ops' "
+            "for g in m.app.registered_groups))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == [str(loaded), str(loaded)]

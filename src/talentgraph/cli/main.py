@@ -237,7 +237,9 @@ def _add_ops(argv: list[str]) -> None:
     """The `ops` group, only when the command line may need it: it imports SQLAlchemy (~0.5 s of
     start-up), which `source`, `person` and the other store commands never use."""
     words = [a for a in argv[1:] if not a.startswith("-")]
-    if not words or words[0] == "ops" or words[0] not in {
+    # the console script, or `python -m talentgraph.cli` (argv[0] is "-m" while it imports)
+    as_program = Path(argv[0]).name in ("talentgraph", "__main__.py", "-m") if argv else False
+    if not as_program or not words or words[0] == "ops" or words[0] not in {
             c.name or (c.callback.__name__ if c.callback else "")
             for c in app.registered_commands} | {g.name for g in app.registered_groups}:
         from talentgraph.cli import ops
