@@ -28,7 +28,10 @@ def _per_person(con: duckdb.DuckDBPyConnection, obs_table: str
                 ) -> Iterator[tuple[str, list[Obs]]]:
     """Observations grouped by person, streamed in batches (the table is ordered by person)."""
     reader = con.execute(
-        f"SELECT {_OBS_COLS} FROM {obs_table} ORDER BY person_id, eff_year, org_id"
+        # (person, paper, position, organisation) is the table's key: a total order, so the
+        # order-dependent timeline code sees the same list on every build
+        f"SELECT {_OBS_COLS} FROM {obs_table} "
+        "ORDER BY person_id, eff_year, org_id, paper_id, position"
     ).to_arrow_reader(50_000)
     current: str | None = None
     bucket: list[Obs] = []
