@@ -1,12 +1,18 @@
 """The build: ingest every source, then each derived stage, into one store.
 
-Stages after ingestion (organisations, people, careers, search index) register here in order;
-each is a function `(con, progress) -> dict` that rebuilds its tables from the ingested rows, so a
-build can always be re-run from scratch or on top of a store with more data.
+Stages after ingestion (organisations, people, careers, profiles, search index) register here in
+order, each as a `StageSpec`: the function `(con, progress) -> dict` that rebuilds its tables,
+the tables it reads and writes, and the source files that hold its rules. A build runs a stage
+only when something it reads changed since it was last built in this store (see
+store/fingerprints.py); otherwise it reports the stage skipped with the figures of its last run.
+A new stage or a new input (a ROR table, a positions table) plugs in by declaring it here.
+`full=True` forgets every fingerprint and runs every stage.
 """
 
 from __future__ import annotations
 
+import os
+import resource
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,6 +22,7 @@ from typing import Any, Protocol
 import duckdb
 
 from talentgraph.store import db
+from talentgraph.store import fingerprints as fp
 
 
 class Progress(Protocol):
@@ -29,14 +36,52 @@ def no_progress(stage: str, done: int, total: int, detail: str = "") -> None:
 Stage = Callable[[duckdb.DuckDBPyConnection, Progress], dict[str, Any]]
 
 
+@dataclass(frozen=True)
+class StageSpec:
+    """A derived stage: what it runs, reads and writes.
+
+    `reads`: every table the stage reads (None: unknown, the stage always runs). `writes`: the
+    tables it rebuilds (checked to still be there before a skip). `code`: files or folders under
+    the talentgraph package whose bytes are the stage's rules (a change re-runs it)."""
+
+    name: str
+    run: Stage
+    reads: tuple[str, ...] | None
+    writes: tuple[str, ...]
+    code: tuple[str, ...]
+
+
+@dataclass
+class StageRun:
+    """How one stage went in one build: `status` is ran, skipped or failed."""
+
+    status: str
+    seconds: float = 0.0
+    cpu_seconds: float = 0.0
+    peak_rss_mb: int = 0
+    reason: str = ""
+
+
 @dataclass
 class BuildReport:
     db_path: Path
     stages: dict[str, dict[str, Any]] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
+    runs: dict[str, StageRun] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, Any]:
+        """What was skipped and redone, and what the ingest added."""
+        ing = self.stages.get("ingest", {})
+        return {
+            "added_files": ing.get("ingested", 0), "changed_files": ing.get("replaced", 0),
+            "unchanged_files": ing.get("unchanged", 0),
+            "redone": [n for n, r in self.runs.items() if n != "ingest" and r.status == "ran"],
+            "skipped": [n for n, r in self.runs.items() if r.status == "skipped"],
+            "seconds": round(sum(self.seconds.values()), 2),
+        }
 
 
-def derived_stages() -> list[tuple[str, Stage]]:
+def stage_specs() -> list[StageSpec]:
     """The stages that run after ingestion, in dependency order."""
     from talentgraph.careers.profiles import profiles_stage
     from talentgraph.careers.stage import careers_stage
@@ -44,33 +89,124 @@ def derived_stages() -> list[tuple[str, Stage]]:
     from talentgraph.resolve.people.stage import run as people_stage
     from talentgraph.sourcing.index import index_stage
 
+    ingested = ("papers", "mentions", "sources")
     return [
-        ("orgs", build_orgs),  # orgs, org_aliases, org_domains, mention_orgs, paper_orgs
-        ("people", people_stage),  # persons, mention_person, person_keys (uses mention_orgs)
-        ("careers", careers_stage),  # reads the orgs and people tables: keep it after them
-        ("profiles", profiles_stage),  # person pages precomputed from people + careers tables
-        ("index", index_stage),  # search index + people evidence: reads all of the above, last
+        StageSpec("orgs", build_orgs, reads=ingested,
+                  writes=("orgs", "org_aliases", "org_domains", "mention_orgs", "paper_orgs"),
+                  code=("resolve/orgs", "resolve/data", "resolve/names.py")),
+        # person_keys is the people stage's own memory of ids (read and written by it)
+        StageSpec("people", people_stage, reads=(*ingested, "mention_orgs"),
+                  writes=("persons", "mention_person", "person_keys"),
+                  code=("resolve/people", "resolve/names.py")),
+        # careers reads the orgs and people tables: keep it after them
+        StageSpec("careers", careers_stage,
+                  reads=(*ingested, "orgs", "org_aliases", "mention_orgs", "paper_orgs",
+                         "persons", "mention_person"),
+                  writes=("affiliation_obs", "spells", "moves", "move_evidence",
+                          "career_papers", "career_coauthors"),
+                  code=("careers", "resolve/orgs/links.py", "resolve/orgs/links.csv")),
+        # person pages precomputed from the people and careers tables
+        StageSpec("profiles", profiles_stage,
+                  reads=("persons", "orgs", "spells", "moves", "move_evidence", "career_papers",
+                         "career_coauthors"),
+                  writes=("person_profiles", "person_profiles_meta"),
+                  code=("careers/profiles.py", "careers/observations.py")),
+        # search index + people evidence: reads all of the above, last
+        StageSpec("index", index_stage,
+                  reads=(*ingested, "mention_person", "persons", "orgs", "mention_orgs",
+                         "spells", "moves", "sourcing_erased"),
+                  writes=("sourcing_papers", "sourcing_docs", "sourcing_postings",
+                          "sourcing_doc_features", "sourcing_authorship", "sourcing_people",
+                          "sourcing_person_static", "sourcing_author_keys", "sourcing_meta"),
+                  code=("sourcing",)),
     ]
 
 
+def derived_stages() -> list[tuple[str, Stage]]:
+    """(name, function) of the derived stages, in dependency order."""
+    return [(s.name, s.run) for s in stage_specs()]
+
+
+def configure(con: duckdb.DuckDBPyConnection) -> None:
+    """DuckDB settings of a build: a memory limit (it spills to a temporary folder next to the
+    store beyond it) so the build's peak stays bounded; `TALENTGRAPH_BUILD_MEMORY` (e.g. `2GB`)
+    and `TALENTGRAPH_BUILD_THREADS` override the defaults."""
+    limit = os.environ.get("TALENTGRAPH_BUILD_MEMORY", BUILD_MEMORY_LIMIT)
+    con.execute(f"SET memory_limit = '{limit}'")
+    threads = os.environ.get("TALENTGRAPH_BUILD_THREADS")
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+
+
+# DuckDB's own share of the build's memory (its default is 80% of the machine's RAM, which let
+# the build reach 4.4 GB on the corpus); Python's objects come on top.
+BUILD_MEMORY_LIMIT = "1500MB"
+
+
+def _peak_rss_mb() -> int:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+
+def _cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
 def build(db_path: Path, paperlists: list[Path], progress: Progress = no_progress,
-          stages: list[str] | None = None) -> BuildReport:
-    """Ingest the corpus folders into the store at `db_path`, then run the derived stages."""
+          stages: list[str] | None = None, full: bool = False) -> BuildReport:
+    """Ingest the corpus folders into the store at `db_path`, then run the derived stages whose
+    inputs changed (every one with `full=True`; only those named in `stages` when given)."""
     from talentgraph.sources import paperlists as pl
 
     report = BuildReport(Path(db_path))
     con = db.connect(db_path)
     try:
-        t = time.perf_counter()
+        configure(con)
+        fp.ensure_table(con)
+        if full:
+            fp.forget_all(con)
+        t, c = time.perf_counter(), _cpu()
         report.stages["ingest"] = pl.ingest(con, paperlists, progress)
         report.seconds["ingest"] = time.perf_counter() - t
-        for name, stage in derived_stages():
-            if stages is not None and name not in stages:
+        report.runs["ingest"] = StageRun("ran", report.seconds["ingest"], _cpu() - c,
+                                         _peak_rss_mb())
+        specs = stage_specs()
+        written_by = {t: s.name for s in specs for t in s.writes if t not in (s.reads or ())}
+        built: dict[str, str] = {}  # stage -> fingerprint it is current with in this build
+        for spec in specs:
+            if stages is not None and spec.name not in stages:
                 continue
-            t = time.perf_counter()
-            report.stages[name] = stage(con, progress)
-            report.seconds[name] = time.perf_counter() - t
+            t, c = time.perf_counter(), _cpu()
+            run = _run_stage(con, spec, progress, written_by, built, report)
+            run.seconds, run.cpu_seconds = time.perf_counter() - t, _cpu() - c
+            run.peak_rss_mb = _peak_rss_mb()
+            report.runs[spec.name] = run
+            report.seconds[spec.name] = run.seconds
         con.execute("CHECKPOINT")
     finally:
         con.close()
     return report
+
+
+def _run_stage(con: duckdb.DuckDBPyConnection, spec: StageSpec, progress: Progress,
+               written_by: dict[str, str], built: dict[str, str],
+               report: BuildReport) -> StageRun:
+    if spec.reads is None:
+        report.stages[spec.name] = spec.run(con, progress)
+        return StageRun("ran", reason="inputs not declared")
+    finger, _ = fp.stage_fingerprint(con, spec.reads, spec.code, written_by, built)
+    previous = fp.recorded(con).get(spec.name)
+    if fp.is_current(con, spec.name, finger, spec.writes):
+        built[spec.name] = finger
+        report.stages[spec.name] = fp.last_summary(con, spec.name)
+        progress(spec.name, 1, 1, "skipped: nothing it reads changed")
+        return StageRun("skipped", reason="nothing it reads changed")
+    reason = "first build" if previous is None else (
+        "inputs changed" if previous[0] != finger else "its tables were changed")
+    fp.forget(con, spec.name)
+    result = spec.run(con, progress)
+    report.stages[spec.name] = result
+    if "skipped" not in result:  # a stage that could not run (missing inputs) is not current
+        fp.remember(con, spec.name, finger, spec.writes, result)
+        built[spec.name] = finger
+    return StageRun("ran", reason=reason)

@@ -38,18 +38,25 @@ def build(
         "--paperlists", help="A paperlists corpus folder (repeatable). Default: "
         "$TALENTGRAPH_PAPERLISTS, else ../shared/data/paperlists.")] = None,
     db: DbOption = None,
+    full: Annotated[bool, typer.Option(
+        "--full", help="Run every stage, even those whose inputs did not change.")] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Build the store: ingest the corpus, then resolve, link and index it."""
+    """Build the store: ingest the corpus, then resolve, link and index what changed."""
     from talentgraph import pipeline
 
     dirs = config.find_paperlists(paperlists)
     path = db_path(db)
-    err_console.print(f"Building [bold]{path}[/bold] from {', '.join(map(str, dirs))}")
+    err_console.print(f"Building [bold]{path}[/bold] from {', '.join(map(str, dirs))}"
+                      + (" (full rebuild)" if full else ""))
     with progress_bar() as update:
-        report = pipeline.build(path, dirs, progress=update)
+        report = pipeline.build(path, dirs, progress=update, full=full)
+    runs = {n: {"status": r.status, "reason": r.reason, "seconds": round(r.seconds, 2),
+                "cpu_seconds": round(r.cpu_seconds, 2), "peak_rss_mb": r.peak_rss_mb}
+            for n, r in report.runs.items()}
     if as_json:
-        print_json({"db": str(path), "stages": report.stages, "seconds": report.seconds})
+        print_json({"db": str(path), "stages": report.stages, "seconds": report.seconds,
+                    "runs": runs, "summary": report.summary()})
         return
     ing = report.stages["ingest"]
     console.print(
@@ -59,10 +66,19 @@ def build(
         f"{ing['problems']:,} problems noted (see `talentgraph stats`)."
     )
     for name, result in report.stages.items():
-        if name != "ingest":
-            summary = ", ".join(f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}"
-                                for k, v in result.items())
-            console.print(f"{name}: {summary} ({report.seconds[name]:.1f} s)")
+        if name == "ingest":
+            continue
+        summary = ", ".join(f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}"
+                            for k, v in result.items())
+        run = report.runs[name]
+        how = (f"skipped, {run.reason}; figures of its last run" if run.status == "skipped"
+               else f"{run.seconds:.1f} s")
+        console.print(f"{name}: {summary} ({how})")
+    s = report.summary()
+    console.print(f"Build: {s['added_files']:,} new and {s['changed_files']:,} changed files; "
+                  f"redone: {', '.join(s['redone']) or 'nothing'}; "
+                  f"skipped: {', '.join(s['skipped']) or 'nothing'}; {s['seconds']:.1f} s "
+                  "(`--full` runs every stage).")
 
 
 @app.command()

@@ -1,0 +1,178 @@
+"""The build as a whole: deterministic (byte-identical contract exports), skipping what did not
+change, and incremental builds equal to builds from scratch (issue #17)."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from corpus_helpers import PAPERLISTS
+from talentgraph import pipeline
+from talentgraph.careers.export import export_moves
+from talentgraph.resolve.people.query import export_mentions
+from talentgraph.store import db
+from talentgraph.store import fingerprints as fp
+from web.world import write_world
+
+# Tables whose content holds the time of the build, not what it was built from.
+_TIMED = {"sourcing_meta", "stage_fingerprints"}
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture corpus plus the web tests' six ICLR years (moves, namesakes, coauthors)."""
+    root = tmp_path_factory.mktemp("corpus") / "paperlists"
+    shutil.copytree(PAPERLISTS, root)
+    return write_world(root)
+
+
+def _outputs() -> list[str]:
+    return sorted({t for s in pipeline.stage_specs() for t in s.writes} - _TIMED)
+
+
+def _exports(db_path: Path, out: Path) -> dict[str, bytes]:
+    con = db.connect(db_path, read_only=True)
+    try:
+        export_mentions(con, out / "mentions.csv")
+        export_moves(con, out / "moves.csv")
+        contents = {t: fp.content_fingerprint(con, t) for t in _outputs()}
+    finally:
+        con.close()
+    return {"export mentions": (out / "mentions.csv").read_bytes(),
+            "export moves": (out / "moves.csv").read_bytes(),
+            **{f"table {t}": c.encode() for t, c in contents.items()}}
+
+
+def _reverse_rows(db_path: Path) -> None:
+    """The same ingested rows in the opposite physical order (what a different thread schedule
+    or ingest order gives): a stage that depends on row order answers differently."""
+    con = duckdb.connect(str(db_path))
+    try:
+        for table, key in (("mentions", "paper_id DESC, position DESC"),
+                           ("papers", "paper_id DESC")):
+            con.execute(f"CREATE TEMP TABLE _rev AS SELECT * FROM {table} ORDER BY {key}")
+            con.execute(f"DELETE FROM {table}")
+            con.execute(f"INSERT INTO {table} SELECT * FROM _rev")
+            con.execute("DROP TABLE _rev")
+    finally:
+        con.close()
+
+
+def test_same_inputs_give_identical_exports(corpus: Path, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TALENTGRAPH_BUILD_THREADS", "1")
+    pipeline.build(tmp_path / "a.duckdb", [corpus])
+    monkeypatch.setenv("TALENTGRAPH_BUILD_THREADS", "4")
+    pipeline.build(tmp_path / "b.duckdb", [corpus], stages=[])  # ingest only
+    _reverse_rows(tmp_path / "b.duckdb")
+    pipeline.build(tmp_path / "b.duckdb", [corpus])
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    a, b = _exports(tmp_path / "a.duckdb", tmp_path / "a"), _exports(tmp_path / "b.duckdb",
+                                                                      tmp_path / "b")
+    assert a["export moves"].count(b"\n") > 3  # the corpus has moves to compare
+    assert [k for k in a if a[k] != b[k]] == []
+
+
+def test_rebuild_skips_what_did_not_change(corpus: Path, tmp_path: Path) -> None:
+    path = tmp_path / "s.duckdb"
+    first = pipeline.build(path, [corpus])
+    assert {r.status for n, r in first.runs.items() if n != "ingest"} == {"ran"}
+    (tmp_path / "1").mkdir()
+    before = _exports(path, tmp_path / "1")
+
+    again = pipeline.build(path, [corpus])
+    assert [n for n, r in again.runs.items() if r.status == "skipped"] == \
+        ["orgs", "people", "careers", "profiles", "index"]
+    assert again.stages["careers"]["moves"] == first.stages["careers"]["moves"]
+    assert again.summary()["redone"] == []
+
+    # a stage whose table was changed behind its back runs again, and only it
+    con = db.connect(path)
+    con.execute("DELETE FROM person_profiles WHERE person_id IN "
+                "(SELECT person_id FROM person_profiles LIMIT 1)")
+    con.close()
+    third = pipeline.build(path, [corpus])
+    assert third.summary()["redone"] == ["profiles"]
+
+    forced = pipeline.build(path, [corpus], full=True)
+    assert forced.summary()["skipped"] == []
+    (tmp_path / "2").mkdir()
+    assert _exports(path, tmp_path / "2") == before
+
+
+def test_new_data_reruns_the_stages_that_read_it(corpus: Path, tmp_path: Path) -> None:
+    part = tmp_path / "part"
+    shutil.copytree(corpus, part)
+    (part / "iclr" / "iclr2024.json").unlink()
+    path = tmp_path / "s.duckdb"
+    pipeline.build(path, [part])
+    shutil.copy(corpus / "iclr" / "iclr2024.json", part / "iclr" / "iclr2024.json")
+    report = pipeline.build(path, [part])
+    assert report.stages["ingest"]["ingested"] == 1
+    assert report.summary()["redone"] == ["orgs", "people", "careers", "profiles", "index"]
+
+
+def _partition(db_path: Path, out: Path) -> tuple[set[frozenset[str]], list[tuple[str, ...]]]:
+    """The mentions grouped into persons, and the moves with each person named by their
+    smallest mention key (person ids may differ: an incremental build keeps earlier ids)."""
+    con = db.connect(db_path, read_only=True)
+    try:
+        export_mentions(con, out / "mentions.csv")
+        export_moves(con, out / "moves.csv")
+    finally:
+        con.close()
+    people: dict[str, set[str]] = {}
+    with open(out / "mentions.csv", newline="", encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            people.setdefault(r["person_id"], set()).add(
+                f"{r['source_file']}|{r['record_id']}|{r['position']}")
+    name = {p: min(keys) for p, keys in people.items()}
+    with open(out / "moves.csv", newline="", encoding="utf-8") as f:
+        moves = sorted(tuple([name[r.pop("person_id")], *r.values()]) for r in csv.DictReader(f))
+    return {frozenset(k) for k in people.values()}, moves
+
+
+def test_two_step_build_equals_build_from_scratch(corpus: Path, tmp_path: Path) -> None:
+    part = tmp_path / "part"
+    shutil.copytree(corpus, part)
+    held = part / "iclr" / "iclr2022.json"
+    held.unlink()
+    pipeline.build(tmp_path / "steps.duckdb", [part])
+    shutil.copy(corpus / "iclr" / "iclr2022.json", held)
+    pipeline.build(tmp_path / "steps.duckdb", [part])
+    pipeline.build(tmp_path / "scratch.duckdb", [part])
+    (tmp_path / "1").mkdir()
+    (tmp_path / "2").mkdir()
+    steps = _partition(tmp_path / "steps.duckdb", tmp_path / "1")
+    scratch = _partition(tmp_path / "scratch.duckdb", tmp_path / "2")
+    assert len(steps[1]) > 3
+    assert steps == scratch
+
+
+def test_organisation_names_do_not_depend_on_row_order(tmp_path: Path) -> None:
+    """Two spellings of one long-tail organisation, equally frequent: the name it gets (and so
+    everything that shows it) must not depend on the order the stage met them in."""
+    from corpus_helpers import openreview_record, write_corpus_file
+
+    folder = tmp_path / "corpus"
+    spellings = ["Acme Widget Laboratory", "ACME Widget Laboratory", "Acme widget laboratory"]
+    records = [openreview_record(f"r{i}", [f"Author{i} Person{i}"], [spellings[i % 3]],
+                                 ["acme-widgets.example"]) for i in range(30)]
+    write_corpus_file(folder, "iclr2023.json.gz", records)
+    names = []
+    for name, reverse in (("a", False), ("b", True)):
+        path = tmp_path / f"{name}.duckdb"
+        pipeline.build(path, [folder], stages=[])
+        if reverse:
+            _reverse_rows(path)
+        pipeline.build(path, [folder], stages=["orgs"])
+        con = db.connect(path, read_only=True)
+        names.append(con.execute("SELECT org_id, name FROM orgs WHERE NOT curated "
+                                 "ORDER BY org_id").fetchall())
+        con.close()
+    assert names[0] and names[0] == names[1]
