@@ -11,6 +11,7 @@ A new stage or a new input (a ROR table, a positions table) plugs in by declarin
 
 from __future__ import annotations
 
+import importlib
 import os
 import resource
 import time
@@ -44,11 +45,21 @@ class StageSpec:
     tables it rebuilds (checked to still be there before a skip). `code`: files or folders under
     the talentgraph package whose bytes are the stage's rules (a change re-runs it)."""
 
+    @property
+    def run(self) -> Stage:
+        if not isinstance(self.target, str):
+            return self.target
+        module, _, func = self.target.partition(":")
+        return getattr(importlib.import_module(module), func)
+
     name: str
-    run: Stage
+    target: Stage | str  # the function, or "module:function" imported when it runs
     reads: tuple[str, ...] | None
     writes: tuple[str, ...]
     code: tuple[str, ...]
+    # tables in which the stage remembers what it computed, to redo only what changed: dropped
+    # by a full build
+    state: tuple[str, ...] = ()
 
 
 @dataclass
@@ -82,37 +93,35 @@ class BuildReport:
 
 
 def stage_specs() -> list[StageSpec]:
-    """The stages that run after ingestion, in dependency order."""
-    from talentgraph.careers.profiles import profiles_stage
-    from talentgraph.careers.stage import careers_stage
-    from talentgraph.resolve.orgs.stage import build_orgs
-    from talentgraph.resolve.people.stage import run as people_stage
-    from talentgraph.sourcing.index import index_stage
-
+    """The stages that run after ingestion, in dependency order. A stage's function is named
+    "module:function" and imported when it runs (a rebuild that skips it does not pay for
+    importing Splink and the rest)."""
     ingested = ("papers", "mentions", "sources")
     return [
-        StageSpec("orgs", build_orgs, reads=ingested,
+        StageSpec("orgs", "talentgraph.resolve.orgs.stage:build_orgs", reads=ingested,
                   writes=("orgs", "org_aliases", "org_domains", "mention_orgs", "paper_orgs"),
                   code=("resolve/orgs", "resolve/data", "resolve/names.py")),
         # person_keys is the people stage's own memory of ids (read and written by it)
-        StageSpec("people", people_stage, reads=(*ingested, "mention_orgs"),
+        StageSpec("people", "talentgraph.resolve.people.stage:run",
+                  reads=(*ingested, "mention_orgs"),
                   writes=("persons", "mention_person", "person_keys"),
                   code=("resolve/people", "resolve/names.py")),
         # careers reads the orgs and people tables: keep it after them
-        StageSpec("careers", careers_stage,
+        StageSpec("careers", "talentgraph.careers.stage:careers_stage",
                   reads=(*ingested, "orgs", "org_aliases", "mention_orgs", "paper_orgs",
                          "persons", "mention_person"),
                   writes=("affiliation_obs", "spells", "moves", "move_evidence",
                           "career_papers", "career_coauthors"),
                   code=("careers", "resolve/orgs/links.py", "resolve/orgs/links.csv")),
         # person pages precomputed from the people and careers tables
-        StageSpec("profiles", profiles_stage,
+        StageSpec("profiles", "talentgraph.careers.profiles:profiles_stage",
                   reads=("persons", "orgs", "spells", "moves", "move_evidence", "career_papers",
                          "career_coauthors"),
                   writes=("person_profiles", "person_profiles_meta"),
-                  code=("careers/profiles.py", "careers/observations.py")),
+                  code=("careers/profiles.py", "careers/observations.py"),
+                  state=("person_profiles_digest",)),
         # search index + people evidence: reads all of the above, last
-        StageSpec("index", index_stage,
+        StageSpec("index", "talentgraph.sourcing.index:index_stage",
                   reads=(*ingested, "mention_person", "persons", "orgs", "mention_orgs",
                          "spells", "moves", "sourcing_erased"),
                   writes=("sourcing_papers", "sourcing_docs", "sourcing_postings",
@@ -165,6 +174,9 @@ def build(db_path: Path, paperlists: list[Path], progress: Progress = no_progres
         fp.ensure_table(con)
         if full:
             fp.forget_all(con)
+            for spec in stage_specs():
+                for table in spec.state:
+                    con.execute(f'DROP TABLE IF EXISTS "{table}"')
         t, c = time.perf_counter(), _cpu()
         report.stages["ingest"] = pl.ingest(con, paperlists, progress)
         report.seconds["ingest"] = time.perf_counter() - t
@@ -192,6 +204,7 @@ def _run_stage(con: duckdb.DuckDBPyConnection, spec: StageSpec, progress: Progre
                written_by: dict[str, str], built: dict[str, str],
                report: BuildReport) -> StageRun:
     if spec.reads is None:
+        progress(spec.name, 0, 1, "inputs not declared")
         report.stages[spec.name] = spec.run(con, progress)
         return StageRun("ran", reason="inputs not declared")
     finger, _ = fp.stage_fingerprint(con, spec.reads, spec.code, written_by, built)
@@ -204,6 +217,7 @@ def _run_stage(con: duckdb.DuckDBPyConnection, spec: StageSpec, progress: Progre
     reason = "first build" if previous is None else (
         "inputs changed" if previous[0] != finger else "its tables were changed")
     fp.forget(con, spec.name)
+    progress(spec.name, 0, 1, reason)
     result = spec.run(con, progress)
     report.stages[spec.name] = result
     if "skipped" not in result:  # a stage that could not run (missing inputs) is not current
