@@ -49,11 +49,53 @@ def build_profiles(con: duckdb.DuckDBPyConnection, progress: Any = None,
     _digest(con)
     todo = _plan(con) if incremental else None
 
-    def src(table: str) -> str:
-        if todo is None:
-            return table
-        return f"(SELECT * FROM {table} WHERE person_id IN (SELECT person_id FROM _pp_todo))"
+    if todo is None:  # every profile, a slice of the persons at a time (bounded memory)
+        n_all = con.execute("SELECT count(*) FROM persons").fetchone()[0]
+        slices = max(1, -(-n_all // SLICE_PERSONS))
+        todo_sql = [f"SELECT person_id FROM persons WHERE hash(person_id) % {slices} = {i}"
+                    for i in range(slices)]
+    else:
+        todo_sql = []  # _plan filled _pp_todo
+    con.execute("CREATE OR REPLACE TEMP TABLE _pp_acc (person_id VARCHAR, canonical_name "
+                "VARCHAR, n_mentions BIGINT, first_year INTEGER, last_year INTEGER, "
+                "parts VARCHAR)")
+    for i, sql in enumerate(todo_sql or [None]):
+        if sql is not None:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _pp_todo AS {sql}")
+        if progress is not None:
+            progress("profiles", i, len(todo_sql or [None]), "profiles")
+        _compute(con)
+        con.execute("INSERT INTO _pp_acc SELECT * FROM _pp_new")
+    kept = "" if todo is None else """
+        SELECT * FROM person_profiles
+        WHERE person_id NOT IN (SELECT person_id FROM _pp_todo)
+          AND person_id IN (SELECT person_id FROM persons)
+        UNION ALL"""
+    con.execute(f"""
+        CREATE OR REPLACE TABLE person_profiles AS
+        SELECT * FROM ({kept} SELECT * FROM _pp_acc) ORDER BY person_id""")
+    con.execute("CREATE UNIQUE INDEX person_profiles_id ON person_profiles (person_id)")
+    con.execute("CREATE OR REPLACE TABLE person_profiles_digest AS "
+                "SELECT * FROM _pp_digest ORDER BY person_id")
+    for t in ("_pp_spells", "_pp_timeline", "_pp_moves", "_pp_evidence", "_pp_papers",
+              "_pp_coauthors", "_pp_topics", "_pp_new", "_pp_todo", "_pp_digest", "_pp_acc"):
+        con.execute(f"DROP TABLE IF EXISTS {t}")
+    counts = source_counts(con)
+    con.execute("CREATE OR REPLACE TABLE person_profiles_meta (source VARCHAR PRIMARY KEY, "
+                "n_rows BIGINT)")
+    con.executemany("INSERT INTO person_profiles_meta VALUES (?, ?)", list(counts.items()))
+    n = con.execute("SELECT count(*) FROM person_profiles").fetchone()[0]
+    return {"profiles": n, "profiles_computed": n if todo is None else todo}
 
+
+def _src(table: str) -> str:
+    """`table` restricted to the persons of _pp_todo."""
+    return f"(SELECT * FROM {table} WHERE person_id IN (SELECT person_id FROM _pp_todo))"
+
+
+def _compute(con: duckdb.DuckDBPyConnection) -> None:
+    """_pp_new: the profile rows of the persons in _pp_todo."""
+    src = _src
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _pp_spells AS
         SELECT row_number() OVER () AS rid, * FROM {src('spells')}""")
@@ -147,29 +189,12 @@ def build_profiles(con: duckdb.DuckDBPyConnection, progress: Any = None,
         LEFT JOIN _pp_evidence ev USING (person_id) LEFT JOIN _pp_papers pa USING (person_id)
         LEFT JOIN _pp_coauthors co USING (person_id) LEFT JOIN _pp_topics tp USING (person_id)
         ORDER BY p.person_id""")
-    kept = "" if todo is None else """
-        SELECT * FROM person_profiles
-        WHERE person_id NOT IN (SELECT person_id FROM _pp_todo)
-          AND person_id IN (SELECT person_id FROM persons)
-        UNION ALL"""
-    con.execute(f"""
-        CREATE OR REPLACE TABLE person_profiles AS
-        SELECT * FROM ({kept} SELECT * FROM _pp_new) ORDER BY person_id""")
-    con.execute("CREATE UNIQUE INDEX person_profiles_id ON person_profiles (person_id)")
-    con.execute("CREATE OR REPLACE TABLE person_profiles_digest AS "
-                "SELECT * FROM _pp_digest ORDER BY person_id")
-    for t in ("_pp_spells", "_pp_timeline", "_pp_moves", "_pp_evidence", "_pp_papers",
-              "_pp_coauthors", "_pp_topics", "_pp_new", "_pp_todo", "_pp_digest"):
-        con.execute(f"DROP TABLE IF EXISTS {t}")
-    counts = source_counts(con)
-    con.execute("CREATE OR REPLACE TABLE person_profiles_meta (source VARCHAR PRIMARY KEY, "
-                "n_rows BIGINT)")
-    con.executemany("INSERT INTO person_profiles_meta VALUES (?, ?)", list(counts.items()))
-    n = con.execute("SELECT count(*) FROM person_profiles").fetchone()[0]
-    return {"profiles": n, "profiles_computed": n if todo is None else todo}
 
 
 # Above this share of changed persons, computing every profile is cheaper than picking.
+# Profiles computed at a time in a full build: DuckDB cannot spill the nested lists it builds,
+# so one pass over all ~200k persons of the corpus needed more than the build's memory limit.
+SLICE_PERSONS = 50_000
 INCREMENTAL_MAX_SHARE = 0.5
 _ORGS_KEY = "@orgs"  # the row of person_profiles_digest holding the digest of the org names
 
