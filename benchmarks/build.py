@@ -9,7 +9,8 @@ Four builds, each in its own child process (so its peak memory is its own):
    under --work, default /work/store/bench-corpus);
 2. no change: the same again on that store;
 3. +3 venue-years: the held-back files linked into the folder, built on that store;
-4. scratch: a new store from the whole folder (the reference for the equality checks).
+4. scratch: a new store from the whole folder (the reference for the equality checks);
+5. with --twice, scratch again: its exports must be byte-identical to 4's (determinism).
 
 Per build and stage: wall time, CPU time (user + system, all threads) and peak resident memory
 (sampled every 50 ms, attributed to the stage running). Equality of 3 against 4: the partition
@@ -207,6 +208,8 @@ def main() -> None:
     ap.add_argument("--compare")
     ap.add_argument("--skip-scratch", action="store_true",
                     help="no reference build, no equality checks")
+    ap.add_argument("--twice", action="store_true",
+                    help="a second build from scratch: its exports must be byte-identical")
     args = ap.parse_args()
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
@@ -226,6 +229,17 @@ def main() -> None:
     if not args.skip_scratch:
         results["scratch (all)"] = run_child(scratch_db, corpus)
         checks = equality(steps_db, scratch_db)
+        if args.twice:
+            again_db = work / "scratch-again.duckdb"
+            again_db.unlink(missing_ok=True)
+            results["scratch again"] = run_child(again_db, corpus)
+            with tempfile.TemporaryDirectory() as tmp:
+                a, b = Path(tmp) / "a", Path(tmp) / "b"
+                a.mkdir()
+                b.mkdir()
+                ea, eb = _exports(scratch_db, a), _exports(again_db, b)
+            checks["two builds from scratch: export mentions (bytes)"] = ea[2] == eb[2]
+            checks["two builds from scratch: export moves (bytes)"] = ea[3] == eb[3]
     base = json.loads(Path(args.compare).read_text()) if args.compare else {}
     print(f"held back: {', '.join(f.name for f, _ in held)}")
     for label, r in results.items():

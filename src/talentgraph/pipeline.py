@@ -152,6 +152,12 @@ def configure(con: duckdb.DuckDBPyConnection) -> None:
 BUILD_MEMORY_LIMIT = "1500MB"
 
 
+def _double(limit: str) -> str:
+    """'1.3 GiB' (DuckDB's way of showing a limit) -> '2.6GiB'."""
+    number, _, unit = limit.strip().partition(" ")
+    return f"{float(number) * 2:.1f}{unit or 'B'}"
+
+
 def _peak_rss_mb() -> int:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
@@ -218,7 +224,19 @@ def _run_stage(con: duckdb.DuckDBPyConnection, spec: StageSpec, progress: Progre
         "inputs changed" if previous[0] != finger else "its tables were changed")
     fp.forget(con, spec.name)
     progress(spec.name, 0, 1, reason)
-    result = spec.run(con, progress)
+    try:
+        result = spec.run(con, progress)
+    except duckdb.OutOfMemoryException:
+        # Stages rebuild their tables from scratch (CREATE OR REPLACE), so running one again is
+        # safe: once, with twice DuckDB's memory, rather than fail a long build at its end.
+        limit = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        con.execute(f"SET memory_limit = '{_double(limit)}'")
+        progress(spec.name, 0, 1, f"out of memory at {limit}: again with {_double(limit)}")
+        try:
+            result = spec.run(con, progress)
+        finally:
+            con.execute(f"SET memory_limit = '{limit}'")
+        reason += f"; ran twice (out of memory at {limit})"
     report.stages[spec.name] = result
     if "skipped" not in result:  # a stage that could not run (missing inputs) is not current
         fp.remember(con, spec.name, finger, spec.writes, result)
