@@ -191,11 +191,16 @@ def build(db_path: Path, paperlists: list[Path], progress: Progress = no_progres
         specs = stage_specs()
         written_by = {t: s.name for s in specs for t in s.writes if t not in (s.reads or ())}
         built: dict[str, str] = {}  # stage -> fingerprint it is current with in this build
+        contents: dict[str, str] = {}  # table -> content fingerprint, while no stage writes it
         for spec in specs:
             if stages is not None and spec.name not in stages:
                 continue
             t, c = time.perf_counter(), _cpu()
-            run = _run_stage(con, spec, progress, written_by, built, report)
+            run = _run_stage(con, spec, progress, written_by, built, report, contents)
+            if spec.reads is None:
+                contents.clear()  # it may have written anything
+            for table in spec.writes if run.status == "ran" else ():
+                contents.pop(table, None)
             run.seconds, run.cpu_seconds = time.perf_counter() - t, _cpu() - c
             run.peak_rss_mb = _peak_rss_mb()
             report.runs[spec.name] = run
@@ -208,12 +213,13 @@ def build(db_path: Path, paperlists: list[Path], progress: Progress = no_progres
 
 def _run_stage(con: duckdb.DuckDBPyConnection, spec: StageSpec, progress: Progress,
                written_by: dict[str, str], built: dict[str, str],
-               report: BuildReport) -> StageRun:
+               report: BuildReport, contents: dict[str, str]) -> StageRun:
     if spec.reads is None:
         progress(spec.name, 0, 1, "inputs not declared")
         report.stages[spec.name] = spec.run(con, progress)
         return StageRun("ran", reason="inputs not declared")
-    finger, _ = fp.stage_fingerprint(con, spec.reads, spec.code, written_by, built)
+    finger, _ = fp.stage_fingerprint(con, spec.reads, spec.code, written_by, built,
+                                     contents=contents)
     previous = fp.recorded(con).get(spec.name)
     if fp.is_current(con, spec.name, finger, spec.writes):
         built[spec.name] = finger

@@ -82,9 +82,13 @@ def recorded(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, dict[str, i
 
 def stage_fingerprint(con: duckdb.DuckDBPyConnection, reads: Iterable[str],
                       code: tuple[str, ...], written_by: dict[str, str],
-                      fingerprints: dict[str, str], extra: str = "") -> tuple[str, dict[str, str]]:
+                      fingerprints: dict[str, str], extra: str = "",
+                      contents: dict[str, str] | None = None) -> tuple[str, dict[str, str]]:
     """(fingerprint, per-input parts) of a stage reading `reads`. `written_by` maps a table to the
-    stage that writes it, `fingerprints` holds the fingerprint of each stage as built now."""
+    stage that writes it, `fingerprints` holds the fingerprint of each stage as built now;
+    `contents` caches content fingerprints within a build (the caller drops a table's entry
+    when it writes the table)."""
+    contents = {} if contents is None else contents
     parts: dict[str, str] = {"@version": VERSION, "@code": code_fingerprint(code)}
     if extra:
         parts["@extra"] = extra
@@ -93,7 +97,9 @@ def stage_fingerprint(con: duckdb.DuckDBPyConnection, reads: Iterable[str],
         if stage is not None and stage in fingerprints:
             parts[table] = f"stage {stage} {fingerprints[stage]}"
         else:
-            parts[table] = content_fingerprint(con, table)
+            if table not in contents:
+                contents[table] = content_fingerprint(con, table)
+            parts[table] = contents[table]
     digest = hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
     return digest, parts
 
