@@ -83,7 +83,7 @@ def child_build(db: str, corpus: str) -> dict:
             "persons": report.stages.get("people", {}).get("persons")}
 
 
-def run_child(db: Path, corpus: Path) -> dict:
+def run_child(db: Path, corpus: Path, label: str = "") -> dict:
     code = (f"import json, sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
             "import build as b; "
             f"print('@@' + json.dumps(b.child_build({str(db)!r}, {str(corpus)!r})))")
@@ -93,7 +93,10 @@ def run_child(db: Path, corpus: Path) -> dict:
         sys.stderr.write(out.stderr[-4000:])
         raise SystemExit(f"build failed ({db})")
     line = next(ln for ln in out.stdout.splitlines() if ln.startswith("@@"))
-    return json.loads(line[2:])
+    result = json.loads(line[2:])
+    if label:  # as each build ends, so a long run shows its figures as it goes
+        print(f"{label}: {json.dumps(result)}", flush=True)
+    return result
 
 
 def link_corpus(src: Path, dest: Path, hold: tuple[str, ...]) -> list[tuple[Path, Path]]:
@@ -220,19 +223,20 @@ def main() -> None:
         for extra in (p, Path(str(p) + ".wal")):
             extra.unlink(missing_ok=True)
     results: dict[str, dict] = {}
-    results["full"] = run_child(steps_db, corpus)
-    results["no change"] = run_child(steps_db, corpus)
+    results["full"] = run_child(steps_db, corpus, "full")
+    results["no change"] = run_child(steps_db, corpus, "no change")
     for f, target in held:
         target.symlink_to(f.resolve())
-    results["+3 venue-years"] = run_child(steps_db, corpus)
+    results["+3 venue-years"] = run_child(steps_db, corpus, "+3 venue-years")
     checks: dict[str, bool | str] = {}
     if not args.skip_scratch:
-        results["scratch (all)"] = run_child(scratch_db, corpus)
+        results["scratch (all)"] = run_child(scratch_db, corpus, "scratch (all)")
         checks = equality(steps_db, scratch_db)
+        print(f"checks: {json.dumps(checks)}", flush=True)
         if args.twice:
             again_db = work / "scratch-again.duckdb"
             again_db.unlink(missing_ok=True)
-            results["scratch again"] = run_child(again_db, corpus)
+            results["scratch again"] = run_child(again_db, corpus, "scratch again")
             with tempfile.TemporaryDirectory() as tmp:
                 a, b = Path(tmp) / "a", Path(tmp) / "b"
                 a.mkdir()
