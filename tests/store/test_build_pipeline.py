@@ -201,3 +201,28 @@ def test_profiles_of_unchanged_persons_are_kept_and_equal_a_full_computation(
     con = db.connect(path, read_only=True)
     assert con.execute("SELECT * FROM person_profiles ORDER BY person_id").fetchall() == full
     con.close()
+
+
+def test_a_stage_out_of_memory_runs_again_with_twice_the_limit(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stage declares its inputs and is skipped while they stay the same; one that runs out
+    of DuckDB's memory runs once more with twice the limit instead of failing the build."""
+    calls: list[str] = []
+
+    def flaky(con: duckdb.DuckDBPyConnection, progress: pipeline.Progress) -> dict:
+        calls.append(con.execute("SELECT current_setting('memory_limit')").fetchone()[0])
+        if len(calls) == 1:
+            raise duckdb.OutOfMemoryException("Out of Memory Error: test")
+        con.execute("CREATE OR REPLACE TABLE x_out AS SELECT count(*) AS n FROM papers")
+        return {"n": con.execute("SELECT n FROM x_out").fetchone()[0]}
+
+    monkeypatch.setattr(pipeline, "stage_specs", lambda: [
+        pipeline.StageSpec("x", flaky, reads=("papers",), writes=("x_out",), code=())])
+    monkeypatch.setenv("TALENTGRAPH_BUILD_MEMORY", "1GB")
+    (tmp_path / "corpus").mkdir()
+    report = pipeline.build(tmp_path / "s.duckdb", [tmp_path / "corpus"])
+    assert report.runs["x"].status == "ran" and "out of memory" in report.runs["x"].reason
+    assert len(calls) == 2 and calls[1] != calls[0]
+    assert pipeline.build(tmp_path / "s.duckdb", [tmp_path / "corpus"]).runs["x"].status == \
+        "skipped"
+    assert len(calls) == 2
