@@ -5,7 +5,9 @@ order, each as a `StageSpec`: the function `(con, progress) -> dict` that rebuil
 the tables it reads and writes, and the source files that hold its rules. A build runs a stage
 only when something it reads changed since it was last built in this store (see
 store/fingerprints.py); otherwise it reports the stage skipped with the figures of its last run.
-A new stage or a new input (a ROR table, a positions table) plugs in by declaring it here.
+A new stage or a new input plugs in by declaring it here: a stage that loads a ROR dump or a
+positions export names its files (`files`) and the table it writes; the stages that read that
+table list it in `reads`.
 `full=True` forgets every fingerprint and runs every stage.
 """
 
@@ -15,7 +17,7 @@ import importlib
 import os
 import resource
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -60,6 +62,9 @@ class StageSpec:
     # tables in which the stage remembers what it computed, to redo only what changed: dropped
     # by a full build
     state: tuple[str, ...] = ()
+    # files it reads besides tables (a ROR dump, a positions export): their bytes are hashed
+    # into its fingerprint
+    files: Callable[[], Iterable[Path]] | None = None
 
 
 @dataclass
@@ -218,7 +223,8 @@ def _run_stage(con: duckdb.DuckDBPyConnection, spec: StageSpec, progress: Progre
         progress(spec.name, 0, 1, "inputs not declared")
         report.stages[spec.name] = spec.run(con, progress)
         return StageRun("ran", reason="inputs not declared")
-    finger, _ = fp.stage_fingerprint(con, spec.reads, spec.code, written_by, built,
+    extra = fp.files_fingerprint(spec.files()) if spec.files is not None else ""
+    finger, _ = fp.stage_fingerprint(con, spec.reads, spec.code, written_by, built, extra=extra,
                                      contents=contents)
     previous = fp.recorded(con).get(spec.name)
     if fp.is_current(con, spec.name, finger, spec.writes):

@@ -226,3 +226,35 @@ def test_a_stage_out_of_memory_runs_again_with_twice_the_limit(
     assert pipeline.build(tmp_path / "s.duckdb", [tmp_path / "corpus"]).runs["x"].status == \
         "skipped"
     assert len(calls) == 2
+
+
+def test_a_stage_reading_files_runs_again_when_they_change(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new input (e.g. a ROR dump) plugs in by naming its files: the stage reruns when their
+    bytes change, and so do the stages reading its table."""
+    dump = tmp_path / "dump.csv"
+    dump.write_text("a\n")
+    runs: list[str] = []
+
+    def load(con: duckdb.DuckDBPyConnection, progress: pipeline.Progress) -> dict:
+        runs.append("load")
+        con.execute(f"CREATE OR REPLACE TABLE dump AS SELECT * FROM read_csv('{dump}')")
+        return {}
+
+    def use(con: duckdb.DuckDBPyConnection, progress: pipeline.Progress) -> dict:
+        runs.append("use")
+        con.execute("CREATE OR REPLACE TABLE used AS SELECT count(*) AS n FROM dump")
+        return {}
+
+    monkeypatch.setattr(pipeline, "stage_specs", lambda: [
+        pipeline.StageSpec("load", load, reads=(), writes=("dump",), code=(),
+                           files=lambda: [dump]),
+        pipeline.StageSpec("use", use, reads=("dump",), writes=("used",), code=())])
+    (tmp_path / "corpus").mkdir()
+    build = lambda: pipeline.build(tmp_path / "s.duckdb", [tmp_path / "corpus"])  # noqa: E731
+    build()
+    build()
+    assert runs == ["load", "use"]
+    dump.write_text("a\nb\n")
+    build()
+    assert runs == ["load", "use", "load", "use"]

@@ -62,6 +62,21 @@ def code_fingerprint(paths: tuple[str, ...]) -> str:
     return h.hexdigest()
 
 
+def files_fingerprint(paths: Iterable[Path]) -> str:
+    """sha256 over the names and bytes of input files, in name order (`missing` for one that
+    is not there)."""
+    h = hashlib.sha256()
+    for path in sorted(Path(p) for p in paths):
+        h.update(str(path).encode())
+        try:
+            with open(path, "rb") as f:
+                for chunk in iter(lambda: f.read(1 << 20), b""):
+                    h.update(chunk)
+        except OSError:
+            h.update(b"<missing>")
+    return h.hexdigest()
+
+
 def content_fingerprint(con: duckdb.DuckDBPyConnection, table: str) -> str:
     """Row count and sum of row hashes of `table` (independent of the rows' order)."""
     if not _exists(con, table):
