@@ -74,7 +74,7 @@ class StageRun:
     status: str
     seconds: float = 0.0
     cpu_seconds: float = 0.0
-    peak_rss_mb: int = 0
+    peak_rss_mb: int = 0  # of the process so far (ru_maxrss), not of this stage alone
     reason: str = ""
 
 

@@ -52,7 +52,8 @@ def build(
     with progress_bar() as update:
         report = pipeline.build(path, dirs, progress=update, full=full)
     runs = {n: {"status": r.status, "reason": r.reason, "seconds": round(r.seconds, 2),
-                "cpu_seconds": round(r.cpu_seconds, 2), "peak_rss_mb": r.peak_rss_mb}
+                "cpu_seconds": round(r.cpu_seconds, 2),
+                "process_peak_rss_mb": r.peak_rss_mb}
             for n, r in report.runs.items()}
     if as_json:
         print_json({"db": str(path), "stages": report.stages, "seconds": report.seconds,
