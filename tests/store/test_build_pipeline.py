@@ -258,3 +258,26 @@ def test_a_stage_reading_files_runs_again_when_they_change(
     dump.write_text("a\nb\n")
     build()
     assert runs == ["load", "use", "load", "use"]
+
+
+def test_renaming_an_organisation_recomputes_the_profiles_that_show_it(
+        corpus: Path, tmp_path: Path) -> None:
+    from talentgraph.careers import profiles
+
+    path = tmp_path / "s.duckdb"
+    pipeline.build(path, [corpus])
+    con = db.connect(path)
+    org, n_showing = con.execute("""
+        SELECT org_id, count(DISTINCT person_id) FROM spells GROUP BY 1
+        ORDER BY 2 DESC, 1 LIMIT 1""").fetchone()
+    n_all = con.execute("SELECT count(*) FROM persons").fetchone()[0]
+    con.execute("UPDATE orgs SET name = 'Renamed Institute' WHERE org_id = ?", [org])
+    report = profiles.build_profiles(con)
+    assert n_showing <= report["profiles_computed"] < n_all
+    assert con.execute("SELECT count(*) FROM person_profiles WHERE parts LIKE "
+                       "'%Renamed Institute%'").fetchone()[0] == n_showing
+    incremental = con.execute("SELECT * FROM person_profiles ORDER BY person_id").fetchall()
+    profiles.build_profiles(con, incremental=False)
+    assert con.execute("SELECT * FROM person_profiles ORDER BY person_id").fetchall() == \
+        incremental
+    con.close()

@@ -12,6 +12,9 @@ Tables it (re)builds, after the careers stage:
   person_profiles_meta  row counts of the tables it was built from; a profile is used only while
                         they still match (a careers rebuild without this stage falls back to
                         computing)
+  person_profiles_digest  per person, a hash of every row their profile is computed from (and
+                        of the organisation names it shows): a rebuild recomputes only the
+                        profiles whose digest changed
 """
 
 from __future__ import annotations
@@ -196,42 +199,43 @@ def _compute(con: duckdb.DuckDBPyConnection) -> None:
 # so one pass over all ~200k persons of the corpus needed more than the build's memory limit.
 SLICE_PERSONS = 50_000
 INCREMENTAL_MAX_SHARE = 0.5
-_ORGS_KEY = "@orgs"  # the row of person_profiles_digest holding the digest of the org names
 
 
 def _digest(con: duckdb.DuckDBPyConnection) -> None:
     """_pp_digest(person_id, digest): the sum of the hashes of every row the person's profile is
-    computed from, and under '@orgs' one of the organisation names."""
+    computed from, with the names of the organisations it shows."""
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _pp_digest AS
+        WITH shown AS (   -- (person, organisation) pairs whose name the profile shows
+            SELECT person_id, org_id FROM spells
+            UNION ALL SELECT person_id, unnest(concurrent_org_ids) FROM spells
+            UNION ALL SELECT person_id, from_org_id FROM moves
+            UNION ALL SELECT person_id, to_org_id FROM moves
+            UNION ALL SELECT m.person_id, e.org_id FROM move_evidence e JOIN moves m USING (move_id)
+        )
         SELECT person_id, sum(h::HUGEINT) AS digest FROM (
             SELECT person_id, hash(x) AS h FROM persons x
             UNION ALL SELECT person_id, hash(x) FROM spells x
             UNION ALL SELECT person_id, hash(x) FROM moves x
             UNION ALL SELECT m.person_id, hash(x) FROM move_evidence x JOIN moves m USING (move_id)
             UNION ALL SELECT person_id, hash(x) FROM career_papers x
-            UNION ALL SELECT person_id, hash(x) FROM career_coauthors x)
-        GROUP BY person_id
-        UNION ALL
-        SELECT '@orgs', coalesce(sum(hash(org_id, name)::HUGEINT), 0) FROM orgs""")
+            UNION ALL SELECT person_id, hash(x) FROM career_coauthors x
+            UNION ALL SELECT s.person_id, hash(s.org_id, o.name) FROM shown s
+                      LEFT JOIN orgs o USING (org_id))
+        GROUP BY person_id""")
 
 
 def _plan(con: duckdb.DuckDBPyConnection) -> int | None:
     """Fill _pp_todo with the persons whose digest changed since the last build; returns how
-    many, or None when every profile must be computed (no earlier build, organisation names
-    changed, or most persons changed)."""
+    many, or None when every profile must be computed (no earlier build, or most persons
+    changed)."""
     if not table_exists(con, "person_profiles_digest") or not table_exists(con, "person_profiles"):
-        return None
-    same_orgs = con.execute("""
-        SELECT count(*) FROM _pp_digest n JOIN person_profiles_digest o USING (person_id)
-        WHERE person_id = ? AND n.digest = o.digest""", [_ORGS_KEY]).fetchone()[0]
-    if not same_orgs:
         return None
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _pp_todo AS
         SELECT person_id FROM _pp_digest n
         LEFT JOIN person_profiles_digest o USING (person_id)
-        WHERE o.digest IS DISTINCT FROM n.digest AND person_id <> ?""", [_ORGS_KEY])
+        WHERE o.digest IS DISTINCT FROM n.digest""")
     n_todo, n_all = con.execute("SELECT (SELECT count(*) FROM _pp_todo), "
                                 "(SELECT count(*) FROM persons)").fetchone()
     return n_todo if n_todo <= INCREMENTAL_MAX_SHARE * max(n_all, 1) else None
