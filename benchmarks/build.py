@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import json
 import os
 import shutil
@@ -142,12 +143,16 @@ def _exports(db: Path, out: Path) -> tuple[dict, list, bytes, bytes]:
 
 
 def _renamed(data: bytes, name: dict[str, str]) -> bytes:
-    """An export with every person id replaced by the person's smallest mention key."""
-    text = data.decode()
-    for pid, key in name.items():
-        if pid:
-            text = text.replace(pid, key)
-    return text.encode()
+    """An export with the person_id column replaced by the person's smallest mention key."""
+    rows = list(csv.reader(io.StringIO(data.decode())))
+    col = rows[0].index("person_id")
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(rows[0])
+    for r in rows[1:]:
+        r[col] = name.get(r[col], r[col])
+        writer.writerow(r)
+    return out.getvalue().encode()
 
 
 def _top(db: Path, name: dict[str, str]) -> dict[str, list[str]]:
@@ -190,6 +195,17 @@ def equality(steps_db: Path, scratch_db: Path) -> dict[str, bool | str]:
         return checks
 
 
+def _byte_checks(first: Path, second: Path) -> dict[str, bool | str]:
+    """Two builds from scratch of the same files: byte-identical exports."""
+    with tempfile.TemporaryDirectory() as tmp:
+        a, b = Path(tmp) / "a", Path(tmp) / "b"
+        a.mkdir()
+        b.mkdir()
+        ea, eb = _exports(first, a), _exports(second, b)
+    return {"two builds from scratch: export mentions (bytes)": ea[2] == eb[2],
+            "two builds from scratch: export moves (bytes)": ea[3] == eb[3]}
+
+
 def _row(label: str, r: dict, base: dict | None) -> str:
     def cmp(v: float, key: str) -> str:
         if base is None or key not in base:
@@ -211,10 +227,27 @@ def main() -> None:
     ap.add_argument("--compare")
     ap.add_argument("--skip-scratch", action="store_true",
                     help="no reference build, no equality checks")
+    ap.add_argument("--checks-only", action="store_true",
+                    help="only the equality checks, on the stores of an earlier run in --work")
+    ap.add_argument("--again-only", action="store_true",
+                    help="only a second build from scratch of the whole folder in --work, its "
+                    "exports byte-compared with the first's")
     ap.add_argument("--twice", action="store_true",
                     help="a second build from scratch: its exports must be byte-identical")
     args = ap.parse_args()
     work = Path(args.work)
+    if args.checks_only:
+        for k, v in equality(work / "steps.duckdb", work / "scratch.duckdb").items():
+            print(f"equal: {k}: {v}", flush=True)
+        return
+    if args.again_only:
+        again_db = work / "scratch-again.duckdb"
+        again_db.unlink(missing_ok=True)
+        print(_row("scratch again", run_child(again_db, work / "paperlists", "scratch again"),
+                   None))
+        for k, v in _byte_checks(work / "scratch.duckdb", again_db).items():
+            print(f"equal: {k}: {v}", flush=True)
+        return
     work.mkdir(parents=True, exist_ok=True)
     corpus = work / "paperlists"
     held = link_corpus(Path(args.paperlists), corpus, tuple(args.hold.split(",")))
@@ -237,13 +270,7 @@ def main() -> None:
             again_db = work / "scratch-again.duckdb"
             again_db.unlink(missing_ok=True)
             results["scratch again"] = run_child(again_db, corpus, "scratch again")
-            with tempfile.TemporaryDirectory() as tmp:
-                a, b = Path(tmp) / "a", Path(tmp) / "b"
-                a.mkdir()
-                b.mkdir()
-                ea, eb = _exports(scratch_db, a), _exports(again_db, b)
-            checks["two builds from scratch: export mentions (bytes)"] = ea[2] == eb[2]
-            checks["two builds from scratch: export moves (bytes)"] = ea[3] == eb[3]
+            checks.update(_byte_checks(scratch_db, again_db))
     base = json.loads(Path(args.compare).read_text()) if args.compare else {}
     print(f"held back: {', '.join(f.name for f, _ in held)}")
     for label, r in results.items():
