@@ -135,3 +135,21 @@ def test_build_reports_unreadable_fixture_path(tmp_path):
 
 def test_fixture_dir_is_used_as_given(corpus: Path):
     assert config.find_paperlists([corpus]) == [corpus]
+
+
+def test_build_shows_progress_lines_and_what_it_skipped(corpus, tmp_path):
+    """Not on a terminal: plain progress lines per stage, then what was redone and skipped;
+    `--full` runs every stage again."""
+    db = tmp_path / "tg.duckdb"
+    first = invoke("build", "--paperlists", str(corpus), "--db", str(db))
+    assert "[orgs]" in first.stderr and "[index]" in first.stderr
+    assert "redone: orgs, people, careers, profiles, index; skipped: nothing" in \
+        " ".join(first.stdout.split())
+    again = invoke("build", "--paperlists", str(corpus), "--db", str(db), "--json")
+    summary = json.loads(again.stdout)["summary"]
+    assert summary["redone"] == []
+    assert summary["skipped"] == ["orgs", "people", "careers", "profiles", "index"]
+    forced = json.loads(invoke("build", "--paperlists", str(corpus), "--db", str(db), "--full",
+                               "--json").stdout)
+    assert forced["summary"]["redone"] == ["orgs", "people", "careers", "profiles", "index"]
+    assert {r["status"] for r in forced["runs"].values()} == {"ran"}

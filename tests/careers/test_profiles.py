@@ -43,7 +43,7 @@ def _ids(con) -> list[str]:
 def test_precomputed_profiles_equal_computed_ones_for_every_person(world):
     con = world.con
     report = profiles.build_profiles(con)
-    assert report == {"profiles": len(_ids(con))}
+    assert report == {"profiles": len(_ids(con)), "profiles_computed": len(_ids(con))}
     assert profiles.is_fresh(con)
     for pid in _ids(con):
         computed = person.computed_careers(con, pid)
@@ -71,9 +71,11 @@ def test_a_careers_rebuild_without_the_stage_falls_back_to_computing(world):
     con.execute("DELETE FROM career_coauthors WHERE person_id = 'ann'")
     assert not profiles.is_fresh(con)
     assert person.person_careers(con, "ann")["coauthors"] == []
-    profiles.build_profiles(con)
+    assert profiles.build_profiles(con)["profiles_computed"] == 1  # only ann's changed
     assert profiles.is_fresh(con)
     assert person.person_careers(con, "ann")["coauthors"] == []
+    assert person.person_careers(con, "ann", precomputed=True) == \
+        person.computed_careers(con, "ann")
 
 
 def test_stage_is_skipped_without_careers_tables(tmp_path):

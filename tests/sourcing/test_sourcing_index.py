@@ -111,7 +111,7 @@ def test_search_without_index_gives_a_way_out(tmp_path: Path) -> None:
 
 
 def test_index_stage_is_registered_last() -> None:
-    names = [name for name, _ in pipeline.derived_stages()]
+    names = [spec.name for spec in pipeline.stage_specs()]
     assert names[-1] == "index"
 
 

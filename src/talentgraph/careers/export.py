@@ -44,7 +44,8 @@ def _copy(con: duckdb.DuckDBPyConnection, path_sql: str) -> None:
             LEFT JOIN orgs fp ON fp.org_id = fo.top_parent_id
             LEFT JOIN orgs tor ON tor.org_id = m.to_org_id
             LEFT JOIN orgs tp ON tp.org_id = tor.top_parent_id
-            ORDER BY m.person_id, m.first_year_at_to, m.from_org_id, m.to_org_id
+            ORDER BY m.person_id, m.first_year_at_to, m.from_org_id, m.to_org_id,
+                     m.last_year_at_from, m.kind, m.confidence
         ) TO '{path_sql}' (HEADER, DELIMITER ',')
     """)
 

@@ -160,7 +160,8 @@ def build_observations(con: duckdb.DuckDBPyConnection, mention_person: str = "me
                {role_part.replace('m.role', 'role').replace('mo.', '')} AS role_one
         FROM unioned
         WHERE year IS NOT NULL
-        ORDER BY person_id, paper_id, position, org_id, weight DESC
+        -- the rest breaks ties (two alias dates of one name) the same way on every build
+        ORDER BY person_id, paper_id, position, org_id, weight DESC, eff_year, dating, evidence
     )
     ORDER BY person_id, eff_year, org_id
     """)

@@ -18,6 +18,7 @@ from talentgraph.careers.timelines import Obs, Spell, build_spells, merge_same_o
 from talentgraph.errors import StoreError
 from talentgraph.resolve.orgs.links import links as curated_links
 
+_BATCH_ROWS = 50_000
 _OBS_COLS = ("person_id, paper_id, position, eff_year, org_id, weight, evidence, key, role, "
              "role_kind, n_orgs, source_file, record_id, alignment")
 
@@ -30,7 +31,10 @@ def _per_person(con: duckdb.DuckDBPyConnection, obs_table: str
                 ) -> Iterator[tuple[str, list[Obs]]]:
     """Observations grouped by person, streamed in batches (the table is ordered by person)."""
     reader = con.execute(
-        f"SELECT {_OBS_COLS} FROM {obs_table} ORDER BY person_id, eff_year, org_id"
+        # (person, paper, position, organisation) is the table's key: a total order, so the
+        # order-dependent timeline code sees the same list on every build
+        f"SELECT {_OBS_COLS} FROM {obs_table} "
+        "ORDER BY person_id, eff_year, org_id, paper_id, position"
     ).to_arrow_reader(50_000)
     current: str | None = None
     bucket: list[Obs] = []
@@ -191,6 +195,8 @@ def build_careers(con: duckdb.DuckDBPyConnection, progress: Any = _no_progress,
     n_persons = con.execute(f"SELECT count(DISTINCT person_id) FROM {obs_table}").fetchone()[0]
 
     rows: dict[str, list[dict[str, Any]]] = {"spells": [], "moves": [], "move_evidence": []}
+    batches: dict[str, list[pa.RecordBatch]] = {name: [] for name in rows}
+    counts = dict.fromkeys(rows, 0)
     moves: list[Move] = []
     for done, (person_id, obs) in enumerate(_per_person(con, obs_table), start=1):
         merge_same_orgs(obs, org_names)
@@ -200,6 +206,11 @@ def build_careers(con: duckdb.DuckDBPyConnection, progress: Any = _no_progress,
                                  if o is not s and o.org_id != s.org_id and o.kind == "home"
                                  and o.start_year <= s.end_year and s.start_year <= o.end_year})
             rows["spells"].append(_spell_row(s, concurrent))
+        if len(rows["spells"]) >= _BATCH_ROWS:  # kept as Arrow, not as dicts
+            batches["spells"].append(pa.RecordBatch.from_pylist(rows["spells"],
+                                                                schema=_SCHEMAS["spells"]))
+            counts["spells"] += len(rows["spells"])
+            rows["spells"] = []
         if len({s.org_id for s in spells}) > 1:
             moves.extend(detect_moves(person_id, spells, dual, org_kind, transitions, linked,
                                       common_name=person_id in common))
@@ -222,7 +233,10 @@ def build_careers(con: duckdb.DuckDBPyConnection, progress: Any = _no_progress,
     order = {"spells": "person_id, start_year", "moves": "person_id, first_year_at_to",
              "move_evidence": "move_id, side, year"}
     for name, schema in _SCHEMAS.items():
-        table = pa.Table.from_pylist(rows[name], schema=schema)
+        batches[name].append(pa.RecordBatch.from_pylist(rows[name], schema=schema))
+        counts[name] += len(rows[name])
+        rows[name] = []
+        table = pa.Table.from_batches(batches.pop(name), schema=schema)
         con.register("_careers_tmp", table)
         con.execute(f"CREATE OR REPLACE TABLE {prefix}{name} AS SELECT * FROM _careers_tmp "
                     f"ORDER BY {order[name]}")
@@ -232,7 +246,6 @@ def build_careers(con: duckdb.DuckDBPyConnection, progress: Any = _no_progress,
         n_now = build_person_now(con)
     else:
         n_now = 0
-    counts = {name: len(r) for name, r in rows.items()}
     return {
         "observations": n_obs, "position_observations": n_pos, "persons_with_now": n_now,
         "persons": n_persons, "spells": counts["spells"],

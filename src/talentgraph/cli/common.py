@@ -87,11 +87,15 @@ def _cell(column: str, value: Any) -> str:
 
 @contextmanager
 def progress_bar() -> Iterator[Callable[[str, int, int, str], None]]:
-    """A Rich progress bar, one task per stage, as a `pipeline.Progress` callback."""
+    """Progress as a `pipeline.Progress` callback: a Rich bar per stage on a terminal, else
+    plain lines on stderr (a stage's start, a new step of it, at most one line every
+    PLAIN_EVERY seconds in between, and its end)."""
+    if not err_console.is_terminal:
+        yield _plain_progress()
+        return
     with Progress(TextColumn("[bold]{task.description:<10}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), TextColumn("[dim]{task.fields[detail]}"),
-                  console=err_console, transient=False,
-                  disable=not err_console.is_terminal) as bar:
+                  console=err_console, transient=False) as bar:
         tasks: dict[str, Any] = {}
 
         def update(stage: str, done: int, total: int, detail: str = "") -> None:
@@ -100,3 +104,27 @@ def progress_bar() -> Iterator[Callable[[str, int, int, str], None]]:
             bar.update(tasks[stage], completed=done, total=total, detail=detail[:40])
 
         yield update
+
+
+PLAIN_EVERY = 10.0
+
+
+def _plain_progress() -> Callable[[str, int, int, str], None]:
+    import time
+
+    last: dict[str, tuple[float, str]] = {}
+
+    def update(stage: str, done: int, total: int, detail: str = "") -> None:
+        now = time.monotonic()
+        seen = last.get(stage)
+        finished = total > 0 and done >= total
+        if seen is not None and detail == seen[1] and not finished and now - seen[0] < PLAIN_EVERY:
+            return
+        if seen is not None and finished and seen[1] == detail:
+            return
+        last[stage] = (now, detail)
+        share = f" {done:,}/{total:,}" if total > 1 else ""
+        sys.stderr.write(f"[{stage}]{share} {detail}".rstrip() + "\n")
+        sys.stderr.flush()
+
+    return update

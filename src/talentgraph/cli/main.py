@@ -61,10 +61,12 @@ def build(
         "--ror", help="The ROR dump (gzip'd JSON Lines, schema v1 or v2) organisations are "
         "resolved to. Default: $TALENTGRAPH_ROR, else ../shared/data/ror/ror-records.jsonl.gz; "
         "without one (or with `--ror none`), organisations are resolved without ROR.")] = None,
+    full: Annotated[bool, typer.Option(
+        "--full", help="Run every stage, even those whose inputs did not change.")] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Build the store: ingest the corpus, ROR and the positions found, then resolve, link and
-    index it."""
+    index what changed."""
     from talentgraph import pipeline
 
     dirs = config.find_paperlists(paperlists)
@@ -73,11 +75,18 @@ def build(
     path = db_path(db)
     err_console.print(f"Building [bold]{path}[/bold] from {', '.join(map(str, dirs))}"
                       + (f" with ROR {ror_path}" if ror_path else " (no ROR dump found)")
-                      + (f" and positions from {pos}" if pos else " (no positions file found)"))
+                      + (f" and positions from {pos}" if pos else " (no positions file found)")
+                      + (" (full rebuild)" if full else ""))
     with progress_bar() as update:
-        report = pipeline.build(path, dirs, progress=update, ror=ror_path, positions=pos)
+        report = pipeline.build(path, dirs, progress=update, ror=ror_path, positions=pos,
+                                full=full)
+    runs = {n: {"status": r.status, "reason": r.reason, "seconds": round(r.seconds, 2),
+                "cpu_seconds": round(r.cpu_seconds, 2),
+                "process_peak_rss_mb": r.peak_rss_mb}
+            for n, r in report.runs.items()}
     if as_json:
-        print_json({"db": str(path), "stages": report.stages, "seconds": report.seconds})
+        print_json({"db": str(path), "stages": report.stages, "seconds": report.seconds,
+                    "runs": runs, "summary": report.summary()})
         return
     ing = report.stages["ingest"]
     console.print(
@@ -95,10 +104,16 @@ def build(
             console.print(f"ROR: {result['organisations']:,} organisations from "
                           f"{result['source_file']} ({result['outcome']}; "
                           f"{result['problems']:,} problems noted, see `talentgraph stats`)")
-        elif not name.startswith("ingest"):
-            summary = ", ".join(f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}"
-                                for k, v in result.items())
-            console.print(f"{name}: {summary} ({report.seconds[name]:.1f} s)")
+            continue
+        if name.startswith("ingest"):
+            continue
+        summary = ", ".join(f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}"
+                            for k, v in result.items())
+        run = report.runs.get(name)
+        how = (f"skipped, {run.reason}; figures of its last run"
+               if run is not None and run.status == "skipped"
+               else f"{report.seconds.get(name, 0.0):.1f} s")
+        console.print(f"{name}: {summary} ({how})")
 
 
 @app.command()

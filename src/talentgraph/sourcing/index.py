@@ -237,12 +237,17 @@ def _whereabouts(con: duckdb.DuckDBPyConnection, have: dict[str, bool]) -> None:
                  country, since_year, seen_year, evidence) AS ({" UNION ALL ".join(parts)}),
         best AS (SELECT * FROM obs QUALIFY priority = min(priority) OVER (PARTITION BY person_id))
         SELECT person_id, any_value(source) AS where_source,
-               list(DISTINCT org_id) FILTER (WHERE org_id IS NOT NULL) AS current_org_ids,
-               list(DISTINCT org_name) FILTER (WHERE org_name IS NOT NULL) AS current_orgs,
-               list(DISTINCT top_parent_id) FILTER (WHERE top_parent_id IS NOT NULL)
+               list(DISTINCT org_id ORDER BY org_id)
+                   FILTER (WHERE org_id IS NOT NULL) AS current_org_ids,
+               list(DISTINCT org_name ORDER BY org_name)
+                   FILTER (WHERE org_name IS NOT NULL) AS current_orgs,
+               list(DISTINCT top_parent_id ORDER BY top_parent_id)
+                   FILTER (WHERE top_parent_id IS NOT NULL)
                    AS current_parent_ids,
-               list(DISTINCT parent_name) FILTER (WHERE parent_name IS NOT NULL) AS current_parents,
-               list(DISTINCT c.code) FILTER (WHERE c.code IS NOT NULL) AS current_countries,
+               list(DISTINCT parent_name ORDER BY parent_name)
+                   FILTER (WHERE parent_name IS NOT NULL) AS current_parents,
+               list(DISTINCT c.code ORDER BY c.code)
+                   FILTER (WHERE c.code IS NOT NULL) AS current_countries,
                min(since_year) AS since_year,
                max(seen_year) AS where_year,
                any_value(evidence) AS where_evidence
@@ -322,15 +327,19 @@ def _build_people(con: duckdb.DuckDBPyConnection, have: dict[str, bool], ref_yea
             WHERE x.n_authors <= {m.COAUTHOR_MAX_AUTHORS}
             GROUP BY x.person_id
         ), roles AS (
-            SELECT a.person_id, arg_max(m.role, a.year) AS role, max(a.year) AS role_year
+            SELECT a.person_id, arg_max(m.role, (a.year, m.role)) AS role, max(a.year) AS role_year
             FROM sourcing_authorship a JOIN mentions m USING (paper_id, position)
             WHERE m.role IS NOT NULL AND trim(m.role) <> '' AND a.year IS NOT NULL
             GROUP BY a.person_id
         ), mv AS ({moves}), nm AS ({names}),
         names_fallback AS (
-            SELECT a.person_id, mode(m.raw_name) AS raw_name
-            FROM sourcing_authorship a JOIN mentions m USING (paper_id, position)
-            GROUP BY a.person_id
+            -- the most frequent name; of equally frequent ones the last in sort order (mode()
+            -- picks any of them, which changed from one build to the next)
+            SELECT person_id, arg_max(raw_name, (cnt, raw_name)) AS raw_name
+            FROM (SELECT a.person_id, m.raw_name, count(*) AS cnt
+                  FROM sourcing_authorship a JOIN mentions m USING (paper_id, position)
+                  GROUP BY ALL)
+            GROUP BY person_id
         ), joined AS (
             SELECT b.*, coalesce(nm.canonical_name, nf.raw_name) AS name,
                    coalesce(co.coauthors, 0) AS coauthors, r.role, r.role_year,

@@ -90,14 +90,18 @@ def build_orgs(con: duckdb.DuckDBPyConnection, progress: Any = _no_progress) -> 
     cat = catalog_mod.default()
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _org_keys AS
-        SELECT row_number() OVER () AS key_id, raw_affiliation, aff_norm, aff_country,
-               affiliation_domain, email_domain, aff_ror, count(*) AS n
-        FROM mentions
-        WHERE coalesce(raw_affiliation, aff_norm, affiliation_domain, email_domain, aff_ror)
-              IS NOT NULL
-        GROUP BY ALL""")
+        SELECT row_number() OVER (ORDER BY raw_affiliation, aff_norm, aff_country,
+                                      affiliation_domain, email_domain, aff_ror) AS key_id, *
+        FROM (SELECT raw_affiliation, aff_norm, aff_country, affiliation_domain, email_domain,
+                     aff_ror, count(*) AS n
+              FROM mentions
+              WHERE coalesce(raw_affiliation, aff_norm, affiliation_domain, email_domain,
+                             aff_ror) IS NOT NULL
+              GROUP BY ALL)""")
     keys = con.execute("SELECT key_id, raw_affiliation, aff_norm, aff_country, "
-                       "affiliation_domain, email_domain, n, aff_ror FROM _org_keys").fetchall()
+                       "affiliation_domain, email_domain, n, aff_ror FROM _org_keys "
+                       "ORDER BY key_id").fetchall()  # in a fixed order: votes and names are
+    # counted in it
     rors = {k[0]: k[7] for k in keys if k[7]}  # ROR ids a source gave (OpenAlex institutions)
     keys = [k[:7] for k in keys]
     total = len(keys) * 2
@@ -140,7 +144,8 @@ def build_orgs(con: duckdb.DuckDBPyConnection, progress: Any = _no_progress) -> 
 
     # Paper-level affiliation sets (not attributed to authors).
     sets = [r[0] for r in con.execute(
-        "SELECT DISTINCT unnest(aff_set) FROM papers WHERE len(aff_set) > 0").fetchall()]
+        "SELECT DISTINCT unnest(aff_set) FROM papers WHERE len(aff_set) > 0 ORDER BY 1"
+        ).fetchall()]
     set_rows: list[dict[str, Any]] = []
     for s in sets:
         for i, m in enumerate(resolver.resolve(s)):
@@ -293,7 +298,7 @@ def _write_hosts(con: duckdb.DuckDBPyConnection, cat: catalog_mod.Catalog,
     """Give generated organisations their host (resolve/orgs/hosts.py) as parent in `orgs`;
     returns how many got one, by evidence."""
     facts = {o: hosts_mod.OrgFacts(k, bool(c), int(n or 0)) for o, k, c, n in con.execute(
-        "SELECT org_id, kind, curated, n_mentions FROM orgs").fetchall()}
+        "SELECT org_id, kind, curated, n_mentions FROM orgs ORDER BY org_id").fetchall()}
     # Domains on the mentions each generated organisation is the first one of.
     for g, dom, edom, n in con.execute("""
             SELECT mo.org_id, m.affiliation_domain, m.email_domain, count(*)
@@ -301,7 +306,7 @@ def _write_hosts(con: duckdb.DuckDBPyConnection, cat: catalog_mod.Catalog,
             JOIN orgs o ON o.org_id = mo.org_id
             WHERE mo.rank = 1 AND NOT o.curated
               AND coalesce(m.affiliation_domain, m.email_domain) IS NOT NULL
-            GROUP BY ALL""").fetchall():
+            GROUP BY ALL ORDER BY ALL""").fetchall():
         hit = resolver.domain_org(dom) or resolver.domain_org(edom)
         if hit and hit[0] != g:
             votes.domain[g][hit[0]] += n
@@ -312,7 +317,7 @@ def _write_hosts(con: duckdb.DuckDBPyConnection, cat: catalog_mod.Catalog,
             JOIN mentions m USING (paper_id, position)
             JOIN orgs o ON o.org_id = a.org_id
             WHERE NOT o.curated AND a.org_id <> b.org_id
-            GROUP BY ALL""").fetchall():
+            GROUP BY ALL ORDER BY ALL""").fetchall():
         votes.colisted[g][h] += n
         votes.colisted_authors[(g, h)] = authors
     # Parents the curated table or ROR gave: kept, and no host is chosen for those organisations.
