@@ -14,9 +14,10 @@ from talentgraph.store import db
 
 @pytest.fixture(autouse=True)
 def _no_real_ror(monkeypatch: pytest.MonkeyPatch) -> None:
-    """`talentgraph build` finds ../shared/data/ror by itself: tests build without it unless
-    they name a ROR file (tests/fixtures/ror)."""
+    """`talentgraph build` finds ../shared/data/ror and ../shared/data/aiwatch by itself: tests
+    build without them unless they name a fixture file (tests never read the real data)."""
     monkeypatch.setenv("TALENTGRAPH_ROR", "none")
+    monkeypatch.setenv("TALENTGRAPH_POSITIONS", "none")
 
 
 @pytest.fixture

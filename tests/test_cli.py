@@ -143,13 +143,13 @@ def test_build_shows_progress_lines_and_what_it_skipped(corpus, tmp_path):
     db = tmp_path / "tg.duckdb"
     first = invoke("build", "--paperlists", str(corpus), "--db", str(db))
     assert "[orgs]" in first.stderr and "[index]" in first.stderr
-    assert "redone: orgs, people, careers, profiles, index; skipped: nothing" in \
+    assert "redone: orgs, people, positions, careers, profiles, index; skipped: nothing" in \
         " ".join(first.stdout.split())
     again = invoke("build", "--paperlists", str(corpus), "--db", str(db), "--json")
     summary = json.loads(again.stdout)["summary"]
     assert summary["redone"] == []
-    assert summary["skipped"] == ["orgs", "people", "careers", "profiles", "index"]
+    assert summary["skipped"] == ["orgs", "people", "positions", "careers", "profiles", "index"]
     forced = json.loads(invoke("build", "--paperlists", str(corpus), "--db", str(db), "--full",
                                "--json").stdout)
-    assert forced["summary"]["redone"] == ["orgs", "people", "careers", "profiles", "index"]
+    assert forced["summary"]["redone"] == ["orgs", "people", "positions", "careers", "profiles", "index"]
     assert {r["status"] for r in forced["runs"].values()} == {"ran"}

@@ -29,10 +29,13 @@ def default_db_path() -> Path:
 
 def find_positions(given: Path | None = None, cwd: Path | None = None) -> Path | None:
     """The AI Watch positions file: `--positions`, else $TALENTGRAPH_POSITIONS, else
-    ../shared/data/aiwatch/positions.csv; None when there is none (positions are optional).
+    ../shared/data/aiwatch/positions.csv; None when there is none (positions are optional) or
+    when `--positions` or $TALENTGRAPH_POSITIONS is "none" (a build without positions).
     Raises CorpusNotFoundError when a path given or set does not exist."""
     for what, value in (("--positions", given), (f"${POSITIONS_ENV}",
                                                   os.environ.get(POSITIONS_ENV))):
+        if value and str(value).lower() == NO_ROR:  # "none", as for ROR
+            return None
         if value:
             if not Path(value).exists():
                 raise CorpusNotFoundError(f"{what} names no file or folder: {value}")

@@ -78,6 +78,10 @@ class StageRun:
     reason: str = ""
 
 
+# What a build ingests before the derived stages (reported apart from them).
+INGEST_STEPS = ("ingest", "ror", "ingest_positions")
+
+
 @dataclass
 class BuildReport:
     db_path: Path
@@ -91,7 +95,8 @@ class BuildReport:
         return {
             "added_files": ing.get("ingested", 0), "changed_files": ing.get("replaced", 0),
             "unchanged_files": ing.get("unchanged", 0),
-            "redone": [n for n, r in self.runs.items() if n != "ingest" and r.status == "ran"],
+            "redone": [n for n, r in self.runs.items()
+                       if n not in INGEST_STEPS and r.status == "ran"],
             "skipped": [n for n, r in self.runs.items() if r.status == "skipped"],
             "seconds": round(sum(self.seconds.values()), 2),
         }

@@ -115,7 +115,8 @@ def test_the_generator_reaches_every_level() -> None:
     """The parity test means something only if the pairs exercise every level."""
     seen: set[str] = set()
 
-    @settings(max_examples=300, deadline=None, database=None)
+    # derandomized: the same 300 pairs every run, so this check cannot pass or fail by luck
+    @settings(max_examples=300, deadline=None, database=None, derandomize=True)
     @given(name_pair())
     def collect(pair: tuple[str, str]) -> None:
         seen.add(python_level(*pair))

@@ -87,7 +87,7 @@ def test_rebuild_skips_what_did_not_change(corpus: Path, tmp_path: Path) -> None
 
     again = pipeline.build(path, [corpus])
     assert [n for n, r in again.runs.items() if r.status == "skipped"] == \
-        ["orgs", "people", "careers", "profiles", "index"]
+        ["orgs", "people", "positions", "careers", "profiles", "index"]
     assert again.stages["careers"]["moves"] == first.stages["careers"]["moves"]
     assert again.summary()["redone"] == []
 
@@ -114,7 +114,8 @@ def test_new_data_reruns_the_stages_that_read_it(corpus: Path, tmp_path: Path) -
     shutil.copy(corpus / "iclr" / "iclr2024.json", part / "iclr" / "iclr2024.json")
     report = pipeline.build(path, [part])
     assert report.stages["ingest"]["ingested"] == 1
-    assert report.summary()["redone"] == ["orgs", "people", "careers", "profiles", "index"]
+    assert report.summary()["redone"] == ["orgs", "people", "positions", "careers", "profiles",
+                                          "index"]
 
 
 def _partition(db_path: Path, out: Path) -> tuple[set[frozenset[str]], list[tuple[str, ...]]]:

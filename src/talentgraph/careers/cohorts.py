@@ -296,6 +296,7 @@ def member_status(con: duckdb.DuckDBPyConnection, members: list[Member]) -> list
             inside_parent = parents.get(to) in {parents.get(h) for h in home}
             out.append({**row, "status": "left", "to_org_id": to, "to": names.get(to, to),
                         "to_parent": parents.get(to, names.get(to, to)),
+                        "to_parent_id": tops.get(to, (to, None))[0],
                         "last_year_at_home": max((s[2] for s in my_spells if s[0] in home),
                                                  default=None),
                         "first_year_at_new": np_["since_year"], "kind": "job_change",

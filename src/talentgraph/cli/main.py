@@ -105,7 +105,7 @@ def build(
                           f"{result['source_file']} ({result['outcome']}; "
                           f"{result['problems']:,} problems noted, see `talentgraph stats`)")
             continue
-        if name.startswith("ingest"):
+        if name.startswith("ingest") or (name == "erased" and not result):
             continue
         summary = ", ".join(f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}"
                             for k, v in result.items())
@@ -114,6 +114,11 @@ def build(
                if run is not None and run.status == "skipped"
                else f"{report.seconds.get(name, 0.0):.1f} s")
         console.print(f"{name}: {summary} ({how})")
+    s = report.summary()
+    console.print(f"Build: {s['added_files']:,} new and {s['changed_files']:,} changed files; "
+                  f"redone: {', '.join(s['redone']) or 'nothing'}; "
+                  f"skipped: {', '.join(s['skipped']) or 'nothing'}; {s['seconds']:.1f} s "
+                  "(`--full` runs every stage).")
 
 
 @app.command()
