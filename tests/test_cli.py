@@ -151,5 +151,6 @@ def test_build_shows_progress_lines_and_what_it_skipped(corpus, tmp_path):
     assert summary["skipped"] == ["orgs", "people", "positions", "careers", "profiles", "index"]
     forced = json.loads(invoke("build", "--paperlists", str(corpus), "--db", str(db), "--full",
                                "--json").stdout)
-    assert forced["summary"]["redone"] == ["orgs", "people", "positions", "careers", "profiles", "index"]
+    assert forced["summary"]["redone"] == ["orgs", "people", "positions", "careers", "profiles",
+                                           "index"]
     assert {r["status"] for r in forced["runs"].values()} == {"ran"}
