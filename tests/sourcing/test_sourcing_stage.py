@@ -59,6 +59,17 @@ def test_a_long_record_without_titles_is_senior_by_the_record() -> None:
     assert (cs.stage, cs.decided_by) == ("senior", "record")
 
 
+def test_a_lab_heads_record_outweighs_the_student_titles_of_their_papers() -> None:
+    """133 papers over 11 years, last author of 61: his students' 'PhD student' titles (4 of 6
+    recent ones) must not make him a PhD student; his own faculty title names the stage."""
+    titles = [(2022, "PhD student"), (2023, "PhD student"), (2024, "PhD student"),
+              (2024, "PhD student"), (2023, "Assistant Professor"), (2024, "Assistant Professor")]
+    cs = career_stage(titles, Record(n_papers=133, first_year=2015, last_year=2025, n_multi=133,
+                                     n_last=61))
+    assert (cs.stage, cs.decided_by) == ("professor", "record")
+    assert "last author of 61 of 133" in cs.evidence
+
+
 @pytest.fixture
 def hal_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The fixture world plus Hal Hill: 32 papers 2008-2023 as last author (faculty titles in
