@@ -105,6 +105,25 @@ def test_rebuild_skips_what_did_not_change(corpus: Path, tmp_path: Path) -> None
     assert _exports(path, tmp_path / "2") == before
 
 
+def test_an_erasure_reruns_the_index_once_not_on_every_build(corpus: Path,
+                                                             tmp_path: Path) -> None:
+    """An erasure is re-applied to the index after each build; doing so must leave the index's
+    inputs as they were, or every later build would redo the index."""
+    from talentgraph.store import suppress
+
+    path = tmp_path / "s.duckdb"
+    pipeline.build(path, [corpus])
+    con = db.connect(path, read_only=True)
+    pid = con.execute("SELECT person_id FROM persons ORDER BY person_id LIMIT 1").fetchone()[0]
+    suppress.add(path, suppress.identifiers(con, pid))
+    con.close()
+    first = pipeline.build(path, [corpus])  # removes the person from the index built before
+    assert sum(first.stages["erased"].values()) > 0
+    assert pipeline.build(path, [corpus]).summary()["redone"] == ["index"]  # keeps them out
+    again = pipeline.build(path, [corpus])
+    assert again.summary()["redone"] == [] and sum(again.stages["erased"].values()) == 0
+
+
 def test_new_data_reruns_the_stages_that_read_it(corpus: Path, tmp_path: Path) -> None:
     part = tmp_path / "part"
     shutil.copytree(corpus, part)

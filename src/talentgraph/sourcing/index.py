@@ -467,7 +467,9 @@ def erase_from_index(con: duckdb.DuckDBPyConnection, person_id: str) -> dict[str
     appears in rankings, dossiers or peer statistics.
     """
     _ensure_erased(con)
-    con.execute("INSERT OR REPLACE INTO sourcing_erased VALUES (?, ?)",
+    # the first erasure's time stays: re-applying it after each build must not change the
+    # table, or the index stage (which reads it) would run again on every build
+    con.execute("INSERT INTO sourcing_erased VALUES (?, ?) ON CONFLICT DO NOTHING",
                 [person_id, datetime.now(UTC)])
     removed = {}
     if has_table(con, "sourcing_author_keys"):
