@@ -90,7 +90,7 @@ def _papers_of(con: duckdb.DuckDBPyConnection, person_id: str) -> list[dict[str,
         FROM mine JOIN papers p USING (paper_id)
     """, {"p": person_id})
     affs = con.execute("""
-        SELECT mo.paper_id, mo.position, string_agg(DISTINCT o.name, ' + ')
+        SELECT mo.paper_id, mo.position, string_agg(DISTINCT o.name, ' + ' ORDER BY o.name)
         FROM mention_orgs mo JOIN orgs o USING (org_id)
         WHERE mo.paper_id IN (SELECT unnest($ids)) GROUP BY ALL
     """, {"ids": [r["paper_id"] for r in rows]}).fetchall()

@@ -351,7 +351,9 @@ def _build_person_tables(con: duckdb.DuckDBPyConnection, mention_person: str) ->
     con.execute(f"""
     CREATE OR REPLACE TABLE career_papers AS
     WITH aff AS (
-        SELECT mo.paper_id, mo.position, string_agg(DISTINCT o.name, ' + ') AS affiliation
+        -- names in a fixed order: a parallel aggregate otherwise joins them in any order
+        SELECT mo.paper_id, mo.position,
+               string_agg(DISTINCT o.name, ' + ' ORDER BY o.name) AS affiliation
         FROM mention_orgs mo JOIN orgs o USING (org_id) GROUP BY ALL
     )
     SELECT mp.person_id, p.year, p.venue, p.title, p.status, mp.position, p.n_authors,
