@@ -121,25 +121,10 @@ def link_corpus(src: Path, dest: Path, hold: tuple[str, ...]) -> list[tuple[Path
 
 
 def _exports(db: Path, out: Path) -> tuple[dict, list, bytes, bytes]:
-    from talentgraph.careers.export import export_moves
-    from talentgraph.resolve.people.query import export_mentions
-    from talentgraph.store import db as store
+    from talentgraph.store.compare import build_meaning
 
-    con = store.connect(db, read_only=True)
-    try:
-        export_mentions(con, out / "mentions.csv")
-        export_moves(con, out / "moves.csv")
-    finally:
-        con.close()
-    people: dict[str, set[str]] = {}
-    with open(out / "mentions.csv", newline="", encoding="utf-8") as f:
-        for r in csv.DictReader(f):
-            people.setdefault(r["person_id"], set()).add(
-                f"{r['source_file']}|{r['record_id']}|{r['position']}")
-    name = {p: min(k) for p, k in people.items()}
-    with open(out / "moves.csv", newline="", encoding="utf-8") as f:
-        moves = sorted(tuple([name[r.pop("person_id")], *r.values()]) for r in csv.DictReader(f))
-    return name, moves, (out / "mentions.csv").read_bytes(), (out / "moves.csv").read_bytes()
+    m = build_meaning(db, out)
+    return m.name, m.moves, m.mentions_csv, m.moves_csv
 
 
 def _renamed(data: bytes, name: dict[str, str]) -> bytes:

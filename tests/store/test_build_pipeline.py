@@ -3,7 +3,6 @@ change, and incremental builds equal to builds from scratch (issue #17)."""
 
 from __future__ import annotations
 
-import csv
 import shutil
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from talentgraph.careers.export import export_moves
 from talentgraph.resolve.people.query import export_mentions
 from talentgraph.store import db
 from talentgraph.store import fingerprints as fp
+from talentgraph.store.compare import build_meaning
 from web.world import write_world
 
 # Tables whose content holds the time of the build, not what it was built from.
@@ -140,21 +140,8 @@ def test_new_data_reruns_the_stages_that_read_it(corpus: Path, tmp_path: Path) -
 def _partition(db_path: Path, out: Path) -> tuple[set[frozenset[str]], list[tuple[str, ...]]]:
     """The mentions grouped into persons, and the moves with each person named by their
     smallest mention key (person ids may differ: an incremental build keeps earlier ids)."""
-    con = db.connect(db_path, read_only=True)
-    try:
-        export_mentions(con, out / "mentions.csv")
-        export_moves(con, out / "moves.csv")
-    finally:
-        con.close()
-    people: dict[str, set[str]] = {}
-    with open(out / "mentions.csv", newline="", encoding="utf-8") as f:
-        for r in csv.DictReader(f):
-            people.setdefault(r["person_id"], set()).add(
-                f"{r['source_file']}|{r['record_id']}|{r['position']}")
-    name = {p: min(keys) for p, keys in people.items()}
-    with open(out / "moves.csv", newline="", encoding="utf-8") as f:
-        moves = sorted(tuple([name[r.pop("person_id")], *r.values()]) for r in csv.DictReader(f))
-    return {frozenset(k) for k in people.values()}, moves
+    meaning = build_meaning(db_path, out)
+    return meaning.partition, meaning.moves
 
 
 def test_two_step_build_equals_build_from_scratch(corpus: Path, tmp_path: Path) -> None:
