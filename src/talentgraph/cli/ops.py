@@ -149,6 +149,13 @@ def _out(data: Any, as_json: bool, title: str | None = None,
         common.print_table([data], title, columns)
 
 
+def _show(ctx: typer.Context, as_json: bool, title: str, read: Callable[..., Any],
+          *args: Any) -> None:
+    """Print what `read(session, actor, *args)` returns, read as the logged-in user."""
+    with _acting(ctx) as (s, actor):
+        _out(read(s, actor, *args), as_json, title)
+
+
 def _say(text: str) -> None:
 
     common.console.print(text, highlight=False)
@@ -284,8 +291,7 @@ def user_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """Users and their roles."""
     from talentgraph.ops.users import list_users
 
-    with _acting(ctx) as (s, actor):
-        _out(list_users(s, actor), as_json, "Users")
+    _show(ctx, as_json, "Users", list_users)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -311,8 +317,7 @@ def plan_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """Hiring plans."""
     from talentgraph.ops.plans import list_plans
 
-    with _acting(ctx) as (s, actor):
-        _out(list_plans(s, actor), as_json, "Hiring plans")
+    _show(ctx, as_json, "Hiring plans", list_plans)
 
 
 @command(plan_app, "progress")
@@ -322,8 +327,7 @@ def plan_progress_cmd(ctx: typer.Context,
     """Each plan's target against hires, offers and pipeline over its requisitions."""
     from talentgraph.ops.plans import plan_progress
 
-    with _acting(ctx) as (s, actor):
-        _out(plan_progress(s, actor, plan_id), as_json, "Hiring plans: progress")
+    _show(ctx, as_json, "Hiring plans: progress", plan_progress, plan_id)
 
 
 @command(req_app, "add")
@@ -351,8 +355,7 @@ def req_list(ctx: typer.Context, status: Annotated[str | None, typer.Option()] =
     """Requisitions."""
     from talentgraph.ops.plans import list_requisitions
 
-    with _acting(ctx) as (s, actor):
-        _out(list_requisitions(s, actor, status), as_json, "Requisitions")
+    _show(ctx, as_json, "Requisitions", list_requisitions, status)
 
 
 @command(req_app, "progress")
@@ -437,8 +440,7 @@ def cand_list(ctx: typer.Context, req: Annotated[int | None, typer.Option()] = N
     """Candidates you may see (contract recruiters: those assigned to them)."""
     from talentgraph.ops.candidates import list_candidates
 
-    with _acting(ctx) as (s, actor):
-        _out(list_candidates(s, actor, req, stage), as_json, "Candidates")
+    _show(ctx, as_json, "Candidates", list_candidates, req, stage)
 
 
 @command(cand_app, "show")
@@ -532,8 +534,7 @@ def outreach_signers(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """Who may sign letters (executives)."""
     from talentgraph.ops.outreach import list_signers
 
-    with _acting(ctx) as (s, actor):
-        _out(list_signers(s, actor), as_json, "Signers")
+    _show(ctx, as_json, "Signers", list_signers)
 
 
 @command(outreach_app, "show")
@@ -671,27 +672,29 @@ def bands_list(ctx: typer.Context, level: Annotated[str | None, typer.Option()] 
     """Market bands."""
     from talentgraph.ops.imports import list_bands
 
-    with _acting(ctx) as (s, actor):
-        _out(list_bands(s, actor, level), as_json, "Market bands")
+    _show(ctx, as_json, "Market bands", list_bands, level)
 
 
 # ----------------------------------------------------------------------------------------------
 # offers
 
 
-def _package(currency: str, base: float | None, bonus: float | None, bonus_pct: float | None,
-             sign_on: list[float] | None, equity: float | None, vesting: str,
-             fractions: str | None, refresher: float | None, private_discount: float | None,
-             liquidity: float | None, years_to_liquidity: float | None, label: str) -> Any:
-    from talentgraph.ops.compstore import package_from_options
+def _terms(bonus: float | None, bonus_pct: float | None, sign_on: list[float] | None,
+           equity: float | None, vesting: str, fractions: str | None,
+           refresher: float | None) -> dict[str, Any]:
+    """The package options of `offer build` and `offer rival` as the core's keywords
+    (fractions written 40/30/20/10 or 40;30;20;10)."""
+    return {"sign_on": sign_on or [], "bonus_pct": bonus_pct, "bonus": bonus, "equity": equity,
+            "vesting": vesting,
+            "fractions": fractions.replace(";", "/").split("/") if fractions else None,
+            "refresher": refresher}
 
-    if base is None:
-        return None
-    return package_from_options(
-        currency, base, sign_on=sign_on or [], bonus_pct=bonus_pct, bonus=bonus, equity=equity,
-        vesting=vesting, fractions=fractions.replace(";", "/").split("/") if fractions else None,
-        refresher=refresher, private_discount_pct=private_discount,
-        liquidity_probability=liquidity, years_to_liquidity=years_to_liquidity, label=label)
+
+def _flags(offer: dict[str, Any]) -> str:
+    """' (needs an exception; without interviews)', the part that applies, or ''."""
+    flags = [f for f, on in (("needs an exception", offer["needs_exception"]),
+                             ("without interviews", offer["without_interviews"])) if on]
+    return f" ({'; '.join(flags)})" if flags else ""
 
 
 Currency = Annotated[str, typer.Option(help="ISO 4217 code.")]
@@ -737,10 +740,8 @@ def offer_rival(ctx: typer.Context, company: str,
         pkg = rival_package(
             s, currency, base, private=private, private_discount_pct=private_discount,
             liquidity_probability=liquidity, years_to_liquidity=years_to_liquidity,
-            sign_on=sign_on or [], bonus_pct=bonus_pct, bonus=bonus, equity=equity,
-            vesting=vesting,
-            fractions=fractions.replace(";", "/").split("/") if fractions else None,
-            refresher=refresher, label=company)
+            label=company, **_terms(bonus, bonus_pct, sign_on, equity, vesting, fractions,
+                                    refresher))
         row = add_competing_offer(s, actor, company, pkg, candidate_id=candidate,
                                   employee_email=employee)
         data = {"id": row.id, "company": row.company, "private": pkg.private,
@@ -772,10 +773,12 @@ def offer_build(ctx: typer.Context, candidate_id: int,
                 vesting: Vesting = "cliff_monthly", fractions: Fractions = None,
                 refresher: Refresher = None, as_json: JsonOpt = False) -> None:
     """Build an offer: your package (--base ...) or the smallest in band beating --beat."""
+    from talentgraph.ops.compstore import package_from_options
     from talentgraph.ops.offer_service import build_offer, offer_dict
 
-    pkg = _package(currency, base, bonus, bonus_pct, sign_on, equity, vesting, fractions,
-                   refresher, None, None, None, "our offer")
+    pkg = None if base is None else package_from_options(
+        currency, base, label="our offer",
+        **_terms(bonus, bonus_pct, sign_on, equity, vesting, fractions, refresher))
     with _acting(ctx) as (s, actor):
         offer = build_offer(s, actor, candidate_id, level, package=pkg, beat_competing_id=beat,
                             band_company=band_company, margin_pct=margin, years=years,
@@ -784,11 +787,8 @@ def offer_build(ctx: typer.Context, candidate_id: int,
     if as_json:
         _out(data, True)
         return
-    flags = [f for f, on in (("needs an exception", data["needs_exception"]),
-                             ("without interviews", data["without_interviews"])) if on]
     _say(f"offer #{data['id']} for candidate #{candidate_id}: {data['total']:,.0f} "
-         f"{data['currency']} over {years} years, {data['status']}"
-         + (f" ({'; '.join(flags)})" if flags else ""))
+         f"{data['currency']} over {years} years, {data['status']}{_flags(data)}")
     _out(data["yearly_totals"], False, "Year by year")
     if data["note"]:
         _say(data["note"])
@@ -823,11 +823,8 @@ def offer_show(ctx: typer.Context, offer_id: int, as_json: JsonOpt = False) -> N
         _out(data, True)
         return
     who = data["candidate_name"] or f"candidate #{data['candidate_id']}"
-    flags = [f for f, on in (("needs an exception", data["needs_exception"]),
-                             ("without interviews", data["without_interviews"])) if on]
     pkg = data["package"]
-    _say(f"Offer #{data['id']} for {who}: level {data['level']}, {data['status']}"
-         + (f" ({'; '.join(flags)})" if flags else ""))
+    _say(f"Offer #{data['id']} for {who}: level {data['level']}, {data['status']}{_flags(data)}")
     _say(f"  {data['total']:,.0f} {data['currency']} over {len(data['yearly_totals'])} years; "
          f"base {float(pkg['base']):,.0f}, bonus {data['bonus']['text']}, sign-on "
          f"{sum(float(x) for x in pkg['sign_on']):,.0f}, equity "
