@@ -5,13 +5,12 @@ from __future__ import annotations
 import io
 import json
 import tarfile
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from local_http import LocalServer
 from talentgraph import config
 from talentgraph.cli import app
 
@@ -92,22 +91,8 @@ def _tarball() -> bytes:
 
 def test_download_fetches_the_corpus_over_http(tmp_path):
     body = _tarball()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 (http.server's naming)
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/paperlists.tar.gz"
+    with LocalServer(lambda _path, _query, _headers: (200, {}, body)) as server:
+        url = f"{server.url}/paperlists.tar.gz"
         dest = tmp_path / "cache" / "paperlists"
         result = invoke("download", "--url", url, "--dest", str(dest))
         assert result.exit_code == 0, result.output
@@ -115,8 +100,6 @@ def test_download_fetches_the_corpus_over_http(tmp_path):
         assert files == ["iclr/iclr2020.json.gz"]
         db = tmp_path / "tg.duckdb"
         assert invoke("build", "--paperlists", str(dest), "--db", str(db)).exit_code == 0
-    finally:
-        server.shutdown()
 
 
 def test_download_reports_http_errors(tmp_path):

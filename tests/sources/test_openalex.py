@@ -7,12 +7,10 @@ import hashlib
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlparse
 
 import duckdb
 import httpx
@@ -22,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from local_http import LocalServer
 from talentgraph.cli import app
 from talentgraph.errors import SourceError
 from talentgraph.sources import openalex
@@ -370,7 +369,7 @@ def work(i: int) -> dict[str, Any]:
                                                "country_code": "DE"}]}]}
 
 
-class FakeOpenAlex:
+class FakeOpenAlex(LocalServer):
     """Serves /works pages keyed by cursor; can fail requests first; records every request."""
 
     def __init__(self, pages: dict[str, tuple[list[Any], str | None]]) -> None:
@@ -379,53 +378,26 @@ class FakeOpenAlex:
         self.delays: dict[str, list[float]] = {}
         self.requests: list[dict[str, Any]] = []
         self.lock = threading.Lock()
-        fake = self
+        super().__init__(self.respond)
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-                url = urlparse(self.path)
-                query = {k: v[0] for k, v in parse_qs(url.query).items()}
-                cursor = query.get("cursor", "")
-                with fake.lock:
-                    fake.requests.append({"t": time.monotonic(), "path": url.path, **query})
-                    failure = fake.failures.get(cursor, [])
-                    status, headers, body = failure.pop(0) if failure else (200, {}, None)
-                    delay = fake.delays.get(cursor, [])
-                    pause = delay.pop(0) if delay else 0.0
-                if pause:
-                    time.sleep(pause)
-                if body is None:
-                    results, nxt = fake.pages[cursor]
-                    body = orjson.dumps({"meta": {"count": sum(len(r) for r, _ in
-                                                               fake.pages.values()),
-                                                  "db_response_time_ms": time.time_ns() % 997,
-                                                  "per_page": 200, "next_cursor": nxt},
-                                         "results": results})
-                try:
-                    self.send_response(status)
-                    for k, v in headers.items():
-                        self.send_header(k, v)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up waiting (timeout test)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> FakeOpenAlex:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+    def respond(self, path: str, query: dict[str, str], _headers: Mapping[str, str]
+                ) -> tuple[int, dict[str, str], bytes]:
+        cursor = query.get("cursor", "")
+        with self.lock:
+            self.requests.append({"t": time.monotonic(), "path": path, **query})
+            failure = self.failures.get(cursor, [])
+            status, headers, body = failure.pop(0) if failure else (200, {}, None)
+            delay = self.delays.get(cursor, [])
+            pause = delay.pop(0) if delay else 0.0
+        if pause:
+            time.sleep(pause)
+        if body is None:
+            results, nxt = self.pages[cursor]
+            body = orjson.dumps({"meta": {"count": sum(len(r) for r, _ in self.pages.values()),
+                                          "db_response_time_ms": time.time_ns() % 997,
+                                          "per_page": 200, "next_cursor": nxt},
+                                 "results": results})
+        return status, {**headers, "Content-Type": "application/json"}, body
 
     def cursors(self) -> list[str]:
         return [r.get("cursor", "") for r in self.requests]

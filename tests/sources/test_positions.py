@@ -5,18 +5,16 @@ from __future__ import annotations
 
 import json
 import shutil
-import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlparse
 
 import duckdb
 import pytest
 from typer.testing import CliRunner
 
+from local_http import LocalServer
 from talentgraph.cli import app
 from talentgraph.sources.model import FIELD, FILE, RECORD
 from talentgraph.sources.positions import aiwatch, openalex_authors, openreview, orcid, roster
@@ -236,33 +234,20 @@ def test_a_failing_unit_leaves_the_store_as_it_was(con, monkeypatch):
 
 # ------------------------------------------------------------------------------ HTTP
 
-class FakeAPIs:
+class FakeAPIs(LocalServer):
     """ORCID, OpenReview and OpenAlex on one local server, answering from the fixtures."""
 
     def __init__(self) -> None:
         self.requests: list[tuple[str, dict[str, str], str]] = []
-        fake = self
+        super().__init__(self.respond)
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-                url = urlparse(self.path)
-                q = {k: v[0] for k, v in parse_qs(url.query).items()}
-                fake.requests.append((url.path, q, self.headers.get("Accept", "")))
-                body = fake.answer(url.path, q)
-                status = 404 if body is None else 200
-                data = json.dumps(body if body is not None else {"error": "not found"}).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+    def respond(self, path: str, q: dict[str, str], headers: Mapping[str, str]
+                ) -> tuple[int, dict[str, str], bytes]:
+        self.requests.append((path, q, headers.get("Accept", "")))
+        body = self.answer(path, q)
+        status = 404 if body is None else 200
+        data = json.dumps(body if body is not None else {"error": "not found"}).encode()
+        return status, {"Content-Type": "application/json"}, data
 
     def answer(self, path: str, q: dict[str, str]) -> Any:
         if path == f"/v3.0/{ORCID_ID}/employments":
@@ -277,14 +262,6 @@ class FakeAPIs:
         if path == "/authors" and q.get("filter"):
             return authors
         return None
-
-    def __enter__(self) -> FakeAPIs:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def test_api_connectors_over_http(con):
