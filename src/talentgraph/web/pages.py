@@ -3,6 +3,7 @@ forms post back with the CSRF token and redirect (post/redirect/get)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
@@ -18,7 +19,7 @@ from talentgraph.ops.outreach import OUTCOMES, export_eml
 from talentgraph.ops.permissions import Op, require
 from talentgraph.sourcing.rank import ROLES, Filters
 from talentgraph.web import forms, views
-from talentgraph.web.context import check_csrf, web_ctx
+from talentgraph.web.context import Ctx, check_csrf, web_ctx
 from talentgraph.web.render import page
 
 router = APIRouter(include_in_schema=False)
@@ -32,6 +33,15 @@ NumText = Annotated[str | None, Query(max_length=12)]
 
 def _see(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
+
+
+async def _post(request: Request, back: str, act: Callable[[Ctx, Any], object]) -> Response:
+    """A form that changes something: `act(context, form)` in one request context (its
+    transaction), then back to `back` (post/redirect/get)."""
+    f = await request.form()
+    with web_ctx(request) as c:
+        act(c, f)
+    return _see(back)
 
 
 def _split(v: str | None) -> list[str]:
@@ -241,10 +251,8 @@ def offer(request: Request, offer_id: PathId) -> Response:
 async def _decide(request: Request, action: Any, object_id: int, choice: str, text: str,
                   back: str) -> Response:
     """A form recording a choice (`choice` field) with an optional text about one object."""
-    f = await request.form()
-    with web_ctx(request) as c:
-        action(c, object_id, forms.text(f.get(choice)) or "", forms.text(f.get(text)))
-    return _see(back)
+    return await _post(request, back, lambda c, f: action(
+        c, object_id, forms.text(f.get(choice)) or "", forms.text(f.get(text))))
 
 
 @router.post("/offers/{offer_id}/decision", dependencies=CSRF)
@@ -381,12 +389,10 @@ def users_page(request: Request) -> Response:
 
 @router.post("/admin/users", dependencies=CSRF)
 async def users_create(request: Request) -> Response:
-    f = await request.form()
-    with web_ctx(request) as c:
-        users.create_user(c.s, c.actor, forms.text(f.get("username")) or "",
-                          str(f.get("password") or ""), forms.text(f.get("role")) or "",
-                          forms.text(f.get("display_name")), forms.text(f.get("email")))
-    return _see("/admin/users")
+    return await _post(request, "/admin/users", lambda c, f: users.create_user(
+        c.s, c.actor, forms.text(f.get("username")) or "", str(f.get("password") or ""),
+        forms.text(f.get("role")) or "", forms.text(f.get("display_name")),
+        forms.text(f.get("email"))))
 
 
 UserName = Annotated[str, Path(min_length=1, max_length=80)]
@@ -394,18 +400,14 @@ UserName = Annotated[str, Path(min_length=1, max_length=80)]
 
 @router.post("/admin/users/{username}/active", dependencies=CSRF)
 async def users_active(request: Request, username: UserName) -> Response:
-    f = await request.form()
-    with web_ctx(request) as c:
-        views.set_user_active(c, username, forms.text(f.get("active")) == "1")
-    return _see("/admin/users")
+    return await _post(request, "/admin/users", lambda c, f: views.set_user_active(
+        c, username, forms.text(f.get("active")) == "1"))
 
 
 @router.post("/admin/users/{username}/role", dependencies=CSRF)
 async def users_role(request: Request, username: UserName) -> Response:
-    f = await request.form()
-    with web_ctx(request) as c:
-        views.set_user_role(c, username, forms.text(f.get("role")) or "")
-    return _see("/admin/users")
+    return await _post(request, "/admin/users", lambda c, f: views.set_user_role(
+        c, username, forms.text(f.get("role")) or ""))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -430,23 +432,18 @@ def _day(name: str, v: Any) -> date | None:
 
 @router.post("/requisitions", dependencies=CSRF)
 async def requisition_create(request: Request) -> Response:
-    f = await request.form()
-    with web_ctx(request) as c:
-        views.create_requisition(
-            c, forms.text(f.get("title")) or "", forms.text(f.get("team")) or "",
-            forms.text(f.get("level")) or "",
-            forms.integer("headcount", f.get("headcount"), 1, 100000) or 0,
-            _day("open date", f.get("open_date")), _day("close date", f.get("close_date")),
-            forms.integer("hiring plan", f.get("plan_id"), 1, MAX_ID))
-    return _see("/requisitions")
+    return await _post(request, "/requisitions", lambda c, f: views.create_requisition(
+        c, forms.text(f.get("title")) or "", forms.text(f.get("team")) or "",
+        forms.text(f.get("level")) or "",
+        forms.integer("headcount", f.get("headcount"), 1, 100000) or 0,
+        _day("open date", f.get("open_date")), _day("close date", f.get("close_date")),
+        forms.integer("hiring plan", f.get("plan_id"), 1, MAX_ID)))
 
 
 @router.post("/requisitions/{req_id}/status", dependencies=CSRF)
 async def requisition_status(request: Request, req_id: PathId) -> Response:
-    f = await request.form()
-    with web_ctx(request) as c:
-        views.set_requisition_status(c, req_id, forms.text(f.get("status")) or "")
-    return _see("/requisitions")
+    return await _post(request, "/requisitions", lambda c, f: views.set_requisition_status(
+        c, req_id, forms.text(f.get("status")) or ""))
 
 
 async def _uploads(request: Request, keys: tuple[str, ...]) -> dict[str, tuple[str, bytes]]:
