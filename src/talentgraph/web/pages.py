@@ -462,14 +462,22 @@ def bands(request: Request) -> Response:
         return page(request, "bands.html", rows=views.bands(c), report=None)
 
 
+async def _import(request: Request, kind: str, keys: tuple[str, ...], missing: str,
+                  template: str, rows: Callable[[Ctx], Any]) -> Response:
+    """Import the uploaded CSV file `kind` (with the optional others of `keys`) and show its
+    page again with the report; without the file, `missing` says what to choose."""
+    files = await _uploads(request, keys)
+    with web_ctx(request) as c:
+        if kind not in files:
+            raise OpsInputError(missing)
+        report = views.import_csv(c, kind, files)
+        return page(request, template, rows=rows(c), report=report)
+
+
 @router.post("/bands", dependencies=CSRF)
 async def bands_import(request: Request) -> Response:
-    files = await _uploads(request, ("bands",))
-    with web_ctx(request) as c:
-        if "bands" not in files:
-            raise OpsInputError("choose the bands CSV file to import")
-        report = views.import_csv(c, "bands", files)
-        return page(request, "bands.html", rows=views.bands(c), report=report)
+    return await _import(request, "bands", ("bands",), "choose the bands CSV file to import",
+                         "bands.html", views.bands)
 
 
 @router.get("/roster")
@@ -480,9 +488,6 @@ def roster(request: Request) -> Response:
 
 @router.post("/roster", dependencies=CSRF)
 async def roster_import(request: Request) -> Response:
-    files = await _uploads(request, ("roster", "grants"))
-    with web_ctx(request) as c:
-        if "roster" not in files:
-            raise OpsInputError("choose the roster CSV file to import (grants are optional)")
-        report = views.import_csv(c, "roster", files)
-        return page(request, "roster.html", rows=views.employees(c), report=report)
+    return await _import(request, "roster", ("roster", "grants"),
+                         "choose the roster CSV file to import (grants are optional)",
+                         "roster.html", views.employees)
