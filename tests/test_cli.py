@@ -49,6 +49,28 @@ def test_missing_store_is_a_clear_error_not_a_traceback(tmp_path):
         invoke("stats", "--db", str(tmp_path / "nope.duckdb"))
 
 
+
+def test_every_export_names_a_file_it_cannot_write(corpus, tmp_path):
+    """moves, spells and mentions alike: an --out that is a folder, or under a file, is a
+    StoreError naming it (spells and mentions raised a bare OSError from the file system)."""
+    from talentgraph.errors import StoreError
+
+    db = tmp_path / "tg.duckdb"
+    assert invoke("build", "--paperlists", str(corpus), "--db", str(db)).exit_code == 0
+    folder = tmp_path / "a folder"
+    folder.mkdir()
+    blocker = tmp_path / "a file"
+    blocker.write_text("x")
+    for what in ("moves", "spells", "mentions"):
+        for out in (folder, blocker / f"{what}.csv"):
+            with pytest.raises(StoreError, match="cannot write"):
+                invoke("export", what, "--db", str(db), "--out", str(out))
+        good = tmp_path / f"{what}.csv"
+        result = invoke("export", what, "--db", str(db), "--out", str(good))
+        assert f"{what} written to" in result.stderr
+        assert good.read_text(encoding="utf-8").startswith("person_id," if what != "mentions"
+                                                           else "source_file,")
+
 def test_no_corpus_says_where_to_get_it(tmp_path, monkeypatch):
     monkeypatch.delenv(config.PAPERLISTS_ENV, raising=False)
     monkeypatch.setattr(config, "cache_dir", lambda: tmp_path / "cache")

@@ -9,13 +9,6 @@ from typing import Annotated, Any
 import typer
 
 from talentgraph.cli import common
-from talentgraph.errors import StoreError
-
-
-def _open(db: Path | None):
-    from talentgraph.store import db as store
-
-    return store.connect(common.db_path(db), read_only=True)
 
 
 def attach_careers(con: Any, found: list[dict[str, Any]]) -> None:
@@ -79,12 +72,9 @@ def cohort(
     """Who of a group is still at the organisation, who left (to where, when, on what records)."""
     from talentgraph.careers.cohorts import cohort_report
 
-    con = _open(db)
-    try:
+    with common.reading(db) as con:
         data = cohort_report(con, paper=paper, file=file, org=org, year_from=year_from,
                              year_to=year_to, year=year)
-    finally:
-        con.close()
     if as_json:
         common.print_json(data)
         return
@@ -123,11 +113,8 @@ def flows(
     """Organisation-to-organisation moves over a year range; net gain or loss per organisation."""
     from talentgraph.careers.flows import flows as compute
 
-    con = _open(db)
-    try:
+    with common.reading(db) as con:
         data = compute(con, year_from, year_to, org, rollup, min_confidence, internships, top)
-    finally:
-        con.close()
     if as_json:
         common.print_json(data)
         return
@@ -163,14 +150,7 @@ def export_moves(
     to_parent,last_year_at_from,first_year_at_to,kind,confidence."""
     from talentgraph.careers.export import export_moves as write
 
-    con = _open(db)
-    try:
-        n = write(con, out)
-    except OSError as exc:
-        raise StoreError(f"cannot write {out}: {exc}") from exc
-    finally:
-        con.close()
-    common.err_console.print(f"{n:,} moves written to {out}")
+    common.export_csv(db, out, write, "moves")
 
 
 def export_spells(
@@ -181,12 +161,7 @@ def export_spells(
     source,corroborated."""
     from talentgraph.careers.export import export_spells as write
 
-    con = _open(db)
-    try:
-        n = write(con, out)
-    finally:
-        con.close()
-    common.err_console.print(f"{n:,} spells written to {out}")
+    common.export_csv(db, out, write, "spells")
 
 
 def register(app: typer.Typer) -> None:

@@ -34,6 +34,32 @@ def db_path(db: Path | None) -> Path:
     return db if db is not None else config.default_db_path()
 
 
+@contextmanager
+def reading(db: Path | None) -> Iterator[Any]:
+    """The analytical store (`--db`, else the default) opened read-only for one command, and
+    closed when the command is done with it."""
+    from talentgraph.store import db as store
+
+    con = store.connect(db_path(db), read_only=True)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def export_csv(db: Path | None, out: Path, write: Callable[[Any, Path], int], what: str) -> None:
+    """An `export` command: `write(con, out)` from the store read-only, then 'N <what> written
+    to OUT' on stderr. A file that cannot be written is a StoreError naming it."""
+    from talentgraph.errors import StoreError
+
+    with reading(db) as con:
+        try:
+            n = write(con, out)
+        except OSError as exc:
+            raise StoreError(f"cannot write {out}: {exc}") from exc
+    err_console.print(f"{n:,} {what} written to {out}")
+
+
 def _json_default(value: Any) -> Any:
     if isinstance(value, (datetime, date)):
         return value.isoformat()

@@ -19,6 +19,7 @@ from talentgraph.cli.common import (
     print_json,
     print_table,
     progress_bar,
+    reading,
 )
 from talentgraph.errors import TalentgraphError
 
@@ -125,14 +126,10 @@ def build(
 def stats(db: DbOption = None, as_json: JsonOption = False,
           files: Annotated[bool, typer.Option("--files", help="List every file.")] = False) -> None:
     """What the store holds: counts by venue, year, record family; ids; quarantine."""
-    from talentgraph.store import db as store
     from talentgraph.store.stats import store_stats
 
-    con = store.connect(db_path(db), read_only=True)
-    try:
+    with reading(db) as con:
         data = store_stats(con)
-    finally:
-        con.close()
     if as_json:
         print_json(data)
         return

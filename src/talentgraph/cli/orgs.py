@@ -26,13 +26,9 @@ def orgs(
 ) -> None:
     """Resolved organisations with kind, country, parent and mention counts."""
     from talentgraph.resolve.orgs.query import list_orgs
-    from talentgraph.store import db as store
 
-    con = store.connect(common.db_path(db), read_only=True)
-    try:
+    with common.reading(db) as con:
         rows = list_orgs(con, query, kind, country, limit)
-    finally:
-        con.close()
     if as_json:
         common.print_json(rows)
         return
@@ -48,13 +44,9 @@ def org(
 ) -> None:
     """One organisation: parents, children, aliases with their dates, domains, mentions by year."""
     from talentgraph.resolve.orgs.query import org_detail
-    from talentgraph.store import db as store
 
-    con = store.connect(common.db_path(db), read_only=True)
-    try:
+    with common.reading(db) as con:
         data = org_detail(con, org_id)
-    finally:
-        con.close()
     if as_json:
         common.print_json(data)
         return

@@ -25,16 +25,12 @@ def person(
 ) -> None:
     """The persons matching a name or id, with their mentions and organisations."""
     from talentgraph.resolve.people.query import find_persons
-    from talentgraph.store import db as store
 
-    con = store.connect(common.db_path(db), read_only=True)
-    try:
+    with common.reading(db) as con:
         found = find_persons(con, query, limit, mentions)
         # careers part (cli/careers.py): timeline, moves, papers, coauthors, topics
         from talentgraph.cli.careers import attach_careers
         attach_careers(con, found[:3])
-    finally:
-        con.close()
     if as_json:
         common.print_json(found)
         return
@@ -62,14 +58,8 @@ def export_mentions(
 ) -> None:
     """One row per author mention: source_file,record_id,position,raw_name,person_id,org_id,year."""
     from talentgraph.resolve.people.query import export_mentions as write
-    from talentgraph.store import db as store
 
-    con = store.connect(common.db_path(db), read_only=True)
-    try:
-        n = write(con, out)
-    finally:
-        con.close()
-    common.err_console.print(f"{n:,} mentions written to {out}")
+    common.export_csv(db, out, write, "mentions")
 
 
 def register(app: typer.Typer) -> None:

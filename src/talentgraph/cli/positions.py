@@ -122,13 +122,9 @@ def unlinked(limit: Annotated[int, typer.Option("--limit", min=1)] = 50,
              db: common.DbOption = None, as_json: common.JsonOption = False) -> None:
     """Positions not linked to anyone in the store, with the reason (never guessed)."""
     from talentgraph.careers.positions import unlinked as find
-    from talentgraph.store import db as store
 
-    con = store.connect(common.db_path(db), read_only=True)
-    try:
+    with common.reading(db) as con:
         rows = find(con)
-    finally:
-        con.close()
     if as_json:
         common.print_json({"unlinked": len(rows), "positions": rows[:limit]})
         return
