@@ -6,15 +6,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-import duckdb
 import pytest
 from fastapi.testclient import TestClient
 
-from talentgraph import pipeline
-from talentgraph.ops.db import OpsStore
-from talentgraph.web import WebConfig, create_app
-
-from .seed import password, seed
+from . import served
+from .seed import password
 from .world import write_world
 
 LOCAL = ("127.0.0.1", 50000)  # the client address the audit log records
@@ -24,7 +20,6 @@ CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 @pytest.fixture(scope="session")
 def world(tmp_path_factory: pytest.TempPathFactory) -> dict:
     root = tmp_path_factory.mktemp("web")
-    db_path = root / "world.duckdb"
     # one dated position (AI Watch format), so person pages show positions and "now"
     positions = root / "positions.csv"
     positions.write_text(
@@ -33,22 +28,12 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict:
         "Gus Hale,Anthropic,Researcher,2021-03-01,month,,,full-time,"
         "https://web.archive.org/web/20250301000000/https://anthropic.example/team,\n",
         encoding="utf-8")
-    pipeline.build(db_path, [write_world(root / "corpus")], positions=positions)
-    con = duckdb.connect(str(db_path), read_only=True)
-    people = dict((n, p) for p, n in con.execute(
-        "SELECT person_id, canonical_name FROM persons").fetchall())
-    con.close()
-    ops_url = f"sqlite:///{root / 'ops.sqlite'}"
-    ops = OpsStore(ops_url, create=True)
-    ids = seed(ops, root, people)
-    return {"db": db_path, "ops_url": ops_url, "ops": ops, "people": people, "ids": ids,
-            "root": root}
+    return served.build(root, write_world(root / "corpus"), positions)
 
 
 @pytest.fixture(scope="session")
 def app(world: dict):
-    return create_app(WebConfig(db_path=world["db"], ops_url=world["ops_url"],
-                                secret_key="test-secret-key"), world["ops"])
+    return served.app_for(world)
 
 
 def csrf_of(html: str) -> str:

@@ -7,14 +7,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from talentgraph import pipeline
-from talentgraph.ops.db import OpsStore
-from talentgraph.web import WebConfig, create_app
-
-from .seed import seed
+from . import served
 from .world import write_world
 
 # OpenReview id -> (name, [(first year, last year, affiliation, domain, country)])
@@ -60,22 +55,9 @@ def write_readux_world(folder: Path) -> Path:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> dict:
     root = tmp_path_factory.mktemp("readux")
-    db_path = root / "world.duckdb"
-    pipeline.build(db_path, [write_readux_world(root / "corpus")])
-    con = duckdb.connect(str(db_path), read_only=True)
-    people: dict[str, str] = {}
-    for pid, name in con.execute("SELECT person_id, canonical_name FROM persons "
-                                 "ORDER BY person_id").fetchall():
-        people.setdefault(name, pid)
-    con.close()
-    ops_url = f"sqlite:///{root / 'ops.sqlite'}"
-    ops = OpsStore(ops_url, create=True)
-    ids = seed(ops, root, people)
-    return {"db": db_path, "ops_url": ops_url, "ops": ops, "people": people, "ids": ids,
-            "root": root}
+    return served.build(root, write_readux_world(root / "corpus"))
 
 
 @pytest.fixture(scope="module")
 def app(world: dict):
-    return create_app(WebConfig(db_path=world["db"], ops_url=world["ops_url"],
-                                secret_key="test-secret-key"), world["ops"])
+    return served.app_for(world)
