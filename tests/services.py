@@ -9,7 +9,10 @@ scripts/test.sh starts a throwaway PostgreSQL and sets TALENTGRAPH_TEST_PG to it
 from __future__ import annotations
 
 import os
-from typing import NoReturn
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, NoReturn
 
 import pytest
 
@@ -34,3 +37,31 @@ def missing(service: str, message: str) -> NoReturn:
         pytest.fail(f"{message} (required here: CI=true or TALENTGRAPH_TEST_REQUIRE)",
                     pytrace=False)
     pytest.skip(message)
+
+
+@contextmanager
+def pg_ops_store() -> Iterator[Any]:
+    """A migrated operational store (OpsStore) in a PostgreSQL schema of its own, dropped
+    afterwards; PostgreSQL unreachable: `missing`."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import OperationalError
+
+    from talentgraph.ops.db import OpsStore
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except OperationalError as exc:
+        admin.dispose()
+        missing("postgres", f"PostgreSQL at {PG_URL} is unreachable ({exc.orig}); start it, "
+                "set TALENTGRAPH_TEST_PG, or run scripts/test.sh (it starts one)")
+    store = OpsStore(f"{PG_URL}?options=-csearch_path%3D{schema}", create=True)
+    try:
+        yield store
+    finally:
+        store.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()

@@ -2,32 +2,18 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.exc import OperationalError
 
-from services import PG_URL, missing
+from services import pg_ops_store
 from talentgraph.ops.db import OpsStore
 from talentgraph.ops.models import User
 from talentgraph.ops.permissions import Actor, Role
 from talentgraph.ops.users import actor_for, create_first_admin, create_user
 
 PASSWORD = "correct horse battery"
-
-
-def _pg_or_skip() -> None:
-    try:
-        engine = create_engine(PG_URL)
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        engine.dispose()
-    except OperationalError as exc:
-        missing("postgres", f"PostgreSQL at {PG_URL} is unreachable ({exc.orig}); start it, "
-                "set TALENTGRAPH_TEST_PG, or run scripts/test.sh (it starts one)")
 
 
 @pytest.fixture(autouse=True)
@@ -49,19 +35,8 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[OpsStore]:
         yield st
         st.dispose()
         return
-    _pg_or_skip()
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    st = OpsStore(f"{PG_URL}?options=-csearch_path%3D{schema}", create=True)
-    try:
+    with pg_ops_store() as st:
         yield st
-    finally:
-        st.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture

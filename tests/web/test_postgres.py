@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
+from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
-from sqlalchemy.exc import OperationalError
 
-from services import PG_URL, missing
+from services import pg_ops_store
 from talentgraph.ops import users
 from talentgraph.ops.db import OpsStore
 from talentgraph.web import WebConfig, create_app
@@ -20,22 +18,9 @@ pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def pg_store():
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            schema = f"web_{uuid.uuid4().hex[:10]}"
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except OperationalError as exc:
-        missing("postgres", f"PostgreSQL at {PG_URL} is unreachable: {exc.orig}")
-    store = OpsStore(f"{PG_URL}?options=-csearch_path%3D{schema}", create=True)
-    try:
+def pg_store() -> Iterator[OpsStore]:
+    with pg_ops_store() as store:
         yield store
-    finally:
-        store.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def test_web_on_postgresql(pg_store: OpsStore, world: dict) -> None:
