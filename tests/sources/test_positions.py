@@ -152,6 +152,20 @@ def test_orcid_xml_reads_like_the_api(tmp_path: Path):
     assert orcid.read_xml(bomb).problems[0].level == FILE  # entities refused (defusedxml)
 
 
+
+def test_an_unreadable_positions_file_is_a_source_error_naming_it(tmp_path: Path):
+    from talentgraph.errors import SourceError
+
+    missing = tmp_path / "gone"
+    with pytest.raises(SourceError, match=f"cannot read the ORCID file {missing}"):
+        orcid.read_xml(missing)
+    with pytest.raises(SourceError, match=f"cannot read the positions file {missing}"):
+        aiwatch.read(missing)
+    unit = orcid.read_xml(FIX / "orcid_record.xml")
+    data = (FIX / "orcid_record.xml").read_bytes()
+    assert (unit.unit, unit.source, unit.size_bytes) == ("orcid:orcid_record.xml", "orcid",
+                                                         len(data))
+
 # ------------------------------------------------------------------------------ OpenReview
 
 def test_openreview_history():

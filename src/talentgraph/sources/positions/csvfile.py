@@ -10,9 +10,8 @@ import io
 from collections.abc import Callable
 from pathlib import Path
 
-from talentgraph.errors import SourceError
 from talentgraph.sources.model import FILE, Problem
-from talentgraph.sources.positions.model import PositionUnit, RowBuilder, fingerprint
+from talentgraph.sources.positions.model import PositionUnit, RowBuilder, file_unit
 
 csv.field_size_limit(1 << 20)  # a damaged row with a stray quote must not swallow the file
 
@@ -23,12 +22,7 @@ def read_csv_unit(path: Path, source: str, fill: Callable[[RowBuilder, dict[str,
 
     Undecodable bytes are replaced (a file problem, status partial); a missing required column
     is a file problem and no row is read. Unreadable files raise SourceError."""
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SourceError(f"cannot read the positions file {path}: {exc}") from exc
-    unit = PositionUnit(f"{source}:{path.name}", source, str(path), fingerprint(data), len(data))
+    data, unit = file_unit(Path(path), source, "positions")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -7,8 +7,10 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
+from talentgraph.errors import SourceError
 from talentgraph.namekey import name_key
 from talentgraph.sources.model import FIELD, RECORD, Problem
 
@@ -38,6 +40,17 @@ class PositionUnit:
 
 def fingerprint(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def file_unit(path: Path, source: str, what: str) -> tuple[bytes, PositionUnit]:
+    """A positions file's bytes and its unit, `<source>:<file name>`, not parsed yet; a file
+    that cannot be read is a SourceError naming it as `what` ('positions', 'ORCID')."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SourceError(f"cannot read the {what} file {path}: {exc}") from exc
+    return data, PositionUnit(f"{source}:{path.name}", source, str(path), fingerprint(data),
+                              len(data))
 
 
 def parse_date(value: Any, precision: str | None = None) -> tuple[date, str] | None:

@@ -32,7 +32,7 @@ from talentgraph.sources.positions.model import (
     PositionUnit,
     RowBuilder,
     clean_orcid,
-    fingerprint,
+    file_unit,
 )
 
 SOURCE = "orcid"
@@ -147,12 +147,7 @@ def _xml_date(node: Element | None) -> tuple[Any, Any, Any] | None:
 
 def read_xml(path: Path) -> PositionUnit:
     """One record XML file of the ORCID public data file -> a unit."""
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SourceError(f"cannot read the ORCID file {path}: {exc}") from exc
-    unit = PositionUnit(f"orcid:{path.name}", SOURCE, str(path), fingerprint(data), len(data))
+    data, unit = file_unit(Path(path), SOURCE, "ORCID")
     try:
         root = DET.fromstring(data)
     except (DET.ParseError, DefusedXmlException) as exc:
