@@ -65,11 +65,14 @@ def test_every_export_names_a_file_it_cannot_write(corpus, tmp_path):
         for out in (folder, blocker / f"{what}.csv"):
             with pytest.raises(StoreError, match="cannot write"):
                 invoke("export", what, "--db", str(db), "--out", str(out))
+        # the half-written file beside the target is gone too
+        assert not (tmp_path / "a folder.part").exists()
         good = tmp_path / f"{what}.csv"
         result = invoke("export", what, "--db", str(db), "--out", str(good))
         assert f"{what} written to" in result.stderr
         assert good.read_text(encoding="utf-8").startswith("person_id," if what != "mentions"
                                                            else "source_file,")
+
 
 def test_no_corpus_says_where_to_get_it(tmp_path, monkeypatch):
     monkeypatch.delenv(config.PAPERLISTS_ENV, raising=False)

@@ -12,6 +12,7 @@ from talentgraph.errors import NotFoundError, StoreError
 from talentgraph.namekey import name_key
 from talentgraph.resolve.names import compatibility, parse
 from talentgraph.resolve.people.features import has_table
+from talentgraph.store.csv_out import copy_csv
 
 MENTION_COLUMNS = ("source_file", "record_id", "position", "raw_name", "person_id", "org_id",
                    "year")
@@ -38,8 +39,6 @@ def export_mentions(con: duckdb.DuckDBPyConnection, out: Path) -> int:
     """Write one CSV row per author mention (MENTION_COLUMNS); returns the row count."""
     _require_people(con)
     org_expr, org_join = _org_join(con)
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     query = f"""
         SELECT m.source_file, m.record_id, m.position, m.raw_name, mp.person_id,
                {org_expr} AS org_id, m.year
@@ -48,13 +47,7 @@ def export_mentions(con: duckdb.DuckDBPyConnection, out: Path) -> int:
           {org_join}
          ORDER BY m.source_file, m.paper_id, m.position
     """
-    path = str(out).replace("'", "''")
-    try:
-        # names may hold commas and quotes: always quote them so every CSV reader agrees
-        con.execute(f"COPY ({query}) TO '{path}' (FORMAT csv, HEADER true, "
-                    "FORCE_QUOTE (raw_name))")
-    except duckdb.IOException as exc:
-        raise StoreError(f"cannot write {out}: {exc}") from exc
+    copy_csv(con, query, out, force_quote=("raw_name",))
     return con.execute("SELECT count(*) FROM mentions").fetchone()[0]
 
 
