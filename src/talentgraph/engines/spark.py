@@ -172,12 +172,15 @@ class SparkConnection:
 
     def _save(self, name: str, df: Any, materialise: bool) -> None:
         df = _dedupe_columns(df)
-        if materialise:
-            # Cut the lineage like a DuckDB table: later statements read the computed rows.
-            # Local mode keeps them in the executors' block store; on a cluster the same call
-            # spreads them over the executors (a shared checkpoint folder would survive the
-            # loss of one: SparkContext.setCheckpointDir + checkpoint()).
-            df = df.localCheckpoint(eager=True)
+        # A table: cut the lineage like a DuckDB table, later statements read the computed
+        # rows (local mode keeps them in the executors' block store; on a cluster the same call
+        # spreads them over the executors; a shared checkpoint folder would survive the loss of
+        # one: SparkContext.setCheckpointDir + checkpoint()).
+        # A view: computed once, when first read, so a view that later statements read many
+        # times (paperlists_sql's `kv`, a join read by ~50 problem checks) is not joined again
+        # each time. A Spark view holds the plan of the tables it read when it was created, so
+        # caching it changes nothing it shows.
+        df = df.localCheckpoint(eager=True) if materialise else df.cache()
         df.createOrReplaceTempView(name)
 
     def _run(self, stmt: exp.Expression) -> None:

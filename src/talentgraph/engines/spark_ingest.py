@@ -178,7 +178,8 @@ def ingest(con: SparkConnection, dirs: list[Path], progress: Callable[..., None]
     if raw is None:
         read = spark.createDataFrame([], schema=spark_schema)
     else:
-        read = raw.select("path", "content").repartition(max(1, min(len(uris), 64))) \
+        read = raw.select("path", "content").repartition(
+            max(1, min(len(uris), 4 * spark.sparkContext.defaultParallelism))) \
             .mapInArrow(_parse_batches(numbers), spark_schema)
     read = read.localCheckpoint(eager=True)
     metas = {r["source_file"]: orjson.loads(r["file_meta"]) for r in
