@@ -29,6 +29,7 @@ from talentgraph.sources import paperlists_sql
 from talentgraph.sources.model import RECORD
 
 _FIELDS = paperlists_sql.FIELDS
+PARTITION_BYTES = 16 << 20
 _MARKERS = paperlists_sql.MARKER_FIELDS
 
 
@@ -178,8 +179,12 @@ def ingest(con: SparkConnection, dirs: list[Path], progress: Callable[..., None]
     if raw is None:
         read = spark.createDataFrame([], schema=spark_schema)
     else:
-        read = raw.select("path", "content").repartition(
-            max(1, min(len(uris), 4 * spark.sparkContext.defaultParallelism))) \
+        # partitions by volume, as Spark splits large files (~PARTITION_BYTES compressed
+        # each): the rules' ~100 statements each run a task a partition, which a tiny corpus
+        # would otherwise pay many times over
+        volume = sum(p.stat().st_size for p in files)
+        parts = max(1, min(len(uris), -(-volume // PARTITION_BYTES)))
+        read = raw.select("path", "content").repartition(parts) \
             .mapInArrow(_parse_batches(numbers), spark_schema)
     read = read.localCheckpoint(eager=True)
     metas = {r["source_file"]: orjson.loads(r["file_meta"]) for r in
