@@ -67,6 +67,7 @@ class SparkConnection:
         self._pos = 0
         for key, value in SQL_CONF.items():
             spark.conf.set(key, value)
+        register_functions(spark)
 
     # -- the DuckDB API -----------------------------------------------------------------------
 
@@ -146,11 +147,17 @@ class SparkConnection:
         return self.spark.table(name)
 
     def tables(self) -> list[str]:
-        return [t.name for t in self.spark.catalog.listTables() if t.isTemporary]
+        return [t.name for t in self.spark.catalog.listTables()
+                if t.isTemporary and t.name != CATALOG_VIEW]
 
     def spark_sql(self, sql: str) -> str:
         """The Spark SQL that a DuckDB statement becomes (for reading and tests)."""
         return "\n;\n".join(to_spark(s, self._columns_of) for s in self.translator.parse(sql))
+
+    def port_expression(self, sql: str) -> str:
+        """A DuckDB SQL expression (a Splink comparison level's) as Spark SQL."""
+        stmt = self.translator.parse(f"SELECT {sql}")[0]
+        return to_spark(stmt).removeprefix("SELECT ")
 
     def save(self, name: str, df: Any, materialise: bool = True) -> None:
         self._save(name, df, materialise)
@@ -161,7 +168,32 @@ class SparkConnection:
         return list(self.spark.sql(from_sql).columns)
 
     def _query(self, stmt: exp.Expression) -> Any:
-        return self.spark.sql(to_spark(stmt, self._columns_of))
+        return self.spark.sql(to_spark(self._catalog(stmt), self._columns_of))
+
+    def _catalog(self, stmt: exp.Expression) -> exp.Expression:
+        """DuckDB's catalog (`information_schema.tables`, `duckdb_tables()`), as the stages
+        ask it whether a table exists or which temporary tables to drop: the session's temp
+        views, as a view of that shape."""
+        def is_catalog(n: exp.Expression) -> bool:
+            if isinstance(n, exp.Table) and n.name.lower() == "tables" \
+                    and n.db.lower() == "information_schema":
+                return True
+            return isinstance(n, exp.Table) and isinstance(n.this, exp.Anonymous) \
+                and str(n.this.this).lower() == "duckdb_tables"
+
+        if not any(is_catalog(n) for n in stmt.find_all(exp.Table)):
+            return stmt
+        rows = [(t, "BASE TABLE", True, "main") for t in self.tables()]
+        self.spark.createDataFrame(
+            rows, schema="table_name string, table_type string, temporary boolean, "
+                         "schema_name string").createOrReplaceTempView(CATALOG_VIEW)
+
+        def put(n: exp.Expression) -> exp.Expression:
+            if is_catalog(n):
+                return exp.to_table(CATALOG_VIEW).as_(n.alias_or_name if n.alias else "tables")
+            return n
+
+        return stmt.transform(put)
 
     def _fetch_arrow(self) -> pa.Table:
         if self._arrow is None:
@@ -188,6 +220,16 @@ class SparkConnection:
             self._create(stmt)
         elif isinstance(stmt, exp.Insert):
             self._insert(stmt)
+        elif isinstance(stmt, exp.Delete):
+            name = _table_name(stmt.this)
+            where = stmt.args.get("where")
+            keep = exp.select("*").from_(name)
+            if where is not None:  # the rows for which the condition is not true stay
+                keep = keep.where(exp.Not(this=exp.func("coalesce", where.this.copy(),
+                                                       exp.false())))
+            else:
+                keep = keep.where(exp.false())
+            self._save(name, self._query(keep), materialise=True)
         elif isinstance(stmt, exp.Drop):
             name = _table_name(stmt.this)
             with contextlib.suppress(Exception):
@@ -240,6 +282,34 @@ class SparkConnection:
             merged = old.unionByName(new, allowMissingColumns=True)
         merged = merged.select(*[merged[c].cast(old.schema[c].dataType) for c in old.columns])
         self._save(name, merged, materialise=True)
+
+
+CATALOG_VIEW = "tg_catalog_tables"
+
+
+def register_functions(spark: Any) -> None:
+    """DuckDB functions the stages call that Spark lacks, as Python UDFs (Arrow batches):
+    tg_unescape (HTML entities, the paperlists rules' own), strip_accents."""
+    import unicodedata
+
+    from pyspark.sql.functions import udf
+
+    from talentgraph.sources.clean import unescape
+
+    @udf(returnType="string", useArrow=True)
+    def tg_unescape(value: str | None) -> str | None:
+        return None if value is None else unescape(value)
+
+    @udf(returnType="string", useArrow=True)
+    def strip_accents(value: str | None) -> str | None:
+        # DuckDB: decompose, drop the combining marks
+        if value is None:
+            return None
+        return "".join(c for c in unicodedata.normalize("NFD", value)
+                       if not unicodedata.combining(c))
+
+    spark.udf.register("tg_unescape", tg_unescape)
+    spark.udf.register("strip_accents", strip_accents)
 
 
 def _table_name(node: exp.Expression) -> str:

@@ -167,7 +167,6 @@ def ingest(con: SparkConnection, dirs: list[Path], progress: Callable[..., None]
                               "papers": 0, "mentions": 0, "records_dropped": 0, "problems": 0}
     if progress:
         progress("ingest", 0, len(files), "")
-    _register_udfs(spark)
     uris = [p.resolve().as_uri() for p in files]
     # binaryFile gives paths as file:/x (one slash): key the file numbers by what it gives
     numbers = {u.replace("file:///", "file:/"): i for i, u in enumerate(uris)}
@@ -246,19 +245,6 @@ def _spark_schema_json() -> dict:
     return {"type": "struct", "fields": [
         {"name": f.name, "type": types[f.type], "nullable": True, "metadata": {}}
         for f in R_SCHEMA]}
-
-
-def _register_udfs(spark: Any) -> None:
-    """tg_unescape (HTML entities) as on DuckDB: a Python UDF over Arrow batches."""
-    from pyspark.sql.functions import udf
-
-    from talentgraph.sources.clean import unescape
-
-    @udf(returnType="string", useArrow=True)
-    def tg_unescape(value: str | None) -> str | None:
-        return None if value is None else unescape(value)
-
-    spark.udf.register("tg_unescape", tg_unescape)
 
 
 def digest(text: str) -> str:

@@ -144,11 +144,16 @@ def _fn(name: str, *args: exp.Expression) -> exp.Expression:
 
 def _spark_rewrite(node: exp.Expression) -> exp.Expression:
     """Meaning-level rewrites of one node (see the module docstring)."""
+    if isinstance(node, exp.Bracket) and len(node.expressions) == 1 \
+            and isinstance(node.expressions[0], exp.Slice):
+        return _slice(node.this, node.expressions[0])
     if isinstance(node, exp.Bracket) and len(node.expressions) == 1:
         idx = node.expressions[0]
         if isinstance(idx, exp.Literal) and idx.is_string:
             return node  # struct field
         return _fn("element_at", node.this, _fn("nullif", idx, exp.Literal.number(0)))
+    if isinstance(node, exp.ArrayOverlaps):  # list_has_any, printed `&&` for Spark
+        return _fn("arrays_overlap", node.this, node.expression)
     if isinstance(node, exp.RegexpFullMatch) and isinstance(node.expression, exp.Literal):
         return exp.RegexpLike(this=node.this,
                               expression=exp.Literal.string(f"^(?:{node.expression.this})\\z"))
@@ -169,6 +174,12 @@ def _spark_rewrite(node: exp.Expression) -> exp.Expression:
                 exp.Not(this=_fn("isnan", x.copy())),
                 exp.LT(this=_fn("abs", x.copy()),
                        expression=exp.cast(exp.Literal.string("Infinity"), "DOUBLE"))))
+        if name in ("regexp_split_to_array", "string_split_regex") and len(args) == 2:
+            return _fn("split", args[0], args[1], exp.Literal.number(-1))
+        if name == "list_bool_or" and len(args) == 1:
+            return _fn("array_contains", args[0], exp.true())
+        if name == "list_has_any" and len(args) == 2:
+            return _fn("arrays_overlap", *args)
         if name == "list_intersect" and len(args) == 2:
             return _fn("array_intersect", *args)
     if isinstance(node, exp.Format) or (isinstance(node, exp.Anonymous)
@@ -176,6 +187,15 @@ def _spark_rewrite(node: exp.Expression) -> exp.Expression:
         args = [node.this, *node.expressions] if isinstance(node, exp.Format) else node.expressions
         if args and isinstance(args[0], exp.Literal) and args[0].this == "{:,}":
             return _fn("format_number", args[1], exp.Literal.number(0))
+    if isinstance(node, exp.Filter) and isinstance(node.this, exp.ArrayAgg):
+        # list(DISTINCT x) FILTER (WHERE c): the filter stays on the aggregate, inside the sort
+        inner = _spark_rewrite(node.this.copy())
+        if isinstance(inner, exp.Anonymous) and str(inner.this).lower() in ("array_sort",
+                                                                             "transform"):
+            agg = inner.expressions[0]
+            agg.replace(exp.Filter(this=agg.copy(), expression=node.expression.copy()))
+            return inner
+        return exp.Filter(this=inner, expression=node.expression)
     if isinstance(node, exp.ArrayAgg):
         inner = node.this
         if isinstance(inner, exp.Order):
@@ -194,11 +214,129 @@ def _spark_rewrite(node: exp.Expression) -> exp.Expression:
     return node
 
 
+def _series(node: exp.GenerateSeries) -> exp.Expression:
+    """DuckDB's range(a, b) / generate_series(a, b) as a Spark array (empty when a > b, where
+    Spark's sequence would count down)."""
+    start = node.args["start"].copy()
+    end = node.args["end"].copy()
+    if node.args.get("is_end_exclusive"):
+        end = exp.Sub(this=exp.paren(end), expression=exp.Literal.number(1))
+    return exp.If(this=exp.LT(this=end.copy(), expression=start.copy()),
+                  true=exp.Array(expressions=[]), false=_fn("sequence", start, end))
+
+
+def _table_functions(tree: exp.Expression) -> exp.Expression:
+    """`FROM t, range(1, len(parts)) AS s(i)`: a table function reading the row beside it,
+    which Spark writes as `FROM t LATERAL VIEW explode(...) s AS i`."""
+    for select in list(tree.find_all(exp.Select)):
+        for join in list(select.args.get("joins") or []):
+            table = join.this
+            if not (isinstance(table, exp.Table) and isinstance(table.this, exp.GenerateSeries)):
+                continue
+            alias = table.args.get("alias")
+            name = alias.name if alias else "_tg_series"
+            cols = alias.columns if alias and alias.columns else [exp.to_identifier("range")]
+            select.append("laterals", exp.Lateral(
+                this=exp.Explode(this=_series(table.this)), view=True, outer=False,
+                alias=exp.TableAlias(this=exp.to_identifier(name),
+                                     columns=[c.copy() for c in cols])))
+            join.pop()
+    return tree
+
+
+def _qualify(tree: exp.Expression) -> exp.Expression:
+    """QUALIFY (Spark has none): the window values become columns of an inner select, the
+    condition filters an outer one that drops them again (sqlglot's own rewrite keeps them
+    under `*`, and two in one statement clash)."""
+    counter = 0
+    for select in reversed(list(tree.find_all(exp.Select))):
+        qualify = select.args.get("qualify")
+        if qualify is None:
+            continue
+        cond = qualify.this.copy()
+        names = []
+        # an aggregate's alias in the window (`ORDER BY c` for `count(*) AS c`): Spark wants
+        # the aggregate itself there
+        aggregates = {a.alias: a.this for a in select.expressions
+                      if isinstance(a, exp.Alias) and a.this.find(exp.AggFunc) is not None}
+
+        def unalias(n: exp.Expression, aggregates: dict = aggregates) -> exp.Expression:
+            if isinstance(n, exp.Column) and not n.table and n.name in aggregates:
+                return aggregates[n.name].copy()
+            return n
+
+        for window in list(cond.find_all(exp.Window)):
+            name = f"_tg_q{counter}"
+            counter += 1
+            names.append(name)
+            select.append("expressions", exp.alias_(window.copy().transform(unalias), name))
+            window.replace(exp.column(name))
+        select.set("qualify", None)
+        inner = select.copy()
+        star = exp.Star(except_=[exp.column(n) for n in names]) if names else exp.Star()
+        outer = exp.select(star).from_(inner.subquery(f"_tg_qt{counter}")).where(cond)
+        select.replace(outer)
+        if select is tree:
+            tree = outer
+    return tree
+
+
+def _hoist_unnest(tree: exp.Expression) -> exp.Expression:
+    """DuckDB unnests a list anywhere in a select list (`'d:' || unnest(l)`); Spark only takes a
+    generator as a whole projection: the list is exploded in a LATERAL VIEW and the expression
+    reads its column (one row an element, none for an empty list, as unnest)."""
+    counter = 0
+    for select in list(tree.find_all(exp.Select)):
+        for explode in [e for e in select.find_all(exp.Explode)
+                        if e.parent_select is select]:
+            parent = explode.parent
+            if isinstance(parent, exp.Select | exp.Lateral) or (isinstance(parent, exp.Alias)
+                                                   and isinstance(parent.parent, exp.Select)):
+                continue  # a whole projection: Spark takes it as it is
+            name = f"_tg_u{counter}"
+            counter += 1
+            lateral = exp.Lateral(this=explode.copy(), view=True, outer=False,
+                                  alias=exp.TableAlias(this=exp.to_identifier(f"{name}_t"),
+                                                       columns=[exp.to_identifier(name)]))
+            explode.replace(exp.column(name))
+            if select.args.get("from_") is None:
+                select.set("from_", exp.From(this=exp.select("1 AS _one").subquery("_one")))
+            select.append("laterals", lateral)
+    return tree
+
+
+def _slice(lst: exp.Expression, bounds: exp.Slice) -> exp.Expression:
+    """DuckDB's `l[a:b]`: 1-based, both ends included, a negative end counts from the back
+    (-1 is the last), a missing one is the list's end; as Spark's slice(l, start, length)."""
+    size = _fn("size", lst.copy())
+
+    def position(bound: exp.Expression | None, default: exp.Expression) -> exp.Expression:
+        if bound is None:
+            return default
+        negative = exp.Add(this=exp.Add(this=size.copy(), expression=bound.copy()),
+                           expression=exp.Literal.number(1))
+        if isinstance(bound, exp.Neg) or (isinstance(bound, exp.Literal)
+                                          and str(bound.this).startswith("-")):
+            return negative
+        if isinstance(bound, exp.Literal):
+            return bound
+        return exp.If(this=exp.LT(this=bound.copy(), expression=exp.Literal.number(0)),
+                      true=negative, false=bound.copy())
+
+    start = _fn("greatest", position(bounds.this, exp.Literal.number(1)), exp.Literal.number(1))
+    end = _fn("least", position(bounds.expression, size.copy()), size.copy())
+    length = _fn("greatest", exp.Add(this=exp.Sub(this=end, expression=start.copy()),
+                                     expression=exp.Literal.number(1)), exp.Literal.number(0))
+    return _fn("slice", lst, start, length)
+
+
 def to_spark(stmt: exp.Expression,
              resolve_columns: Callable[[str], list[str]] | None = None) -> str:
     """Spark SQL for one parsed DuckDB statement. `resolve_columns(from_sql)` gives the columns
     of a FROM clause (in Spark SQL), needed to expand `* REPLACE`."""
-    tree = stmt.copy().transform(_spark_rewrite)
+    tree = _qualify(_table_functions(stmt.copy()))
+    tree = tree.transform(_spark_rewrite)
+    tree = _hoist_unnest(tree)
     if resolve_columns is not None:
         tree = _expand_replace(tree, resolve_columns)
     return tree.sql(dialect="spark")
