@@ -236,6 +236,12 @@ class SparkConnection:
                 self.spark.catalog.dropTempView(name)
         elif isinstance(stmt, exp.Query):
             self._result = self._query(stmt)
+        elif isinstance(stmt, exp.Describe):  # DuckDB's columns: name, type, null, ...
+            fields = self.spark.table(_table_name(stmt.this)).schema.fields
+            self._result = self.spark.createDataFrame(
+                [(f.name, f.dataType.simpleString(), "YES", None, None, None) for f in fields],
+                schema="column_name string, column_type string, null string, key string, "
+                       "default string, extra string")
         elif isinstance(stmt, exp.Transaction | exp.Commit | exp.Rollback | exp.Set) or (
                 isinstance(stmt, exp.Command)
                 and str(stmt.this).upper() in ("CHECKPOINT", "SET", "BEGIN")):

@@ -3,13 +3,17 @@
 What runs where (each stage's SQL is the one the DuckDB build runs, carried over by
 engines/sqlport.py; no second copy):
 - ingest of the paperlists files: on Spark (engines/spark_ingest.py), files read in parallel;
-- the derived stages named in `SPARK_STAGES`, in build order, on Spark through the
-  SparkConnection;
-- from the first stage not (yet) ported on, the rest on the serving side's DuckDB (one machine),
-  over the tables Spark produced: ROR and the AI Watch positions are ingested there (their
-  readers are DuckDB's), and the search index needs DuckDB's full-text index anyway.
+- the derived stages named in `SPARK_STAGES`: on Spark, through the SparkConnection;
+- the others on the serving side's DuckDB (one machine), over the tables Spark produced:
+  ROR and the AI Watch positions are ingested there (their readers are DuckDB's), and the
+  search index needs DuckDB's full-text index anyway. A table one engine wrote and the other
+  reads is handed over as Parquet.
 Every table is then in `tables/` as Parquet and in `serving.duckdb`; the folder is switched in
 only at the end (engines/output.py).
+Not yet on Spark, and why: orgs (its resolver is Python over distinct affiliation strings, to be
+run as a mapInArrow over them, and it reads the ROR tables, ingested on DuckDB), positions,
+careers and profiles (their SQL has DuckDB constructs sqlport does not carry yet: each fails
+loudly on Spark rather than differ), index (DuckDB's full-text index is the serving side's).
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from talentgraph.pipeline import Progress, StageRun, no_progress
 
 # derived stages ported to Spark (in build order: a stage runs on Spark only when every stage
 # before it did)
-SPARK_STAGES: tuple[str, ...] = ()
+SPARK_STAGES: tuple[str, ...] = ("people",)
 INGEST_TABLES = ("papers", "mentions", "quarantine", "sources")
 
 
@@ -69,6 +73,8 @@ def build(out: Path, paperlists: Iterable[Path], master: str = "local[2]",
     out = Path(out)
     report = SparkBuildReport(out)
     work = output.new_build_dir(out)
+    tables = work / "tables"
+    serving = work / output.SERVING
     own_session = spark is None
     spark = spark or session(master)
     try:
@@ -76,39 +82,34 @@ def build(out: Path, paperlists: Iterable[Path], master: str = "local[2]",
         t = time.perf_counter()
         report.stages["ingest"] = spark_ingest.ingest(con, list(paperlists), progress)
         _timed(report, "ingest", "spark", t)
-        spark_tables = list(INGEST_TABLES)
-        specs = pipeline.stage_specs()
-        on_spark = []
-        for spec in specs:
-            if spec.name not in SPARK_STAGES or ror is not None and spec.name == "orgs":
-                break
-            t = time.perf_counter()
-            progress(spec.name, 0, 1, "on Spark")
-            report.stages[spec.name] = spec.run(con, progress)
-            _timed(report, spec.name, "spark", t)
-            spark_tables += list(spec.writes)
-            on_spark.append(spec.name)
         t = time.perf_counter()
-        tables = work / "tables"
-        for name in spark_tables:
+        for name in INGEST_TABLES:
             _write_parquet(con.table(name), tables / name)
         report.seconds["write_parquet"] = time.perf_counter() - t
-        # the serving side: one DuckDB store loaded from the Parquet, and the stages not on Spark
-        t = time.perf_counter()
-        serving = work / output.SERVING
+        # the serving side: one DuckDB store, loaded from the Parquet
         duck = db.connect(serving)
         try:
             pipeline.configure(duck)
-            for name in spark_tables:
+            t = time.perf_counter()
+            for name in INGEST_TABLES:
                 _load(duck, name, tables / name)
             report.seconds["load_serving"] = time.perf_counter() - t
-            rest = [s.name for s in specs if s.name not in on_spark]
             _previous_erasures(out, serving)
-            _serving_stages(duck, serving, report, rest, progress, ror, positions)
+            _serving_inputs(duck, report, ror, positions)
+            where = {name: "both" for name in INGEST_TABLES}  # table -> spark | duckdb | both
+            for spec in pipeline.stage_specs():
+                if spec.name in SPARK_STAGES and not (ror is not None and spec.name == "orgs"):
+                    _stage_on_spark(con, duck, spec, where, tables, report, progress)
+                else:
+                    _stage_on_duckdb(duck, serving, spec, report, progress)
+                    where.update({w: "duckdb" for w in spec.writes})
             t = time.perf_counter()
-            written = {n for s in specs if s.name in rest for n in s.writes}
-            for name in sorted(written):
-                _export(duck, name, tables / name)
+            report.stages["erased"] = pipeline.reapply_erasures(duck, serving)
+            report.seconds["erased"] = time.perf_counter() - t
+            t = time.perf_counter()
+            for name, place in sorted(where.items()):
+                if place == "duckdb":
+                    _export(duck, name, tables / name)
             report.seconds["export_parquet"] = time.perf_counter() - t
             duck.execute("CHECKPOINT")
         finally:
@@ -123,6 +124,37 @@ def build(out: Path, paperlists: Iterable[Path], master: str = "local[2]",
         if own_session:
             spark.stop()
     return report
+
+
+def _stage_on_spark(con: Any, duck: Any, spec: Any, where: dict[str, str], tables: Path,
+                    report: SparkBuildReport, progress: Progress) -> None:
+    """A stage on Spark: what it reads and only DuckDB has (a stage before it ran there) is
+    handed over as Parquet; what it writes goes to Parquet and into the serving store."""
+    t = time.perf_counter()
+    for name in spec.reads or ():
+        if where.get(name) == "duckdb":
+            _export(duck, name, tables / name)
+            con.save(name, con.spark.read.parquet(str(tables / name)))
+            where[name] = "both"
+    progress(spec.name, 0, 1, "on Spark")
+    report.stages[spec.name] = spec.run(con, progress)
+    for name in spec.writes:
+        _write_parquet(con.table(name), tables / name)
+        _load(duck, name, tables / name, replace=True)
+        where[name] = "both"
+    _timed(report, spec.name, "spark", t)
+
+
+def _stage_on_duckdb(duck: Any, serving: Path, spec: Any, report: SparkBuildReport,
+                     progress: Progress) -> None:
+    from talentgraph import pipeline
+
+    inner = pipeline.BuildReport(serving)
+    pipeline._run_derived(duck, progress, inner, [spec.name])
+    report.stages[spec.name] = inner.stages.get(spec.name, {})
+    report.runs[spec.name] = inner.runs[spec.name]
+    report.seconds[spec.name] = inner.seconds[spec.name]
+    report.engines[spec.name] = "duckdb"
 
 
 def _timed(report: SparkBuildReport, name: str, engine: str, started: float) -> None:
@@ -141,7 +173,7 @@ def _parquet_glob(path: Path) -> str:
     return str(path / "*.parquet").replace("'", "''")
 
 
-def _load(duck: Any, name: str, path: Path) -> None:
+def _load(duck: Any, name: str, path: Path, replace: bool = False) -> None:
     """A Spark table into the serving store: into the contract table of that name (its types)
     where the schema has one, else as a new table."""
     exists = duck.execute("SELECT count(*) FROM information_schema.tables "
@@ -149,11 +181,11 @@ def _load(duck: Any, name: str, path: Path) -> None:
     source = f"read_parquet('{_parquet_glob(path)}')"
     if not list(path.glob("*.parquet")):
         return
-    if exists:
+    if exists and not replace:
         duck.execute(f'DELETE FROM "{name}"')
         duck.execute(f'INSERT INTO "{name}" BY NAME SELECT * FROM {source}')
     else:
-        duck.execute(f'CREATE TABLE "{name}" AS SELECT * FROM {source}')
+        duck.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM {source}')
 
 
 def _export(duck: Any, name: str, path: Path) -> None:
@@ -178,10 +210,9 @@ def _previous_erasures(out: Path, serving: Path) -> None:
         shutil.copy2(erased, serving.with_name(serving.name + ".erased"))
 
 
-def _serving_stages(duck: Any, serving: Path, report: SparkBuildReport, names: list[str],
-                    progress: Progress, ror: Path | None, positions: Path | None) -> None:
-    """ROR, the positions and the derived stages not run on Spark, on the serving store."""
-    from talentgraph import pipeline
+def _serving_inputs(duck: Any, report: SparkBuildReport, ror: Path | None,
+                    positions: Path | None) -> None:
+    """ROR and the positions, ingested on the serving store (their readers are DuckDB's)."""
     from talentgraph.store import fingerprints as fp
 
     fp.ensure_table(duck)
@@ -199,13 +230,3 @@ def _serving_stages(duck: Any, serving: Path, report: SparkBuildReport, names: l
         got.pop("results")
         report.stages["ingest_positions"] = got
         _timed(report, "ingest_positions", "duckdb", t)
-    inner = pipeline.BuildReport(serving)
-    pipeline._run_derived(duck, progress, inner, names)
-    for name in names:
-        report.stages[name] = inner.stages.get(name, {})
-        report.runs[name] = inner.runs[name]
-        report.seconds[name] = inner.seconds[name]
-        report.engines[name] = "duckdb"
-    t = time.perf_counter()
-    report.stages["erased"] = pipeline.reapply_erasures(duck, serving)
-    report.seconds["erased"] = time.perf_counter() - t
