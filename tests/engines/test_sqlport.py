@@ -31,3 +31,8 @@ def test_full_regex_match_is_anchored_and_parameters_are_bound() -> None:
                     ["a'b", 3])
     assert "RLIKE '^(?:/[0-9]+)\\\\z'" in out
     assert "f = 'a\\'b' AND y > 3" in out
+
+
+def test_hash_buckets_use_duckdbs_own_hash() -> None:
+    assert spark_sql("SELECT hash(unique_id) % 7 FROM r") == \
+        "SELECT TG_DUCKDB_HASH(unique_id) % 7 FROM r"

@@ -298,7 +298,7 @@ def register_functions(spark: Any) -> None:
     tg_unescape (HTML entities, the paperlists rules' own), strip_accents."""
     import unicodedata
 
-    from pyspark.sql.functions import udf
+    from pyspark.sql.functions import pandas_udf, udf
 
     from talentgraph.sources.clean import unescape
 
@@ -314,7 +314,25 @@ def register_functions(spark: Any) -> None:
         return "".join(c for c in unicodedata.normalize("NFD", value)
                        if not unicodedata.combining(c))
 
+    import pandas as pd
+
+    def duckdb_hash(values: Any) -> Any:
+        # DuckDB's own hash (a UBIGINT), computed by DuckDB on each Arrow batch: the stages
+        # bucket with it (resolve/people/nodes.py), and Spark's hash would cut other buckets
+        import decimal
+
+        import duckdb
+
+        frame = pd.DataFrame({"v": values})  # noqa: F841 (read by the query below)
+        got = duckdb.connect().execute("SELECT hash(v) FROM frame").fetchnumpy()
+        return pd.Series([decimal.Decimal(int(h)) for h in next(iter(got.values()))],
+                         dtype=object)
+
+    duckdb_hash.__annotations__ = {"values": pd.Series, "return": pd.Series}
+    tg_duckdb_hash = pandas_udf(duckdb_hash, "decimal(20,0)")
+
     spark.udf.register("tg_unescape", tg_unescape)
+    spark.udf.register("tg_duckdb_hash", tg_duckdb_hash)
     spark.udf.register("strip_accents", strip_accents)
 
 

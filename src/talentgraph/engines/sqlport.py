@@ -15,6 +15,8 @@ QUALIFY -> a subquery, ...). What is rewritten here, and why:
 - `regexp_full_match(s, p)` becomes `s RLIKE '^(?:p)\\z'`; `isfinite(x)` a comparison;
   `format('{:,}', n)` becomes `format_number(n, 0)`.
 - `list(DISTINCT x ORDER BY x)` becomes `array_sort(collect_set(x))`.
+- `hash(x)` becomes `tg_duckdb_hash(x)`, DuckDB's own hash computed by DuckDB in a pandas UDF:
+  the stages cut blocks into buckets by it, and Spark's hash would cut others.
 - Parameters (`?`, `$1`) are bound as literals before the text goes to Spark.
 
 `SELECT * REPLACE (...)` has no Spark spelling: the star is expanded with the columns Spark
@@ -176,6 +178,8 @@ def _spark_rewrite(node: exp.Expression) -> exp.Expression:
                        expression=exp.cast(exp.Literal.string("Infinity"), "DOUBLE"))))
         if name in ("regexp_split_to_array", "string_split_regex") and len(args) == 2:
             return _fn("split", args[0], args[1], exp.Literal.number(-1))
+        if name == "hash" and len(args) == 1:
+            return _fn("tg_duckdb_hash", args[0])  # engines/spark.py: DuckDB's own hash
         if name == "list_bool_or" and len(args) == 1:
             return _fn("array_contains", args[0], exp.true())
         if name == "list_has_any" and len(args) == 2:
