@@ -72,7 +72,7 @@ def builds(spark: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Pa
     write_bad_files(corpus)
     pipeline.build(root / "duck.duckdb", [corpus])
     report = spark_build.build(root / "out", [corpus], spark=spark)
-    assert report.engines["ingest"] == "spark" and report.engines["people"] == "spark"
+    assert {report.engines[s] for s in ("ingest", "people", "careers")} == {"spark"}
     return {"corpus": corpus, "out": root / "out", "duck": root / "duck.duckdb", "root": root}
 
 

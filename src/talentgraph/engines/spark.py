@@ -112,6 +112,16 @@ class SparkConnection:
 
     fetch_arrow_table = to_arrow_table
 
+    def to_arrow_reader(self, batch_rows: int = 1_000_000) -> pa.RecordBatchReader:
+        """The result in Arrow batches, for a stage that is Python over rows (careers walks
+        each person's observations in order). Here the rows come to the driver, which is fine
+        in local mode; at scale the same per-person function runs on the executors instead,
+        as `groupBy("person_id").applyInArrow(...)` over the observations table, each group
+        sorted the way the ORDER BY sorts it."""
+        table = self._fetch_arrow()
+        return pa.RecordBatchReader.from_batches(table.schema,
+                                                 table.to_batches(max_chunksize=batch_rows))
+
     def fetchnumpy(self) -> dict[str, Any]:
         table = self._fetch_arrow()
         return {n: c.to_numpy(zero_copy_only=False) for n, c in
@@ -148,7 +158,7 @@ class SparkConnection:
 
     def tables(self) -> list[str]:
         return [t.name for t in self.spark.catalog.listTables()
-                if t.isTemporary and t.name != CATALOG_VIEW]
+                if t.isTemporary and not t.name.startswith(CATALOG_VIEW)]
 
     def spark_sql(self, sql: str) -> str:
         """The Spark SQL that a DuckDB statement becomes (for reading and tests)."""
@@ -174,12 +184,14 @@ class SparkConnection:
         """DuckDB's catalog (`information_schema.tables`, `duckdb_tables()`), as the stages
         ask it whether a table exists or which temporary tables to drop: the session's temp
         views, as a view of that shape."""
-        def is_catalog(n: exp.Expression) -> bool:
-            if isinstance(n, exp.Table) and n.name.lower() == "tables" \
-                    and n.db.lower() == "information_schema":
-                return True
-            return isinstance(n, exp.Table) and isinstance(n.this, exp.Anonymous) \
-                and str(n.this.this).lower() == "duckdb_tables"
+        def is_catalog(n: exp.Expression) -> str | None:
+            if isinstance(n, exp.Table) and n.db.lower() == "information_schema" \
+                    and n.name.lower() in ("tables", "columns"):
+                return n.name.lower()
+            if isinstance(n, exp.Table) and isinstance(n.this, exp.Anonymous) \
+                    and str(n.this.this).lower() == "duckdb_tables":
+                return "tables"
+            return None
 
         if not any(is_catalog(n) for n in stmt.find_all(exp.Table)):
             return stmt
@@ -187,10 +199,17 @@ class SparkConnection:
         self.spark.createDataFrame(
             rows, schema="table_name string, table_type string, temporary boolean, "
                          "schema_name string").createOrReplaceTempView(CATALOG_VIEW)
+        columns = [(t, f.name, f.dataType.simpleString()) for t in self.tables()
+                   for f in self.spark.table(t).schema.fields]
+        self.spark.createDataFrame(
+            columns, schema="table_name string, column_name string, data_type string"
+        ).createOrReplaceTempView(CATALOG_VIEW + "_columns")
 
         def put(n: exp.Expression) -> exp.Expression:
-            if is_catalog(n):
-                return exp.to_table(CATALOG_VIEW).as_(n.alias_or_name if n.alias else "tables")
+            kind = is_catalog(n)
+            if kind:
+                view = CATALOG_VIEW if kind == "tables" else CATALOG_VIEW + "_columns"
+                return exp.to_table(view).as_(n.alias_or_name if n.alias else kind)
             return n
 
         return stmt.transform(put)

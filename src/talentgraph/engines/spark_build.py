@@ -11,9 +11,11 @@ engines/sqlport.py; no second copy):
 Every table is then in `tables/` as Parquet and in `serving.duckdb`; the folder is switched in
 only at the end (engines/output.py).
 Not yet on Spark, and why: orgs (its resolver is Python over distinct affiliation strings, to be
-run as a mapInArrow over them, and it reads the ROR tables, ingested on DuckDB), positions,
-careers and profiles (their SQL has DuckDB constructs sqlport does not carry yet: each fails
-loudly on Spark rather than differ), index (DuckDB's full-text index is the serving side's).
+run as a mapInArrow over them, and it reads the ROR tables, ingested on DuckDB), positions and
+profiles (not tried on Spark yet), index (DuckDB's full-text index is the serving side's).
+careers is Python over each person's observations: in local mode they come to the driver
+(SparkConnection.to_arrow_reader); at scale the same function runs per person on the executors
+(groupBy().applyInArrow).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from talentgraph.pipeline import Progress, StageRun, no_progress
 
 # derived stages ported to Spark (in build order: a stage runs on Spark only when every stage
 # before it did)
-SPARK_STAGES: tuple[str, ...] = ("people",)
+SPARK_STAGES: tuple[str, ...] = ("people", "careers")
 INGEST_TABLES = ("papers", "mentions", "quarantine", "sources")
 
 
@@ -131,8 +133,10 @@ def _stage_on_spark(con: Any, duck: Any, spec: Any, where: dict[str, str], table
     """A stage on Spark: what it reads and only DuckDB has (a stage before it ran there) is
     handed over as Parquet; what it writes goes to Parquet and into the serving store."""
     t = time.perf_counter()
+    on_spark = {n.lower() for n in con.tables()}
     for name in spec.reads or ():
-        if where.get(name) == "duckdb":
+        if where.get(name) == "duckdb" or (name.lower() not in on_spark
+                                           and _is_table(duck, name)):
             _export(duck, name, tables / name)
             con.save(name, con.spark.read.parquet(str(tables / name)))
             where[name] = "both"
@@ -188,11 +192,14 @@ def _load(duck: Any, name: str, path: Path, replace: bool = False) -> None:
         duck.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM {source}')
 
 
+def _is_table(duck: Any, name: str) -> bool:
+    return bool(duck.execute("SELECT count(*) FROM information_schema.tables "
+                             "WHERE table_name = ? AND table_type = 'BASE TABLE'",
+                             [name]).fetchone()[0])
+
+
 def _export(duck: Any, name: str, path: Path) -> None:
-    exists = duck.execute("SELECT count(*) FROM information_schema.tables "
-                          "WHERE table_name = ? AND table_type = 'BASE TABLE'",
-                          [name]).fetchone()[0]
-    if not exists:
+    if not _is_table(duck, name):
         return
     path.mkdir(parents=True, exist_ok=True)
     target = str(path / "part-0.parquet").replace("'", "''")
