@@ -13,9 +13,7 @@ the same fallbacks for a damaged file (sources/paperlists.py: `read_file_bytes` 
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -151,11 +149,6 @@ def _parse_batches(files: dict[str, int]) -> Callable[[Iterator[Any]], Iterator[
     return run
 
 
-@dataclass
-class IngestResult:
-    totals: dict[str, Any]
-
-
 def ingest(con: SparkConnection, dirs: list[Path], progress: Callable[..., None] | None = None
            ) -> dict[str, Any]:
     """Ingest every corpus file under `dirs` into the Spark tables papers, mentions,
@@ -245,7 +238,3 @@ def _spark_schema_json() -> dict:
     return {"type": "struct", "fields": [
         {"name": f.name, "type": types[f.type], "nullable": True, "metadata": {}}
         for f in R_SCHEMA]}
-
-
-def digest(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
