@@ -37,6 +37,7 @@ install_missing() {
   [ -n "$(pg_bindir || true)" ] || need_apt+=(postgresql)
   command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
   command -v chromedriver >/dev/null 2>&1 || need_apt+=(chromium-driver)
+  command -v java >/dev/null 2>&1 || need_apt+=(openjdk-17-jre-headless)  # the Spark tests
   if [ ${#need_apt[@]} -gt 0 ]; then
     if ! command -v apt-get >/dev/null 2>&1; then
       echo "missing ${need_apt[*]} and no apt-get to install them" >&2
@@ -102,7 +103,7 @@ main() {
   fi
   local py=${PYTHON:-python3}
   [ -x .venv/bin/python ] || "$py" -m venv .venv
-  .venv/bin/pip install -q --disable-pip-version-check -e '.[dev]'
+  .venv/bin/pip install -q --disable-pip-version-check -e '.[dev,spark]'
   .venv/bin/ruff check src tests benchmarks
   # not exec: the EXIT trap must stop the cluster after pytest
   .venv/bin/pytest -n 2 --dist loadfile "$@"

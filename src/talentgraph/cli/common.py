@@ -31,7 +31,12 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of 
 
 
 def db_path(db: Path | None) -> Path:
-    return db if db is not None else config.default_db_path()
+    """The store file: `--db`, else the default; the output folder of a Spark build stands for
+    its current serving store (engines/output.py), its erasure list beside it."""
+    from talentgraph.engines.output import serving_store
+
+    path = db if db is not None else config.default_db_path()
+    return serving_store(path) or path
 
 
 @contextmanager

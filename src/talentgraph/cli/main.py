@@ -64,6 +64,14 @@ def build(
         "without one (or with `--ror none`), organisations are resolved without ROR.")] = None,
     full: Annotated[bool, typer.Option(
         "--full", help="Run every stage, even those whose inputs did not change.")] = False,
+    engine: Annotated[str, typer.Option(
+        "--engine", help="duckdb (one store file) or spark (Apache Spark; needs --out).")
+    ] = "duckdb",
+    spark_master: Annotated[str, typer.Option(
+        "--spark-master", help="With --engine spark: the Spark master URL.")] = "local[2]",
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="With --engine spark: the output folder (Parquet tables and a serving "
+        "store; pass it as --db to the other commands).")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Build the store: ingest the corpus, ROR and the positions found, then resolve, link and
@@ -73,6 +81,12 @@ def build(
     dirs = config.find_paperlists(paperlists)
     ror_path = config.find_ror(ror)
     pos = config.find_positions(positions)
+    if engine not in ("duckdb", "spark"):
+        raise typer.BadParameter(f"unknown engine {engine!r}: duckdb or spark",
+                                 param_hint="--engine")
+    if engine == "spark":
+        _build_on_spark(dirs, ror_path, pos, spark_master, out, as_json)
+        return
     path = db_path(db)
     err_console.print(f"Building [bold]{path}[/bold] from {', '.join(map(str, dirs))}"
                       + (f" with ROR {ror_path}" if ror_path else " (no ROR dump found)")
@@ -120,6 +134,27 @@ def build(
                   f"redone: {', '.join(s['redone']) or 'nothing'}; "
                   f"skipped: {', '.join(s['skipped']) or 'nothing'}; {s['seconds']:.1f} s "
                   "(`--full` runs every stage).")
+
+
+def _build_on_spark(dirs: list[Path], ror_path: Path | None, pos: Path | None, master: str,
+                    out: Path | None, as_json: bool) -> None:
+    from talentgraph.engines import spark_build
+
+    if out is None:
+        raise typer.BadParameter("--engine spark writes a folder: give it with --out DIR",
+                                 param_hint="--out")
+    err_console.print(f"Building [bold]{out}[/bold] on Spark ({master}) from "
+                      f"{', '.join(map(str, dirs))}")
+    with progress_bar() as update:
+        report = spark_build.build(out, dirs, master=master, progress=update, ror=ror_path,
+                                   positions=pos)
+    if as_json:
+        print_json(report.as_dict())
+        return
+    for name, engine in report.engines.items():
+        console.print(f"{name}: on {engine}, {report.seconds.get(name, 0.0):.1f} s")
+    console.print(f"Written to {report.build_dir} (now {out / 'current'}); read it with "
+                  f"--db {out}.")
 
 
 @app.command()

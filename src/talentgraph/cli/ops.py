@@ -1051,6 +1051,10 @@ def erase(ctx: typer.Context, candidate_id: int,
     # A store the user named (option or environment) must exist; only the data directory's
     # default may be absent (nothing built there, nobody to remove).
     named = db or (Path(os.environ[config.DB_ENV]) if os.environ.get(config.DB_ENV) else None)
+    if named is not None:
+        from talentgraph.engines.output import serving_store
+
+        named = serving_store(named) or named  # a Spark build's folder: its serving store
     if not yes:
         typer.confirm(f"Erase candidate #{candidate_id}'s personal data for good?", abort=True)
     with _acting(ctx) as (s, actor):

@@ -29,11 +29,11 @@ def serve(
     """Serve the web app: dashboard, flows, cohorts, people, sourcing, pipeline, offers..."""
     import uvicorn
 
-    from talentgraph import config
+    from talentgraph.cli.common import db_path
     from talentgraph.ops.db import OpsStore
     from talentgraph.web import WebConfig, create_app
 
-    path = db if db is not None else config.default_db_path()
+    path = db_path(db)
     cfg = WebConfig(db_path=path, ops_url=ops_db, secure_cookies=secure_cookies)
     ops = OpsStore(ops_db)  # migrates the schema; errors name the store
     typer.echo(f"talentgraph web on http://{host}:{port}/  (store {path}, ops {ops.url})")

@@ -76,6 +76,11 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
 def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the store; a writable open also migrates it. Raises StoreError with a way out."""
     path = Path(path)
+    if path.is_dir():
+        from talentgraph.engines.output import serving_store
+
+        # the output folder of `talentgraph build --engine spark`: its current serving store
+        path = serving_store(path) or path
     if read_only and not path.exists():
         raise StoreError(f"no store at {path}: run `talentgraph build` first (or pass --db)")
     if path.is_dir():

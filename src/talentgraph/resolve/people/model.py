@@ -37,6 +37,7 @@ Why this model:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import duckdb
@@ -126,16 +127,19 @@ class Params:
     matches: int = 0
 
 
-def _comparison(name: str, params: Params) -> cl.CustomComparison:
+def _comparison(name: str, params: Params, port: Callable[[str], str] = str
+                ) -> cl.CustomComparison:
+    """`port`: the level SQL (DuckDB's) as the linker's engine reads it."""
     levels = []
     mu = iter(params.levels[name])
     for label, sql in LEVELS[name]:
         if label == "null":
-            levels.append(cll.CustomLevel(sql, label_for_charts=label).configure(
+            levels.append(cll.CustomLevel(port(sql), label_for_charts=label).configure(
                 is_null_level=True))
             continue
         m, u = next(mu)
-        level = cll.ElseLevel() if sql is None else cll.CustomLevel(sql, label_for_charts=label)
+        level = cll.ElseLevel() if sql is None else cll.CustomLevel(port(sql),
+                                                                     label_for_charts=label)
         levels.append(level.configure(m_probability=m, u_probability=u))
     return cl.CustomComparison(comparison_levels=levels, output_column_name=name,
                                comparison_description=name)
@@ -149,14 +153,15 @@ def blocking_rules() -> list:
     ]
 
 
-def settings(params: Params, training: bool = False) -> SettingsCreator:
+def settings(params: Params, training: bool = False, port: Callable[[str], str] = str
+             ) -> SettingsCreator:
     """Scoring keeps the per-comparison match weights (mw_*: the evidence); training also keeps
     the level of every comparison (gamma_*), which Splink only emits with the matching columns."""
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
         probability_two_random_records_match=params.prior,
-        comparisons=[_comparison(n, params) for n in LEVELS],
+        comparisons=[_comparison(n, params, port) for n in LEVELS],
         blocking_rules_to_generate_predictions=blocking_rules(),
         retain_intermediate_calculation_columns=True,
         retain_matching_columns=training,
@@ -166,6 +171,16 @@ def settings(params: Params, training: bool = False) -> SettingsCreator:
 
 def _linker(con: duckdb.DuckDBPyConnection, table: str, params: Params,
             training: bool = False) -> Linker:
+    spark = getattr(con, "spark", None)
+    if spark is not None:
+        # the build on Spark (engines/spark.py): Splink's Spark backend, in the same session,
+        # the level SQL carried to Spark SQL like the stages' own
+        from splink.backends.spark import SparkAPI
+
+        api = SparkAPI(spark_session=spark, break_lineage_method="persist")
+        sdf = api.register(con.table(table))
+        return Linker(sdf, settings(params, training, con.port_expression),
+                      log_level="WARNING")
     api = DuckDBAPI(connection=con)
     sdf = api.register(table)
     return Linker(sdf, settings(params, training), log_level="WARNING")

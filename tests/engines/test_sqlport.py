@@ -1,0 +1,38 @@
+"""The DuckDB SQL of the stages carried to Spark SQL (no Spark needed: the text is checked)."""
+
+from __future__ import annotations
+
+from talentgraph.engines.sqlport import Translator, to_spark
+
+
+def spark_sql(sql: str, params: list | None = None, translator: Translator | None = None
+              ) -> str:
+    t = translator or Translator()
+    return ";".join(to_spark(s) for s in t.parse(sql, params))
+
+
+def test_macros_are_inlined_where_called() -> None:
+    t = Translator()
+    assert spark_sql("CREATE OR REPLACE TEMP MACRO twice(x) AS x + x", translator=t) == ""
+    assert spark_sql("SELECT twice(a * 2) FROM t", translator=t) == \
+        "SELECT (a * 2) + (a * 2) FROM t"
+
+
+def test_list_subscripts_and_lengths_keep_their_duckdb_meaning() -> None:
+    out = spark_sql("SELECT names[pos + 1], l[1], len(l), length(s), list_slice(l, 2, n) FROM t")
+    assert "ELEMENT_AT(names, NULLIF(pos + 1, 0))" in out
+    assert "ELEMENT_AT(l, NULLIF(1, 0))" in out  # 1-based in both: DuckDB's l[1] is the first
+    assert "SIZE(l)" in out and "LENGTH(s)" in out
+    assert "SLICE(l, 2, GREATEST((n - 2 + 1), 0))" in out
+
+
+def test_full_regex_match_is_anchored_and_parameters_are_bound() -> None:
+    out = spark_sql("SELECT regexp_full_match(v, '/[0-9]+') FROM t WHERE f = ? AND y > ?",
+                    ["a'b", 3])
+    assert "RLIKE '^(?:/[0-9]+)\\\\z'" in out
+    assert "f = 'a\\'b' AND y > 3" in out
+
+
+def test_hash_buckets_use_duckdbs_own_hash() -> None:
+    assert spark_sql("SELECT hash(unique_id) % 7 FROM r") == \
+        "SELECT TG_DUCKDB_HASH(unique_id) % 7 FROM r"
