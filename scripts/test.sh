@@ -10,7 +10,7 @@
 # and, like initdb itself, cannot run as root; here one cluster serves both workers and root
 # hands initdb to the `postgres` system user the Debian package creates.
 #
-# TALENTGRAPH_TEST_REQUIRE=postgres,browser (set by .ci/run, or CI=true) makes the tests that
+# TALENTGRAPH_TEST_REQUIRE=postgres,browser,spark (set by .ci/run, or CI=true) makes the tests that
 # need those services fail, not skip, when they are missing.
 set -euo pipefail
 

@@ -1,8 +1,9 @@
 """External services some tests need (PostgreSQL, a browser): where they are, and what to do
 when one is missing: skip on a developer's machine, fail in CI.
 
-`TALENTGRAPH_TEST_REQUIRE=postgres,browser` (set by .ci/run) or `CI=true` makes a missing
-service a failure: a CI run whose PostgreSQL never came up must not pass on skipped tests.
+`TALENTGRAPH_TEST_REQUIRE=postgres,browser,spark` (set by .ci/run) or `CI=true` makes a missing
+service (Spark: a Java runtime and pyspark) a failure: a CI run whose PostgreSQL never came up
+must not pass on skipped tests.
 scripts/test.sh starts a throwaway PostgreSQL and sets TALENTGRAPH_TEST_PG to its URL.
 """
 
@@ -18,7 +19,7 @@ import pytest
 
 PG_URL = os.environ.get("TALENTGRAPH_TEST_PG",
                         "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-SERVICES = ("postgres", "browser")
+SERVICES = ("postgres", "browser", "spark")
 
 
 def required(service: str) -> bool:

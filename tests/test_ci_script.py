@@ -16,7 +16,7 @@ SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "test.sh"
 
 @pytest.mark.parametrize(("env", "required"), [
     ({}, set()),
-    ({"CI": "true"}, {"postgres", "browser"}),
+    ({"CI": "true"}, {"postgres", "browser", "spark"}),
     ({"CI": "false"}, set()),
     ({"TALENTGRAPH_TEST_REQUIRE": "postgres"}, {"postgres"}),
     ({"TALENTGRAPH_TEST_REQUIRE": "postgres, browser"}, {"postgres", "browser"}),
@@ -35,7 +35,7 @@ def test_a_missing_service_fails_only_where_required(monkeypatch, env: dict,
 
 def test_ci_run_requires_every_service() -> None:
     ci = (SCRIPT.parents[1] / ".ci" / "run").read_text()
-    assert "export CI=true" in ci and "TALENTGRAPH_TEST_REQUIRE=postgres,browser" in ci
+    assert "export CI=true" in ci and "TALENTGRAPH_TEST_REQUIRE=postgres,browser,spark" in ci
 
 
 @pytest.mark.slow

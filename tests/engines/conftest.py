@@ -8,12 +8,17 @@ from typing import Any
 
 import pytest
 
+from services import missing
+
 
 @pytest.fixture(scope="session")
 def spark() -> Iterator[Any]:
     if shutil.which("java") is None:
-        pytest.skip("no Java runtime: the Spark tests need one (scripts/test.sh installs it)")
-    pytest.importorskip("pyspark")
+        missing("spark", "no Java runtime: the Spark tests need one (scripts/test.sh installs it)")
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        missing("spark", "pyspark is not installed: pip install -e '.[spark]'")
     from talentgraph.engines.spark import session
 
     s = session("local[2]", conf={"spark.sql.shuffle.partitions": "2"})
