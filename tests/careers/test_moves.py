@@ -373,6 +373,47 @@ def test_lone_paper_record_after_a_long_gap_needs_a_link(store):
     assert [m[:2] for m in moves_of(con, "gus")] == [("U", "G")]
 
 
+def _common_names_around(store, n=60):
+    """Persons enough for a name's rarity to mean something (careers.namesakes): `n` of
+    distinct one-off names, and 'Wei Li' and 'Min Wang', which make 'Wei Wang' a common one."""
+    store.paper(2015, [("wei_li", [], None), ("min_wang", [], None)])
+    store.con.executemany(
+        "INSERT INTO persons VALUES (?, ?, [], [], [], [], 1, 2015, 2015)",
+        [[f"x{i}", f"Gi{_letters(i)} Fa{_letters(i)}"] for i in range(n)])
+
+
+def _letters(i):
+    return chr(97 + i // 26) + chr(97 + i % 26)
+
+
+def test_a_rare_name_needs_no_link_after_a_long_gap(store):
+    """One lone paper record nine years on, sharing nothing with the years before: under a
+    name few could hold it is the same person; under a common one it may be a namesake's."""
+    orgs(store)
+    for who in ("zora_quill", "wei_wang"):
+        for y in (2010, 2011):
+            store.paper(y, [(who, ["U"], None), ("f1", [], None)], title="Kernel methods")
+        _weaken(store, store.paper(2020, [(who, ["G"], None), ("g1", [], None)],
+                                   title="Protein folding"))
+    _common_names_around(store)
+    con = store.build()
+    assert [m[:2] for m in moves_of(con, "zora_quill")] == [("U", "G")]
+    assert moves_of(con, "wei_wang") == []
+
+
+def test_rare_names_are_those_few_could_hold(store):
+    from talentgraph.careers.namesakes import rare_name_persons
+
+    for who in ("zora_quill", "wei_wang", "z_quill"):
+        store.paper(2020, [(who, ["U"], None)])
+    _common_names_around(store)
+    con = store.build()
+    rare = rare_name_persons(con)
+    assert "zora_quill" in rare and "x0" in rare
+    # a common name, an initial for a given name
+    assert not {"wei_wang", "z_quill"} & rare
+
+
 def test_brain_merger_and_academy_schools_are_not_moves(store):
     """Google Brain was a Google Research team merged into Google DeepMind in 2023: a person
     shown as 'Google Research' then 'Google DeepMind' moved with the merger (the curated

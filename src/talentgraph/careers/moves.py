@@ -27,7 +27,8 @@ namesakes look like moves: a move whose new place is seen while the old one goes
 return in a year the person is still seen at the place left, a move that rests on one paper
 record after a long unseen gap, or one between places whose records lie in different fields
 (vision at one, language at the other: `VENUE_FIELDS`), must show that its two sides are one
-person (a shared coauthor, author id or title topic; see careers.stage) or it is dropped; so
+person (a shared coauthor, author id or title topic; see careers.stage) or it is dropped —
+the last two not under a name few could hold (careers.namesakes); so
 must every move of a person whose name many OpenReview profiles share (careers.stage). Measured
 precision by rule: benchmarks/moves.py and tests/data/moves_spotcheck.csv.
 
@@ -320,16 +321,20 @@ def _fields(org_id: str, home: list[Spell]) -> set[str]:
             if (f := venue_field(o.source_file)) is not None}
 
 
-def _needs_link(a: Spell, b: Spell, rule: str, home: list[Spell]) -> bool:
+def _needs_link(a: Spell, b: Spell, rule: str, home: list[Spell],
+                rare_name: bool = False) -> bool:
     """Whether a move must show that its two sides are one person (merged namesakes look like
     moves): when the person is seen at the new place while still at the old one (two careers
     side by side), when one side is a single paper record after a long unseen gap, or when
     the two places' records lie in different fields (image processing at one university,
-    legal NLP at the next: two people of one name far more often than a change of field)."""
+    legal NLP at the next: two people of one name far more often than a change of field).
+    Under a rare name (careers.namesakes) the last two read as one person: few others could
+    hold the name. Two careers side by side may be a dual affiliation as well as namesakes,
+    so they ask for the link under any name."""
     fa, fb = _fields(a.org_id, home), _fields(b.org_id, home)
-    if fa and fb and not fa & fb:
+    if fa and fb and not fa & fb and not rare_name:
         return True
-    if "1 paper record" in rule:
+    if "1 paper record" in rule and not rare_name:
         # The other side may itself be one strong record: then two lone records make the move,
         # and only a short gap keeps a namesake unlikely.
         other = b if rule.startswith("from 1 paper record") else a
@@ -346,10 +351,11 @@ def detect_moves(person_id: str, spells: list[Spell], dual: set[frozenset[str]],
                  org_kind: dict[str, str],
                  transitions: set[frozenset[str]] | None = None,
                  linked: frozenset[frozenset[str]] = frozenset(),
-                 common_name: bool = False) -> list[Move]:
+                 common_name: bool = False, rare_name: bool = False) -> list[Move]:
     """Moves of one person from their spells (see the module docstring for the rules).
     `linked`: pairs naming one employer (successors, parents, curated links); `common_name`:
-    many people carry the person's name, so every move must show one person."""
+    many people carry the person's name, so every move must show one person; `rare_name`:
+    few could (careers.namesakes), so a long gap or a change of field needs no link."""
     transitions = transitions or set()
     home = [s for s in spells if s.kind == "home"]
     moves: list[Move] = []
@@ -397,7 +403,7 @@ def detect_moves(person_id: str, spells: list[Spell], dual: set[frozenset[str]],
                         list(a.lag_obs))
             # A return in a year the person is still seen at the place left: two careers
             # interleaved (namesakes) as often as a move; it must show one person too.
-            if common_name or _needs_link(a, b, rule, home) or (
+            if common_name or _needs_link(a, b, rule, home, rare_name) or (
                     kind == "return" and a.end_year >= b.start_year):
                 move.link_check = (
                     [o for s in home if s.org_id == a.org_id for o in s.obs + s.lag_obs],

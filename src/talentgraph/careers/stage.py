@@ -11,6 +11,7 @@ import duckdb
 import pyarrow as pa
 
 from talentgraph.careers.moves import Move, detect_moves
+from talentgraph.careers.namesakes import rare_name_persons
 from talentgraph.careers.now import build_person_now
 from talentgraph.careers.observations import build_observations, table_exists
 from talentgraph.careers.position_obs import add_position_observations
@@ -192,6 +193,7 @@ def build_careers(con: duckdb.DuckDBPyConnection, progress: Any = _no_progress,
     linked = _linked_pairs(con)
     common = (_common_name_persons(con, COMMON_NAME_MIN_PROFILES)
               if COMMON_NAME_MIN_PROFILES and not prefix else set())
+    rare = rare_name_persons(con) if not prefix else set()
     n_persons = con.execute(f"SELECT count(DISTINCT person_id) FROM {obs_table}").fetchone()[0]
 
     rows: dict[str, list[dict[str, Any]]] = {"spells": [], "moves": [], "move_evidence": []}
@@ -213,7 +215,8 @@ def build_careers(con: duckdb.DuckDBPyConnection, progress: Any = _no_progress,
             rows["spells"] = []
         if len({s.org_id for s in spells}) > 1:
             moves.extend(detect_moves(person_id, spells, dual, org_kind, transitions, linked,
-                                      common_name=person_id in common))
+                                      common_name=person_id in common,
+                                      rare_name=person_id in rare))
         if done % 20_000 == 0:
             progress("careers", done, n_persons, "timelines")
     progress("careers", n_persons, n_persons, "namesake check")
