@@ -547,6 +547,24 @@ def test_same_rung_on_one_checked_profile_record_after_two_records_is_a_move(sto
     assert [m[:4] for m in moves_of(con, "rae")] == [("G", "OAI", 2020, 2023)]
 
 
+def test_one_checked_profile_record_without_roles_after_two_records_is_a_move(store):
+    """Two papers at Google, then one profile record at OpenAI whose coauthors are at OpenAI
+    in other files too, and no role on either side (profiles before 2021 carry none): a move.
+    The same record with coauthors no other file shows (`unchecked`) is not one."""
+    orgs(store)
+    for y, venue in ((2021, "a"), (2022, "b")):
+        store.paper(y, [("q1", ["OAI"], None), ("q2", ["OAI"], None)], family="B",
+                    venue=venue)
+    for who, co in (("uma", ("q1", "q2")), ("val", ("z1", "z2"))):
+        store.paper(2019, [(who, ["G"], None)])
+        store.paper(2020, [(who, ["G"], None)])
+        store.paper(2023, [(who, ["OAI"], None), *((c, ["OAI"], None) for c in co)],
+                    family="B", venue="c")
+    con = store.build()
+    assert [m[:4] for m in moves_of(con, "uma")] == [("G", "OAI", 2020, 2023)]
+    assert moves_of(con, "val") == []
+
+
 def test_return_while_still_at_the_place_left_must_show_one_person(store):
     """Back at U in 2019 while still seen at V that year: two careers interleaved (namesakes)
     as often as a return. Without a shared coauthor, id or topic across V and U it is dropped;

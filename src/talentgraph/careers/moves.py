@@ -189,7 +189,9 @@ def _corroboration(a: Spell, b: Spell, others: list[Spell] | None = None,
        SAME_RUNG_MIN_RECORDS records at the old place — the same rung (researcher ->
        researcher). Mis-aligned profile records mostly read as a step down (professor -> PhD
        student, full -> assistant professor) or as a jump no career makes in two years
-       (assistant -> full professor elsewhere): those need rule 1.
+       (assistant -> full professor elsewhere): those need rule 1. Where either side has no
+       role to read, an `aligned` record beside >= SAME_RUNG_MIN_RECORDS records at the
+       other place is taken (nothing reads as a step down).
     """
     others = others or []
     if a.corroborated and b.corroborated:
@@ -223,6 +225,13 @@ def _corroboration(a: Spell, b: Spell, others: list[Spell] | None = None,
     ra, rb = a.roles_by_year(), b.roles_by_year()
     last, first = (role_rank(ra[-1][1]) if ra else None), (role_rank(rb[0][1]) if rb else None)
     if last is None or first is None:
+        # No role to read a step from (profiles before 2021 carry none): a record its
+        # coauthors check out, beside a place the person is seen at in >= 2 records.
+        if (all(o.alignment == "aligned" for o in weak.obs)
+                and len(other.keys) >= SAME_RUNG_MIN_RECORDS):
+            lone = "1 checked profile record, role unknown"
+            return (f"from {lone}; to {_side_rule(b)}" if weak is a
+                    else f"from {_side_rule(a)}; to {lone}")
         return None
     if first > last and not (last >= 4.0 and first - last > 0.15):
         return f"from {_side_text(a)}; to {_side_text(b)}"
