@@ -296,6 +296,33 @@ def _weaken(store, paper_id, confidence=0.6):
                       [confidence, paper_id])
 
 
+def test_a_former_name_in_ror_is_the_same_place(store):
+    """'University of Pierre and Marie Curie' (a long-tail id without ROR) then Sorbonne
+    Université, whose ROR record succeeded 'Université Pierre-et-Marie-Curie': a merger renamed
+    the employer, the person did not move. A place ROR does not link stays a move."""
+    store.org("upmc", "University of Pierre and Marie Curie").org("su", "Sorbonne Université")
+    store.org("ox", "University of Oxford")
+    store.con.execute("ALTER TABLE orgs ADD COLUMN ror_id VARCHAR")
+    store.con.execute("UPDATE orgs SET ror_id = '02en5vm52' WHERE org_id = 'su'")
+    store.con.execute("CREATE TABLE ror_names (ror_id VARCHAR, name VARCHAR, kind VARCHAR, "
+                      "lang VARCHAR)")
+    store.con.execute("CREATE TABLE ror_relations (ror_id VARCHAR, rel_type VARCHAR, "
+                      "other_id VARCHAR)")
+    store.con.execute("INSERT INTO ror_names VALUES ('01yvrd251', 'Université Pierre-et-Marie-"
+                      "Curie', 'ror_display', 'fr'), ('01yvrd251', 'Pierre and Marie Curie "
+                      "University', 'label', 'en'), ('01yvrd251', 'UPMC', 'acronym', NULL), "
+                      "('02en5vm52', 'Sorbonne Université', 'ror_display', 'fr')")
+    store.con.execute("INSERT INTO ror_relations VALUES ('01yvrd251', 'successor', '02en5vm52')")
+    for who, later in (("ada", "su"), ("ben", "ox")):
+        for y in (2007, 2008):
+            store.paper(y, [(who, ["upmc"], None)])
+        for y in (2012, 2013):
+            store.paper(y, [(who, [later], None)])
+    con = store.build()
+    assert moves_of(con, "ada") == []
+    assert [m[:2] for m in moves_of(con, "ben")] == [("upmc", "ox")]
+
+
 def test_spelling_variants_of_one_long_tail_org_are_one_place(store):
     orgs(store)
     store.org("useville", "University of Seville").org("usevilla", "Universidad de Sevilla")
