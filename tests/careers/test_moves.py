@@ -296,6 +296,33 @@ def _weaken(store, paper_id, confidence=0.6):
                       [confidence, paper_id])
 
 
+def test_a_former_name_in_ror_is_the_same_place(store):
+    """'University of Pierre and Marie Curie' (a long-tail id without ROR) then Sorbonne
+    Université, whose ROR record succeeded 'Université Pierre-et-Marie-Curie': a merger renamed
+    the employer, the person did not move. A place ROR does not link stays a move."""
+    store.org("upmc", "University of Pierre and Marie Curie").org("su", "Sorbonne Université")
+    store.org("ox", "University of Oxford")
+    store.con.execute("ALTER TABLE orgs ADD COLUMN ror_id VARCHAR")
+    store.con.execute("UPDATE orgs SET ror_id = '02en5vm52' WHERE org_id = 'su'")
+    store.con.execute("CREATE TABLE ror_names (ror_id VARCHAR, name VARCHAR, kind VARCHAR, "
+                      "lang VARCHAR)")
+    store.con.execute("CREATE TABLE ror_relations (ror_id VARCHAR, rel_type VARCHAR, "
+                      "other_id VARCHAR)")
+    store.con.execute("INSERT INTO ror_names VALUES ('01yvrd251', 'Université Pierre-et-Marie-"
+                      "Curie', 'ror_display', 'fr'), ('01yvrd251', 'Pierre and Marie Curie "
+                      "University', 'label', 'en'), ('01yvrd251', 'UPMC', 'acronym', NULL), "
+                      "('02en5vm52', 'Sorbonne Université', 'ror_display', 'fr')")
+    store.con.execute("INSERT INTO ror_relations VALUES ('01yvrd251', 'successor', '02en5vm52')")
+    for who, later in (("ada", "su"), ("ben", "ox")):
+        for y in (2007, 2008):
+            store.paper(y, [(who, ["upmc"], None)])
+        for y in (2012, 2013):
+            store.paper(y, [(who, [later], None)])
+    con = store.build()
+    assert moves_of(con, "ada") == []
+    assert [m[:2] for m in moves_of(con, "ben")] == [("upmc", "ox")]
+
+
 def test_spelling_variants_of_one_long_tail_org_are_one_place(store):
     orgs(store)
     store.org("useville", "University of Seville").org("usevilla", "Universidad de Sevilla")
@@ -371,6 +398,47 @@ def test_lone_paper_record_after_a_long_gap_needs_a_link(store):
     con = store.build()
     assert moves_of(con, "fay") == []
     assert [m[:2] for m in moves_of(con, "gus")] == [("U", "G")]
+
+
+def _common_names_around(store, n=60):
+    """Persons enough for a name's rarity to mean something (careers.namesakes): `n` of
+    distinct one-off names, and 'Wei Li' and 'Min Wang', which make 'Wei Wang' a common one."""
+    store.paper(2015, [("wei_li", [], None), ("min_wang", [], None)])
+    store.con.executemany(
+        "INSERT INTO persons VALUES (?, ?, [], [], [], [], 1, 2015, 2015)",
+        [[f"x{i}", f"Gi{_letters(i)} Fa{_letters(i)}"] for i in range(n)])
+
+
+def _letters(i):
+    return chr(97 + i // 26) + chr(97 + i % 26)
+
+
+def test_a_rare_name_needs_no_link_after_a_long_gap(store):
+    """One lone paper record nine years on, sharing nothing with the years before: under a
+    name few could hold it is the same person; under a common one it may be a namesake's."""
+    orgs(store)
+    for who in ("zora_quill", "wei_wang"):
+        for y in (2010, 2011):
+            store.paper(y, [(who, ["U"], None), ("f1", [], None)], title="Kernel methods")
+        _weaken(store, store.paper(2020, [(who, ["G"], None), ("g1", [], None)],
+                                   title="Protein folding"))
+    _common_names_around(store)
+    con = store.build()
+    assert [m[:2] for m in moves_of(con, "zora_quill")] == [("U", "G")]
+    assert moves_of(con, "wei_wang") == []
+
+
+def test_rare_names_are_those_few_could_hold(store):
+    from talentgraph.careers.namesakes import rare_name_persons
+
+    for who in ("zora_quill", "wei_wang", "z_quill"):
+        store.paper(2020, [(who, ["U"], None)])
+    _common_names_around(store)
+    con = store.build()
+    rare = rare_name_persons(con)
+    assert "zora_quill" in rare and "x0" in rare
+    # a common name, an initial for a given name
+    assert not {"wei_wang", "z_quill"} & rare
 
 
 def test_brain_merger_and_academy_schools_are_not_moves(store):
@@ -504,6 +572,24 @@ def test_same_rung_on_one_checked_profile_record_after_two_records_is_a_move(sto
                        ("q2", ["OAI"], "Researcher")], family="B", venue="c")
     con = store.build()
     assert [m[:4] for m in moves_of(con, "rae")] == [("G", "OAI", 2020, 2023)]
+
+
+def test_one_checked_profile_record_without_roles_after_two_records_is_a_move(store):
+    """Two papers at Google, then one profile record at OpenAI whose coauthors are at OpenAI
+    in other files too, and no role on either side (profiles before 2021 carry none): a move.
+    The same record with coauthors no other file shows (`unchecked`) is not one."""
+    orgs(store)
+    for y, venue in ((2021, "a"), (2022, "b")):
+        store.paper(y, [("q1", ["OAI"], None), ("q2", ["OAI"], None)], family="B",
+                    venue=venue)
+    for who, co in (("uma", ("q1", "q2")), ("val", ("z1", "z2"))):
+        store.paper(2019, [(who, ["G"], None)])
+        store.paper(2020, [(who, ["G"], None)])
+        store.paper(2023, [(who, ["OAI"], None), *((c, ["OAI"], None) for c in co)],
+                    family="B", venue="c")
+    con = store.build()
+    assert [m[:4] for m in moves_of(con, "uma")] == [("G", "OAI", 2020, 2023)]
+    assert moves_of(con, "val") == []
 
 
 def test_return_while_still_at_the_place_left_must_show_one_person(store):

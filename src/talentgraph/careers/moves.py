@@ -27,7 +27,8 @@ namesakes look like moves: a move whose new place is seen while the old one goes
 return in a year the person is still seen at the place left, a move that rests on one paper
 record after a long unseen gap, or one between places whose records lie in different fields
 (vision at one, language at the other: `VENUE_FIELDS`), must show that its two sides are one
-person (a shared coauthor, author id or title topic; see careers.stage) or it is dropped; so
+person (a shared coauthor, author id or title topic; see careers.stage) or it is dropped —
+the last two not under a name few could hold (careers.namesakes); so
 must every move of a person whose name many OpenReview profiles share (careers.stage). Measured
 precision by rule: benchmarks/moves.py and tests/data/moves_spotcheck.csv.
 
@@ -188,7 +189,9 @@ def _corroboration(a: Spell, b: Spell, others: list[Spell] | None = None,
        SAME_RUNG_MIN_RECORDS records at the old place — the same rung (researcher ->
        researcher). Mis-aligned profile records mostly read as a step down (professor -> PhD
        student, full -> assistant professor) or as a jump no career makes in two years
-       (assistant -> full professor elsewhere): those need rule 1.
+       (assistant -> full professor elsewhere): those need rule 1. Where either side has no
+       role to read, an `aligned` record beside >= SAME_RUNG_MIN_RECORDS records at the
+       other place is taken (nothing reads as a step down).
     """
     others = others or []
     if a.corroborated and b.corroborated:
@@ -222,6 +225,13 @@ def _corroboration(a: Spell, b: Spell, others: list[Spell] | None = None,
     ra, rb = a.roles_by_year(), b.roles_by_year()
     last, first = (role_rank(ra[-1][1]) if ra else None), (role_rank(rb[0][1]) if rb else None)
     if last is None or first is None:
+        # No role to read a step from (profiles before 2021 carry none): a record its
+        # coauthors check out, beside a place the person is seen at in >= 2 records.
+        if (all(o.alignment == "aligned" for o in weak.obs)
+                and len(other.keys) >= SAME_RUNG_MIN_RECORDS):
+            lone = "1 checked profile record, role unknown"
+            return (f"from {lone}; to {_side_rule(b)}" if weak is a
+                    else f"from {_side_rule(a)}; to {lone}")
         return None
     if first > last and not (last >= 4.0 and first - last > 0.15):
         return f"from {_side_text(a)}; to {_side_text(b)}"
@@ -320,16 +330,20 @@ def _fields(org_id: str, home: list[Spell]) -> set[str]:
             if (f := venue_field(o.source_file)) is not None}
 
 
-def _needs_link(a: Spell, b: Spell, rule: str, home: list[Spell]) -> bool:
+def _needs_link(a: Spell, b: Spell, rule: str, home: list[Spell],
+                rare_name: bool = False) -> bool:
     """Whether a move must show that its two sides are one person (merged namesakes look like
     moves): when the person is seen at the new place while still at the old one (two careers
     side by side), when one side is a single paper record after a long unseen gap, or when
     the two places' records lie in different fields (image processing at one university,
-    legal NLP at the next: two people of one name far more often than a change of field)."""
+    legal NLP at the next: two people of one name far more often than a change of field).
+    Under a rare name (careers.namesakes) the last two read as one person: few others could
+    hold the name. Two careers side by side may be a dual affiliation as well as namesakes,
+    so they ask for the link under any name."""
     fa, fb = _fields(a.org_id, home), _fields(b.org_id, home)
-    if fa and fb and not fa & fb:
+    if fa and fb and not fa & fb and not rare_name:
         return True
-    if "1 paper record" in rule:
+    if "1 paper record" in rule and not rare_name:
         # The other side may itself be one strong record: then two lone records make the move,
         # and only a short gap keeps a namesake unlikely.
         other = b if rule.startswith("from 1 paper record") else a
@@ -346,10 +360,11 @@ def detect_moves(person_id: str, spells: list[Spell], dual: set[frozenset[str]],
                  org_kind: dict[str, str],
                  transitions: set[frozenset[str]] | None = None,
                  linked: frozenset[frozenset[str]] = frozenset(),
-                 common_name: bool = False) -> list[Move]:
+                 common_name: bool = False, rare_name: bool = False) -> list[Move]:
     """Moves of one person from their spells (see the module docstring for the rules).
     `linked`: pairs naming one employer (successors, parents, curated links); `common_name`:
-    many people carry the person's name, so every move must show one person."""
+    many people carry the person's name, so every move must show one person; `rare_name`:
+    few could (careers.namesakes), so a long gap or a change of field needs no link."""
     transitions = transitions or set()
     home = [s for s in spells if s.kind == "home"]
     moves: list[Move] = []
@@ -397,7 +412,7 @@ def detect_moves(person_id: str, spells: list[Spell], dual: set[frozenset[str]],
                         list(a.lag_obs))
             # A return in a year the person is still seen at the place left: two careers
             # interleaved (namesakes) as often as a move; it must show one person too.
-            if common_name or _needs_link(a, b, rule, home) or (
+            if common_name or _needs_link(a, b, rule, home, rare_name) or (
                     kind == "return" and a.end_year >= b.start_year):
                 move.link_check = (
                     [o for s in home if s.org_id == a.org_id for o in s.obs + s.lag_obs],

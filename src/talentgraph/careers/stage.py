@@ -11,8 +11,10 @@ import duckdb
 import pyarrow as pa
 
 from talentgraph.careers.moves import Move, detect_moves
+from talentgraph.careers.namesakes import rare_name_persons
 from talentgraph.careers.now import build_person_now
 from talentgraph.careers.observations import build_observations, table_exists
+from talentgraph.careers.org_names import org_names
 from talentgraph.careers.position_obs import add_position_observations
 from talentgraph.careers.timelines import Obs, Spell, build_spells, merge_same_orgs
 from talentgraph.errors import StoreError
@@ -182,16 +184,13 @@ def build_careers(con: duckdb.DuckDBPyConnection, progress: Any = _no_progress,
     n_obs += n_pos
     t_obs = time.perf_counter() - t0
     org_kind: dict[str, str] = {}
-    org_names: dict[str, tuple[str, bool]] = {}
     if table_exists(con, "orgs"):
         org_kind = dict(con.execute("SELECT org_id, kind FROM orgs").fetchall())
-        curated = ("coalesce(curated, false)" if "curated" in _columns(con, "orgs")
-                   else "false")
-        org_names = {r[0]: (r[1] or r[0], bool(r[2])) for r in con.execute(
-            f"SELECT org_id, name, {curated} FROM orgs").fetchall()}
+    names = org_names(con)
     linked = _linked_pairs(con)
     common = (_common_name_persons(con, COMMON_NAME_MIN_PROFILES)
               if COMMON_NAME_MIN_PROFILES and not prefix else set())
+    rare = rare_name_persons(con) if not prefix else set()
     n_persons = con.execute(f"SELECT count(DISTINCT person_id) FROM {obs_table}").fetchone()[0]
 
     rows: dict[str, list[dict[str, Any]]] = {"spells": [], "moves": [], "move_evidence": []}
@@ -199,7 +198,7 @@ def build_careers(con: duckdb.DuckDBPyConnection, progress: Any = _no_progress,
     counts = dict.fromkeys(rows, 0)
     moves: list[Move] = []
     for done, (person_id, obs) in enumerate(_per_person(con, obs_table), start=1):
-        merge_same_orgs(obs, org_names)
+        merge_same_orgs(obs, names)
         spells, dual, transitions = build_spells(person_id, obs, linked, org_kind)
         for s in spells:
             concurrent = sorted({o.org_id for o in spells
@@ -213,7 +212,8 @@ def build_careers(con: duckdb.DuckDBPyConnection, progress: Any = _no_progress,
             rows["spells"] = []
         if len({s.org_id for s in spells}) > 1:
             moves.extend(detect_moves(person_id, spells, dual, org_kind, transitions, linked,
-                                      common_name=person_id in common))
+                                      common_name=person_id in common,
+                                      rare_name=person_id in rare))
         if done % 20_000 == 0:
             progress("careers", done, n_persons, "timelines")
     progress("careers", n_persons, n_persons, "namesake check")

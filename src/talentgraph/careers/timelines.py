@@ -2,7 +2,7 @@
 
 The rules, in the order they are applied to one person's observations:
 0. Organisations of the person that are one organisation under two generated ids (spelling
-   variants of the long tail, see `merge_same_orgs`) are read as one.
+   variants of the long tail, or a former name in ROR: see `merge_same_orgs`) are read as one.
 1. Observations lighter than `MIN_WEIGHT` (an unattributed multi-organisation set) are kept for
    display only. Intern / visitor observations make `internship` spells that never end the
    home spell they fall in.
@@ -33,6 +33,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from talentgraph.careers.observations import MIN_WEIGHT, STRONG_WEIGHT
+from talentgraph.careers.org_names import OrgNames
 from talentgraph.resolve.orgs.same import same_organisation
 
 # Away kinds make `internship` spells that never end a home spell: an intern or a visitor; a
@@ -201,29 +202,30 @@ def _mark_lag(by_org: dict[str, list[Obs]], dual: set[frozenset[str]]) -> None:
                     o.lag = True
 
 
-def merge_same_orgs(obs: list[Obs], names: dict[str, tuple[str, bool]]) -> dict[str, str]:
+def merge_same_orgs(obs: list[Obs], names: OrgNames) -> dict[str, str]:
     """Rule 0: the person's organisations that are one organisation under two generated ids
-    ("Universidad de Sevilla" / "University of Seville", see resolve.orgs.same) are read as
-    one, the id with most of the person's records (a curated one first). Only this person's
-    organisations are compared, and curated ones never merge with each other (the curated
-    tables already say how they relate). Rewrites `obs` in place; returns {merged: kept}."""
+    ("Universidad de Sevilla" / "University of Seville", see resolve.orgs.same), or one
+    organisation and its former name in ROR (careers.org_names), are read as one, the id with
+    most of the person's records (a curated one first). Only this person's organisations are
+    compared, and curated ones never merge with each other (the curated tables already say how
+    they relate). Rewrites `obs` in place; returns {merged: kept}."""
     count: dict[str, float] = defaultdict(float)
     for o in obs:
         # Records that shape spells count most: the kept id is the one the timeline shows.
         count[o.org_id] += 1.0 if o.weight >= MIN_WEIGHT else 0.01
     if len(count) < 2:
         return {}
-    order = sorted(count, key=lambda g: (not names.get(g, ("", False))[1], -count[g], g))
+    order = sorted(count, key=lambda g: (not names.get(g, ((), False))[1], -count[g], g))
     kept: dict[str, str] = {}
     for i, g in enumerate(order):
-        name, curated = names.get(g, (g, False))
+        g_names, curated = names.get(g, ((g,), False))
         for h in order[:i]:
             if h in kept:
                 continue
-            h_name, h_curated = names.get(h, (h, False))
+            h_names, h_curated = names.get(h, ((h,), False))
             if curated and h_curated:
                 continue
-            if same_organisation(h_name, name):
+            if any(same_organisation(x, y) for x in h_names for y in g_names):
                 kept[g] = h
                 break
     if kept:
