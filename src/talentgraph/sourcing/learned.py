@@ -33,6 +33,7 @@ import numpy as np
 
 from talentgraph.errors import StoreError
 from talentgraph.sourcing import fts
+from talentgraph.sourcing import index as idx
 
 MODEL_PATH = Path(__file__).parent / "models" / "ranker.json"
 CANDIDATES = 300       # people re-ranked per query (the Model-2 peer's best)
@@ -79,14 +80,13 @@ class Hits:
 def hits_sql(con: duckdb.DuckDBPyConnection, query: str, since: int | None = None) -> Hits:
     """`Hits` by DuckDB's FTS macro (the CLI's path; the in-memory index has `hits` too)."""
     fts.load(con)
-    a = con.execute("""
+    a = con.execute(f"""
         SELECT h.docid, h.score, f.year, f.decision IN ('oral', 'spotlight') AS hl,
                a.person_key, a.position, a.n_authors
-        FROM (SELECT docid, fts_main_sourcing_docs.match_bm25(name, $q) AS score
-              FROM fts_main_sourcing_docs.docs) h
+        FROM ({fts.bm25_sql(idx.has_table(con, "sourcing_postings"))}) h
         JOIN sourcing_doc_features f USING (docid)
         JOIN sourcing_author_keys a ON a.doc_key = f.doc_key
-        WHERE h.score IS NOT NULL AND ($since IS NULL OR f.year >= $since)""",
+        WHERE ($since IS NULL OR f.year >= $since)""",
                     {"q": query, "since": since}).fetchnumpy()
     return Hits(np.asarray(a["docid"], np.int64), np.asarray(a["score"], np.float64),
                 np.asarray(a["year"], np.int64),
