@@ -2,12 +2,13 @@
 
 Each run is the real command in a fresh interpreter (the console script's own two lines, so
 start-up, imports, opening the store, the search and printing all count), its output thrown
-away. The code measured is a copy of this checkout's `src/` (the candidate) and of a baseline
-revision's (`git archive REV src`, default `main`), run side by side: for every query, the runs
-alternate baseline / candidate so both see the same load. Reported per tree: wall time and the
-process's CPU time (user + system), median and p95 over all runs, the ratio candidate / baseline,
-and the load average before and after. Before timing, each query's `--json` output of both trees
-is compared: the benchmark says whether they are the same.
+away. The code measured is a copy of this checkout's `src/` (the candidate; `--candidate REV`: a
+revision's instead) and of a baseline revision's (`git archive REV src`, default `main`), run
+side by side: for every query, the runs alternate baseline / candidate so both see the same
+load. Reported per tree: wall time and the process's CPU time (user + system), median and p95
+over all runs, the ratio candidate / baseline, and the load average before and after. Before
+timing, each query's `--json` output of both trees is compared: the benchmark says whether
+they are the same.
 
 `--model FILE` puts a ranking model (`sourcing/models/ranker.json`, as `benchmarks/sourcing.py
 --train-out` writes it) into both copies, so the learned ranking is timed; without it, each tree
@@ -151,7 +152,7 @@ def print_report(r: dict[str, Any], base: str) -> None:
           f"{len(r['queries'])} queries per tree, alternating; {r['cpus']} CPUs; load average "
           f"{la[0]:.1f} {la[1]:.1f} {la[2]:.1f} before, {lb[0]:.1f} {lb[1]:.1f} {lb[2]:.1f} after"
           f"; ranking model: {r['model'] or 'as shipped by each tree'}")
-    print(f"{'':18s} {'baseline (' + base + ')':>22s} {'candidate':>12s} {'ratio':>7s}")
+    print(f"{'':18s} {'baseline (' + base + ')':>22s} {r['candidate']:>12s} {'ratio':>7s}")
     for kind in ("wall", "cpu"):
         for stat in ("median_s", "p95_s"):
             b, c = r[kind]["baseline"][stat], r[kind]["candidate"][stat]
@@ -177,6 +178,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--db", type=Path, required=True, help="A built store (read only).")
     ap.add_argument("--baseline", default="main", help="The git revision to compare with.")
+    ap.add_argument("--candidate", help="The git revision measured (default: this checkout's "
+                    "working files).")
     ap.add_argument("--runs", type=int, default=10, help="Runs per query and tree.")
     ap.add_argument("--model", type=Path, help="A ranker.json put into both trees.")
     ap.add_argument("--queries", type=int, default=len(QUERIES),
@@ -192,9 +195,10 @@ def main() -> None:
         raise SystemExit(f"no model file at {args.model}")
     with tempfile.TemporaryDirectory(prefix="tg_cli_latency_") as tmp:
         trees = {"baseline": export_tree(args.baseline, Path(tmp) / "baseline", args.model),
-                 "candidate": export_tree(None, Path(tmp) / "candidate", args.model)}
+                 "candidate": export_tree(args.candidate, Path(tmp) / "candidate", args.model)}
         report = measure(trees, args.db, args.runs, QUERIES[:args.queries])
     report.update({"db": str(args.db), "baseline": args.baseline,
+                   "candidate": args.candidate or "working tree",
                    "model": str(args.model) if args.model else None,
                    "web_before": _web_search(args.web_before),
                    "web_after": _web_search(args.web_after)})
