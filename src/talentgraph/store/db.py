@@ -99,12 +99,12 @@ def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnect
                 "serve`, or a build): stop it and retry. Changes to the store (build, ingest, "
                 f"an erasure's search-index update) need it to themselves. ({exc})") from exc
         raise StoreError(f"cannot open the store at {path}: {exc}") from exc
-    if read_only and schema_version(con) == 0:
+    have = schema_version(con) if read_only else 0
+    if read_only and have == 0:
         con.close()
         raise _not_a_store(path, "a DuckDB database that talentgraph never built")
     if read_only:
         known = readers_need()
-        have = schema_version(con)
         if have < known:
             con.close()
             raise StoreError(f"the store at {path} is at schema version {have}, this talentgraph "
