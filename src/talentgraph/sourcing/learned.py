@@ -95,11 +95,18 @@ def hits_sql(con: duckdb.DuckDBPyConnection, query: str, since: int | None = Non
                 np.asarray(a["n_authors"], np.int64))
 
 
+def distinct(keys: np.ndarray) -> np.ndarray:
+    """np.unique of non-negative integer keys (person keys, document ids), by counting: a few
+    times quicker than sorting the ~250,000 author rows of a broad query."""
+    return np.flatnonzero(np.bincount(keys)) if len(keys) else keys
+
+
 def peer_scores(h: Hits, ref_year: int) -> tuple[np.ndarray, np.ndarray]:
     """Balog et al. 2006 Model 2 with a recency weight: (person keys, scores)."""
-    keys, inv = np.unique(h.person, return_inverse=True)
     w = np.where(h.year > ref_year - RECENT_YEARS, RECENT_WEIGHT, 1.0)
-    return keys, np.bincount(inv, h.bm25 * w, len(keys))
+    keys = distinct(h.person)
+    # bincount adds each person's rows in row order, as over np.unique's inverse
+    return keys, np.bincount(h.person, h.bm25 * w)[keys] if len(keys) else np.zeros(0)
 
 
 @dataclass
@@ -375,10 +382,10 @@ def search(con: duckdb.DuckDBPyConnection, query: str, filters: Any = None, limi
         allowed = con.execute(f"SELECT person_key FROM sourcing_people p WHERE "
                               f"{' AND '.join(where)}", params).fetchnumpy()["person_key"]
         allowed = np.asarray(allowed, dtype=np.int64)
-    n_candidates = (len(np.unique(h.person)) if allowed is None
-                    else int(np.isin(np.unique(h.person), allowed).sum()))
+    people = distinct(h.person)
+    n_candidates = len(people) if allowed is None else int(np.isin(people, allowed).sum())
     c = candidates(con, h, ref_year, allowed, n=max(CANDIDATES, limit))
-    matched = len(np.unique(h.doc))
+    matched = len(distinct(h.doc))
     if not len(c.keys):
         return results.SearchResult(query, filters, at + not_at, 0, matched, ref_year, careers,
                                     [], "learned")
