@@ -218,40 +218,70 @@ class Model:
     features: tuple[str, ...]
     trees: list[dict[str, np.ndarray]]
     info: dict[str, Any]
+    _walk: list[tuple[np.ndarray, ...] | None] | None = field(default=None, repr=False,
+                                                               compare=False)
 
     def predict(self, x: np.ndarray, contrib: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Scores, and per-feature contributions (rows x features; their sum plus the bias in
-        `info['bias']`... added to column -1) when `contrib`."""
+        `info['bias']`... added to column -1) when `contrib`.
+
+        Each tree is walked for all rows at once, one level per step, its depth many steps: a
+        leaf leads to itself (its test always true, its own value), so no row needs to be set
+        aside when it reaches one (half the numpy calls of a walk that does). The sums are
+        taken in the same order as ever (tree by tree, level by level), the figures are the
+        same bit for bit; a step from a leaf to itself adds +0.0, which changes no sum."""
         n = len(x)
         score = np.zeros(n)
         parts = np.zeros((n, len(self.features) + 1)) if contrib else np.zeros((0, 0))
-        for t in self.trees:
-            if "leaf" in t:  # a tree of one leaf
+        rows = np.arange(n)
+        for t, walk in zip(self.trees, self._walks(), strict=True):
+            if walk is None:  # a tree of one leaf
                 score += t["leaf"][0]
                 if contrib:
                     parts[:, -1] += t["leaf"][0]
                 continue
+            feature, threshold, left, right, value, depth = walk
             node = np.zeros(n, dtype=np.int64)
-            value = np.full(n, t["value"][0])
             if contrib:
-                parts[:, -1] += t["value"][0]
-            active = np.ones(n, dtype=bool)
-            while active.any():
-                idx = np.flatnonzero(active)
-                nd = node[idx]
-                f = t["feature"][nd]
-                go_left = x[idx, f] <= t["threshold"][nd]
-                child = np.where(go_left, t["left"][nd], t["right"][nd])
-                leaf = child < 0
-                child_value = np.where(leaf, t["leaf_value"][np.where(leaf, ~child, 0)],
-                                       t["value"][np.where(leaf, 0, child)])
-                if contrib:
-                    np.add.at(parts, (idx, f), child_value - value[idx])
-                value[idx] = child_value
-                node[idx] = np.where(leaf, 0, child)
-                active[idx[leaf]] = False
-            score += value
+                parts[:, -1] += value[0]
+            for _ in range(int(depth[0])):
+                f = feature[node]
+                child = np.where(x[rows, f] <= threshold[node], left[node], right[node])
+                if contrib:  # one node per row and step: no row twice in the index
+                    parts[rows, f] += value[child] - value[node]
+                node = child
+            score += value[node]
         return score, parts
+
+    def _walks(self) -> list[tuple[np.ndarray, ...] | None]:
+        """Per tree (None for a one-leaf tree): its nodes then its leaves in one numbering,
+        each leaf its own child, and the tree's depth."""
+        if self._walk is None:
+            walks: list[tuple[np.ndarray, ...] | None] = []
+            for t in self.trees:
+                if "leaf" in t:
+                    walks.append(None)
+                    continue
+                n_int, n_leaf = len(t["feature"]), len(t["leaf_value"])
+                leaves = n_int + np.arange(n_leaf)
+
+                def numbered(child: np.ndarray, n_int: int = n_int) -> np.ndarray:
+                    return np.where(child < 0, n_int + ~child, child)
+
+                left = np.concatenate([numbered(t["left"]), leaves])
+                right = np.concatenate([numbered(t["right"]), leaves])
+                depth, todo = 0, [(0, 0)]
+                while todo:
+                    nd, d = todo.pop()
+                    depth = max(depth, d)
+                    if nd < n_int:
+                        todo += [(int(left[nd]), d + 1), (int(right[nd]), d + 1)]
+                walks.append((np.concatenate([t["feature"], np.zeros(n_leaf, np.int64)]),
+                              np.concatenate([t["threshold"], np.full(n_leaf, np.inf)]),
+                              left, right, np.concatenate([t["value"], t["leaf_value"]]),
+                              np.array([depth])))
+            self._walk = walks
+        return self._walk
 
 
 def model_from_lightgbm(dump: dict[str, Any], info: dict[str, Any]) -> dict[str, Any]:
