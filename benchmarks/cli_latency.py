@@ -80,7 +80,10 @@ def export_tree(rev: str | None, dest: Path, model: Path | None) -> Path:
 
 def run_once(script: Path, args: list[str], capture: bool = False) -> tuple[float, float, str]:
     """(wall seconds, CPU seconds of the process, stdout if `capture`)."""
-    env = {**os.environ, "PYTHONPATH": str(script.parent / "src"), "COLUMNS": "120"}
+    path = [str(script.parent / "src")]
+    if (script.parent.parent / "no_pandas").is_dir():  # --hide-pandas
+        path.insert(0, str(script.parent.parent / "no_pandas"))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(path), "COLUMNS": "120"}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     done = subprocess.run([sys.executable, str(script), *args], env=env, check=False,
@@ -151,7 +154,8 @@ def print_report(r: dict[str, Any], base: str) -> None:
     print(f"talentgraph source on {r['db']}: {r['runs_per_query']} runs x "
           f"{len(r['queries'])} queries per tree, alternating; {r['cpus']} CPUs; load average "
           f"{la[0]:.1f} {la[1]:.1f} {la[2]:.1f} before, {lb[0]:.1f} {lb[1]:.1f} {lb[2]:.1f} after"
-          f"; ranking model: {r['model'] or 'as shipped by each tree'}")
+          f"; ranking model: {r['model'] or 'as shipped by each tree'}"
+          + ("; pandas hidden from both" if r.get("pandas_hidden") else ""))
     print(f"{'':18s} {'baseline (' + base + ')':>22s} {r['candidate']:>12s} {'ratio':>7s}")
     for kind in ("wall", "cpu"):
         for stat in ("median_s", "p95_s"):
@@ -186,6 +190,9 @@ def main() -> None:
                     help=f"How many of the {len(QUERIES)} queries.")
     ap.add_argument("--web-before", type=Path, help="web_load.py --save report (baseline)")
     ap.add_argument("--web-after", type=Path, help="web_load.py --save report (candidate)")
+    ap.add_argument("--hide-pandas", action="store_true",
+                    help="Both trees run as if pandas were not installed (DuckDB imports it, "
+                    "when it is, on a parameterised query: ~0.45 s).")
     ap.add_argument("--save", type=Path, help="Write the report (JSON) here.")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
@@ -194,12 +201,17 @@ def main() -> None:
     if args.model is not None and not args.model.is_file():
         raise SystemExit(f"no model file at {args.model}")
     with tempfile.TemporaryDirectory(prefix="tg_cli_latency_") as tmp:
+        if args.hide_pandas:
+            stub = Path(tmp) / "no_pandas" / "pandas"
+            stub.mkdir(parents=True)
+            (stub / "__init__.py").write_text('raise ImportError("hidden by cli_latency.py")\n')
         trees = {"baseline": export_tree(args.baseline, Path(tmp) / "baseline", args.model),
                  "candidate": export_tree(args.candidate, Path(tmp) / "candidate", args.model)}
         report = measure(trees, args.db, args.runs, QUERIES[:args.queries])
     report.update({"db": str(args.db), "baseline": args.baseline,
                    "candidate": args.candidate or "working tree",
                    "model": str(args.model) if args.model else None,
+                   "pandas_hidden": args.hide_pandas,
                    "web_before": _web_search(args.web_before),
                    "web_after": _web_search(args.web_after)})
     if args.save:
