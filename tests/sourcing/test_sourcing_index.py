@@ -42,6 +42,22 @@ def test_index_covers_every_paper_and_matches_by_stem(con: duckdb.DuckDBPyConnec
     assert kw == [("corl2023/p3",)]  # found through its keywords (and abstract)
 
 
+@pytest.mark.parametrize("query", ["graph network", "RLHF", "reinforcement learning from human "
+                                   "feedback", "human feedback diffusion learning", "the of and",
+                                   "Zebra-crossing, photosynthesis!", "learning learning"])
+def test_bm25_from_the_postings_equals_the_fts_macro(con: duckdb.DuckDBPyConnection,
+                                                     query: str) -> None:
+    """The search's BM25 (the query's postings) gives `match_bm25`'s scores, bit for bit."""
+    fts.load(con)
+    macro = dict(con.execute("""
+        SELECT docid, score FROM (SELECT docid, fts_main_sourcing_docs.match_bm25(name, $q)
+                                  AS score FROM fts_main_sourcing_docs.docs)
+        WHERE score IS NOT NULL""", {"q": query}).fetchall())
+    for have_postings in (True, False):
+        ours = dict(con.execute(fts.bm25_sql(have_postings), {"q": query}).fetchall())
+        assert ours == macro, have_postings
+
+
 def test_paper_impact_and_people_evidence(con: duckdb.DuckDBPyConnection) -> None:
     papers = dict(con.execute("SELECT paper_id, decision FROM sourcing_papers").fetchall())
     assert papers["corl2021/p1"] == "oral" and papers["corl2023/p3"] == "spotlight"

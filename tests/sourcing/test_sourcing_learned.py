@@ -43,6 +43,46 @@ def test_the_tree_walk_gives_lightgbms_scores_and_contributions_add_up() -> None
     assert np.abs(parts[:, 2]).mean() > np.abs(parts[:, 5]).mean()
 
 
+def _walk_tree_by_tree(m: learned.Model, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The walk `Model.predict` replaced (rows set aside as they reach a leaf): its sums are the
+    reference, bit for bit."""
+    n = len(x)
+    score, parts = np.zeros(n), np.zeros((n, len(m.features) + 1))
+    for t in m.trees:
+        if "leaf" in t:
+            score += t["leaf"][0]
+            parts[:, -1] += t["leaf"][0]
+            continue
+        node, value = np.zeros(n, dtype=np.int64), np.full(n, t["value"][0])
+        parts[:, -1] += t["value"][0]
+        active = np.ones(n, dtype=bool)
+        while active.any():
+            idx = np.flatnonzero(active)
+            nd = node[idx]
+            f = t["feature"][nd]
+            child = np.where(x[idx, f] <= t["threshold"][nd], t["left"][nd], t["right"][nd])
+            leaf = child < 0
+            child_value = np.where(leaf, t["leaf_value"][np.where(leaf, ~child, 0)],
+                                   t["value"][np.where(leaf, 0, child)])
+            np.add.at(parts, (idx, f), child_value - value[idx])
+            value[idx] = child_value
+            node[idx] = np.where(leaf, 0, child)
+            active[idx[leaf]] = False
+        score += value
+    return score, parts
+
+
+def test_the_level_walk_sums_as_the_tree_by_tree_walk_did() -> None:
+    m, _, x = _trained(seed=3)
+    # values on the thresholds themselves, and rows that stop at different depths
+    thresholds = np.concatenate([t["threshold"] for t in m.trees if "threshold" in t])
+    x[:50, 0] = thresholds[:50] if len(thresholds) >= 50 else x[:50, 0]
+    ours, parts = m.predict(x, contrib=True)
+    ref, ref_parts = _walk_tree_by_tree(m, x)
+    assert np.array_equal(ours, ref) and np.array_equal(parts, ref_parts)
+    assert np.array_equal(m.predict(x)[0], ref)
+
+
 def test_learned_search_explains_each_score(con: duckdb.DuckDBPyConnection) -> None:
     m, _, _ = _trained()
     result = learned.search(con, RLHF, model=m)

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from talentgraph import config
-from talentgraph.cli import careers, orgs, people, positions, sourcing, web
+from talentgraph.cli import careers, fastpath, orgs, people, positions, sourcing, web
 from talentgraph.cli.common import (
     DbOption,
     JsonOption,
@@ -302,10 +302,30 @@ def _add_ops(argv: list[str]) -> None:
 _add_ops(sys.argv)
 
 
+# Commands whose plain command lines are read by cli/fastpath.py instead of Typer (~0.1 s less).
+FAST = {"source": sourcing.source}
+
+
+def _run_fast(argv: list[str]) -> bool:
+    """Run `argv` (after the program name) through cli/fastpath.py; False: leave it to Typer."""
+    command = FAST.get(argv[0]) if argv else None
+    kwargs = fastpath.parse(command, argv[1:]) if command is not None else None
+    if kwargs is None:
+        return False
+    try:
+        command(**kwargs)
+    except typer.BadParameter:
+        return False  # checked before any work: Typer runs it again and reports it as usual
+    except typer.Exit as exc:
+        raise SystemExit(exc.exit_code) from None
+    return True
+
+
 def main() -> None:
     """Entry point: our own errors become one clear line and exit code 1, never a traceback."""
     try:
-        app()
+        if not _run_fast(sys.argv[1:]):
+            app()
     except TalentgraphError as exc:
         err_console.print(f"[red]error:[/red] {exc}")
         raise SystemExit(1) from None

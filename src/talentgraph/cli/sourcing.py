@@ -53,16 +53,18 @@ def source(
     """Ranked people for a topic, every score explained (components and the papers behind it)."""
     from talentgraph.sourcing.learned import search as learned_search
     from talentgraph.sourcing.rank import Filters, search
+    from talentgraph.store import db as store
 
     if ranking not in ("learned", "hand"):
         raise typer.BadParameter(f"--ranking must be learned or hand (got {ranking!r})")
-    con = _open(db)
-    try:
-        run = learned_search if ranking == "learned" else search
-        result = run(con, query, Filters(at=at or [], not_at=not_at or [], role=role,
-                                         since=since, country=country), limit=limit)
-    finally:
-        con.close()
+    with store.pandas_unused():  # DuckDB would import it (~0.45 s): see store.db
+        con = _open(db)
+        try:
+            run = learned_search if ranking == "learned" else search
+            result = run(con, query, Filters(at=at or [], not_at=not_at or [], role=role,
+                                             since=since, country=country), limit=limit)
+        finally:
+            con.close()
     if as_json:
         common.print_json(result.to_dict())
         return
@@ -130,13 +132,15 @@ def dossier(
     import sys
 
     from talentgraph.sourcing.dossier import build_dossier, our_orgs, render
+    from talentgraph.store import db as store
 
     ours = our_orgs(ours) or _ours_from_policy(ops_db)
-    con = _open(db)
-    try:
-        data = build_dossier(con, person, for_role=for_role, ours=ours)
-    finally:
-        con.close()
+    with store.pandas_unused():
+        con = _open(db)
+        try:
+            data = build_dossier(con, person, for_role=for_role, ours=ours)
+        finally:
+            con.close()
     text = render(data, "json" if as_json else fmt)
     if out is not None:
         out.write_text(text, encoding="utf-8")

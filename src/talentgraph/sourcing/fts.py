@@ -49,3 +49,34 @@ def load(con: duckdb.DuckDBPyConnection) -> None:
     except duckdb.Error as exc:
         raise StoreError(f"cannot load the full-text search extension from {path}: {exc} "
                          f"(its version must match duckdb {duckdb.__version__})") from exc
+
+
+def bm25_sql(have_postings: bool, query: str = "$q") -> str:
+    """(docid, score) of every document matching the text parameter `query`: the scores of
+    DuckDB's `match_bm25(name, query)`, bit for bit, at half its cost or less.
+
+    The macro scores every document of the index (a scan and a self-join of `docs`, the term rows
+    grouped again); this reads the postings of the query's terms only (`sourcing_postings` is
+    term-major, so its zone maps skip the other terms' row groups) and computes each term's
+    score with the macro's own expression (its defaults k := 1.2 and b := 0.75 written in, its
+    BIGINT term frequency), so the values are the same (checked on the whole corpus, and by a
+    test). Stores built before `sourcing_postings` existed use the macro itself.
+    """
+    if not have_postings:
+        return f"""
+            SELECT docid, score FROM (
+                SELECT docid, fts_main_sourcing_docs.match_bm25(name, {query}) AS score
+                FROM fts_main_sourcing_docs.docs) WHERE score IS NOT NULL"""
+    return f"""
+        SELECT p.docid::BIGINT AS docid,
+               sum(log((((s.num_docs - d.df) + 0.5) / (d.df + 0.5)) + 1)
+                   * ((p.tf::BIGINT * (1.2 + 1))
+                      / (p.tf::BIGINT + (1.2 * ((1 - 0.75) + (0.75 * (x.len / s.avgdl)))))))
+                   AS score
+        FROM sourcing_postings p
+        JOIN (SELECT DISTINCT termid, df FROM fts_main_sourcing_docs.dict
+              WHERE term IN (SELECT stem(unnest(fts_main_sourcing_docs.tokenize({query})),
+                                         'porter'))) d USING (termid)
+        JOIN fts_main_sourcing_docs.docs x ON x.docid = p.docid
+        CROSS JOIN fts_main_sourcing_docs.stats s
+        GROUP BY p.docid"""

@@ -64,10 +64,15 @@ POSITION_WEIGHT_SQL = f"""CASE
 
 
 def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ? "
-        "AND table_schema = current_schema() AND table_catalog = current_database()",
-        [name]).fetchone()[0] > 0
+    """Whether this database has a table or view `name` (as information_schema.tables says, read
+    from the catalog functions it is a view over: ~2 ms instead of ~10 on a search's cold
+    connection)."""
+    return con.execute("""
+        SELECT count(*) FROM (
+            SELECT table_name AS n, schema_name AS s, database_name AS d FROM duckdb_tables()
+            UNION ALL SELECT view_name, schema_name, database_name FROM duckdb_views())
+        WHERE n = ? AND s = current_schema() AND d = current_database()""",
+                       [name]).fetchone()[0] > 0
 
 
 def columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:

@@ -10,7 +10,8 @@ from typing import Any
 
 import duckdb
 
-from talentgraph.sourcing import model
+from talentgraph.sourcing import fts, model
+from talentgraph.sourcing import index as idx
 from talentgraph.sourcing.results import (
     ROLES,
     Component,
@@ -30,17 +31,16 @@ from talentgraph.sourcing.results import details as people_rows
 __all__ = ["ROLES", "Component", "Filters", "OrgMatch", "Ranked", "SearchResult", "for_searching",
            "resolve_orgs", "search", "where_now"]
 
-def _hits_sql() -> str:
-    """The best $k papers for $q by BM25 (DuckDB's FTS macro), with what ranking needs of them."""
-    return """
+def _hits_sql(con: duckdb.DuckDBPyConnection) -> str:
+    """The best $k papers for $q by BM25 (DuckDB FTS's scores), with what ranking needs of
+    them."""
+    return f"""
         h AS MATERIALIZED (
             SELECT *, score / max(score) OVER () AS rel FROM (
                 SELECT f.doc_key, f.year, f.decision, f.citations, f.impact, x.score
-                FROM (SELECT docid,
-                             fts_main_sourcing_docs.match_bm25(name, $q) AS score
-                      FROM fts_main_sourcing_docs.docs) x
+                FROM ({fts.bm25_sql(idx.has_table(con, "sourcing_postings"))}) x
                 JOIN sourcing_doc_features f USING (docid)
-                WHERE x.score IS NOT NULL AND ($since IS NULL OR f.year >= $since)
+                WHERE ($since IS NULL OR f.year >= $since)
                 ORDER BY x.score DESC, f.doc_key LIMIT $k)
         )"""
 
@@ -86,7 +86,7 @@ def search(con: duckdb.DuckDBPyConnection, query: str, filters: Filters | None =
     people_join = ("JOIN sourcing_people p USING (person_key)"
                    if len(where) > 1 else "")
     sql = f"""
-        WITH {_hits_sql()}, c AS MATERIALIZED (
+        WITH {_hits_sql(con)}, c AS MATERIALIZED (
             SELECT a.person_key, h.*, a.position, a.n_authors, a.pos_weight,
                    h.rel * pow(0.5, greatest($ref - h.year, 0) / $hl) * a.pos_weight AS contrib
             FROM h JOIN sourcing_author_keys a USING (doc_key)
@@ -163,5 +163,5 @@ def for_searching(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
 
 
 def _count_hits(con: duckdb.DuckDBPyConnection, query: str, since: int | None, k: int) -> int:
-    return con.execute(f"WITH {_hits_sql()} SELECT count(*) FROM h",
+    return con.execute(f"WITH {_hits_sql(con)} SELECT count(*) FROM h",
                        {"q": query, "k": k, "since": since}).fetchone()[0]

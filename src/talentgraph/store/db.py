@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -101,12 +104,12 @@ def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnect
                 "serve`, or a build): stop it and retry. Changes to the store (build, ingest, "
                 f"an erasure's search-index update) need it to themselves. ({exc})") from exc
         raise StoreError(f"cannot open the store at {path}: {exc}") from exc
-    if read_only and schema_version(con) == 0:
+    have = schema_version(con) if read_only else 0
+    if read_only and have == 0:
         con.close()
         raise _not_a_store(path, "a DuckDB database that talentgraph never built")
     if read_only:
         known = readers_need()
-        have = schema_version(con)
         if have < known:
             con.close()
             raise StoreError(f"the store at {path} is at schema version {have}, this talentgraph "
@@ -117,6 +120,27 @@ def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnect
     else:
         migrate(con)
     return con
+
+
+@contextmanager
+def pandas_unused() -> Iterator[None]:
+    """Within: DuckDB does not import pandas (for a command that never hands it a DataFrame).
+
+    DuckDB's Python client imports pandas, when it is installed, on every query with parameters
+    until the import succeeds (to test whether a parameter is a pandas value): ~0.45 s of CPU,
+    most of what a one-shot `talentgraph source` costs. While pandas is marked absent, DuckDB
+    skips that test. Nothing changes when pandas is already imported; afterwards pandas can be
+    imported again.
+    """
+    if "pandas" in sys.modules:
+        yield
+        return
+    sys.modules["pandas"] = None  # type: ignore[assignment]  # `import pandas` fails fast
+    try:
+        yield
+    finally:
+        if sys.modules.get("pandas", 0) is None:
+            del sys.modules["pandas"]
 
 
 # A DuckDB database file carries these bytes after its 8-byte header checksum.
