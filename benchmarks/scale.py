@@ -1,0 +1,370 @@
+"""How the build's cost grows with the corpus: 1x, 2x and 4x, on DuckDB and Spark (issue #14).
+
+    flock /work/store/heavy.lock .venv/bin/python benchmarks/scale.py \\
+        [--paperlists DIR] [--work DIR] [--factors 1,2,4] [--fraction 0.25] \\
+        [--engines duckdb,spark] [--ror FILE|none] [--positions FILE|none] \\
+        [--save run.json] [--keep-stores] [--table-only run.json]
+
+For each factor k, a k-fold synthetic corpus (benchmarks/scale_copies.py: the files of the
+corpus, each with k - 1 copies of its records whose authors are other people; the docstring
+there says what a copy changes and why it keeps the block sizes of the original) is written
+under --work (default /work/store/scale; never committed), and built:
+- on DuckDB, by `talentgraph.pipeline.build` in a child process of its own (benchmarks/build.py:
+  run_child), so the peak memory is the build's own. Per stage: wall time, CPU time (user +
+  system, all threads), peak resident memory (sampled every 50 ms);
+- on Spark local[2], when the Spark engine exists (`talentgraph build --engine spark`); else the
+  Spark column says it is not available. Its figures are of the whole process tree (the JVM is a
+  child process).
+ROR and the AI Watch positions are read as in the normal build (`talentgraph build` finds them
+at ../shared/data): the organisations stage resolves against ROR, which is the work it does in
+production; both files are the same for every factor, so their ingest is a fixed cost
+(reported, and outside the growth exponent of the build's total).
+Then per stage the growth exponent log(t_k / t_1) / log(k) for the largest k (1.0: linear), the
+checks that copies did not merge with the originals (persons ~ k x persons of 1x, no person with
+mentions in two copies), and whether Spark's 1x output equals DuckDB's (store/compare.py).
+Goal (issue #14): exponent <= 1.15 from 1x to 4x on both engines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import build as bench_build  # noqa: E402
+import scale_copies  # noqa: E402
+
+DATA = Path(os.environ.get("TALENTGRAPH_DATA", "/work/shared/data"))
+FIXED = ("ror", "ingest_positions")  # same input at every factor: not part of the growth
+GOAL = 1.15
+
+
+def corpus_for(src: Path, work: Path, k: int, fraction: float) -> Path:
+    """The k-fold corpus under `work`, reused when an earlier run wrote the same one."""
+    dest = work / f"corpus-x{k}-f{fraction:g}"
+    manifest = dest / scale_copies.MANIFEST
+    if manifest.exists():
+        m = json.loads(manifest.read_text())
+        if m.get("source") == str(src) and m.get("k") == k and m.get("fraction") == fraction:
+            return dest
+    if dest.exists():
+        shutil.rmtree(dest)
+    t = time.perf_counter()
+    m = scale_copies.make_corpus(src, dest, k, fraction)
+    print(f"corpus x{k} (fraction {fraction:g}) written in {time.perf_counter() - t:.0f} s: "
+          f"{m['names_suffixed']:,} names suffixed ({m['names_folded_to_ascii']:,} folded to "
+          f"ASCII first), {m['names_not_suffixed']:,} not suffixable, "
+          f"{m['original_families_like_a_suffix']:,} original family names ending like a "
+          "suffix", flush=True)
+    return dest
+
+
+# ---------------------------------------------------------------------------------------------
+# DuckDB
+
+
+def duckdb_run(corpus: Path, work: Path, k: int, fraction: float, ror: Path | None,
+               positions: Path | None) -> dict[str, Any]:
+    db_path = work / f"duckdb-x{k}-f{fraction:g}.duckdb"
+    _remove_store(db_path)
+    load0 = os.getloadavg()
+    result = bench_build.run_child(db_path, corpus, f"duckdb x{k}", ror=ror, positions=positions)
+    result["load_before"], result["load_after"] = load0, os.getloadavg()
+    manifest = scale_copies.load_manifest(corpus)
+    result["copies"] = scale_copies.spanning_persons(db_path, manifest["files"])
+    result["store"] = str(db_path)
+    return result
+
+
+def _remove_store(db_path: Path) -> None:
+    for extra in (db_path, Path(str(db_path) + ".wal")):
+        extra.unlink(missing_ok=True)
+    shutil.rmtree(Path(str(db_path) + ".tmp"), ignore_errors=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Spark
+
+
+def spark_available() -> str | None:
+    """None when `talentgraph build --engine spark` exists in this checkout, else why not."""
+    out = subprocess.run([sys.executable, "-m", "talentgraph.cli", "build", "--help"],
+                         capture_output=True, text=True, check=False,
+                         env={**os.environ, "COLUMNS": "200"})
+    if "--engine" not in out.stdout:
+        return "`talentgraph build` has no --engine option in this checkout"
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        return "pyspark is not installed"
+    return None
+
+
+class TreeSampler:
+    """Resident memory and CPU time of a process and all its descendants (the Spark driver's
+    JVM is a child of the Python process), sampled every 200 ms."""
+
+    def __init__(self, pid: int) -> None:
+        import psutil
+
+        self._root = psutil.Process(pid)
+        self.peak = 0
+        self._cpu: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        import psutil
+
+        while not self._stop.is_set():
+            try:
+                procs = [self._root, *self._root.children(recursive=True)]
+            except psutil.Error:
+                break
+            rss = 0
+            for p in procs:
+                try:
+                    rss += p.memory_info().rss
+                    c = p.cpu_times()
+                    self._cpu[p.pid] = c.user + c.system + c.children_user + c.children_system
+                except psutil.Error:
+                    continue
+            self.peak = max(self.peak, rss)
+            time.sleep(0.2)
+
+    def stop(self) -> tuple[int, float]:
+        self._stop.set()
+        self._thread.join()
+        return round(self.peak / 2**20), round(sum(self._cpu.values()), 2)
+
+
+def spark_run(corpus: Path, work: Path, k: int, fraction: float, ror: Path | None,
+              positions: Path | None, master: str) -> dict[str, Any]:
+    out_dir = work / f"spark-x{k}-f{fraction:g}"
+    shutil.rmtree(out_dir, ignore_errors=True)
+    cmd = [sys.executable, "-m", "talentgraph.cli", "build", "--engine", "spark",
+           "--spark-master", master, "--out", str(out_dir), "--paperlists", str(corpus),
+           "--ror", str(ror) if ror else "none"]
+    if positions:
+        cmd += ["--positions", str(positions)]
+    load0 = os.getloadavg()
+    t = time.perf_counter()
+    log = work / f"spark-x{k}-f{fraction:g}.log"
+    with open(log, "w") as f:
+        proc = subprocess.Popen(cmd, stdout=f, stderr=subprocess.STDOUT)
+        sampler = TreeSampler(proc.pid)
+        code = proc.wait()
+    peak, cpu = sampler.stop()
+    wall = time.perf_counter() - t
+    if code != 0:
+        raise SystemExit(f"spark build failed (x{k}); see {log}")
+    result: dict[str, Any] = {"wall": round(wall, 2), "cpu": cpu, "peak_mb": peak,
+                              "stages": _spark_stages(out_dir), "store": str(out_dir),
+                              "load_before": load0, "load_after": os.getloadavg()}
+    return result
+
+
+def _spark_stages(out_dir: Path) -> dict[str, Any]:
+    """Per-stage seconds, when the Spark build writes them (a build report beside its output)."""
+    for name in ("build_report.json", "_build_report.json", "report.json"):
+        p = out_dir / name
+        if p.exists():
+            data = json.loads(p.read_text())
+            runs = data.get("runs") or data.get("stages") or {}
+            return {s: {"wall": v.get("seconds", v.get("wall")), "cpu": v.get("cpu_seconds"),
+                        "peak_mb": None} for s, v in runs.items() if isinstance(v, dict)}
+    return {}
+
+
+def same_output(duck_db: Path, spark_out: Path) -> dict[str, bool | str]:
+    """Spark's 1x output against DuckDB's: the partition of mentions into persons, the moves."""
+    from talentgraph.store.compare import build_meaning
+
+    with tempfile.TemporaryDirectory() as tmp:
+        a, b = Path(tmp) / "a", Path(tmp) / "b"
+        a.mkdir()
+        b.mkdir()
+        try:
+            ma, mb = build_meaning(duck_db, a), build_meaning(spark_out, b)
+        except Exception as exc:  # the check reports, it does not stop the benchmark
+            return {"compared": f"not run: {exc}"}
+        return {"persons (partition of mentions)": ma.partition == mb.partition,
+                "moves": ma.moves == mb.moves,
+                "persons duckdb / spark": f"{len(ma.people)} / {len(mb.people)}"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Report
+
+
+def exponent(t1: float | None, tk: float | None, k: int) -> float | None:
+    """Growth exponent from 1x to kx: log(t_k / t_1) / log(k)."""
+    if not t1 or not tk or k <= 1 or t1 <= 0 or tk <= 0:
+        return None
+    return math.log(tk / t1) / math.log(k)
+
+
+def _fmt(x: float | None, spec: str) -> str:
+    return "-" if x is None else format(x, spec)
+
+
+def stage_table(engine: str, runs: dict[int, dict[str, Any]]) -> list[str]:
+    """Per stage: wall / cpu / peak at each factor, then the growth exponents of the largest."""
+    ks = sorted(runs)
+    kmax = ks[-1]
+    names: list[str] = []
+    for k in ks:
+        for s in runs[k].get("stages", {}):
+            if s not in names:
+                names.append(s)
+    head = f"{'stage':<18}" + "".join(f"{f'{k}x wall/cpu s, peak MB':>30}" for k in ks)
+    head += f"{'exp wall':>10}{'exp cpu':>9}"
+    lines = [f"{engine}:", head]
+
+    def row(label: str, cells: list[dict[str, Any] | None], fixed: bool = False) -> str:
+        text = f"{label:<18}"
+        for c in cells:
+            if c is None:
+                text += f"{'':>30}"
+                continue
+            peak = c.get("peak_mb")
+            mark = "" if c.get("peak_sampled", True) else "<="
+            text += (f"{_fmt(c.get('wall'), '.1f'):>10}/{_fmt(c.get('cpu'), '.1f'):>7}"
+                     f"{mark + _fmt(peak, 'd') if peak is not None else '-':>12}")
+        first, last = cells[0], cells[-1]
+        ew = exponent(first and first.get("wall"), last and last.get("wall"), kmax)
+        ec = exponent(first and first.get("cpu"), last and last.get("cpu"), kmax)
+        flag = " (fixed input)" if fixed else ("" if ew is None or ew <= GOAL else " > goal")
+        return text + f"{_fmt(ew, '.2f'):>10}{_fmt(ec, '.2f'):>9}{flag}"
+
+    for s in names:
+        lines.append(row(s, [runs[k].get("stages", {}).get(s) for k in ks], s in FIXED))
+    totals = []
+    for k in ks:
+        st = runs[k].get("stages", {})
+        fixed_wall = sum(st[s]["wall"] or 0 for s in FIXED if s in st)
+        fixed_cpu = sum(st[s]["cpu"] or 0 for s in FIXED if s in st)
+        totals.append({"wall": runs[k]["wall"] - fixed_wall, "cpu": runs[k]["cpu"] - fixed_cpu,
+                       "peak_mb": runs[k]["peak_mb"]})
+    lines.append(row("total w/o fixed", totals))
+    lines.append(row("total", [{"wall": runs[k]["wall"], "cpu": runs[k]["cpu"],
+                                "peak_mb": runs[k]["peak_mb"]} for k in ks]))
+    for k in ks:
+        lb, la = runs[k].get("load_before"), runs[k].get("load_after")
+        lines.append(f"  {k}x load average before {_load(lb)}, after {_load(la)}")
+    return lines
+
+
+def _load(x: Any) -> str:
+    return "-" if not x else "/".join(f"{v:.2f}" for v in x)
+
+
+def copies_lines(runs: dict[int, dict[str, Any]]) -> list[str]:
+    """Copies did not merge: persons ~ k x persons of 1x, none spanning two copies."""
+    if 1 not in runs:
+        return []
+    base = runs[1]
+    lines = ["copies (DuckDB):"]
+    for k in sorted(runs):
+        r, c = runs[k], runs[k].get("copies", {})
+
+        def ratio(key: str, r: dict[str, Any] = r) -> str:
+            return f"{r[key] / base[key]:.3f}" if r.get(key) and base.get(key) else "-"
+        per_copy = [c[f"persons_in_copy_{i}"] for i in range(k) if f"persons_in_copy_{i}" in c]
+        lines.append(
+            f"  {k}x: papers {r.get('papers')} ({ratio('papers')} x 1x), mentions "
+            f"{r.get('mentions')} ({ratio('mentions')}), persons {r.get('persons')} "
+            f"({ratio('persons')}; per copy {per_copy}), persons spanning two copies "
+            f"{c.get('persons_spanning_copies')}")
+    return lines
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--paperlists", default=os.environ.get("TALENTGRAPH_PAPERLISTS",
+                                                           str(DATA / "paperlists")))
+    ap.add_argument("--work", default="/work/store/scale")
+    ap.add_argument("--factors", default="1,2,4")
+    ap.add_argument("--fraction", type=float, default=1.0,
+                    help="build only the first FRACTION of each file's records (e.g. 0.25)")
+    ap.add_argument("--engines", default="duckdb,spark")
+    ap.add_argument("--spark-master", default="local[2]")
+    ap.add_argument("--ror", default=str(DATA / "ror" / "ror-records.jsonl.gz"),
+                    help="the ROR dump, or 'none'")
+    ap.add_argument("--positions", default=str(DATA / "aiwatch" / "positions.csv"),
+                    help="the AI Watch positions file, or 'none'")
+    ap.add_argument("--save", help="write every figure to this JSON file")
+    ap.add_argument("--keep-stores", action="store_true",
+                    help="keep the stores of the factors above 1 (the 1x ones are kept)")
+    ap.add_argument("--table-only", help="print the tables of a saved run and stop")
+    args = ap.parse_args()
+    if args.table_only:
+        saved = json.loads(Path(args.table_only).read_text())
+        _print(saved)
+        return
+    ror = None if args.ror == "none" else Path(args.ror)
+    positions = None if args.positions == "none" else Path(args.positions)
+    factors = sorted({int(x) for x in args.factors.split(",")})
+    engines = args.engines.split(",")
+    work = Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    src = Path(args.paperlists)
+    saved: dict[str, Any] = {"fraction": args.fraction, "factors": factors,
+                             "ror": str(ror), "positions": str(positions),
+                             "duckdb": {}, "spark": {}, "spark_note": "", "parity": {}}
+    spark_why = spark_available() if "spark" in engines else "not asked for (--engines)"
+    saved["spark_note"] = spark_why or ""
+    for k in factors:
+        corpus = corpus_for(src, work, k, args.fraction)
+        if "duckdb" in engines:
+            saved["duckdb"][k] = duckdb_run(corpus, work, k, args.fraction, ror, positions)
+        if spark_why is None:
+            saved["spark"][k] = spark_run(corpus, work, k, args.fraction, ror, positions,
+                                          args.spark_master)
+            print(f"spark x{k}: {json.dumps(saved['spark'][k])}", flush=True)
+        if k == 1 and spark_why is None and "duckdb" in engines:
+            saved["parity"] = same_output(Path(saved["duckdb"][1]["store"]),
+                                          Path(saved["spark"][1]["store"]))
+        if k > 1 and not args.keep_stores:
+            for engine in ("duckdb", "spark"):
+                store = saved[engine].get(k, {}).get("store")
+                if store and Path(store).is_dir():
+                    shutil.rmtree(store, ignore_errors=True)
+                elif store:
+                    _remove_store(Path(store))
+        if args.save:
+            Path(args.save).write_text(json.dumps(saved, indent=1))
+    _print(saved)
+
+
+def _print(saved: dict[str, Any]) -> None:
+    duck = {int(k): v for k, v in saved["duckdb"].items()}
+    spark = {int(k): v for k, v in saved["spark"].items()}
+    print(f"\nfraction of the corpus: {saved['fraction']:g}; ROR {saved['ror']}; "
+          f"positions {saved['positions']}")
+    if duck:
+        print("\n".join(stage_table("DuckDB", duck)))
+        print("\n".join(copies_lines(duck)))
+    if spark:
+        print("\n".join(stage_table("Spark", spark)))
+    else:
+        print(f"Spark: not available ({saved['spark_note']}); no Spark column")
+    for key, value in saved.get("parity", {}).items():
+        print(f"Spark 1x = DuckDB 1x: {key}: {value}")
+    print(f"load average now: {os.getloadavg()}")
+
+
+if __name__ == "__main__":
+    main()
