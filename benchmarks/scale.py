@@ -305,7 +305,8 @@ def main() -> None:
                     help="the ROR dump, or 'none'")
     ap.add_argument("--positions", default=str(DATA / "aiwatch" / "positions.csv"),
                     help="the AI Watch positions file, or 'none'")
-    ap.add_argument("--save", help="write every figure to this JSON file")
+    ap.add_argument("--save", help="write every figure to this JSON file (the factors of an "
+                    "earlier run of the same inputs in it are kept)")
     ap.add_argument("--keep-stores", action="store_true",
                     help="keep the stores of the factors above 1 (the 1x ones are kept)")
     ap.add_argument("--table-only", help="print the tables of a saved run and stop")
@@ -324,6 +325,15 @@ def main() -> None:
     saved: dict[str, Any] = {"fraction": args.fraction, "factors": factors,
                              "ror": str(ror), "positions": str(positions),
                              "duckdb": {}, "spark": {}, "spark_note": "", "parity": {}}
+    if args.save and Path(args.save).exists():
+        # one factor at a time (each its own `flock`), their figures gathered in one file
+        earlier = json.loads(Path(args.save).read_text())
+        if (earlier.get("fraction"), earlier.get("ror"), earlier.get("positions")) != (
+                args.fraction, str(ror), str(positions)):
+            raise SystemExit(f"{args.save} holds a run of other inputs; use another file")
+        for key in ("duckdb", "spark"):
+            saved[key].update({int(k): v for k, v in earlier.get(key, {}).items()})
+        saved["parity"].update(earlier.get("parity", {}))
     spark_why = spark_available() if "spark" in engines else "not asked for (--engines)"
     saved["spark_note"] = spark_why or ""
     for k in factors:
