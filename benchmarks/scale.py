@@ -313,6 +313,8 @@ def main() -> None:
     args = ap.parse_args()
     if args.table_only:
         saved = json.loads(Path(args.table_only).read_text())
+        if not saved.get("spark"):
+            saved["spark_note"] = spark_available() or saved.get("spark_note", "")
         _print(saved)
         return
     ror = None if args.ror == "none" else Path(args.ror)
@@ -334,7 +336,9 @@ def main() -> None:
         for key in ("duckdb", "spark"):
             saved[key].update({int(k): v for k, v in earlier.get(key, {}).items()})
         saved["parity"].update(earlier.get("parity", {}))
-    spark_why = spark_available() if "spark" in engines else "not asked for (--engines)"
+    spark_why = spark_available()
+    if spark_why is None and "spark" not in engines:
+        spark_why = "the engine exists, but was not asked for (--engines)"
     saved["spark_note"] = spark_why or ""
     for k in factors:
         corpus = corpus_for(src, work, k, args.fraction)
