@@ -97,17 +97,20 @@ def _remove_store(db_path: Path) -> None:
 # Spark
 
 
-def spark_available() -> str | None:
-    """None when `talentgraph build --engine spark` exists in this checkout, else why not."""
-    out = subprocess.run([sys.executable, "-m", "talentgraph.cli", "build", "--help"],
-                         capture_output=True, text=True, check=False,
-                         env={**os.environ, "COLUMNS": "200"})
-    if "--engine" not in out.stdout:
-        return "`talentgraph build` has no --engine option in this checkout"
+def spark_available(src: Path | None) -> str | None:
+    """None when the Spark engine (`talentgraph.engines.spark_build`, branch `spark`) can run:
+    from `src` (a `src` folder of a checkout that has it) or from this checkout; else why not."""
+    here = Path(__file__).parents[1] / "src"
+    where = src or here
+    if not (where / "talentgraph" / "engines" / "spark_build.py").exists():
+        return (f"no talentgraph.engines.spark_build under {where} (give --spark-src: the src "
+                "folder of a checkout of the spark branch)")
     try:
         import pyspark  # noqa: F401
     except ImportError:
         return "pyspark is not installed"
+    if shutil.which("java") is None:
+        return "no java on PATH"
     return None
 
 
@@ -150,58 +153,79 @@ class TreeSampler:
         return round(self.peak / 2**20), round(sum(self._cpu.values()), 2)
 
 
+SPARK_CHILD = """
+import json, sys
+from pathlib import Path
+from talentgraph.engines.spark_build import build
+args = json.loads(sys.argv[1])
+r = build(Path(args["out"]), [Path(args["corpus"])], master=args["master"],
+          ror=Path(args["ror"]) if args["ror"] else None,
+          positions=Path(args["positions"]) if args["positions"] else None)
+# a stage on Spark runs in the JVM: the driver's CPU time says nothing of it
+stages = {n: {"wall": round(run.seconds, 2),
+              "cpu": None if r.engines.get(n) == "spark" else round(run.cpu_seconds, 2),
+              "engine": r.engines.get(n, "duckdb")} for n, run in r.runs.items()}
+for n, sec in r.seconds.items():
+    stages.setdefault(n, {"wall": round(sec, 2), "cpu": None, "engine": "-"})
+print("@@" + json.dumps({"stages": stages, "papers": r.stages.get("ingest", {}).get("papers"),
+                         "mentions": r.stages.get("ingest", {}).get("mentions"),
+                         "persons": r.stages.get("people", {}).get("persons")}))
+"""
+
+
 def spark_run(corpus: Path, work: Path, k: int, fraction: float, ror: Path | None,
-              positions: Path | None, master: str) -> dict[str, Any]:
+              positions: Path | None, master: str, src: Path | None) -> dict[str, Any]:
+    """One Spark build (engines/spark_build.py) in a child process whose code is `src` (the
+    executors' Python workers inherit its PYTHONPATH). Wall, CPU and peak memory are of the
+    whole process tree (the JVM is a child); per stage, the CPU is the driver's only."""
     out_dir = work / f"spark-x{k}-f{fraction:g}"
     shutil.rmtree(out_dir, ignore_errors=True)
-    cmd = [sys.executable, "-m", "talentgraph.cli", "build", "--engine", "spark",
-           "--spark-master", master, "--out", str(out_dir), "--paperlists", str(corpus),
-           "--ror", str(ror) if ror else "none"]
-    if positions:
-        cmd += ["--positions", str(positions)]
+    src = src or Path(__file__).parents[1] / "src"
+    args = json.dumps({"out": str(out_dir), "corpus": str(corpus), "master": master,
+                       "ror": str(ror) if ror else None,
+                       "positions": str(positions) if positions else None})
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    log = work / f"spark-x{k}-f{fraction:g}.log"
     load0 = os.getloadavg()
     t = time.perf_counter()
-    log = work / f"spark-x{k}-f{fraction:g}.log"
-    with open(log, "w") as f:
-        proc = subprocess.Popen(cmd, stdout=f, stderr=subprocess.STDOUT)
+    with open(log, "w") as err:
+        proc = subprocess.Popen([sys.executable, "-c", SPARK_CHILD, args], env=env,
+                                stdout=subprocess.PIPE, stderr=err, text=True)
         sampler = TreeSampler(proc.pid)
-        code = proc.wait()
+        stdout, _ = proc.communicate()
     peak, cpu = sampler.stop()
     wall = time.perf_counter() - t
-    if code != 0:
+    if proc.returncode != 0:
         raise SystemExit(f"spark build failed (x{k}); see {log}")
-    result: dict[str, Any] = {"wall": round(wall, 2), "cpu": cpu, "peak_mb": peak,
-                              "stages": _spark_stages(out_dir), "store": str(out_dir),
-                              "load_before": load0, "load_after": os.getloadavg()}
+    line = next(ln for ln in stdout.splitlines() if ln.startswith("@@"))
+    result: dict[str, Any] = json.loads(line[2:])
+    for stage in result["stages"].values():
+        stage["peak_mb"] = None  # not per stage: the tree's peak is the total's
+    result.update({"wall": round(wall, 2), "cpu": cpu, "peak_mb": peak, "store": str(out_dir),
+                   "load_before": load0, "load_after": os.getloadavg()})
+    print(f"spark x{k}: {json.dumps(result)}", flush=True)
     return result
-
-
-def _spark_stages(out_dir: Path) -> dict[str, Any]:
-    """Per-stage seconds, when the Spark build writes them (a build report beside its output)."""
-    for name in ("build_report.json", "_build_report.json", "report.json"):
-        p = out_dir / name
-        if p.exists():
-            data = json.loads(p.read_text())
-            runs = data.get("runs") or data.get("stages") or {}
-            return {s: {"wall": v.get("seconds", v.get("wall")), "cpu": v.get("cpu_seconds"),
-                        "peak_mb": None} for s, v in runs.items() if isinstance(v, dict)}
-    return {}
 
 
 def same_output(duck_db: Path, spark_out: Path) -> dict[str, bool | str]:
     """Spark's 1x output against DuckDB's: the partition of mentions into persons, the moves."""
     from talentgraph.store.compare import build_meaning
 
+    # the output folder's serving store (engines/output.py: OUT/current/serving.duckdb)
+    serving = spark_out / "current" / "serving.duckdb"
     with tempfile.TemporaryDirectory() as tmp:
         a, b = Path(tmp) / "a", Path(tmp) / "b"
         a.mkdir()
         b.mkdir()
         try:
-            ma, mb = build_meaning(duck_db, a), build_meaning(spark_out, b)
+            ma = build_meaning(duck_db, a)
+            mb = build_meaning(serving if serving.exists() else spark_out, b)
         except Exception as exc:  # the check reports, it does not stop the benchmark
             return {"compared": f"not run: {exc}"}
         return {"persons (partition of mentions)": ma.partition == mb.partition,
                 "moves": ma.moves == mb.moves,
+                "export mentions (bytes)": ma.mentions_csv == mb.mentions_csv,
+                "export moves (bytes)": ma.moves_csv == mb.moves_csv,
                 "persons duckdb / spark": f"{len(ma.people)} / {len(mb.people)}"}
 
 
@@ -250,12 +274,15 @@ def stage_table(engine: str, runs: dict[int, dict[str, Any]]) -> list[str]:
         return text + f"{_fmt(ew, '.2f'):>10}{_fmt(ec, '.2f'):>9}{flag}"
 
     for s in names:
-        lines.append(row(s, [runs[k].get("stages", {}).get(s) for k in ks], s in FIXED))
+        cells = [runs[k].get("stages", {}).get(s) for k in ks]
+        engine = next((c["engine"] for c in cells if c and c.get("engine")), None)
+        label = s if engine is None else f"{s} [{engine}]"
+        lines.append(row(label, cells, s in FIXED))
     totals = []
     for k in ks:
         st = runs[k].get("stages", {})
-        fixed_wall = sum(st[s]["wall"] or 0 for s in FIXED if s in st)
-        fixed_cpu = sum(st[s]["cpu"] or 0 for s in FIXED if s in st)
+        fixed_wall = sum(st[s].get("wall") or 0 for s in FIXED if s in st)
+        fixed_cpu = sum(st[s].get("cpu") or 0 for s in FIXED if s in st)
         totals.append({"wall": runs[k]["wall"] - fixed_wall, "cpu": runs[k]["cpu"] - fixed_cpu,
                        "peak_mb": runs[k]["peak_mb"]})
     lines.append(row("total w/o fixed", totals))
@@ -301,6 +328,8 @@ def main() -> None:
                     help="build only the first FRACTION of each file's records (e.g. 0.25)")
     ap.add_argument("--engines", default="duckdb,spark")
     ap.add_argument("--spark-master", default="local[2]")
+    ap.add_argument("--spark-src", help="the src folder of a checkout with the Spark engine "
+                    "(e.g. `git archive spark src | tar -x -C DIR`), when this one lacks it")
     ap.add_argument("--ror", default=str(DATA / "ror" / "ror-records.jsonl.gz"),
                     help="the ROR dump, or 'none'")
     ap.add_argument("--positions", default=str(DATA / "aiwatch" / "positions.csv"),
@@ -314,7 +343,8 @@ def main() -> None:
     if args.table_only:
         saved = json.loads(Path(args.table_only).read_text())
         if not saved.get("spark"):
-            saved["spark_note"] = spark_available() or saved.get("spark_note", "")
+            src = Path(args.spark_src) if args.spark_src else None
+            saved["spark_note"] = spark_available(src) or saved.get("spark_note", "")
         _print(saved)
         return
     ror = None if args.ror == "none" else Path(args.ror)
@@ -336,7 +366,8 @@ def main() -> None:
         for key in ("duckdb", "spark"):
             saved[key].update({int(k): v for k, v in earlier.get(key, {}).items()})
         saved["parity"].update(earlier.get("parity", {}))
-    spark_why = spark_available()
+    spark_src = Path(args.spark_src) if args.spark_src else None
+    spark_why = spark_available(spark_src)
     if spark_why is None and "spark" not in engines:
         spark_why = "the engine exists, but was not asked for (--engines)"
     saved["spark_note"] = spark_why or ""
@@ -346,8 +377,7 @@ def main() -> None:
             saved["duckdb"][k] = duckdb_run(corpus, work, k, args.fraction, ror, positions)
         if spark_why is None:
             saved["spark"][k] = spark_run(corpus, work, k, args.fraction, ror, positions,
-                                          args.spark_master)
-            print(f"spark x{k}: {json.dumps(saved['spark'][k])}", flush=True)
+                                          args.spark_master, spark_src)
         if k == 1 and spark_why is None and "duckdb" in engines:
             saved["parity"] = same_output(Path(saved["duckdb"][1]["store"]),
                                           Path(saved["spark"][1]["store"]))
