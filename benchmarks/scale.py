@@ -12,9 +12,10 @@ under --work (default /work/store/scale; never committed), and built:
 - on DuckDB, by `talentgraph.pipeline.build` in a child process of its own (benchmarks/build.py:
   run_child), so the peak memory is the build's own. Per stage: wall time, CPU time (user +
   system, all threads), peak resident memory (sampled every 50 ms);
-- on Spark local[2], when the Spark engine exists (`talentgraph build --engine spark`); else the
-  Spark column says it is not available. Its figures are of the whole process tree (the JVM is a
-  child process).
+- on Spark local[2], when the Spark engine exists (`talentgraph.engines.spark_build`, from this
+  checkout or the `src` folder given by --spark-src); else the Spark column says it is not
+  available. Its totals are of the whole process tree (the JVM is a child process); each stage
+  is labelled with the engine it ran on (stages not yet ported run on the serving DuckDB).
 ROR and the AI Watch positions are read as in the normal build (`talentgraph build` finds them
 at ../shared/data): the organisations stage resolves against ROR, which is the work it does in
 production; both files are the same for every factor, so their ingest is a fixed cost
@@ -378,9 +379,9 @@ def main() -> None:
         if spark_why is None:
             saved["spark"][k] = spark_run(corpus, work, k, args.fraction, ror, positions,
                                           args.spark_master, spark_src)
-        if k == 1 and spark_why is None and "duckdb" in engines:
-            saved["parity"] = same_output(Path(saved["duckdb"][1]["store"]),
-                                          Path(saved["spark"][1]["store"]))
+        duck1 = saved["duckdb"].get(1, {}).get("store")
+        if k == 1 and spark_why is None and duck1 and Path(duck1).exists():
+            saved["parity"] = same_output(Path(duck1), Path(saved["spark"][1]["store"]))
         if k > 1 and not args.keep_stores:
             for engine in ("duckdb", "spark"):
                 store = saved[engine].get(k, {}).get("store")
