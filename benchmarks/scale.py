@@ -319,6 +319,41 @@ def copies_lines(runs: dict[int, dict[str, Any]]) -> list[str]:
     return lines
 
 
+# The estimate of docs/cluster.md: the full OpenAlex snapshot's authorships, and the cluster
+# named there (20 workers x 16 vCPU; 60 executors of 5 cores).
+TARGET_MENTIONS = 1_000_000_000
+CLUSTER_CORES = 300
+
+
+def estimate(base: dict[str, Any], growth: dict[int, dict[str, Any]]) -> list[str]:
+    """CPU core-seconds of the build at TARGET_MENTIONS, from the CPU per stage of one build
+    (`base`) and the growth exponents per stage of a 1x..kx run (`growth`); three readings:
+    linear, the measured exponents (never below 1), the goal's 1.15. Lower bounds of the
+    cluster's wall time: core-seconds / CLUSTER_CORES (perfect parallelism, Spark's speed per
+    core taken equal to DuckDB's; neither is measured)."""
+    ks = sorted(growth)
+    f = TARGET_MENTIONS / base["mentions"]
+    lines = [f"scale factor F = {TARGET_MENTIONS:,} / {base['mentions']:,} = {f:,.1f}",
+             f"{'stage':<12}{'cpu 1x s':>10}{'exp':>7}{'linear':>14}{'measured':>14}"
+             f"{'at 1.15':>14}   (core-seconds at F)"]
+    tot = [0.0, 0.0, 0.0]
+    for name, st in base["stages"].items():
+        if name in FIXED or st.get("cpu") is None:
+            continue
+        cells = [growth[k]["stages"].get(name) for k in (ks[0], ks[-1])]
+        e = exponent(cells[0] and cells[0].get("cpu"), cells[1] and cells[1].get("cpu"), ks[-1])
+        used = max(1.0, e if e is not None else 1.0)
+        vals = [st["cpu"] * f, st["cpu"] * f ** used, st["cpu"] * f ** GOAL]
+        tot = [a + b for a, b in zip(tot, vals, strict=True)]
+        lines.append(f"{name:<12}{st['cpu']:>10.1f}{_fmt(e, '.2f'):>7}"
+                     + "".join(f"{v:>14,.0f}" for v in vals))
+    lines.append(f"{'total':<12}{'':>17}" + "".join(f"{v:>14,.0f}" for v in tot))
+    lines.append(f"{'core-hours':<12}{'':>17}" + "".join(f"{v / 3600:>14,.1f}" for v in tot))
+    lines.append(f"{'/ ' + str(CLUSTER_CORES) + ' cores':<12}{'':>17}"
+                 + "".join(f"{v / CLUSTER_CORES / 60:>12,.0f} m" for v in tot))
+    return lines
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--paperlists", default=os.environ.get("TALENTGRAPH_PAPERLISTS",
@@ -340,7 +375,14 @@ def main() -> None:
     ap.add_argument("--keep-stores", action="store_true",
                     help="keep the stores of the factors above 1 (the 1x ones are kept)")
     ap.add_argument("--table-only", help="print the tables of a saved run and stop")
+    ap.add_argument("--estimate", nargs=2, metavar=("BASE_JSON", "GROWTH_JSON"),
+                    help="print the OpenAlex estimate: CPU per stage from the 1x DuckDB build "
+                    "of one saved run, growth exponents from another's 1x..kx")
     args = ap.parse_args()
+    if args.estimate:
+        base, growth = (json.loads(Path(p).read_text())["duckdb"] for p in args.estimate)
+        print("\n".join(estimate(base["1"], {int(k): v for k, v in growth.items()})))
+        return
     if args.table_only:
         saved = json.loads(Path(args.table_only).read_text())
         if not saved.get("spark"):
