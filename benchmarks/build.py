@@ -41,8 +41,10 @@ GOALS = {"full": 120.0, "no change": 5.0, "+3 venue-years": 30.0}
 PEAK_GOAL_MB = 3000
 
 
-def child_build(db: str, corpus: str) -> dict:
-    """Run one build in this process; sample RSS per stage."""
+def child_build(db: str, corpus: str, ror: str | None = None,
+                positions: str | None = None) -> dict:
+    """Run one build in this process (with the ROR dump and positions file when given); sample
+    RSS per stage."""
     import threading
 
     import psutil
@@ -68,26 +70,37 @@ def child_build(db: str, corpus: str) -> dict:
     t.start()
     start = time.perf_counter()
     cpu0 = time.process_time()
-    report = pipeline.build(Path(db), [Path(corpus)], progress=progress)
+    report = pipeline.build(Path(db), [Path(corpus)], progress=progress,
+                            ror=Path(ror) if ror else None,
+                            positions=Path(positions) if positions else None)
     wall = time.perf_counter() - start
     cpu = time.process_time() - cpu0
     stop.set()
     t.join()
     stages = {}
     for name, run in report.runs.items():
+        # a step that reports no progress (the ROR and positions ingest) has no samples of
+        # its own: the process' peak so far stands in, marked as such
+        sampled = name in peaks
         stages[name] = {"status": run.status, "wall": round(run.seconds, 2),
                         "cpu": round(run.cpu_seconds, 2),
-                        "peak_mb": round(peaks.get(name, 0) / 2**20)}
+                        "peak_mb": round(peaks[name] / 2**20) if sampled else run.peak_rss_mb,
+                        "peak_sampled": sampled}
     return {"wall": round(wall, 2), "cpu": round(cpu, 2),
             "peak_mb": round(max(peaks.values()) / 2**20), "stages": stages,
+            "papers": report.stages.get("ingest", {}).get("papers"),
+            "mentions": report.stages.get("ingest", {}).get("mentions"),
             "moves": report.stages.get("careers", {}).get("moves"),
             "persons": report.stages.get("people", {}).get("persons")}
 
 
-def run_child(db: Path, corpus: Path, label: str = "") -> dict:
+def run_child(db: Path, corpus: Path, label: str = "", ror: Path | None = None,
+              positions: Path | None = None) -> dict:
+    extra = (f", ror={str(ror) if ror else None!r}, "
+             f"positions={str(positions) if positions else None!r}")
     code = (f"import json, sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
             "import build as b; "
-            f"print('@@' + json.dumps(b.child_build({str(db)!r}, {str(corpus)!r})))")
+            f"print('@@' + json.dumps(b.child_build({str(db)!r}, {str(corpus)!r}{extra})))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=False, env={**os.environ})
     if out.returncode != 0:
