@@ -210,6 +210,52 @@ def test_profiles_of_unchanged_persons_are_kept_and_equal_a_full_computation(
     con.close()
 
 
+_CAREERS_TABLES = ("spells", "moves", "move_evidence", "career_papers", "career_coauthors",
+                   "person_now")
+
+
+def _rows(db_path: Path, tables: tuple[str, ...]) -> dict[str, list[tuple]]:
+    con = db.connect(db_path, read_only=True)
+    try:
+        return {t: sorted(con.execute(f"SELECT * FROM {t}").fetchall(), key=repr)
+                for t in tables}
+    finally:
+        con.close()
+
+
+def test_careers_recomputes_only_persons_whose_evidence_changed(corpus: Path,
+                                                                 tmp_path: Path) -> None:
+    """A second step recomputes the timelines of the persons the new file touches (and those
+    the people stage split, merged or renamed) and gives the careers tables a full computation
+    on the same store gives."""
+    from talentgraph.careers.stage import build_careers
+
+    part = tmp_path / "part"
+    shutil.copytree(corpus, part)
+    (part / "iclr" / "iclr2022.json").unlink()
+    path = tmp_path / "s.duckdb"
+    pipeline.build(path, [part])
+    shutil.copy(corpus / "iclr" / "iclr2022.json", part / "iclr" / "iclr2022.json")
+    report = pipeline.build(path, [part]).stages["careers"]
+    assert 0 < report["persons_computed"] < report["persons"]
+    assert report["moves"] > 3
+    shutil.copy(path, tmp_path / "full.duckdb")
+    con = db.connect(tmp_path / "full.duckdb")
+    build_careers(con, incremental=False)
+    con.close()
+    assert _rows(path, _CAREERS_TABLES) == _rows(tmp_path / "full.duckdb", _CAREERS_TABLES)
+
+
+def test_a_stage_forgets_its_state_when_its_code_changes(corpus: Path, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """State written under other rules is not reused: the stage recomputes everyone."""
+    path = tmp_path / "s.duckdb"
+    pipeline.build(path, [corpus])
+    monkeypatch.setattr(fp, "code_fingerprint", lambda paths: "other rules")
+    report = pipeline.build(path, [corpus])
+    assert report.stages["careers"]["persons_computed"] == report.stages["careers"]["persons"]
+
+
 def test_a_stage_out_of_memory_runs_again_with_twice_the_limit(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A stage declares its inputs and is skipped while they stay the same; one that runs out
