@@ -119,7 +119,8 @@ def stage_specs() -> list[StageSpec]:
         StageSpec("people", "talentgraph.resolve.people.stage:run",
                   reads=(*ingested, "mention_orgs"),
                   writes=("persons", "mention_person", "person_keys"),
-                  code=("resolve/people", "resolve/names.py")),
+                  code=("resolve/people", "resolve/names.py"),
+                  state=("people_model",)),
         # organisations and persons of the dated positions (person_name_keys too)
         StageSpec("positions", "talentgraph.careers.positions:positions_stage",
                   reads=(*ingested, *ror, "positions", "orgs", "org_aliases", "org_domains",

@@ -13,7 +13,15 @@ from typing import Any
 
 import duckdb
 
-from talentgraph.resolve.people import cluster, features, model, nodes, stable_ids, strong_ids
+from talentgraph.resolve.people import (
+    cluster,
+    features,
+    kept_model,
+    model,
+    nodes,
+    stable_ids,
+    strong_ids,
+)
 
 # Probability above which a node attaches to its best partner. Chosen on a validation split
 # (iclr2021, aistats2025, corl2022 held out; not the venue-years of benchmarks/disambiguation.py):
@@ -29,8 +37,11 @@ def _noop(stage: str, done: int, total: int, detail: str = "") -> None:
 
 
 def resolve(con: duckdb.DuckDBPyConnection, progress: Any = _noop, threshold: float = THRESHOLD,
-            rounds: int = ROUNDS, source: str = "mentions") -> dict[str, Any]:
-    """Resolve every mention in `source` into pp_final(mkey, cluster, method, confidence)."""
+            rounds: int = ROUNDS, source: str = "mentions", keep_model: bool = False
+            ) -> dict[str, Any]:
+    """Resolve every mention in `source` into pp_final(mkey, cluster, method, confidence).
+    `keep_model`: keep the m/u of the last build while their labelled input changed little
+    (kept_model.py)."""
     steps = 4 + 2 * rounds
     stats: dict[str, Any] = {}
     t0 = time.perf_counter()
@@ -54,9 +65,13 @@ def resolve(con: duckdb.DuckDBPyConnection, progress: Any = _noop, threshold: fl
     nodes.build_nodes(con, "pp_frag_assign", out="pp_frag")
     con.execute("CREATE OR REPLACE TEMP TABLE pp_frag_l AS "
                 "SELECT *, or_ids[1] AS label FROM pp_frag")
-    params = model.learn(con, "pp_frag_l")
+    if keep_model:
+        params, how = kept_model.learn_or_keep(con, "pp_frag_l")
+    else:
+        params, how = model.learn(con, "pp_frag_l"), "learned"
     stats["model"] = {"source": params.source, "labelled_pairs": params.pairs,
-                      "labelled_matches": params.matches, "prior": round(params.prior, 4)}
+                      "labelled_matches": params.matches, "prior": round(params.prior, 4),
+                      "m_u": how}
     stats["weights"] = model.weights(params)
     stats["rounds"] = []
     for r in range(rounds):
@@ -106,9 +121,10 @@ def resolve(con: duckdb.DuckDBPyConnection, progress: Any = _noop, threshold: fl
     return stats
 
 
-def run(con: duckdb.DuckDBPyConnection, progress: Any = _noop) -> dict[str, Any]:
+def run(con: duckdb.DuckDBPyConnection, progress: Any = _noop, keep_model: bool = True
+        ) -> dict[str, Any]:
     """The derived stage: resolve, give stable ids, write persons and mention_person."""
-    stats = resolve(con, progress)
+    stats = resolve(con, progress, keep_model=keep_model)
     stats.update(stable_ids.assign_ids(con, "pp_final"))
     write_tables(con)
     for (name,) in con.execute("SELECT table_name FROM duckdb_tables() "
@@ -118,6 +134,7 @@ def run(con: duckdb.DuckDBPyConnection, progress: Any = _noop) -> dict[str, Any]
     progress("people", 1, 1, "done")
     summary = {k: stats[k] for k in ("mentions", "persons", "ids_kept_from_previous_build",
                                      "persons_with_two_openreview_ids", "seconds")}
+    summary["m_u"] = stats["model"]["m_u"]
     return summary
 
 
