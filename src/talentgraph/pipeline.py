@@ -120,7 +120,7 @@ def stage_specs() -> list[StageSpec]:
                   reads=(*ingested, "mention_orgs"),
                   writes=("persons", "mention_person", "person_keys"),
                   code=("resolve/people", "resolve/names.py"),
-                  state=("people_model",)),
+                  state=("people_model", "people_mention_digest")),
         # organisations and persons of the dated positions (person_name_keys too)
         StageSpec("positions", "talentgraph.careers.positions:positions_stage",
                   reads=(*ingested, *ror, "positions", "orgs", "org_aliases", "org_domains",

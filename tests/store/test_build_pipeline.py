@@ -161,6 +161,33 @@ def test_two_step_build_equals_build_from_scratch(corpus: Path, tmp_path: Path) 
     assert steps == scratch
 
 
+def test_people_resolves_again_only_the_name_regions_new_mentions_touch(
+        corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the m/u kept from the first step (here: the priors, whatever the data, so that the
+    build from scratch has the same), the second step resolves only the regions of names that
+    hold a new or changed mention, and gives the partition (and moves) from scratch."""
+    from talentgraph.resolve.people import kept_model, model
+
+    monkeypatch.setattr(model, "learn", lambda con, fragments: model.Params())
+    monkeypatch.setattr(kept_model, "KEEP_MAX_CHANGE", 100.0)
+    part = tmp_path / "part"
+    shutil.copytree(corpus, part)
+    held = part / "iclr" / "iclr2022.json"
+    held.unlink()
+    pipeline.build(tmp_path / "steps.duckdb", [part])
+    shutil.copy(corpus / "iclr" / "iclr2022.json", held)
+    people = pipeline.build(tmp_path / "steps.duckdb", [part]).stages["people"]
+    assert people["m_u"].startswith("kept")
+    assert 0 < people["mentions_resolved"] < people["mentions"]
+    pipeline.build(tmp_path / "scratch.duckdb", [part])
+    (tmp_path / "1").mkdir()
+    (tmp_path / "2").mkdir()
+    steps = _partition(tmp_path / "steps.duckdb", tmp_path / "1")
+    scratch = _partition(tmp_path / "scratch.duckdb", tmp_path / "2")
+    assert len(steps[1]) > 3
+    assert steps == scratch
+
+
 def test_organisations_stage_gives_the_same_tables_run_after_run(tmp_path: Path) -> None:
     """300k mentions in 900 spellings of 300 long-tail laboratories, three spellings of each
     equally frequent, on 4 threads: the key numbering came from a parallel GROUP BY, so the

@@ -19,6 +19,7 @@ from talentgraph.resolve.people import (
     kept_model,
     model,
     nodes,
+    regions,
     stable_ids,
     strong_ids,
 )
@@ -72,6 +73,15 @@ def resolve(con: duckdb.DuckDBPyConnection, progress: Any = _noop, threshold: fl
     stats["model"] = {"source": params.source, "labelled_pairs": params.pairs,
                       "labelled_matches": params.matches, "prior": round(params.prior, 4),
                       "m_u": how}
+    todo = None
+    if keep_model:
+        regions.write_digests(con)
+        # only with the m/u of the last build: new parameters change every score
+        todo = regions.plan(con) if how != "learned" else None
+    if todo is not None:
+        con.execute("CREATE OR REPLACE TEMP TABLE pp_assign AS SELECT * FROM pp_assign "
+                    "WHERE mkey IN (SELECT mkey FROM pp_affected)")
+    stats["mentions_resolved"] = con.execute("SELECT count(*) FROM pp_assign").fetchone()[0]
     stats["weights"] = model.weights(params)
     stats["rounds"] = []
     for r in range(rounds):
@@ -103,7 +113,6 @@ def resolve(con: duckdb.DuckDBPyConnection, progress: Any = _noop, threshold: fl
         stats["rounds"].append({"nodes": n_nodes, "pairs_scored": n_pairs, **info})
         if not info["attached"]:
             break
-    stats["persons_with_two_openreview_ids"] = cluster.conflicting_roots(con, "pp_assign")
     con.execute("""
     CREATE OR REPLACE TEMP TABLE pp_final AS
     SELECT a.mkey, a.node AS cluster,
@@ -117,6 +126,10 @@ def resolve(con: duckdb.DuckDBPyConnection, progress: Any = _noop, threshold: fl
       LEFT JOIN (SELECT mkey, string_agg(DISTINCT kind, ', ' ORDER BY kind) AS kinds
                    FROM pp_idedges GROUP BY mkey) i USING (mkey)
     """)
+    if todo is not None:
+        regions.keep_the_rest(con)
+    stats["persons_with_two_openreview_ids"] = cluster.conflicting_roots(
+        con, "(SELECT mkey, cluster AS node FROM pp_final)")
     stats["seconds"] = round(time.perf_counter() - t0, 1)
     return stats
 
@@ -127,6 +140,8 @@ def run(con: duckdb.DuckDBPyConnection, progress: Any = _noop, keep_model: bool 
     stats = resolve(con, progress, keep_model=keep_model)
     stats.update(stable_ids.assign_ids(con, "pp_final"))
     write_tables(con)
+    if keep_model:
+        regions.save(con)
     for (name,) in con.execute("SELECT table_name FROM duckdb_tables() "
                                "WHERE temporary AND table_name LIKE 'pp\\_%' ESCAPE '\\'"
                                ).fetchall():
@@ -135,6 +150,7 @@ def run(con: duckdb.DuckDBPyConnection, progress: Any = _noop, keep_model: bool 
     summary = {k: stats[k] for k in ("mentions", "persons", "ids_kept_from_previous_build",
                                      "persons_with_two_openreview_ids", "seconds")}
     summary["m_u"] = stats["model"]["m_u"]
+    summary["mentions_resolved"] = stats["mentions_resolved"]
     return summary
 
 
