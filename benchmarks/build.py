@@ -81,7 +81,13 @@ def child_build(db: str, corpus: str) -> dict:
     return {"wall": round(wall, 2), "cpu": round(cpu, 2),
             "peak_mb": round(max(peaks.values()) / 2**20), "stages": stages,
             "moves": report.stages.get("careers", {}).get("moves"),
-            "persons": report.stages.get("people", {}).get("persons")}
+            "persons": report.stages.get("people", {}).get("persons"),
+            # how much of the work the incremental stages redid
+            "people_m_u": report.stages.get("people", {}).get("m_u"),
+            "mentions_resolved": report.stages.get("people", {}).get("mentions_resolved"),
+            "careers_persons_computed":
+                report.stages.get("careers", {}).get("persons_computed"),
+            "profiles_computed": report.stages.get("profiles", {}).get("profiles_computed")}
 
 
 def run_child(db: Path, corpus: Path, label: str = "") -> dict:
