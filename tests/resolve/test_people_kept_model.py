@@ -28,10 +28,15 @@ def test_parameters_are_kept_while_the_labelled_fragments_change_little(
     _fragments(con, 1000)
     first, how = kept_model.learn_or_keep(con, "frags")
     assert how == "learned"
+    _fragments(con, 1001)
+    assert kept_model.learn_or_keep(con, "frags")[1] == "learned"  # the run did not finish
+    _fragments(con, 1000)
+    kept_model.learn_or_keep(con, "frags")
+    kept_model.save(con)
     _fragments(con, 1050)  # +5%: kept, exactly as learned
     kept, how = kept_model.learn_or_keep(con, "frags")
     assert how.startswith("kept") and kept == first
     _fragments(con, 1051)  # +5.1% of what they were learned on: learned again
     again, how = kept_model.learn_or_keep(con, "frags")
     assert how == "learned" and again != first
-    assert learned == [1000, 1051]
+    assert learned == [1000, 1001, 1000, 1051]

@@ -43,8 +43,19 @@ def learn_or_keep(con: duckdb.DuckDBPyConnection, fragments: str) -> tuple[model
                                  pairs=saved["pairs"], matches=saved["matches"]),
                     f"kept ({n} labelled fragments, learned on {row[0]})")
     params = model.learn(con, fragments)
-    con.execute(f"CREATE OR REPLACE TABLE {TABLE} (n_fragments BIGINT, params VARCHAR)")
-    con.execute(f"INSERT INTO {TABLE} VALUES (?, ?)", [n, json.dumps({
+    # remembered only when the stage has written its tables (save): the persons of an
+    # interrupted run must not be taken for ones resolved with these parameters
+    con.execute("CREATE OR REPLACE TEMP TABLE pp_model_learned (n_fragments BIGINT, "
+                "params VARCHAR)")
+    con.execute("INSERT INTO pp_model_learned VALUES (?, ?)", [n, json.dumps({
         "levels": params.levels, "prior": params.prior, "source": params.source,
         "pairs": params.pairs, "matches": params.matches})])
     return params, "learned"
+
+
+def save(con: duckdb.DuckDBPyConnection) -> None:
+    """Remember the parameters learned in this run (none when they were kept)."""
+    if con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = "
+                   "'pp_model_learned' AND temporary").fetchone()[0]:
+        con.execute(f"CREATE OR REPLACE TABLE {TABLE} AS SELECT * FROM pp_model_learned")
+        con.execute("DROP TABLE pp_model_learned")

@@ -140,8 +140,11 @@ def run(con: duckdb.DuckDBPyConnection, progress: Any = _noop, keep_model: bool 
     stats = resolve(con, progress, keep_model=keep_model)
     stats.update(stable_ids.assign_ids(con, "pp_final"))
     write_tables(con)
-    if keep_model:
+    if keep_model:  # what the next build compares with, once the tables are written
+        con.execute("BEGIN TRANSACTION")
+        kept_model.save(con)
         regions.save(con)
+        con.execute("COMMIT")
     for (name,) in con.execute("SELECT table_name FROM duckdb_tables() "
                                "WHERE temporary AND table_name LIKE 'pp\\_%' ESCAPE '\\'"
                                ).fetchall():
