@@ -3,6 +3,7 @@ change, and incremental builds equal to builds from scratch (issue #17)."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -159,6 +160,21 @@ def test_two_step_build_equals_build_from_scratch(corpus: Path, tmp_path: Path) 
     scratch = _partition(tmp_path / "scratch.duckdb", tmp_path / "2")
     assert len(steps[1]) > 3
     assert steps == scratch
+
+    # a changed file: every paper loses its last author (mentions gone, blocks smaller)
+    records = json.loads(held.read_text())
+    for r in records:
+        for field in ("author", "aff", "email", "authorids"):
+            if isinstance(r.get(field), str) and ";" in r[field]:
+                r[field] = ";".join(r[field].split(";")[:-1])
+    held.write_text(json.dumps(records))
+    people = pipeline.build(tmp_path / "steps.duckdb", [part]).stages["people"]
+    assert 0 < people["mentions_resolved"] < people["mentions"]
+    pipeline.build(tmp_path / "scratch2.duckdb", [part])
+    (tmp_path / "3").mkdir()
+    (tmp_path / "4").mkdir()
+    assert _partition(tmp_path / "steps.duckdb", tmp_path / "3") == \
+        _partition(tmp_path / "scratch2.duckdb", tmp_path / "4")
 
 
 def test_people_resolves_again_only_the_name_regions_new_mentions_touch(

@@ -18,7 +18,11 @@ person lost a mention (one gone or changed); the others keep the persons of the 
 The people stage does this only while it keeps the last m/u (kept_model.py): new parameters
 change every score.
 
-State: people_mention_digest(mkey, digest), written by every run of the stage.
+A changed or gone mention also re-resolves the regions of the name it had (its block's sizes
+changed there).
+
+State: people_mention_digest(mkey, bk, first_last, last_first, digest), written by every run of
+the stage.
 """
 
 from __future__ import annotations
@@ -36,13 +40,13 @@ def _has(con: duckdb.DuckDBPyConnection, name: str) -> bool:
 
 
 def write_digests(con: duckdb.DuckDBPyConnection) -> None:
-    """pp_digest(mkey, bk, digest) of every mention to resolve (pp_mentions, pp_comp and
-    pp_idedges built)."""
+    """pp_digest(mkey, bk, first_last, last_first, digest) of every mention to resolve
+    (pp_mentions, pp_comp and pp_idedges built)."""
     bucket = "len(list_filter([" + ", ".join(f"{a:g}" for a in AMBIGUITY) + \
         "], h -> m.name_amb > h))"
     con.execute(f"""
     CREATE OR REPLACE TEMP TABLE pp_digest AS
-    SELECT m.mkey, m.bk, md5(CAST(struct_pack(
+    SELECT m.mkey, m.bk, m.first_last, m.last_first, md5(CAST(struct_pack(
                paper := m.paper_id, year := m.year, given := m.given, middle := m.middle,
                family := m.family, ini := m.given_is_initial, full := m.full_name,
                fl := m.first_last, lf := m.last_first, bk := m.bk, amb := {bucket},
@@ -57,7 +61,8 @@ def write_digests(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _regions(con: duckdb.DuckDBPyConnection) -> None:
-    """pp_region(bk, region): the name regions (union-find over names and components)."""
+    """pp_region(token, region): the region of each name key ('b:' + bk, 'f:' + first_last or
+    last_first), by union-find over the names and the components."""
     import pyarrow as pa
 
     parent: dict[str, str] = {}
@@ -86,8 +91,8 @@ def _regions(con: duckdb.DuckDBPyConnection) -> None:
             WHERE m.family <> '' GROUP BY c.comp HAVING count(DISTINCT m.bk) > 1""").fetchall():
         for other in comp_bks[1:]:
             union("b:" + comp_bks[0], "b:" + other)
-    order = sorted(bks)
-    table = pa.table({"bk": order, "region": [find("b:" + k) for k in order]})
+    tokens = sorted(set(parent) | {"b:" + k for k in bks})
+    table = pa.table({"token": tokens, "region": [find(k) for k in tokens]})
     con.register("pp_region_arrow", table)
     con.execute("CREATE OR REPLACE TEMP TABLE pp_region AS SELECT * FROM pp_region_arrow")
     con.unregister("pp_region_arrow")
@@ -113,10 +118,14 @@ def plan(con: duckdb.DuckDBPyConnection) -> int | None:
         UNION SELECT mp.paper_id || '#' || mp.position FROM mention_person mp
         JOIN lost USING (person_id)
     ), regions AS (
-        SELECT DISTINCT r.region FROM seeds JOIN pp_digest d USING (mkey)
-        JOIN pp_region r USING (bk)
+        SELECT r.region FROM seeds JOIN pp_digest d USING (mkey)
+        JOIN pp_region r ON r.token = 'b:' || d.bk
+        -- where a changed or gone mention was: its block sizes changed there
+        UNION SELECT r.region FROM changed JOIN {TABLE} o USING (mkey)
+        JOIN pp_region r ON r.token IN ('b:' || o.bk, 'f:' || o.first_last,
+                                        'f:' || o.last_first)
     )
-    SELECT d.mkey FROM pp_digest d JOIN pp_region r USING (bk)
+    SELECT d.mkey FROM pp_digest d JOIN pp_region r ON r.token = 'b:' || d.bk
     WHERE r.region IN (SELECT region FROM regions)
     """)
     return con.execute("SELECT count(*) FROM pp_affected").fetchone()[0]
@@ -133,5 +142,4 @@ def keep_the_rest(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def save(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(f"CREATE OR REPLACE TABLE {TABLE} AS SELECT mkey, digest FROM pp_digest "
-                "ORDER BY mkey")
+    con.execute(f"CREATE OR REPLACE TABLE {TABLE} AS SELECT * FROM pp_digest ORDER BY mkey")
