@@ -41,7 +41,7 @@ def resolve(con: duckdb.DuckDBPyConnection, progress: Any = _noop, threshold: fl
             rounds: int = ROUNDS, source: str = "mentions", keep_model: bool = False
             ) -> dict[str, Any]:
     """Resolve every mention in `source` into pp_final(mkey, cluster, method, confidence).
-    `keep_model`: keep the m/u of the last build while their labelled input changed little
+    `keep_model`: keep the m/u of the last build while their labelled input is unchanged
     (kept_model.py)."""
     steps = 4 + 2 * rounds
     stats: dict[str, Any] = {}
