@@ -91,7 +91,13 @@ def child_build(db: str, corpus: str, ror: str | None = None,
             "papers": report.stages.get("ingest", {}).get("papers"),
             "mentions": report.stages.get("ingest", {}).get("mentions"),
             "moves": report.stages.get("careers", {}).get("moves"),
-            "persons": report.stages.get("people", {}).get("persons")}
+            "persons": report.stages.get("people", {}).get("persons"),
+            # how much of the work the incremental stages redid
+            "people_m_u": report.stages.get("people", {}).get("m_u"),
+            "mentions_resolved": report.stages.get("people", {}).get("mentions_resolved"),
+            "careers_persons_computed":
+                report.stages.get("careers", {}).get("persons_computed"),
+            "profiles_computed": report.stages.get("profiles", {}).get("profiles_computed")}
 
 
 def run_child(db: Path, corpus: Path, label: str = "", ror: Path | None = None,
@@ -133,11 +139,11 @@ def link_corpus(src: Path, dest: Path, hold: tuple[str, ...]) -> list[tuple[Path
     return held
 
 
-def _exports(db: Path, out: Path) -> tuple[dict, list, bytes, bytes]:
+def _exports(db: Path, out: Path) -> tuple[dict, list, bytes, bytes, set]:
     from talentgraph.store.compare import build_meaning
 
     m = build_meaning(db, out)
-    return m.name, m.moves, m.mentions_csv, m.moves_csv
+    return m.name, m.moves, m.mentions_csv, m.moves_csv, m.partition
 
 
 def _renamed(data: bytes, name: dict[str, str]) -> bytes:
@@ -180,11 +186,16 @@ def equality(steps_db: Path, scratch_db: Path) -> dict[str, bool | str]:
         a, b = Path(tmp) / "a", Path(tmp) / "b"
         a.mkdir()
         b.mkdir()
-        na, ma, mentions_a, moves_a = _exports(steps_db, a)
-        nb, mb, mentions_b, moves_b = _exports(scratch_db, b)
+        na, ma, mentions_a, moves_a, pa = _exports(steps_db, a)
+        nb, mb, mentions_b, moves_b, pb = _exports(scratch_db, b)
+        odd = pa ^ pb  # persons found in one build only
         checks: dict[str, bool | str] = {
             "persons (partition of mentions)": sorted(na.values()) == sorted(nb.values()),
+            "persons found in one build only (steps / scratch), their mentions":
+                f"{len(pa - pb)} / {len(pb - pa)}, {len(set().union(*odd)) if odd else 0}",
             "moves": ma == mb,
+            "moves found in one build only (steps / scratch)":
+                f"{len(set(ma) - set(mb))} / {len(set(mb) - set(ma))}",
             "export mentions (bytes, up to person ids)":
                 _renamed(mentions_a, na) == _renamed(mentions_b, nb),
             # the export is sorted by person id: compare its rows, ids renamed, in one order

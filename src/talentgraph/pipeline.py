@@ -24,6 +24,7 @@ from typing import Any, Protocol
 
 import duckdb
 
+from talentgraph.careers import increments as careers_increments
 from talentgraph.store import db
 from talentgraph.store import fingerprints as fp
 
@@ -118,7 +119,8 @@ def stage_specs() -> list[StageSpec]:
         StageSpec("people", "talentgraph.resolve.people.stage:run",
                   reads=(*ingested, "mention_orgs"),
                   writes=("persons", "mention_person", "person_keys"),
-                  code=("resolve/people", "resolve/names.py")),
+                  code=("resolve/people", "resolve/names.py"),
+                  state=("people_model", "people_mention_digest")),
         # organisations and persons of the dated positions (person_name_keys too)
         StageSpec("positions", "talentgraph.careers.positions:positions_stage",
                   reads=(*ingested, *ror, "positions", "orgs", "org_aliases", "org_domains",
@@ -132,7 +134,8 @@ def stage_specs() -> list[StageSpec]:
                          "persons", "mention_person", "positions", "position_links"),
                   writes=("affiliation_obs", "spells", "moves", "move_evidence",
                           "career_papers", "career_coauthors", "person_now"),
-                  code=("careers", "resolve/orgs/links.py", "resolve/orgs/links.csv")),
+                  code=("careers", "resolve/orgs/links.py", "resolve/orgs/links.csv"),
+                  state=careers_increments.STATE),
         # person pages precomputed from the people and careers tables
         StageSpec("profiles", "talentgraph.careers.profiles:profiles_stage",
                   reads=("persons", "orgs", "spells", "moves", "move_evidence", "career_papers",
@@ -188,6 +191,12 @@ def _cpu() -> float:
     return r.ru_utime + r.ru_stime
 
 
+def drop_state(con: duckdb.DuckDBPyConnection, spec: StageSpec) -> None:
+    """Forget what `spec` remembered to redo only what changed: it next runs in full."""
+    for table in spec.state:
+        con.execute(f'DROP TABLE IF EXISTS "{table}"')
+
+
 def reapply_erasures(con: Any, db_path: Path) -> dict[str, int]:
     """People erased on request (the store's suppression list) leave the rebuilt search index
     again; the read paths keep them out of everything else (`store.suppress`)."""
@@ -219,8 +228,7 @@ def build(db_path: Path, paperlists: list[Path], progress: Progress = no_progres
         if full:
             fp.forget_all(con)
             for spec in stage_specs():
-                for table in spec.state:
-                    con.execute(f'DROP TABLE IF EXISTS "{table}"')
+                drop_state(con, spec)
         t, c = time.perf_counter(), _cpu()
         report.stages["ingest"] = pl.ingest(con, paperlists, progress)
         report.seconds["ingest"] = time.perf_counter() - t
@@ -310,6 +318,8 @@ def _run_stage(con: duckdb.DuckDBPyConnection, spec: StageSpec, progress: Progre
     reason = "first build" if previous is None else (
         "inputs changed" if previous[0] != finger else "its tables were changed")
     fp.forget(con, spec.name)
+    if spec.state and not fp.state_is_for_code(con, spec.name, spec.code):
+        drop_state(con, spec)  # remembered by other rules (or by none): start afresh
     progress(spec.name, 0, 1, reason)
     try:
         result = spec.run(con, progress)
@@ -325,6 +335,8 @@ def _run_stage(con: duckdb.DuckDBPyConnection, spec: StageSpec, progress: Progre
             con.execute(f"SET memory_limit = '{limit}'")
         reason += f"; ran twice (out of memory at {limit})"
     report.stages[spec.name] = result
+    if spec.state:
+        fp.remember_state_code(con, spec.name, spec.code)
     if "skipped" not in result:  # a stage that could not run (missing inputs) is not current
         fp.remember(con, spec.name, finger, spec.writes, result)
         built[spec.name] = finger

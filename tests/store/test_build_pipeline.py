@@ -3,6 +3,7 @@ change, and incremental builds equal to builds from scratch (issue #17)."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -144,6 +145,16 @@ def _partition(db_path: Path, out: Path) -> tuple[set[frozenset[str]], list[tupl
     return meaning.partition, meaning.moves
 
 
+def _drop_last_authors(path: Path) -> None:
+    """A changed file: every paper loses its last author (mentions gone, blocks smaller)."""
+    records = json.loads(path.read_text())
+    for r in records:
+        for field in ("author", "aff", "email", "authorids"):
+            if isinstance(r.get(field), str) and ";" in r[field]:
+                r[field] = ";".join(r[field].split(";")[:-1])
+    path.write_text(json.dumps(records))
+
+
 def test_two_step_build_equals_build_from_scratch(corpus: Path, tmp_path: Path) -> None:
     part = tmp_path / "part"
     shutil.copytree(corpus, part)
@@ -159,6 +170,50 @@ def test_two_step_build_equals_build_from_scratch(corpus: Path, tmp_path: Path) 
     scratch = _partition(tmp_path / "scratch.duckdb", tmp_path / "2")
     assert len(steps[1]) > 3
     assert steps == scratch
+
+    _drop_last_authors(held)
+    pipeline.build(tmp_path / "steps.duckdb", [part])
+    pipeline.build(tmp_path / "scratch2.duckdb", [part])
+    (tmp_path / "3").mkdir()
+    (tmp_path / "4").mkdir()
+    assert _partition(tmp_path / "steps.duckdb", tmp_path / "3") == \
+        _partition(tmp_path / "scratch2.duckdb", tmp_path / "4")
+
+
+def test_people_resolves_again_only_the_name_regions_new_mentions_touch(
+        corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the m/u kept from the first step (here: the priors, whatever the data, so that the
+    build from scratch has the same), the second step resolves only the regions of names that
+    hold a new or changed mention, and gives the partition (and moves) from scratch."""
+    from talentgraph.resolve.people import kept_model, model
+
+    monkeypatch.setattr(model, "learn", lambda con, fragments: model.Params())
+    monkeypatch.setattr(kept_model, "digest", lambda con, fragments: "as before")
+    part = tmp_path / "part"
+    shutil.copytree(corpus, part)
+    held = part / "iclr" / "iclr2022.json"
+    held.unlink()
+    pipeline.build(tmp_path / "steps.duckdb", [part])
+    shutil.copy(corpus / "iclr" / "iclr2022.json", held)
+    people = pipeline.build(tmp_path / "steps.duckdb", [part]).stages["people"]
+    assert people["m_u"].startswith("kept")
+    assert 0 < people["mentions_resolved"] < people["mentions"]
+    pipeline.build(tmp_path / "scratch.duckdb", [part])
+    (tmp_path / "1").mkdir()
+    (tmp_path / "2").mkdir()
+    steps = _partition(tmp_path / "steps.duckdb", tmp_path / "1")
+    scratch = _partition(tmp_path / "scratch.duckdb", tmp_path / "2")
+    assert len(steps[1]) > 3
+    assert steps == scratch
+
+    _drop_last_authors(held)
+    people = pipeline.build(tmp_path / "steps.duckdb", [part]).stages["people"]
+    assert 0 < people["mentions_resolved"] < people["mentions"]
+    pipeline.build(tmp_path / "scratch2.duckdb", [part])
+    (tmp_path / "3").mkdir()
+    (tmp_path / "4").mkdir()
+    assert _partition(tmp_path / "steps.duckdb", tmp_path / "3") == \
+        _partition(tmp_path / "scratch2.duckdb", tmp_path / "4")
 
 
 def test_organisations_stage_gives_the_same_tables_run_after_run(tmp_path: Path) -> None:
@@ -208,6 +263,52 @@ def test_profiles_of_unchanged_persons_are_kept_and_equal_a_full_computation(
     con = db.connect(path, read_only=True)
     assert con.execute("SELECT * FROM person_profiles ORDER BY person_id").fetchall() == full
     con.close()
+
+
+_CAREERS_TABLES = ("spells", "moves", "move_evidence", "career_papers", "career_coauthors",
+                   "person_now")
+
+
+def _rows(db_path: Path, tables: tuple[str, ...]) -> dict[str, list[tuple]]:
+    con = db.connect(db_path, read_only=True)
+    try:
+        return {t: sorted(con.execute(f"SELECT * FROM {t}").fetchall(), key=repr)
+                for t in tables}
+    finally:
+        con.close()
+
+
+def test_careers_recomputes_only_persons_whose_evidence_changed(corpus: Path,
+                                                                 tmp_path: Path) -> None:
+    """A second step recomputes the timelines of the persons the new file touches (and those
+    the people stage split, merged or renamed) and gives the careers tables a full computation
+    on the same store gives."""
+    from talentgraph.careers.stage import build_careers
+
+    part = tmp_path / "part"
+    shutil.copytree(corpus, part)
+    (part / "iclr" / "iclr2022.json").unlink()
+    path = tmp_path / "s.duckdb"
+    pipeline.build(path, [part])
+    shutil.copy(corpus / "iclr" / "iclr2022.json", part / "iclr" / "iclr2022.json")
+    report = pipeline.build(path, [part]).stages["careers"]
+    assert 0 < report["persons_computed"] < report["persons"]
+    assert report["moves"] > 3
+    shutil.copy(path, tmp_path / "full.duckdb")
+    con = db.connect(tmp_path / "full.duckdb")
+    build_careers(con, incremental=False)
+    con.close()
+    assert _rows(path, _CAREERS_TABLES) == _rows(tmp_path / "full.duckdb", _CAREERS_TABLES)
+
+
+def test_a_stage_forgets_its_state_when_its_code_changes(corpus: Path, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """State written under other rules is not reused: the stage recomputes everyone."""
+    path = tmp_path / "s.duckdb"
+    pipeline.build(path, [corpus])
+    monkeypatch.setattr(fp, "code_fingerprint", lambda paths: "other rules")
+    report = pipeline.build(path, [corpus])
+    assert report.stages["careers"]["persons_computed"] == report.stages["careers"]["persons"]
 
 
 def test_a_stage_out_of_memory_runs_again_with_twice_the_limit(

@@ -10,11 +10,12 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from talentgraph.careers import increments
 from talentgraph.careers.moves import Move, detect_moves
 from talentgraph.careers.namesakes import rare_name_persons
 from talentgraph.careers.now import build_person_now
 from talentgraph.careers.observations import build_observations, table_exists
-from talentgraph.careers.org_names import org_names
+from talentgraph.careers.org_names import OrgNames, org_names
 from talentgraph.careers.position_obs import add_position_observations
 from talentgraph.careers.timelines import Obs, Spell, build_spells, merge_same_orgs
 from talentgraph.errors import StoreError
@@ -29,13 +30,14 @@ def _no_progress(stage: str, done: int, total: int, detail: str = "") -> None:
     return None
 
 
-def _per_person(con: duckdb.DuckDBPyConnection, obs_table: str
+def _per_person(con: duckdb.DuckDBPyConnection, obs_table: str, where: str = ""
                 ) -> Iterator[tuple[str, list[Obs]]]:
-    """Observations grouped by person, streamed in batches (the table is ordered by person)."""
+    """Observations grouped by person, streamed in batches (the table is ordered by person);
+    `where` restricts the persons (an incremental build)."""
     reader = con.execute(
         # (person, paper, position, organisation) is the table's key: a total order, so the
         # order-dependent timeline code sees the same list on every build
-        f"SELECT {_OBS_COLS} FROM {obs_table} "
+        f"SELECT {_OBS_COLS} FROM {obs_table} {where} "
         "ORDER BY person_id, eff_year, org_id, paper_id, position"
     ).to_arrow_reader(50_000)
     current: str | None = None
@@ -117,6 +119,17 @@ _SCHEMAS = {
         ("evidence", pa.string()), ("weight", pa.float64()), ("source_file", pa.string()),
         ("record_id", pa.string())]),
 }
+# What the timelines give before the namesake check: every candidate move (`seq`: its rank
+# among the person's), its records, and the records of the two sides of those to check.
+_CANDIDATES = {
+    "spells": _SCHEMAS["spells"],
+    "moves": _SCHEMAS["moves"].append(pa.field("seq", pa.int32())).append(
+        pa.field("needs_link", pa.bool_())),
+    "move_evidence": _SCHEMAS["move_evidence"].append(pa.field("person_id", pa.string())).append(
+        pa.field("seq", pa.int32())),
+    "sides": pa.schema([("person_id", pa.string()), ("seq", pa.int32()), ("side", pa.string()),
+                        ("paper_id", pa.string()), ("position", pa.int32())]),
+}
 
 
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
@@ -166,10 +179,13 @@ def _linked_pairs(con: duckdb.DuckDBPyConnection) -> frozenset[frozenset[str]]:
 
 
 def build_careers(con: duckdb.DuckDBPyConnection, progress: Any = _no_progress,
-                  mention_person: str = "mention_person", prefix: str = "") -> dict[str, Any]:
+                  mention_person: str = "mention_person", prefix: str = "",
+                  incremental: bool = False) -> dict[str, Any]:
     """Rebuild `{prefix}affiliation_obs`, `spells`, `moves`, `move_evidence` from the identity
     tables. `mention_person` may name another (paper_id, position, person_id) relation, e.g. the
-    OpenReview-id persons the benchmark compares against."""
+    OpenReview-id persons the benchmark compares against. `incremental` (the store's own
+    persons only): recompute the timelines of the persons whose evidence changed since the last
+    build (careers/increments.py), keep the others'."""
     for name in ("mentions", "sources", "mention_orgs", mention_person):
         if not table_exists(con, name):
             raise StoreError(f"the careers stage needs the table `{name}`: run the "
@@ -179,8 +195,8 @@ def build_careers(con: duckdb.DuckDBPyConnection, progress: Any = _no_progress,
     n_obs = build_observations(con, mention_person, obs_table)
     # Dated positions read beside the papers (only for the store's own persons: the positions
     # stage links them to `persons`, not to another mention_person relation).
-    n_pos = add_position_observations(con, obs_table) if mention_person == "mention_person" \
-        else 0
+    own = mention_person == "mention_person" and not prefix
+    n_pos = add_position_observations(con, obs_table) if own else 0
     n_obs += n_pos
     t_obs = time.perf_counter() - t0
     org_kind: dict[str, str] = {}
@@ -192,12 +208,62 @@ def build_careers(con: duckdb.DuckDBPyConnection, progress: Any = _no_progress,
               if COMMON_NAME_MIN_PROFILES and not prefix else set())
     rare = rare_name_persons(con) if not prefix else set()
     n_persons = con.execute(f"SELECT count(DISTINCT person_id) FROM {obs_table}").fetchone()[0]
+    todo: int | None = None
+    if own:
+        # exactly what the timeline code is given of each organisation and person
+        facts = {o: repr((org_kind.get(o), names.get(o))) for o in org_kind.keys() | names}
+        increments.write_digests(con, obs_table, linked, {"common": common, "rare": rare},
+                                 facts)
+        todo = increments.plan(con) if incremental else None
+    where = "" if todo is None else "WHERE person_id IN (SELECT person_id FROM _cr_todo)"
+    n_todo = n_persons if todo is None else todo
+    t_py = time.perf_counter()
+    _timelines(con, obs_table, where, n_todo, org_kind, names, linked, common, rare, progress)
+    t_py = time.perf_counter() - t_py
+    progress("careers", n_todo, n_todo, "namesake check")
+    t_link = time.perf_counter()
+    counts = _write_careers(con, prefix, todo is not None)
+    t_link = time.perf_counter() - t_link
+    if own:
+        increments.save_digests(con)
+    t_tables = time.perf_counter()
+    if not prefix:
+        _build_person_tables(con, mention_person)
+        n_now = build_person_now(con)
+    else:
+        n_now = 0
+    t_tables = time.perf_counter() - t_tables
+    return {
+        "observations": n_obs, "position_observations": n_pos, "persons_with_now": n_now,
+        "persons": n_persons, "persons_computed": n_todo, **counts,
+        "seconds_observations": round(t_obs, 2),
+        "seconds_timelines": round(t_py, 2),
+        "seconds_namesake_check": round(t_link, 2),
+        "seconds_person_tables": round(t_tables, 2),
+        "seconds_total": round(time.perf_counter() - t0, 2),
+        # Peak resident memory of the whole process so far (DuckDB included), Linux KiB.
+        "process_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
 
-    rows: dict[str, list[dict[str, Any]]] = {"spells": [], "moves": [], "move_evidence": []}
-    batches: dict[str, list[pa.RecordBatch]] = {name: [] for name in rows}
-    counts = dict.fromkeys(rows, 0)
-    moves: list[Move] = []
-    for done, (person_id, obs) in enumerate(_per_person(con, obs_table), start=1):
+
+_NEW = {"spells": "_cr_new_spells", "moves": "_cr_new_moves", "move_evidence": "_cr_new_evidence",
+        "sides": "_cr_new_sides"}
+
+
+def _timelines(con: duckdb.DuckDBPyConnection, obs_table: str, where: str, n_todo: int,
+               org_kind: dict[str, str], names: OrgNames,
+               linked: frozenset[frozenset[str]], common: set[str], rare: set[str],
+               progress: Any) -> None:
+    """Spells and candidate moves of the persons `where` selects, into the temporary tables
+    _NEW names (a move's `seq` is its rank among the person's candidate moves)."""
+    rows: dict[str, list[dict[str, Any]]] = {name: [] for name in _CANDIDATES}
+    batches: dict[str, list[pa.RecordBatch]] = {name: [] for name in _CANDIDATES}
+
+    def flush(name: str) -> None:  # kept as Arrow, not as dicts
+        batches[name].append(pa.RecordBatch.from_pylist(rows[name], schema=_CANDIDATES[name]))
+        rows[name] = []
+
+    for done, (person_id, obs) in enumerate(_per_person(con, obs_table, where), start=1):
         merge_same_orgs(obs, names)
         spells, dual, transitions = build_spells(person_id, obs, linked, org_kind)
         for s in spells:
@@ -205,58 +271,73 @@ def build_careers(con: duckdb.DuckDBPyConnection, progress: Any = _no_progress,
                                  if o is not s and o.org_id != s.org_id and o.kind == "home"
                                  and o.start_year <= s.end_year and s.start_year <= o.end_year})
             rows["spells"].append(_spell_row(s, concurrent))
-        if len(rows["spells"]) >= _BATCH_ROWS:  # kept as Arrow, not as dicts
-            batches["spells"].append(pa.RecordBatch.from_pylist(rows["spells"],
-                                                                schema=_SCHEMAS["spells"]))
-            counts["spells"] += len(rows["spells"])
-            rows["spells"] = []
         if len({s.org_id for s in spells}) > 1:
-            moves.extend(detect_moves(person_id, spells, dual, org_kind, transitions, linked,
-                                      common_name=person_id in common,
-                                      rare_name=person_id in rare))
+            found = detect_moves(person_id, spells, dual, org_kind, transitions, linked,
+                                 common_name=person_id in common,
+                                 rare_name=person_id in rare)
+            for seq, m in enumerate(found):
+                rows["moves"].append({**_move_row(m), "seq": seq,
+                                      "needs_link": m.link_check is not None})
+                rows["move_evidence"].extend({**r, "person_id": person_id, "seq": seq}
+                                             for r in _evidence_rows(m))
+                for side, side_obs in zip(("a", "b"), m.link_check or ((), ()), strict=True):
+                    rows["sides"].extend(
+                        {"person_id": person_id, "seq": seq, "side": side, "paper_id": k[0],
+                         "position": k[1]}
+                        for k in sorted({(o.paper_id, o.position) for o in side_obs}))
+        for name in rows:
+            if len(rows[name]) >= _BATCH_ROWS:
+                flush(name)
         if done % 20_000 == 0:
-            progress("careers", done, n_persons, "timelines")
-    progress("careers", n_persons, n_persons, "namesake check")
-    t_link = time.perf_counter()
-    linked_ok = _linked_sides(con, [m for m in moves if m.link_check is not None])
-    n_unlinked = 0
-    for m in moves:
-        if m.link_check is not None and id(m) not in linked_ok:
-            n_unlinked += 1
-            continue
-        rows["moves"].append(_move_row(m))
-        rows["move_evidence"].extend(_evidence_rows(m))
-    t_link = time.perf_counter() - t_link
-    progress("careers", n_persons, n_persons, "writing")
-    # Each table sorted by the column it is looked up by: DuckDB then skips the row groups
-    # whose min/max exclude the person (or move), which keeps `person` and `cohort` fast.
-    order = {"spells": "person_id, start_year", "moves": "person_id, first_year_at_to",
-             "move_evidence": "move_id, side, year"}
-    for name, schema in _SCHEMAS.items():
-        batches[name].append(pa.RecordBatch.from_pylist(rows[name], schema=schema))
-        counts[name] += len(rows[name])
-        rows[name] = []
-        table = pa.Table.from_batches(batches.pop(name), schema=schema)
-        con.register("_careers_tmp", table)
-        con.execute(f"CREATE OR REPLACE TABLE {prefix}{name} AS SELECT * FROM _careers_tmp "
-                    f"ORDER BY {order[name]}")
+            progress("careers", done, n_todo, "timelines")
+    for name, schema in _CANDIDATES.items():
+        flush(name)
+        con.register("_careers_tmp", pa.Table.from_batches(batches.pop(name), schema=schema))
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {_NEW[name]} AS SELECT * FROM _careers_tmp")
         con.unregister("_careers_tmp")
-    if not prefix:
-        _build_person_tables(con, mention_person)
-        n_now = build_person_now(con)
-    else:
-        n_now = 0
-    return {
-        "observations": n_obs, "position_observations": n_pos, "persons_with_now": n_now,
-        "persons": n_persons, "spells": counts["spells"],
-        "moves": counts["moves"], "move_evidence": counts["move_evidence"],
-        "moves_dropped_no_link": n_unlinked,
-        "seconds_observations": round(t_obs, 2),
-        "seconds_namesake_check": round(t_link, 2),
-        "seconds_total": round(time.perf_counter() - t0, 2),
-        # Peak resident memory of the whole process so far (DuckDB included), Linux KiB.
-        "process_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-    }
+
+
+def _write_careers(con: duckdb.DuckDBPyConnection, prefix: str, keep: bool) -> dict[str, int]:
+    """spells, moves and move_evidence from the new rows (and, when `keep`, the kept rows of
+    the state tables); the candidate moves that need it pass the namesake check."""
+    moves_all, evidence_all, sides = (f"{prefix}careers_moves_all",
+                                      f"{prefix}careers_evidence_all",
+                                      f"{prefix}careers_link_sides")
+    spells_cols = ", ".join(_SCHEMAS["spells"].names)
+    for table, new in ((f"{prefix}spells", _NEW["spells"]), (moves_all, _NEW["moves"]),
+                       (evidence_all, _NEW["move_evidence"]), (sides, _NEW["sides"])):
+        cols = spells_cols if new == _NEW["spells"] else "*"
+        kept = f"{increments.kept_rows(table)} UNION ALL " if keep else ""
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _cr_merged AS "
+                    f"SELECT {cols} FROM ({kept}SELECT {cols} FROM {new})")
+        # Each table sorted by the column it is looked up by: DuckDB then skips the row groups
+        # whose min/max exclude the person (or move), which keeps `person` and `cohort` fast.
+        order = "person_id, start_year" if new == _NEW["spells"] else "person_id, seq"
+        con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM _cr_merged "
+                    f"ORDER BY {order}")
+        con.execute(f"DROP TABLE IF EXISTS {new}")
+    con.execute("DROP TABLE IF EXISTS _cr_merged")
+    _link_verdicts(con, sides)
+    move_cols = ", ".join(_SCHEMAS["moves"].names)
+    con.execute(f"""
+    CREATE OR REPLACE TABLE {prefix}moves AS
+    SELECT {move_cols} FROM {moves_all}
+    WHERE NOT needs_link OR (person_id, seq) IN (SELECT (person_id, seq) FROM _cr_linked_ok)
+    ORDER BY person_id, first_year_at_to""")
+    ev_cols = ", ".join(f"e.{c}" for c in _SCHEMAS["move_evidence"].names)
+    con.execute(f"""
+    CREATE OR REPLACE TABLE {prefix}move_evidence AS
+    SELECT {ev_cols} FROM {evidence_all} e JOIN {moves_all} m USING (person_id, seq)
+    WHERE NOT m.needs_link
+       OR (e.person_id, e.seq) IN (SELECT (person_id, seq) FROM _cr_linked_ok)
+    ORDER BY e.move_id, e.side, e.year""")
+    n_linked = con.execute("SELECT count(*) FROM _cr_linked_ok").fetchone()[0]
+    con.execute("DROP TABLE IF EXISTS _cr_linked_ok")
+    n_spells, n_moves, n_ev = (con.execute(f"SELECT count(*) FROM {prefix}{t}").fetchone()[0]
+                               for t in ("spells", "moves", "move_evidence"))
+    unlinked = con.execute(f"SELECT count(*) FROM {moves_all} WHERE needs_link").fetchone()[0]
+    return {"spells": n_spells, "moves": n_moves, "move_evidence": n_ev,
+            "moves_dropped_no_link": unlinked - n_linked}
 
 
 # A person whose name this many OpenReview profiles share ("~Qiang_Wang14": fourteen people)
@@ -286,27 +367,16 @@ COMMON_TITLE_WORDS = 400
 TOPIC_MIN_SHARED_WORDS = 2
 
 
-def _linked_sides(con: duckdb.DuckDBPyConnection, moves: list[Move]) -> set[int]:
-    """id() of the moves whose two sides show one person: a coauthor on both sides (papers of
-    at most MAX_COAUTHOR_LIST authors), an author id (OpenReview, DBLP, ORCID, ACL, IEEE,
-    Scholar, e-mail) on both sides, or a topic: at least TOPIC_MIN_SHARED_WORDS title words in
-    common, the corpus' most frequent title words left out. Merged namesakes share none."""
-    if not moves:
-        return set()
-    side_rows = []
-    for i, m in enumerate(moves):
-        assert m.link_check is not None
-        for side, obs in zip(("a", "b"), m.link_check, strict=True):
-            for key in {(o.paper_id, o.position) for o in obs}:
-                side_rows.append({"idx": i, "side": side, "paper_id": key[0],
-                                  "position": key[1]})
-    sides = pa.Table.from_pylist(side_rows, schema=pa.schema([  # noqa: F841 (read by DuckDB)
-        ("idx", pa.int64()), ("side", pa.string()), ("paper_id", pa.string()),
-        ("position", pa.int32())]))
-    con.register("_careers_link_sides", sides)
-    try:
-        found = con.execute(f"""
-        WITH s AS (SELECT * FROM _careers_link_sides),
+def _link_verdicts(con: duckdb.DuckDBPyConnection, sides: str) -> None:
+    """_cr_linked_ok(person_id, seq): the candidate moves (their two sides' records in `sides`)
+    whose two sides show one person: a coauthor on both sides (papers of at most
+    MAX_COAUTHOR_LIST authors), an author id (OpenReview, DBLP, ORCID, ACL, IEEE, Scholar,
+    e-mail) on both sides, or a topic: at least TOPIC_MIN_SHARED_WORDS title words in common,
+    the corpus' most frequent title words left out. Merged namesakes share none."""
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _cr_linked_ok AS
+        WITH s AS (SELECT person_id || '#' || seq AS idx, side, paper_id, position
+                   FROM {sides}),
         co AS (
             SELECT DISTINCT s.idx, s.side, mp.person_id AS who
             FROM s JOIN mention_person mp ON mp.paper_id = s.paper_id
@@ -333,16 +403,16 @@ def _linked_sides(con: duckdb.DuckDBPyConnection, moves: list[Move]) -> set[int]
         topic AS (
             SELECT a.idx FROM words a JOIN words b ON a.idx = b.idx AND a.w = b.w
             WHERE a.side = 'a' AND b.side = 'b' AND a.w NOT IN (SELECT w FROM common)
-            GROUP BY a.idx HAVING count(DISTINCT a.w) >= {TOPIC_MIN_SHARED_WORDS})
-        SELECT a.idx FROM co a JOIN co b ON a.idx = b.idx AND a.who = b.who
-        WHERE a.side = 'a' AND b.side = 'b'
-        UNION SELECT a.idx FROM ids a JOIN ids b ON a.idx = b.idx AND a.id = b.id
-        WHERE a.side = 'a' AND b.side = 'b'
-        UNION SELECT idx FROM topic
-        """).fetchall()
-    finally:
-        con.unregister("_careers_link_sides")
-    return {id(moves[r[0]]) for r in found}
+            GROUP BY a.idx HAVING count(DISTINCT a.w) >= {TOPIC_MIN_SHARED_WORDS}),
+        ok AS (
+            SELECT a.idx FROM co a JOIN co b ON a.idx = b.idx AND a.who = b.who
+            WHERE a.side = 'a' AND b.side = 'b'
+            UNION SELECT a.idx FROM ids a JOIN ids b ON a.idx = b.idx AND a.id = b.id
+            WHERE a.side = 'a' AND b.side = 'b'
+            UNION SELECT idx FROM topic)
+        SELECT DISTINCT person_id, seq FROM {sides}
+        WHERE person_id || '#' || seq IN (SELECT idx FROM ok)
+        """)
 
 
 def _build_person_tables(con: duckdb.DuckDBPyConnection, mention_person: str) -> None:
@@ -384,4 +454,4 @@ def careers_stage(con: duckdb.DuckDBPyConnection, progress: Any = _no_progress
     missing = [t for t in ("mention_person", "mention_orgs", "orgs") if not table_exists(con, t)]
     if missing:
         return {"skipped": f"needs {', '.join(missing)} (organisations and people stages)"}
-    return build_careers(con, progress)
+    return build_careers(con, progress, incremental=True)

@@ -156,6 +156,27 @@ def last_summary(con: duckdb.DuckDBPyConnection, stage: str) -> dict[str, Any]:
     return json.loads(row[0]) if row else {}
 
 
+STATE_CODE_TABLE = "stage_state_code"
+
+
+def state_is_for_code(con: duckdb.DuckDBPyConnection, stage: str, code: tuple[str, ...]) -> bool:
+    """Whether the state tables of `stage` (what it remembers to redo only what changed) were
+    written by the code it runs now: state of other rules must not be reused."""
+    con.execute(f"CREATE TABLE IF NOT EXISTS {STATE_CODE_TABLE} "
+                "(stage VARCHAR PRIMARY KEY, code VARCHAR NOT NULL)")
+    row = con.execute(f"SELECT code FROM {STATE_CODE_TABLE} WHERE stage = ?",
+                      [stage]).fetchone()
+    return row is not None and row[0] == code_fingerprint(code)
+
+
+def remember_state_code(con: duckdb.DuckDBPyConnection, stage: str,
+                        code: tuple[str, ...]) -> None:
+    con.execute(f"CREATE TABLE IF NOT EXISTS {STATE_CODE_TABLE} "
+                "(stage VARCHAR PRIMARY KEY, code VARCHAR NOT NULL)")
+    con.execute(f"INSERT OR REPLACE INTO {STATE_CODE_TABLE} VALUES (?, ?)",
+                [stage, code_fingerprint(code)])
+
+
 def forget_all(con: duckdb.DuckDBPyConnection) -> None:
     ensure_table(con)
     con.execute(f"DELETE FROM {TABLE}")

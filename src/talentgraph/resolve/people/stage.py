@@ -13,7 +13,16 @@ from typing import Any
 
 import duckdb
 
-from talentgraph.resolve.people import cluster, features, model, nodes, stable_ids, strong_ids
+from talentgraph.resolve.people import (
+    cluster,
+    features,
+    kept_model,
+    model,
+    nodes,
+    regions,
+    stable_ids,
+    strong_ids,
+)
 
 # Probability above which a node attaches to its best partner. Chosen on a validation split
 # (iclr2021, aistats2025, corl2022 held out; not the venue-years of benchmarks/disambiguation.py):
@@ -29,8 +38,11 @@ def _noop(stage: str, done: int, total: int, detail: str = "") -> None:
 
 
 def resolve(con: duckdb.DuckDBPyConnection, progress: Any = _noop, threshold: float = THRESHOLD,
-            rounds: int = ROUNDS, source: str = "mentions") -> dict[str, Any]:
-    """Resolve every mention in `source` into pp_final(mkey, cluster, method, confidence)."""
+            rounds: int = ROUNDS, source: str = "mentions", keep_model: bool = False
+            ) -> dict[str, Any]:
+    """Resolve every mention in `source` into pp_final(mkey, cluster, method, confidence).
+    `keep_model`: keep the m/u of the last build while their labelled input is unchanged
+    (kept_model.py)."""
     steps = 4 + 2 * rounds
     stats: dict[str, Any] = {}
     t0 = time.perf_counter()
@@ -54,9 +66,22 @@ def resolve(con: duckdb.DuckDBPyConnection, progress: Any = _noop, threshold: fl
     nodes.build_nodes(con, "pp_frag_assign", out="pp_frag")
     con.execute("CREATE OR REPLACE TEMP TABLE pp_frag_l AS "
                 "SELECT *, or_ids[1] AS label FROM pp_frag")
-    params = model.learn(con, "pp_frag_l")
+    if keep_model:
+        params, how = kept_model.learn_or_keep(con, "pp_frag_l")
+    else:
+        params, how = model.learn(con, "pp_frag_l"), "learned"
     stats["model"] = {"source": params.source, "labelled_pairs": params.pairs,
-                      "labelled_matches": params.matches, "prior": round(params.prior, 4)}
+                      "labelled_matches": params.matches, "prior": round(params.prior, 4),
+                      "m_u": how}
+    todo = None
+    if keep_model:
+        regions.write_digests(con)
+        # only with the m/u of the last build: new parameters change every score
+        todo = regions.plan(con) if how != "learned" else None
+    if todo is not None:
+        con.execute("CREATE OR REPLACE TEMP TABLE pp_assign AS SELECT * FROM pp_assign "
+                    "WHERE mkey IN (SELECT mkey FROM pp_affected)")
+    stats["mentions_resolved"] = con.execute("SELECT count(*) FROM pp_assign").fetchone()[0]
     stats["weights"] = model.weights(params)
     stats["rounds"] = []
     for r in range(rounds):
@@ -88,7 +113,6 @@ def resolve(con: duckdb.DuckDBPyConnection, progress: Any = _noop, threshold: fl
         stats["rounds"].append({"nodes": n_nodes, "pairs_scored": n_pairs, **info})
         if not info["attached"]:
             break
-    stats["persons_with_two_openreview_ids"] = cluster.conflicting_roots(con, "pp_assign")
     con.execute("""
     CREATE OR REPLACE TEMP TABLE pp_final AS
     SELECT a.mkey, a.node AS cluster,
@@ -102,15 +126,25 @@ def resolve(con: duckdb.DuckDBPyConnection, progress: Any = _noop, threshold: fl
       LEFT JOIN (SELECT mkey, string_agg(DISTINCT kind, ', ' ORDER BY kind) AS kinds
                    FROM pp_idedges GROUP BY mkey) i USING (mkey)
     """)
+    if todo is not None:
+        regions.keep_the_rest(con)
+    stats["persons_with_two_openreview_ids"] = cluster.conflicting_roots(
+        con, "(SELECT mkey, cluster AS node FROM pp_final)")
     stats["seconds"] = round(time.perf_counter() - t0, 1)
     return stats
 
 
-def run(con: duckdb.DuckDBPyConnection, progress: Any = _noop) -> dict[str, Any]:
+def run(con: duckdb.DuckDBPyConnection, progress: Any = _noop, keep_model: bool = True
+        ) -> dict[str, Any]:
     """The derived stage: resolve, give stable ids, write persons and mention_person."""
-    stats = resolve(con, progress)
+    stats = resolve(con, progress, keep_model=keep_model)
     stats.update(stable_ids.assign_ids(con, "pp_final"))
     write_tables(con)
+    if keep_model:  # what the next build compares with, once the tables are written
+        con.execute("BEGIN TRANSACTION")
+        kept_model.save(con)
+        regions.save(con)
+        con.execute("COMMIT")
     for (name,) in con.execute("SELECT table_name FROM duckdb_tables() "
                                "WHERE temporary AND table_name LIKE 'pp\\_%' ESCAPE '\\'"
                                ).fetchall():
@@ -118,6 +152,8 @@ def run(con: duckdb.DuckDBPyConnection, progress: Any = _noop) -> dict[str, Any]
     progress("people", 1, 1, "done")
     summary = {k: stats[k] for k in ("mentions", "persons", "ids_kept_from_previous_build",
                                      "persons_with_two_openreview_ids", "seconds")}
+    summary["m_u"] = stats["model"]["m_u"]
+    summary["mentions_resolved"] = stats["mentions_resolved"]
     return summary
 
 
