@@ -36,3 +36,11 @@ def test_full_regex_match_is_anchored_and_parameters_are_bound() -> None:
 def test_hash_buckets_use_duckdbs_own_hash() -> None:
     assert spark_sql("SELECT hash(unique_id) % 7 FROM r") == \
         "SELECT TG_DUCKDB_HASH(unique_id) % 7 FROM r"
+
+
+def test_hugeint_sums_become_exact_decimals() -> None:
+    """Spark has no 128-bit integer: the people stage's m/u digest (a sum of row hashes cast
+    to HUGEINT) failed to parse there."""
+    out = spark_sql("SELECT count(*), coalesce(sum(hash(a, list_sort(b))::HUGEINT), 0) FROM f")
+    assert "INT128" not in out.upper() and "HUGEINT" not in out.upper()
+    assert "AS DECIMAL(38, 0)" in out

@@ -321,15 +321,17 @@ def _write_careers(con: duckdb.DuckDBPyConnection, prefix: str, keep: bool) -> d
     move_cols = ", ".join(_SCHEMAS["moves"].names)
     con.execute(f"""
     CREATE OR REPLACE TABLE {prefix}moves AS
-    SELECT {move_cols} FROM {moves_all}
-    WHERE NOT needs_link OR (person_id, seq) IN (SELECT (person_id, seq) FROM _cr_linked_ok)
+    SELECT {move_cols} FROM {moves_all} m
+    WHERE NOT m.needs_link OR EXISTS (SELECT 1 FROM _cr_linked_ok k
+                                      WHERE k.person_id = m.person_id AND k.seq = m.seq)
     ORDER BY person_id, first_year_at_to""")
     ev_cols = ", ".join(f"e.{c}" for c in _SCHEMAS["move_evidence"].names)
     con.execute(f"""
     CREATE OR REPLACE TABLE {prefix}move_evidence AS
     SELECT {ev_cols} FROM {evidence_all} e JOIN {moves_all} m USING (person_id, seq)
     WHERE NOT m.needs_link
-       OR (e.person_id, e.seq) IN (SELECT (person_id, seq) FROM _cr_linked_ok)
+       OR EXISTS (SELECT 1 FROM _cr_linked_ok k WHERE k.person_id = e.person_id
+                                                   AND k.seq = e.seq)
     ORDER BY e.move_id, e.side, e.year""")
     n_linked = con.execute("SELECT count(*) FROM _cr_linked_ok").fetchone()[0]
     con.execute("DROP TABLE IF EXISTS _cr_linked_ok")

@@ -154,6 +154,10 @@ def _spark_rewrite(node: exp.Expression) -> exp.Expression:
         if isinstance(idx, exp.Literal) and idx.is_string:
             return node  # struct field
         return _fn("element_at", node.this, _fn("nullif", idx, exp.Literal.number(0)))
+    if isinstance(node, exp.Cast) and node.to.is_type(exp.DataType.Type.INT128):
+        # HUGEINT (sums of 64-bit hashes, e.g. the people stage's m/u digest): Spark has no
+        # 128-bit integer; DECIMAL(38, 0) holds such sums exactly
+        return exp.Cast(this=node.this, to=exp.DataType.build("DECIMAL(38, 0)"))
     if isinstance(node, exp.ArrayOverlaps):  # list_has_any, printed `&&` for Spark
         return _fn("arrays_overlap", node.this, node.expression)
     if isinstance(node, exp.RegexpFullMatch) and isinstance(node.expression, exp.Literal):
