@@ -47,7 +47,8 @@ def test_index_covers_every_paper_and_matches_by_stem(con: duckdb.DuckDBPyConnec
                                    "Zebra-crossing, photosynthesis!", "learning learning"])
 def test_bm25_from_the_postings_equals_the_fts_macro(con: duckdb.DuckDBPyConnection,
                                                      query: str) -> None:
-    """The search's BM25 (the query's postings) gives `match_bm25`'s scores, bit for bit."""
+    """The search's BM25 (the query's postings) gives `match_bm25`'s scores, up to the order in
+    which the macro adds its terms' scores (which varies with DuckDB's threads)."""
     fts.load(con)
     macro = dict(con.execute("""
         SELECT docid, score FROM (SELECT docid, fts_main_sourcing_docs.match_bm25(name, $q)
@@ -55,7 +56,9 @@ def test_bm25_from_the_postings_equals_the_fts_macro(con: duckdb.DuckDBPyConnect
         WHERE score IS NOT NULL""", {"q": query}).fetchall())
     for have_postings in (True, False):
         ours = dict(con.execute(fts.bm25_sql(have_postings), {"q": query}).fetchall())
-        assert ours == macro, have_postings
+        assert ours.keys() == macro.keys(), have_postings
+        for docid, score in macro.items():
+            assert ours[docid] == pytest.approx(score, rel=1e-12, abs=0), (have_postings, docid)
 
 
 def test_paper_impact_and_people_evidence(con: duckdb.DuckDBPyConnection) -> None:

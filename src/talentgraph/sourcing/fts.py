@@ -53,14 +53,17 @@ def load(con: duckdb.DuckDBPyConnection) -> None:
 
 def bm25_sql(have_postings: bool, query: str = "$q") -> str:
     """(docid, score) of every document matching the text parameter `query`: the scores of
-    DuckDB's `match_bm25(name, query)`, bit for bit, at half its cost or less.
+    DuckDB's `match_bm25(name, query)`, at half its cost or less.
 
     The macro scores every document of the index (a scan and a self-join of `docs`, the term rows
     grouped again); this reads the postings of the query's terms only (`sourcing_postings` is
     term-major, so its zone maps skip the other terms' row groups) and computes each term's
     score with the macro's own expression (its defaults k := 1.2 and b := 0.75 written in, its
-    BIGINT term frequency), so the values are the same (checked on the whole corpus, and by a
-    test). Stores built before `sourcing_postings` existed use the macro itself.
+    BIGINT term frequency), so each term's score is the same. The terms' sum is taken in termid
+    order: a plain parallel `sum` adds them in whatever order the threads deliver, which changed
+    the last bit of a score from one run to the next (a CI run caught it), and with it the order
+    of tied documents. The macro's own sum has that freedom, so the two agree to about 1e-15,
+    not bit for bit (a test). Stores built before `sourcing_postings` existed use the macro.
     """
     if not have_postings:
         return f"""
@@ -69,10 +72,10 @@ def bm25_sql(have_postings: bool, query: str = "$q") -> str:
                 FROM fts_main_sourcing_docs.docs) WHERE score IS NOT NULL"""
     return f"""
         SELECT p.docid::BIGINT AS docid,
-               sum(log((((s.num_docs - d.df) + 0.5) / (d.df + 0.5)) + 1)
+               list_sum(list(log((((s.num_docs - d.df) + 0.5) / (d.df + 0.5)) + 1)
                    * ((p.tf::BIGINT * (1.2 + 1))
-                      / (p.tf::BIGINT + (1.2 * ((1 - 0.75) + (0.75 * (x.len / s.avgdl)))))))
-                   AS score
+                      / (p.tf::BIGINT + (1.2 * ((1 - 0.75) + (0.75 * (x.len / s.avgdl))))))
+                   ORDER BY p.termid)) AS score
         FROM sourcing_postings p
         JOIN (SELECT DISTINCT termid, df FROM fts_main_sourcing_docs.dict
               WHERE term IN (SELECT stem(unnest(fts_main_sourcing_docs.tokenize({query})),
