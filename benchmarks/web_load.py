@@ -110,23 +110,20 @@ if "locust" in sys.modules:
             # then a first think time, so the users do not all ask at the same instant
             gevent.sleep(random.uniform(*_DATA["wait"]))
 
-        def search(self) -> None:
+        def _search(self, path: str, marker: str) -> None:
+            """One search of random parameters at `path`; a reply without `marker` failed."""
             params = search_params(random)
             _COUNT["search"] += 1
             _SEEN["search"].add(tuple(sorted(params.items())))
-            with self.client.get("/search", params=params, name="/search",
-                                 catch_response=True) as r:
-                if r.status_code != 200 or "Why this rank" not in r.text:
+            with self.client.get(path, params=params, name=path, catch_response=True) as r:
+                if r.status_code != 200 or marker not in r.text:
                     r.failure(f"status {r.status_code} {getattr(r, 'error', None) or ''}")
 
+        def search(self) -> None:
+            self._search("/search", "Why this rank")
+
         def api_search(self) -> None:
-            params = search_params(random)
-            _COUNT["search"] += 1
-            _SEEN["search"].add(tuple(sorted(params.items())))
-            with self.client.get("/api/search", params=params, name="/api/search",
-                                 catch_response=True) as r:
-                if r.status_code != 200 or '"people"' not in r.text:
-                    r.failure(f"status {r.status_code} {getattr(r, 'error', None) or ''}")
+            self._search("/api/search", '"people"')
 
         def profile(self) -> None:
             pid = random.choice(_DATA["people"])

@@ -138,7 +138,10 @@ def test_new_data_reruns_the_stages_that_read_it(corpus: Path, tmp_path: Path) -
                                           "index"]
 
 
-def _partition(db_path: Path, out: Path) -> tuple[set[frozenset[str]], list[tuple[str, ...]]]:
+Partition = tuple[set[frozenset[str]], list[tuple[str, ...]]]
+
+
+def _partition(db_path: Path, out: Path) -> Partition:
     """The mentions grouped into persons, and the moves with each person named by their
     smallest mention key (person ids may differ: an incremental build keeps earlier ids)."""
     meaning = build_meaning(db_path, out)
@@ -155,29 +158,39 @@ def _drop_last_authors(path: Path) -> None:
     path.write_text(json.dumps(records))
 
 
-def test_two_step_build_equals_build_from_scratch(corpus: Path, tmp_path: Path) -> None:
+def _two_steps(corpus: Path, tmp_path: Path) -> tuple[Path, Path, pipeline.BuildReport]:
+    """The corpus built into tmp_path/steps.duckdb without iclr2022, then with it: (the
+    corpus copy, the held-back file in it, the second step's report)."""
     part = tmp_path / "part"
     shutil.copytree(corpus, part)
     held = part / "iclr" / "iclr2022.json"
     held.unlink()
     pipeline.build(tmp_path / "steps.duckdb", [part])
     shutil.copy(corpus / "iclr" / "iclr2022.json", held)
-    pipeline.build(tmp_path / "steps.duckdb", [part])
-    pipeline.build(tmp_path / "scratch.duckdb", [part])
-    (tmp_path / "1").mkdir()
-    (tmp_path / "2").mkdir()
-    steps = _partition(tmp_path / "steps.duckdb", tmp_path / "1")
-    scratch = _partition(tmp_path / "scratch.duckdb", tmp_path / "2")
+    return part, held, pipeline.build(tmp_path / "steps.duckdb", [part])
+
+
+def _steps_and_scratch(steps_db: Path, part: Path, work: Path) -> tuple[Partition, Partition]:
+    """The partition and moves of the two-step store, and of `part` built from scratch (in
+    the new folder `work`)."""
+    work.mkdir()
+    pipeline.build(work / "scratch.duckdb", [part])
+    (work / "steps").mkdir()
+    (work / "scratch").mkdir()
+    return (_partition(steps_db, work / "steps"),
+            _partition(work / "scratch.duckdb", work / "scratch"))
+
+
+def test_two_step_build_equals_build_from_scratch(corpus: Path, tmp_path: Path) -> None:
+    part, held, _ = _two_steps(corpus, tmp_path)
+    steps, scratch = _steps_and_scratch(tmp_path / "steps.duckdb", part, tmp_path / "added")
     assert len(steps[1]) > 3
     assert steps == scratch
 
     _drop_last_authors(held)
     pipeline.build(tmp_path / "steps.duckdb", [part])
-    pipeline.build(tmp_path / "scratch2.duckdb", [part])
-    (tmp_path / "3").mkdir()
-    (tmp_path / "4").mkdir()
-    assert _partition(tmp_path / "steps.duckdb", tmp_path / "3") == \
-        _partition(tmp_path / "scratch2.duckdb", tmp_path / "4")
+    steps, scratch = _steps_and_scratch(tmp_path / "steps.duckdb", part, tmp_path / "changed")
+    assert steps == scratch
 
 
 def test_people_resolves_again_only_the_name_regions_new_mentions_touch(
@@ -189,31 +202,19 @@ def test_people_resolves_again_only_the_name_regions_new_mentions_touch(
 
     monkeypatch.setattr(model, "learn", lambda con, fragments: model.Params())
     monkeypatch.setattr(kept_model, "digest", lambda con, fragments: "as before")
-    part = tmp_path / "part"
-    shutil.copytree(corpus, part)
-    held = part / "iclr" / "iclr2022.json"
-    held.unlink()
-    pipeline.build(tmp_path / "steps.duckdb", [part])
-    shutil.copy(corpus / "iclr" / "iclr2022.json", held)
-    people = pipeline.build(tmp_path / "steps.duckdb", [part]).stages["people"]
+    part, held, report = _two_steps(corpus, tmp_path)
+    people = report.stages["people"]
     assert people["m_u"].startswith("kept")
     assert 0 < people["mentions_resolved"] < people["mentions"]
-    pipeline.build(tmp_path / "scratch.duckdb", [part])
-    (tmp_path / "1").mkdir()
-    (tmp_path / "2").mkdir()
-    steps = _partition(tmp_path / "steps.duckdb", tmp_path / "1")
-    scratch = _partition(tmp_path / "scratch.duckdb", tmp_path / "2")
+    steps, scratch = _steps_and_scratch(tmp_path / "steps.duckdb", part, tmp_path / "added")
     assert len(steps[1]) > 3
     assert steps == scratch
 
     _drop_last_authors(held)
     people = pipeline.build(tmp_path / "steps.duckdb", [part]).stages["people"]
     assert 0 < people["mentions_resolved"] < people["mentions"]
-    pipeline.build(tmp_path / "scratch2.duckdb", [part])
-    (tmp_path / "3").mkdir()
-    (tmp_path / "4").mkdir()
-    assert _partition(tmp_path / "steps.duckdb", tmp_path / "3") == \
-        _partition(tmp_path / "scratch2.duckdb", tmp_path / "4")
+    steps, scratch = _steps_and_scratch(tmp_path / "steps.duckdb", part, tmp_path / "changed")
+    assert steps == scratch
 
 
 def test_organisations_stage_gives_the_same_tables_run_after_run(tmp_path: Path) -> None:
