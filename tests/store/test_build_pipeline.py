@@ -390,3 +390,30 @@ def test_renaming_an_organisation_recomputes_the_profiles_that_show_it(
     assert con.execute("SELECT * FROM person_profiles ORDER BY person_id").fetchall() == \
         incremental
     con.close()
+
+
+def test_a_name_turning_rare_recomputes_that_person_alone(corpus: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whether a name is rare depends on every other name in the store, so it can change for a
+    person whose own records did not (the rare name lifts the namesake check of their moves):
+    such a person is recomputed, nobody else is, and the tables equal a full computation."""
+    from talentgraph.careers import stage
+
+    path = tmp_path / "s.duckdb"
+    pipeline.build(path, [corpus])
+    con = db.connect(path)
+    rare_before = stage.rare_name_persons(con)
+    person = con.execute("""
+        SELECT min(person_id) FROM careers_moves_all
+        WHERE person_id NOT IN (SELECT unnest($rare::VARCHAR[]))""",
+                         {"rare": sorted(rare_before)}).fetchone()[0]
+    assert person is not None
+    monkeypatch.setattr(stage, "rare_name_persons", lambda c: rare_before | {person})
+    report = stage.build_careers(con, incremental=True)
+    assert (report["persons_computed"], report["persons"] > 1) == (1, True)
+    con.close()
+    shutil.copy(path, tmp_path / "full.duckdb")
+    con = db.connect(tmp_path / "full.duckdb")
+    stage.build_careers(con, incremental=False)
+    con.close()
+    assert _rows(path, _CAREERS_TABLES) == _rows(tmp_path / "full.duckdb", _CAREERS_TABLES)
