@@ -74,8 +74,9 @@ def build(
         "store; pass it as --db to the other commands).")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Build the store: ingest the corpus, ROR and the positions found, then resolve, link and
-    index what changed."""
+    """Build the store: ingest, then resolve, link and index what changed.
+
+    Reads the corpus, ROR and the positions files it finds."""
     from talentgraph import pipeline
 
     dirs = config.find_paperlists(paperlists)

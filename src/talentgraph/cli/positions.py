@@ -105,8 +105,9 @@ def ingest_positions(
 
 @positions_app.command("link")
 def link(db: common.DbOption = None, as_json: common.JsonOption = False) -> None:
-    """Resolve the positions' organisations and link them to people, then rebuild careers and
-    profiles (what `build` does after ingesting)."""
+    """Link the positions to organisations and people, then rebuild careers and profiles.
+
+    What `build` does after ingesting them."""
     from talentgraph import pipeline
 
     report = pipeline.rerun_stages(common.db_path(db), ["positions", "careers", "profiles"])
