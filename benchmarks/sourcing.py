@@ -2,8 +2,10 @@
 search latency.
 
 Backtest (issue #18). For each cut year Y, a store built by `talentgraph build` from the
-paperlists files of years <= Y only (`/work/store/sourcing-cut-Y.duckdb`; build them with
-`--build-cuts`, each under `flock /work/store/heavy.lock`, ~3.5 min and ~4.4 GB). Topics: the
+paperlists files of years <= Y only (`--cut-store`, default `/work/store/sourcing-cut-Y.duckdb`;
+`--build-cuts` builds the missing ones, one after the other, from a folder of links to those files,
+without the positions file, whose dated positions reach past Y; ~3.5-7 min and ~4.4 GB each, under
+`flock /work/store/heavy.lock` unless told otherwise). Topics: the
 keywords of the papers of years Y+1..Y+2 in the whole store (lower case, hyphens/underscores/
 slashes as spaces, so "few-shot learning" and "few shot learning" are one topic), the most
 frequent first, generic ones left out. Truth: the people who publish a paper with that keyword in
@@ -43,7 +45,9 @@ import math
 import os
 import re
 import resource
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -204,6 +208,41 @@ def count_and_citations(h: learned.Hits) -> tuple[list[int], list[int]]:
     return [int(k) for k in by_count], [int(k) for k in by_cites]
 
 
+# ---------------------------------------------------------------------------------------------
+# what any ranking of the cut store could reach
+
+def future_active(full: duckdb.DuckDBPyConnection, first: int,
+                  last: int) -> tuple[set[str], set[str]]:
+    """Whole-store people with any paper of first..last, and with one that has keywords (only
+    those can be in a topic's truth, which is read from keywords)."""
+    rows = full.execute(f"""
+        SELECT mp.person_id, bool_or(len(p.keywords) > 0)
+        FROM papers p JOIN mention_person mp USING (paper_id)
+        WHERE p.year BETWEEN {first} AND {last} GROUP BY 1""").fetchall()
+    return {r[0] for r in rows}, {r[0] for r in rows if r[1]}
+
+
+def reach(cut: Cut, topic: str, tr: dict[str, int], prior: dict[str, int]) -> dict[str, float]:
+    """One topic's ceiling. Its future authors (whole store), those in the cut store (as its
+    people), those of them with a paper up to the cut carrying the topic as a keyword (`prior`:
+    cut-store person id -> such papers), and those among the learned ranking's candidates (the
+    peer's best learned.CANDIDATES); with the best P@20 a ranking of each set could reach,
+    min(20, n) / 20, and the share of the keyword authors up to the cut who are in the truth."""
+    rel = graded(tr, cut.pmap)
+    before = {cut.keys[pid] for pid in prior if pid in cut.keys}
+    n = {"in_cut": len(rel), "kw_before": len(rel.keys() & before),
+         "candidates": len(rel.keys() & {int(k) for k in cut.candidates(topic).keys})}
+    out = {"future": float(len(tr)), **{k: float(v) for k, v in n.items()}}
+    out.update({f"ceiling_{k}": min(K, v) / K for k, v in n.items()})
+    out["kw_authors_return"] = n["kw_before"] / len(before) if before else 0.0
+    return out
+
+
+def active_share(cut: Cut, ranked: list[int], active: set[str]) -> float:
+    """Share of a top 20 (cut-store people) who are, as whole-store people, in `active`."""
+    return sum(1 for k in ranked[:K] if cut.inverse.get(k, set()) & active) / K
+
+
 def derive_cut(full_path: Path, year: int, out: Path) -> None:
     """A cut store derived from the whole store: its papers up to `year` and their mentions,
     with the whole store's resolved identities and organisations (no careers tables: they are
@@ -224,6 +263,40 @@ def derive_cut(full_path: Path, year: int, out: Path) -> None:
     idx.build_index(con, max_year=year)
     con.close()
     tmp.rename(out)
+
+
+def link_cut_files(corpus: Path, year: int, into: Path) -> int:
+    """Links in `into` (as <venue>/<file>) to the corpus files of years <= `year`, by the
+    connector's own file-name rule; how many."""
+    from talentgraph.sources import paperlists
+
+    n = 0
+    for f in paperlists.discover([corpus]):
+        _, y = paperlists.venue_year(f)
+        if y is not None and y <= year:
+            link = into / f.parent.name / f.name
+            link.parent.mkdir(parents=True, exist_ok=True)
+            link.symlink_to(f.resolve())
+            n += 1
+    return n
+
+
+def build_cut(year: int, out: Path, corpus: Path) -> None:
+    """`talentgraph build` of the paperlists files of years <= `year` into `out`: a folder of
+    links to them (the connector's own file-name rule gives the year), no positions file (its
+    dated positions reach past the cut). Into a temporary name, so a failed build leaves no
+    store that looks done."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.stem + ".building.duckdb")
+    tmp.unlink(missing_ok=True)
+    with tempfile.TemporaryDirectory(dir=out.parent, prefix=f"cut-{year}-files-") as d:
+        n = link_cut_files(corpus, year, Path(d))
+        t = time.perf_counter()
+        print(f"building {out} from {n} files of years <= {year}", flush=True)
+        subprocess.run([sys.executable, "-m", "talentgraph.cli", "build", "--paperlists", d,
+                        "--positions", "none", "--db", str(tmp)], check=True)
+    tmp.rename(out)
+    print(f"built {out} in {time.perf_counter() - t:.0f} s", flush=True)
 
 
 class Cut:
@@ -249,6 +322,10 @@ class Cut:
         self.keys = dict(self.con.execute(
             "SELECT person_id, person_key FROM sourcing_people").fetchall())
         self.pmap = person_map(self.con, full_path)
+        self.inverse: dict[int, set[str]] = {}  # cut-store person key -> whole-store people
+        for pid, keys in self.pmap.items():
+            for k in keys:
+                self.inverse.setdefault(k, set()).add(pid)
         self._cands: dict[tuple[str, float], learned.Candidates] = {}
         cit = self.con.execute("SELECT coalesce(citations, 0) FROM sourcing_doc_features "
                                "ORDER BY docid").fetchnumpy()
@@ -353,7 +430,9 @@ def run_backtest(full_path: Path, cut_years: list[int], test_years: list[int], n
         topics = choose_topics(full, year + 1, year + HORIZON, n_topics)
         tr = truth(full, topics, year + 1, year + HORIZON)
         scores: dict[str, dict[str, list[float]]] = {k: {"p": [], "n": []} for k in methods}
-        used = []
+        used, reaches = [], []
+        prior = truth(cut.con, topics, 0, cut.ref)
+        active, kw_active = future_active(full, year + 1, year + HORIZON)
         for topic in topics:
             rel = graded(tr[topic], cut.pmap)
             if not rel:
@@ -370,6 +449,11 @@ def run_backtest(full_path: Path, cut_years: list[int], test_years: list[int], n
             for name, ranked in out.items():
                 scores[name]["p"].append(precision(ranked, rel))
                 scores[name]["n"].append(ndcg(ranked, rel))
+            r = reach(cut, topic, tr[topic], prior[topic])
+            for name in ("peer", "learned"):
+                r[f"{name}_active"] = active_share(cut, out[name], active)
+                r[f"{name}_kw_active"] = active_share(cut, out[name], kw_active)
+            reaches.append(r)
             if verbose:
                 print(f"  {topic[:34]:<34} truth {len(rel):>5} " + " ".join(
                     f"{k[:5]} {scores[k]['p'][-1]:.2f}" for k in methods), flush=True)
@@ -390,6 +474,20 @@ def run_backtest(full_path: Path, cut_years: list[int], test_years: list[int], n
         print(f"learned / peer P@20: {ratio[0]:.2f} [{ratio[1]:.2f}, {ratio[2]:.2f}]; "
               f"talentgraph / peer: {ratio_tg[0]:.2f} [{ratio_tg[1]:.2f}, {ratio_tg[2]:.2f}]",
               flush=True)
+        mean = {k: float(np.mean([r[k] for r in reaches])) for k in reaches[0]} if reaches else {}
+        rep["reach"] = mean
+        if mean:
+            print(f"reach (means over topics): {mean['future']:.0f} future authors, "
+                  f"{mean['in_cut']:.0f} in the cut store, {mean['kw_before']:.0f} of them with "
+                  f"the keyword <= {year}, {mean['candidates']:.0f} among the "
+                  f"{learned.CANDIDATES} candidates; P@20 ceiling: any ranking "
+                  f"{mean['ceiling_in_cut']:.3f}, of keyword authors "
+                  f"{mean['ceiling_kw_before']:.3f}, of the candidates "
+                  f"{mean['ceiling_candidates']:.3f}; keyword authors <= {year} in the truth "
+                  f"{mean['kw_authors_return']:.3f}; top 20 publishing in {year + 1}-"
+                  f"{year + HORIZON} (any paper / one with keywords): peer "
+                  f"{mean['peer_active']:.2f}/{mean['peer_kw_active']:.2f}, learned "
+                  f"{mean['learned_active']:.2f}/{mean['learned_kw_active']:.2f}", flush=True)
         report[str(year)] = rep
     if train_out is not None:
         x, y, groups = training_set(cuts, full, last_year, train_topics)
@@ -473,6 +571,10 @@ def main() -> None:
     ap.add_argument("--train-out", type=Path, help="Train on every cut and write the model.")
     ap.add_argument("--derive", action="store_true",
                     help="Derive missing cut stores from the whole store (its identities).")
+    ap.add_argument("--build-cuts", action="store_true",
+                    help="Build the missing cut stores with `talentgraph build`, then stop.")
+    ap.add_argument("--paperlists", type=Path, default=Path("/work/shared/data/paperlists"),
+                    help="The corpus the cut stores are built from (--build-cuts).")
     ap.add_argument("--derive-only", action="store_true",
                     help="Only derive the missing cut stores, then stop.")
     ap.add_argument("--latency-db", type=Path,
@@ -482,6 +584,12 @@ def main() -> None:
     ap.add_argument("--skip-backtest", action="store_true")
     ap.add_argument("--skip-latency", action="store_true")
     args = ap.parse_args()
+    if args.build_cuts:
+        for y in sorted(set(args.cuts) | set(args.test)):
+            path = Path(args.cut_store.format(year=y))
+            if not path.is_file():
+                build_cut(y, path, args.paperlists)
+        return
     if args.derive_only:
         for y in sorted(set(args.cuts) | set(args.test)):
             Cut(y, args.full, args.cut_store, derive=True).con.close()

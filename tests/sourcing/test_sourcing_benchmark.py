@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from sourcing_world import write_corpus
 
 PATH = Path(__file__).parents[2] / "benchmarks" / "sourcing.py"
 spec = importlib.util.spec_from_file_location("sourcing_bench", PATH)
@@ -61,5 +62,29 @@ def test_a_cut_store_holds_only_the_past_and_maps_people(store_path: Path,
         assert peer[0] == cut.keys["P~Alice_Adams1"]
         by_count, by_cites = bench.count_and_citations(cut.hits("human feedback"))
         assert set(by_count) == set(by_cites)
+        # the ceiling: Carol (in the cut store, a 'human feedback' paper of 2021) is reachable;
+        # Gus (new in 2023) is not; of the three keyword authors up to 2022 only Carol returns
+        prior = bench.truth(cut.con, ["human feedback"], 0, 2022)["human feedback"]
+        r = bench.reach(cut, "human feedback", t, prior)
+        assert (r["future"], r["in_cut"], r["kw_before"], r["candidates"]) == (2, 1, 1, 1)
+        assert r["ceiling_in_cut"] == pytest.approx(1 / 20)
+        assert r["kw_authors_return"] == pytest.approx(1 / 3)
+        # Alice publishes in 2023, Bob does not
+        active, kw_active = bench.future_active(duckdb.connect(str(store_path), read_only=True),
+                                                2023, 2023)
+        top = [cut.keys["P~Alice_Adams1"], cut.keys["P~Bob_Brown1"]]
+        assert bench.active_share(cut, top, active) == pytest.approx(1 / 20)
+        assert bench.active_share(cut, top, kw_active) == pytest.approx(1 / 20)
     finally:
         cut.con.close()
+
+
+def test_a_cut_is_built_from_the_files_of_its_years_only(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "corpus")
+    (corpus / "README.md").write_text("not a corpus file")
+    into = tmp_path / "cut"
+    assert bench.link_cut_files(corpus, 2022, into) == 2
+    assert sorted(p.name for p in (into / "corl").iterdir()) == ["corl2021.json.gz",
+                                                                 "corl2022.json.gz"]
+    assert (into / "corl" / "corl2022.json.gz").read_bytes() == (
+        corpus / "corl" / "corl2022.json.gz").read_bytes()
