@@ -75,6 +75,10 @@ def test_a_cut_store_holds_only_the_past_and_maps_people(store_path: Path,
         top = [cut.keys["P~Alice_Adams1"], cut.keys["P~Bob_Brown1"]]
         assert bench.active_share(cut, top, active) == pytest.approx(1 / 20)
         assert bench.active_share(cut, top, kw_active) == pytest.approx(1 / 20)
+        # the oracle ranks the keyword authors who publish in 2023 (Alice, Carol): Carol counts
+        recent = bench.truth(cut.con, ["human feedback"], 2020, 2022)["human feedback"]
+        assert bench.keyword_oracle(cut, t, prior, recent, kw_active) == pytest.approx(1 / 20)
+        assert bench.keyword_oracle(cut, t, prior, recent, set()) == 0.0
     finally:
         cut.con.close()
 
