@@ -222,6 +222,17 @@ def future_active(full: duckdb.DuckDBPyConnection, first: int,
     return {r[0] for r in rows}, {r[0] for r in rows if r[1]}
 
 
+def keyword_coverage(full: duckdb.DuckDBPyConnection, first: int,
+                     last: int) -> tuple[int, int, dict[str, int]]:
+    """Papers of first..last with keywords, all papers, and the venues of the former: the truth
+    sees only the people who publish at those venues."""
+    rows = full.execute(f"""
+        SELECT venue, count(*) FILTER (WHERE len(keywords) > 0), count(*) FROM papers
+        WHERE year BETWEEN {first} AND {last} GROUP BY 1 ORDER BY 2 DESC, 1""").fetchall()
+    return (sum(r[1] for r in rows), sum(r[2] for r in rows),
+            {r[0]: int(r[1]) for r in rows if r[1]})
+
+
 def reach(cut: Cut, topic: str, tr: dict[str, int], prior: dict[str, int]) -> dict[str, float]:
     """One topic's ceiling. Its future authors (whole store), those in the cut store (as its
     people), those of them with a paper up to the cut carrying the topic as a keyword (`prior`:
@@ -496,6 +507,11 @@ def run_backtest(full_path: Path, cut_years: list[int], test_years: list[int], n
               flush=True)
         mean = {k: float(np.mean([r[k] for r in reaches])) for k in reaches[0]} if reaches else {}
         rep["reach"] = mean
+        with_kw, papers, venues = keyword_coverage(full, year + 1, year + HORIZON)
+        rep["keyword_coverage"] = {"papers": papers, "with_keywords": with_kw, "venues": venues}
+        print(f"truth read from {with_kw:,} of the {papers:,} papers of {year + 1}-"
+              f"{year + HORIZON} (those with keywords): "
+              + ", ".join(f"{v} {n:,}" for v, n in venues.items()), flush=True)
         if mean:
             print(f"reach (means over topics): {mean['future']:.0f} future authors, "
                   f"{mean['in_cut']:.0f} in the cut store, {mean['kw_before']:.0f} of them with "

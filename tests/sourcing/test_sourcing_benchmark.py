@@ -41,6 +41,8 @@ def test_hyphen_and_space_variants_are_one_topic(store_path: Path) -> None:
         assert "human feedback" in bench.choose_topics(full, 2022, 2023, 10, min_papers=2)
         t = bench.truth(full, ["human feedback"], 2023, 2023)["human feedback"]
         assert t == {"P~Gus_Green1": 1, "P~Carol_Chen1": 1}
+        # every paper of the world has keywords; 2023 holds p3, p6 and p7
+        assert bench.keyword_coverage(full, 2023, 2023) == (3, 3, {"corl": 3})
     finally:
         full.close()
 
