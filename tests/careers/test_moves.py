@@ -284,6 +284,7 @@ def test_unattributed_single_org_sets_alone_do_not_make_a_side(store):
         store.paper(y, [("xia", [], None), ("yan", [], None)], paper_orgs=["OAI"])
     con = store.build()
     assert moves_of(con, "xia") == []
+    assert moves_of(con, "zed") == [], (moves_of(con, "zed"), spells_of(con, "zed"))
     store.paper(2023, [("xia", ["OAI"], "Researcher")], family="B")  # one attributed record
     from talentgraph.careers.stage import build_careers
     build_careers(con)
@@ -587,9 +588,39 @@ def test_one_checked_profile_record_without_roles_after_two_records_is_a_move(st
         store.paper(2020, [(who, ["G"], None)])
         store.paper(2023, [(who, ["OAI"], None), *((c, ["OAI"], None) for c in co)],
                     family="B", venue="c")
+    for y in (2019, 2021, 2024):
+        store.paper(y, [("zed", ["V"], None)])
     con = store.build()
     assert [m[:4] for m in moves_of(con, "uma")] == [("G", "OAI", 2020, 2023)]
     assert moves_of(con, "val") == []
+
+
+def test_one_checked_profile_record_without_roles_on_the_other_side_is_read_narrowly(store):
+    """One checked profile record at OpenAI after two papers at Google with no role: a move,
+    except when the record's own role is a trainee's (a coauthor's role on a mis-aligned record
+    or an internship, far more often than a move), a PhD student's more than MAX_STUDY_YEARS
+    after the person was first seen at Google, or in a year the person is seen, with
+    corroboration, at a third place (Uni Beta, held beside Google since 2019)."""
+    orgs(store)
+    for y, venue in ((2021, "a"), (2022, "b")):
+        store.paper(y, [("q1", ["OAI"], None), ("q2", ["OAI"], None)], family="B",
+                    venue=venue)
+    cases = (("uma", (2019, 2020), None), ("wes", (2019, 2020), "MS student"),
+             ("yan", (2019, 2020), "PhD student"), ("xia", (2013, 2014), "PhD student"),
+             ("zed", (2019, 2020), None))
+    for who, years, role in cases:
+        for y in years:
+            store.paper(y, [(who, ["G"], None)])
+        store.paper(2023, [(who, ["OAI"], role), ("q1", ["OAI"], None), ("q2", ["OAI"], None)],
+                    family="B", venue="c")
+    for y in (2019, 2021, 2024):
+        store.paper(y, [("zed", ["V"], None)])
+    con = store.build()
+    assert [m[:4] for m in moves_of(con, "uma")] == [("G", "OAI", 2020, 2023)]
+    assert [m[:4] for m in moves_of(con, "yan")] == [("G", "OAI", 2020, 2023)]
+    assert moves_of(con, "wes") == []
+    assert moves_of(con, "xia") == []
+    assert moves_of(con, "zed") == []
 
 
 def test_return_while_still_at_the_place_left_must_show_one_person(store):

@@ -146,6 +146,12 @@ def role_rank(role: str | None) -> float | None:
 SINGLE_PAPER_MIN_WEIGHT = 0.4
 # Rule 2 on the same rung (researcher -> researcher) needs this many records at the old place.
 SAME_RUNG_MIN_RECORDS = 2
+# Roles at or below this rung (undergrad, master's student, intern: role_rank) are a trainee's.
+TRAINEE_RANK = 1.0
+PHD_RANK = 2.0
+# A PhD student's role this many years after the person was first seen elsewhere is rarely
+# the person's own on a one-record side (rule 2, roles unknown on the other side).
+MAX_STUDY_YEARS = 6
 # Rule-4 moves whose unseen gap is longer than this need the namesake check (see stage): 4
 # years when the other side has >= 2 records, 2 when it is one strong record too.
 LINK_FREE_GAP = 4
@@ -226,9 +232,20 @@ def _corroboration(a: Spell, b: Spell, others: list[Spell] | None = None,
     last, first = (role_rank(ra[-1][1]) if ra else None), (role_rank(rb[0][1]) if rb else None)
     if last is None or first is None:
         # No role to read a step from (profiles before 2021 carry none): a record its
-        # coauthors check out, beside a place the person is seen at in >= 2 records.
+        # coauthors check out, beside a place the person is seen at in >= 2 records. Not when
+        # the lone record's own role is a trainee's (student, intern: a coauthor's role on a
+        # mis-aligned record, or an internship, far more often than a move), nor a PhD
+        # student's more than MAX_STUDY_YEARS after the person was first seen at the old place
+        # (a coauthor's role, or a namesake), nor when it falls in a time the person is seen,
+        # with corroboration, at a third place (as rules 1 and 4 refuse: a second
+        # affiliation or a mis-aligned record). Spot check seed 101 in benchmarks/moves.py.
+        weak_ranks = [r for _, role in weak.roles_by_year() if (r := role_rank(role)) is not None]
+        late_student = (weak is b and any(r <= PHD_RANK for r in weak_ranks)
+                        and b.start_year - a.start_year > MAX_STUDY_YEARS)
         if (all(o.alignment == "aligned" for o in weak.obs)
-                and len(other.keys) >= SAME_RUNG_MIN_RECORDS):
+                and len(other.keys) >= SAME_RUNG_MIN_RECORDS
+                and not any(r <= TRAINEE_RANK for r in weak_ranks) and not late_student
+                and _unexplained(weak, others, linked)):
             lone = "1 checked profile record, role unknown"
             return (f"from {lone}; to {_side_rule(b)}" if weak is a
                     else f"from {_side_rule(a)}; to {lone}")
