@@ -326,6 +326,31 @@ def _lone_inside(a: Spell, b: Spell, home: list[Spell]) -> bool:
                                                       if s.org_id == b.org_id for o in s.obs)
 
 
+# An unattributed affiliation set of at most this many organisations on the person's own paper
+# names the person's place about as often as a coauthor's.
+SMALL_SET_ORGS = 2
+
+
+def set_years_of(obs: list[Obs]) -> dict[str, set[int]]:
+    """{org_id: years} of the person's unattributed small affiliation sets (`set_years`)."""
+    out: dict[str, set[int]] = {}
+    for o in obs:
+        if o.evidence == "paper_set" and o.n_orgs <= SMALL_SET_ORGS:
+            out.setdefault(o.org_id, set()).add(o.year)
+    return out
+
+
+def _set_inside(a: Spell, b: Spell, set_years: dict[str, set[int]]) -> bool:
+    """A new place resting on one record, in a year or after it the old place is still named
+    in a small affiliation set of the person's own paper that does not name the new place (a
+    student's internship, a visit): no move. Such sets are too weak to make a side, but
+    they do say the old place had not been left."""
+    if len(b.keys) != 1 or _dated(b):
+        return False
+    new_years = set_years.get(b.org_id, set())
+    return any(y >= b.start_year and y not in new_years for y in set_years.get(a.org_id, ()))
+
+
 # The research field a venue's records speak for; venues of machine learning and AI at large
 # (NeurIPS, ICML, ICLR, AAAI...) are in none: anyone publishes there.
 VENUE_FIELDS = {
@@ -377,12 +402,16 @@ def detect_moves(person_id: str, spells: list[Spell], dual: set[frozenset[str]],
                  org_kind: dict[str, str],
                  transitions: set[frozenset[str]] | None = None,
                  linked: frozenset[frozenset[str]] = frozenset(),
-                 common_name: bool = False, rare_name: bool = False) -> list[Move]:
+                 common_name: bool = False, rare_name: bool = False,
+                 set_years: dict[str, set[int]] | None = None) -> list[Move]:
     """Moves of one person from their spells (see the module docstring for the rules).
     `linked`: pairs naming one employer (successors, parents, curated links); `common_name`:
     many people carry the person's name, so every move must show one person; `rare_name`:
-    few could (careers.namesakes), so a long gap or a change of field needs no link."""
+    few could (careers.namesakes), so a long gap or a change of field needs no link;
+    `set_years`: the years each organisation is named in the small affiliation set
+    (SMALL_SET_ORGS) of one of the person's papers with no attribution (see `_set_inside`)."""
     transitions = transitions or set()
+    set_years = set_years or {}
     home = [s for s in spells if s.kind == "home"]
     moves: list[Move] = []
     for b in home:
@@ -414,7 +443,7 @@ def detect_moves(person_id: str, spells: list[Spell], dual: set[frozenset[str]],
                                   _with_linked(b, a, home, linked, dual),
                                   [s for s in home if s.org_id not in (a.org_id, b.org_id)],
                                   dual)
-            if rule is None or _lone_inside(a, b, home):
+            if rule is None or _lone_inside(a, b, home) or _set_inside(a, b, set_years):
                 continue  # try the next-latest place the person was seen before
             if any(s.org_id == b.org_id and s.end_year < a.start_year for s in home):
                 kind = "return"
