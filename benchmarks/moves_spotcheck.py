@@ -1,7 +1,8 @@
 """Spot check of predicted moves: draw departures at random outside the labelled sets, show each
 one's records from the corpus for labelling (tests/data/moves_spotcheck.csv).
 
-    .venv/bin/python benchmarks/moves_spotcheck.py draw --db STORE [--seed 11] [--n 50] > d.csv
+    .venv/bin/python benchmarks/moves_spotcheck.py draw --db STORE [--seed 11] [--n 50] \
+        [--rule TEXT] [--sample NAME] > d.csv
     .venv/bin/python benchmarks/moves_spotcheck.py show --db STORE --cases d.csv 0 1 2 ...
 
 Uniform over the departures (job change, graduation hire, return) the store predicts, persons
@@ -48,13 +49,14 @@ def _labelled_persons(con: duckdb.DuckDBPyConnection) -> set[str]:
     return out
 
 
-def draw(db: Path, seed: int, n: int, sample: str) -> list[dict]:
+def draw(db: Path, seed: int, n: int, sample: str, rule: str = "") -> list[dict]:
     con = duckdb.connect(str(db), read_only=True)
     skip = _labelled_persons(con)
+    # `rule`: only the departures whose rule text contains it (one rule's precision)
     rows = con.execute(f"""
         SELECT person_id, from_org_id, to_org_id, last_year_at_from, first_year_at_to, kind,
-               rule FROM moves WHERE kind IN {DEPARTURES}
-        ORDER BY person_id, first_year_at_to, from_org_id, to_org_id""").fetchall()
+               rule FROM moves WHERE kind IN {DEPARTURES} AND contains(rule, ?)
+        ORDER BY person_id, first_year_at_to, from_org_id, to_org_id""", [rule]).fetchall()
     con.close()
     pool = [r for r in rows if r[0] not in skip]
     picked = random.Random(seed).sample(pool, n)
@@ -104,6 +106,7 @@ def main() -> None:
     d.add_argument("--seed", type=int, default=11)
     d.add_argument("--n", type=int, default=50)
     d.add_argument("--sample", default="uniform over departures (rules 1-4)")
+    d.add_argument("--rule", default="", help="only departures whose rule text contains this")
     s = sub.add_parser("show")
     s.add_argument("--db", type=Path, required=True)
     s.add_argument("--cases", type=Path, required=True)
@@ -112,7 +115,7 @@ def main() -> None:
     if args.cmd == "draw":
         w = csv.DictWriter(sys.stdout, fieldnames=FIELDS, lineterminator="\n")
         w.writeheader()
-        w.writerows(draw(args.db, args.seed, args.n, args.sample))
+        w.writerows(draw(args.db, args.seed, args.n, args.sample, args.rule))
     else:
         with args.cases.open(encoding="utf-8") as f:
             show(args.db, list(csv.DictReader(f)), args.which)

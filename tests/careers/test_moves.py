@@ -290,6 +290,23 @@ def test_unattributed_single_org_sets_alone_do_not_make_a_side(store):
     assert [m[:2] for m in moves_of(con, "xia")] == [("U", "OAI")]
 
 
+def test_lone_new_record_while_a_small_set_still_names_the_old_place_is_no_move(store):
+    """Two papers at U, then one at Google in 2021; that year another paper of hers names only
+    U and Uni Beta, with no attribution: she was still at U (a student's internship, a
+    visit), no move. A set naming Google too, or only a year before, leaves the move."""
+    orgs(store)
+    for who, set_year, set_orgs in (("kim", 2021, ["U", "V"]), ("lou", 2021, ["U", "G"]),
+                                     ("max", 2020, ["U", "V"])):
+        for y in (2018, 2019):
+            store.paper(y, [(who, ["U"], None)])
+        store.paper(2021, [(who, ["G"], None)])
+        store.paper(set_year, [(who, [], None), (f"{who}2", [], None)], paper_orgs=set_orgs)
+    con = store.build()
+    assert moves_of(con, "kim") == []
+    assert [m[:2] for m in moves_of(con, "lou")] == [("U", "G")]
+    assert [m[:2] for m in moves_of(con, "max")] == [("U", "G")]
+
+
 def _weaken(store, paper_id, confidence=0.6):
     """The people stage was less than sure of this mention: the record is no longer strong."""
     store.con.execute("UPDATE mention_person SET confidence = ? WHERE paper_id = ?",
@@ -590,6 +607,34 @@ def test_one_checked_profile_record_without_roles_after_two_records_is_a_move(st
     con = store.build()
     assert [m[:4] for m in moves_of(con, "uma")] == [("G", "OAI", 2020, 2023)]
     assert moves_of(con, "val") == []
+
+
+def test_one_checked_profile_record_without_roles_on_the_other_side_is_read_narrowly(store):
+    """One checked profile record at OpenAI after two papers at Google with no role: a move,
+    except when the record's own role is a trainee's (a coauthor's role on a mis-aligned record
+    or an internship, far more often than a move), a PhD student's more than MAX_STUDY_YEARS
+    after the person was first seen at Google, or in a year the person is seen, with
+    corroboration, at a third place (Uni Beta, held beside Google since 2019)."""
+    orgs(store)
+    for y, venue in ((2021, "a"), (2022, "b")):
+        store.paper(y, [("q1", ["OAI"], None), ("q2", ["OAI"], None)], family="B",
+                    venue=venue)
+    cases = (("uma", (2019, 2020), None), ("wes", (2019, 2020), "MS student"),
+             ("yan", (2019, 2020), "PhD student"), ("xia", (2013, 2014), "PhD student"),
+             ("zed", (2019, 2020), None))
+    for who, years, role in cases:
+        for y in years:
+            store.paper(y, [(who, ["G"], None)])
+        store.paper(2023, [(who, ["OAI"], role), ("q1", ["OAI"], None), ("q2", ["OAI"], None)],
+                    family="B", venue="c")
+    for y in (2019, 2021, 2024):
+        store.paper(y, [("zed", ["V"], None)])
+    con = store.build()
+    assert [m[:4] for m in moves_of(con, "uma")] == [("G", "OAI", 2020, 2023)]
+    assert [m[:4] for m in moves_of(con, "yan")] == [("G", "OAI", 2020, 2023)]
+    assert moves_of(con, "wes") == []
+    assert moves_of(con, "xia") == []
+    assert moves_of(con, "zed") == []
 
 
 def test_return_while_still_at_the_place_left_must_show_one_person(store):

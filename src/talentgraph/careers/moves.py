@@ -146,6 +146,12 @@ def role_rank(role: str | None) -> float | None:
 SINGLE_PAPER_MIN_WEIGHT = 0.4
 # Rule 2 on the same rung (researcher -> researcher) needs this many records at the old place.
 SAME_RUNG_MIN_RECORDS = 2
+# Roles at or below this rung (undergrad, master's student, intern: role_rank) are a trainee's.
+TRAINEE_RANK = 1.0
+PHD_RANK = 2.0
+# A PhD student's role this many years after the person was first seen elsewhere is rarely
+# the person's own on a one-record side (rule 2, roles unknown on the other side).
+MAX_STUDY_YEARS = 6
 # Rule-4 moves whose unseen gap is longer than this need the namesake check (see stage): 4
 # years when the other side has >= 2 records, 2 when it is one strong record too.
 LINK_FREE_GAP = 4
@@ -226,9 +232,20 @@ def _corroboration(a: Spell, b: Spell, others: list[Spell] | None = None,
     last, first = (role_rank(ra[-1][1]) if ra else None), (role_rank(rb[0][1]) if rb else None)
     if last is None or first is None:
         # No role to read a step from (profiles before 2021 carry none): a record its
-        # coauthors check out, beside a place the person is seen at in >= 2 records.
+        # coauthors check out, beside a place the person is seen at in >= 2 records. Not when
+        # the lone record's own role is a trainee's (student, intern: a coauthor's role on a
+        # mis-aligned record, or an internship, far more often than a move), nor a PhD
+        # student's more than MAX_STUDY_YEARS after the person was first seen at the old place
+        # (a coauthor's role, or a namesake), nor when it falls in a time the person is seen,
+        # with corroboration, at a third place (as rules 1 and 4 refuse: a second
+        # affiliation or a mis-aligned record). Spot check seed 101 in benchmarks/moves.py.
+        weak_ranks = [r for _, role in weak.roles_by_year() if (r := role_rank(role)) is not None]
+        late_student = (weak is b and any(r <= PHD_RANK for r in weak_ranks)
+                        and b.start_year - a.start_year > MAX_STUDY_YEARS)
         if (all(o.alignment == "aligned" for o in weak.obs)
-                and len(other.keys) >= SAME_RUNG_MIN_RECORDS):
+                and len(other.keys) >= SAME_RUNG_MIN_RECORDS
+                and not any(r <= TRAINEE_RANK for r in weak_ranks) and not late_student
+                and _unexplained(weak, others, linked)):
             lone = "1 checked profile record, role unknown"
             return (f"from {lone}; to {_side_rule(b)}" if weak is a
                     else f"from {_side_rule(a)}; to {lone}")
@@ -309,6 +326,31 @@ def _lone_inside(a: Spell, b: Spell, home: list[Spell]) -> bool:
                                                       if s.org_id == b.org_id for o in s.obs)
 
 
+# An unattributed affiliation set of at most this many organisations on the person's own paper
+# names the person's place about as often as a coauthor's.
+SMALL_SET_ORGS = 2
+
+
+def set_years_of(obs: list[Obs]) -> dict[str, set[int]]:
+    """{org_id: years} of the person's unattributed small affiliation sets (`set_years`)."""
+    out: dict[str, set[int]] = {}
+    for o in obs:
+        if o.evidence == "paper_set" and o.n_orgs <= SMALL_SET_ORGS:
+            out.setdefault(o.org_id, set()).add(o.year)
+    return out
+
+
+def _set_inside(a: Spell, b: Spell, set_years: dict[str, set[int]]) -> bool:
+    """A new place resting on one record, in a year or after it the old place is still named
+    in a small affiliation set of the person's own paper that does not name the new place (a
+    student's internship, a visit): no move. Such sets are too weak to make a side, but
+    they do say the old place had not been left."""
+    if len(b.keys) != 1 or _dated(b):
+        return False
+    new_years = set_years.get(b.org_id, set())
+    return any(y >= b.start_year and y not in new_years for y in set_years.get(a.org_id, ()))
+
+
 # The research field a venue's records speak for; venues of machine learning and AI at large
 # (NeurIPS, ICML, ICLR, AAAI...) are in none: anyone publishes there.
 VENUE_FIELDS = {
@@ -360,12 +402,16 @@ def detect_moves(person_id: str, spells: list[Spell], dual: set[frozenset[str]],
                  org_kind: dict[str, str],
                  transitions: set[frozenset[str]] | None = None,
                  linked: frozenset[frozenset[str]] = frozenset(),
-                 common_name: bool = False, rare_name: bool = False) -> list[Move]:
+                 common_name: bool = False, rare_name: bool = False,
+                 set_years: dict[str, set[int]] | None = None) -> list[Move]:
     """Moves of one person from their spells (see the module docstring for the rules).
     `linked`: pairs naming one employer (successors, parents, curated links); `common_name`:
     many people carry the person's name, so every move must show one person; `rare_name`:
-    few could (careers.namesakes), so a long gap or a change of field needs no link."""
+    few could (careers.namesakes), so a long gap or a change of field needs no link;
+    `set_years`: the years each organisation is named in the small affiliation set
+    (SMALL_SET_ORGS) of one of the person's papers with no attribution (see `_set_inside`)."""
     transitions = transitions or set()
+    set_years = set_years or {}
     home = [s for s in spells if s.kind == "home"]
     moves: list[Move] = []
     for b in home:
@@ -397,7 +443,7 @@ def detect_moves(person_id: str, spells: list[Spell], dual: set[frozenset[str]],
                                   _with_linked(b, a, home, linked, dual),
                                   [s for s in home if s.org_id not in (a.org_id, b.org_id)],
                                   dual)
-            if rule is None or _lone_inside(a, b, home):
+            if rule is None or _lone_inside(a, b, home) or _set_inside(a, b, set_years):
                 continue  # try the next-latest place the person was seen before
             if any(s.org_id == b.org_id and s.end_year < a.start_year for s in home):
                 kind = "return"

@@ -11,7 +11,7 @@ import duckdb
 import pyarrow as pa
 
 from talentgraph.careers import increments
-from talentgraph.careers.moves import Move, detect_moves
+from talentgraph.careers.moves import Move, detect_moves, set_years_of
 from talentgraph.careers.namesakes import rare_name_persons
 from talentgraph.careers.now import build_person_now
 from talentgraph.careers.observations import build_observations, table_exists
@@ -274,7 +274,8 @@ def _timelines(con: duckdb.DuckDBPyConnection, obs_table: str, where: str, n_tod
         if len({s.org_id for s in spells}) > 1:
             found = detect_moves(person_id, spells, dual, org_kind, transitions, linked,
                                  common_name=person_id in common,
-                                 rare_name=person_id in rare)
+                                 rare_name=person_id in rare,
+                                 set_years=set_years_of(obs))
             for seq, m in enumerate(found):
                 rows["moves"].append({**_move_row(m), "seq": seq,
                                       "needs_link": m.link_check is not None})

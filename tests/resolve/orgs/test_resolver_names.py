@@ -64,3 +64,22 @@ def test_a_generic_fragment_leaves_the_named_organisation(resolver: OrgResolver)
 def test_graduate_schools_and_school_units(resolver: OrgResolver, raw: str,
                                            expected: str) -> None:
     assert resolver.resolve(raw)[0].org_id == expected
+
+
+def test_an_address_overrules_a_normalised_name_the_text_does_not_give(
+        resolver: OrgResolver) -> None:
+    """A bare department whose corpus-normalised name is one university and whose address is
+    another's: the address names the organisation (the normalised name is the corpus' guess).
+    Where the text names an organisation, or the address is a public mail service, the name
+    stands."""
+    dept = "Department of Computer Science and Engineering"
+    got = resolver.resolve(dept, aff_norm="University of California, San Diego",
+                           email_domain="cs.umn.edu")
+    assert [m.org_id for m in got] == ["university-of-minnesota"]
+    named = resolver.resolve(f"{dept}, University of California, San Diego",
+                             aff_norm="University of California, San Diego",
+                             email_domain="cs.umn.edu")
+    assert named[0].org_id == "university-of-california-san-diego"
+    public = resolver.resolve(dept, aff_norm="University of California, San Diego",
+                              email_domain="gmail.com")
+    assert public[0].org_id == "university-of-california-san-diego"

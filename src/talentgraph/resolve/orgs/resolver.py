@@ -99,6 +99,9 @@ class OrgMatch:
     # ROR namesakes the name may stand for, when the part alone did not tell them apart:
     # the mention's country or domain picks one (OrgResolver._ror_pick).
     ror_alts: tuple[str, ...] = ()
+    # Named only by the corpus' normalised name (aff_norm), the affiliation text itself naming
+    # no organisation (a bare department): a domain that names another one wins.
+    norm_only: bool = False
 
 
 def registrable_domain(domain: str | None) -> str | None:
@@ -580,7 +583,7 @@ class OrgResolver:
                     # ("University of Colorado Boulder" against "University of Colorado").
                     if nm and (nm.curated or self._is_ror(nm) or not (
                             ms and ms[0].org_id.startswith(nm.org_id + "-"))):
-                        ms = [nm]
+                        ms = [replace(nm, norm_only=not ms)]
             c = country_code(countries[i]) if i < len(countries) and (
                 len(countries) == len(parts)) else None
             for m in ms:
@@ -595,8 +598,14 @@ class OrgResolver:
 
     def _with_domain(self, out: list[OrgMatch], dom: tuple[str, str], domain: str | None,
                      email_domain: str | None) -> list[OrgMatch]:
-        """A domain gives the organisation when no name did, and confirms a name it agrees with."""
+        """A domain gives the organisation when no name did, and confirms a name it agrees with.
+        A curated or ROR domain also overrules names that only the corpus' normalised name gave
+        ("Department of Computer Science and Engineering" normalised to UC San Diego, with a
+        cs.umn.edu address): the record's own words name no organisation, its address does."""
         d_top = self._top(dom[0])
+        if out and dom[1] in ("domain", "ror_domain") and all(m.norm_only for m in out) and all(
+                self._top(m.org_id) != d_top for m in out):
+            out = []
         if not out:
             conf = {"domain": 0.85, "ror_domain": 0.8}.get(dom[1], 0.7)
             o = self.cat.orgs.get(dom[0])
