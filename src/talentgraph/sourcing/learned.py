@@ -85,11 +85,10 @@ class Hits:
 def hits_sql(con: duckdb.DuckDBPyConnection, query: str, since: int | None = None) -> Hits:
     """`Hits` by DuckDB's FTS macro (the CLI's path; the in-memory index has `hits` too)."""
     import numpy as np
-    fts.load(con)
     a = con.execute(f"""
         SELECT h.docid, h.score, f.year, f.decision IN ('oral', 'spotlight') AS hl,
                a.person_key, a.position, a.n_authors
-        FROM ({fts.bm25_sql(idx.has_table(con, "sourcing_postings"))}) h
+        FROM ({fts.bm25_sql(con, query, idx.has_table(con, "sourcing_postings"))}) h
         JOIN sourcing_doc_features f USING (docid)
         JOIN sourcing_author_keys a ON a.doc_key = f.doc_key
         WHERE ($since IS NULL OR f.year >= $since)""",

@@ -181,11 +181,8 @@ class MemoryIndex:
     def term_ids(self, con: duckdb.DuckDBPyConnection, query: str) -> np.ndarray:
         """The query's distinct terms as the FTS extension tokenises and stems them."""
         def compute() -> np.ndarray:
-            fts.load(con)  # for `stem` on this cursor (without autoloading from the network)
-            rows = con.execute(f"""
-                SELECT DISTINCT d.termid FROM {FTS}.dict d
-                WHERE d.term IN (SELECT stem(unnest({FTS}.tokenize($q)), 'porter'))
-                ORDER BY 1""", {"q": query}).fetchall()
+            rows = con.execute(f"SELECT termid FROM ({fts.terms_sql(con, query)}) ORDER BY 1",
+                               {"q": query}).fetchall()
             return np.array([r[0] for r in rows], dtype=np.int64)
         return self._terms.get(query, compute)
 
@@ -215,6 +212,7 @@ class MemoryIndex:
         if not len(docs):
             return np.zeros(0, np.int64)
         top = docs[np.argsort(-score, kind="stable")[:n_docs]] + 1  # doc_key = docid + 1
+        fts.load(con)  # for `stem` on this cursor (without autoloading from the network)
         rows = con.execute(f"""
             WITH t AS (
                 SELECT DISTINCT doc_key, stem(unnest({FTS}.tokenize(

@@ -11,7 +11,7 @@ from typing import Any
 import duckdb
 
 from talentgraph.errors import OpsInputError, StoreError
-from talentgraph.sourcing import countries, fts, model
+from talentgraph.sourcing import countries, model
 from talentgraph.sourcing import index as idx
 from talentgraph.sourcing.stage import STAGES
 
@@ -195,7 +195,6 @@ def open_index(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
     if meta.get("index_version") != idx.INDEX_VERSION:
         raise StoreError("this store's search index was built by an older talentgraph (before "
                          "career stages): rebuild the store with `talentgraph build`")
-    fts.load(con)
     return meta
 
 
