@@ -55,7 +55,7 @@ from typing import Any
 import duckdb
 import numpy as np
 
-from talentgraph.sourcing import learned, model, rank
+from talentgraph.sourcing import fts, learned, model, rank
 from talentgraph.sourcing.memindex import MemoryIndex
 
 K = 20
@@ -184,6 +184,7 @@ def graded(t: dict[str, int], pmap: dict[str, list[int]]) -> dict[int, int]:
 
 def peer(cut: duckdb.DuckDBPyConnection, topic: str, year: int) -> list[int]:
     """Balog et al. 2006 Model 2 over DuckDB FTS, papers of the last 3 years weighted x3."""
+    fts.load(cut)  # match_bm25 is the extension's macro
     rows = cut.execute("""
         SELECT a.person_key, sum(h.score * CASE WHEN f.year > $y - 3 THEN 3 ELSE 1 END) AS s
         FROM (SELECT docid, fts_main_sourcing_docs.match_bm25(name, $q) AS score

@@ -149,8 +149,9 @@ def stage_specs() -> list[StageSpec]:
                          "spells", "moves", "sourcing_erased", "person_now", "positions",
                          "position_links"),
                   writes=("sourcing_papers", "sourcing_docs", "sourcing_postings",
-                          "sourcing_doc_features", "sourcing_authorship", "sourcing_people",
-                          "sourcing_person_static", "sourcing_author_keys", "sourcing_meta"),
+                          "sourcing_words", "sourcing_doc_features", "sourcing_authorship",
+                          "sourcing_people", "sourcing_person_static", "sourcing_author_keys",
+                          "sourcing_meta"),
                   code=("sourcing",)),
     ]
 

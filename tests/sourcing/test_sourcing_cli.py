@@ -106,3 +106,24 @@ def test_source_starts_without_the_ops_store_library(argv: list[str], loaded: bo
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.split()
     assert out == [str(loaded), str(loaded)]
+
+
+def test_a_hand_ranked_search_starts_without_numpy_pycountry_or_the_fts_extension(
+        store_path: Path) -> None:
+    """Start-up a search does not pay for (issue #18): numpy (~70 ms: only the learned ranking
+    needs it), pycountry (only --country) and the FTS extension (~50 ms to load: the query's
+    words are looked up in sourcing_words)."""
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            f"sys.argv = ['talentgraph', 'source', 'graph neural networks', '--db', "
+            f"{str(store_path)!r}, '--ranking', 'hand', '--json']\n"
+            "from talentgraph.cli.main import main\n"
+            "main()\n"
+            "print([m for m in ('numpy', 'pycountry', 'duckdb_extension_fts') "
+            "if m in sys.modules], file=sys.stderr)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert json.loads(out.stdout)["people"]
+    assert out.stderr.strip() == "[]"

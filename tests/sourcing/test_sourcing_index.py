@@ -55,10 +55,54 @@ def test_bm25_from_the_postings_equals_the_fts_macro(con: duckdb.DuckDBPyConnect
                                   AS score FROM fts_main_sourcing_docs.docs)
         WHERE score IS NOT NULL""", {"q": query}).fetchall())
     for have_postings in (True, False):
-        ours = dict(con.execute(fts.bm25_sql(have_postings), {"q": query}).fetchall())
+        ours = dict(con.execute(fts.bm25_sql(con, query, have_postings),
+                                {"q": query}).fetchall())
         assert ours.keys() == macro.keys(), have_postings
         for docid, score in macro.items():
             assert ours[docid] == pytest.approx(score, rel=1e-12, abs=0), (have_postings, docid)
+
+
+def _stemmed(con: duckdb.DuckDBPyConnection, query: str) -> list[int]:
+    """The query's terms as the FTS extension stems them (what `sourcing_words` stands for)."""
+    fts.load(con)
+    return [r[0] for r in con.execute("""
+        SELECT DISTINCT termid FROM fts_main_sourcing_docs.dict
+        WHERE term IN (SELECT stem(unnest(fts_main_sourcing_docs.tokenize($q)), 'porter'))
+        ORDER BY 1""", {"q": query}).fetchall()]
+
+
+@pytest.mark.parametrize("query", ["graph networks", "Graph Networks!", "the of and",
+                                   "reinforcement learning from human feedback",
+                                   "graph network", "zebra photosynthesis"])
+def test_a_querys_terms_from_the_word_table_are_the_stemmers(store_path: Path,
+                                                             query: str) -> None:
+    """Words of the corpus are looked up in `sourcing_words` without the FTS extension; a query
+    with a word the corpus lacks ("network" stems to a term of "networks"; "zebra") is stemmed
+    by the extension. Both give the terms the extension gives."""
+    con = duckdb.connect(str(store_path), read_only=True)  # a fresh one: nothing loaded yet
+    try:
+        sql = fts.terms_sql(con, query)
+        ours = [r[0] for r in con.execute(f"SELECT termid FROM ({sql}) ORDER BY 1",
+                                          {"q": query}).fetchall()]
+        known = query not in ("graph network", "zebra photosynthesis")
+        loaded = con.execute("SELECT loaded FROM duckdb_extensions() "
+                             "WHERE extension_name = 'fts'").fetchone()[0]
+        assert loaded is not known, "the extension loads only for a word the corpus lacks"
+        assert ours == _stemmed(con, query)
+    finally:
+        con.close()
+
+
+def test_the_word_table_holds_every_indexed_word_with_its_stems_term(
+        con: duckdb.DuckDBPyConnection) -> None:
+    fts.load(con)
+    words = dict(con.execute("SELECT word, termid FROM sourcing_words").fetchall())
+    assert {"graph", "networks", "learning", "the"} <= words.keys()
+    term = dict(con.execute("SELECT term, termid FROM fts_main_sourcing_docs.dict").fetchall())
+    for word, termid in words.items():
+        stem = con.execute("SELECT stem(?, 'porter')", [word]).fetchone()[0]
+        assert termid == term.get(stem), word
+    assert words["the"] is None  # a stopword: not in the index
 
 
 def test_paper_impact_and_people_evidence(con: duckdb.DuckDBPyConnection) -> None:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import pycountry
-
 # Names the records use that pycountry's lookup does not know.
 _EXTRA = {
     "south korea": "KR", "korea": "KR", "north korea": "KP", "russia": "RU", "iran": "IR",
@@ -27,6 +25,9 @@ def to_code(value: str | None) -> str | None:
     key = first.lower()
     if key in _EXTRA:
         return _EXTRA[key]
+    # imported here: only --country and the index build ask (~10 ms of every search's start-up)
+    import pycountry
+
     try:
         return pycountry.countries.lookup(first).alpha_2
     except LookupError:

@@ -12,8 +12,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from talentgraph import wording
 from talentgraph.errors import NotFoundError, OpsInputError
+from talentgraph.sourcing import fts, learned, rank
 from talentgraph.sourcing import index as idx
-from talentgraph.sourcing import learned, rank
 
 OURS_ENV = "TALENTGRAPH_OUR_ORGS"
 FORMATS = ("md", "html", "json")
@@ -230,6 +230,7 @@ def _at(person: dict[str, Any], match: rank.OrgMatch) -> bool:
 def _topic_fit(con: duckdb.DuckDBPyConnection, pid: str, text: str) -> dict[str, Any]:
     """How the person ranks for the role text, and which of its terms their papers contain."""
     result = rank.search(con, text, rank_of=pid, top_papers=5)
+    fts.load(con)  # for `stem` (a search may not have needed it: fts.terms_sql)
     terms = _rows(con, """
         WITH t AS (SELECT DISTINCT unnest(fts_main_sourcing_docs.tokenize($text)) AS word),
         st AS (SELECT word, stem(word, 'porter') AS term FROM t),

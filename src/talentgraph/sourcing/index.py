@@ -14,6 +14,9 @@ and, for the query path only (integer keys, narrow rows: a search reads ~100 ms 
   sourcing_doc_features  per FTS document id: year, decision, citations, impact, text to show
   sourcing_postings      (term, document, term frequency) of the FTS index, term-major: the
                          web app's in-memory index (memindex.py) loads them
+  sourcing_words         every word of the indexed text with its dictionary term: a search
+                         looks its words up here instead of loading the FTS extension to stem
+                         them (fts.terms_sql)
   sourcing_author_keys   doc_key x person_key with the authorship weight
   sourcing_person_static the query-independent score components per person_key
 sourcing_erased (person ids removed on an erasure request) is created once and never replaced,
@@ -123,6 +126,7 @@ def _build_docs(con: duckdb.DuckDBPyConnection) -> int:
     # The postings with term frequencies, term-major: what the in-memory index (memindex.py)
     # loads, so a server start does not group the index's ~10M token rows again.
     con.execute(f"CREATE OR REPLACE TABLE sourcing_postings AS {fts.POSTINGS_SQL}")
+    con.execute(f"CREATE OR REPLACE TABLE sourcing_words AS {fts.WORDS_SQL}")
     con.execute("""
         CREATE OR REPLACE TABLE sourcing_doc_features AS
         SELECT d.docid, s.doc_key, s.paper_id, s.year, s.venue, s.title, s.decision, s.status,

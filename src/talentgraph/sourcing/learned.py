@@ -26,14 +26,19 @@ import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import numpy as np
 
 from talentgraph.errors import StoreError
 from talentgraph.sourcing import fts
 from talentgraph.sourcing import index as idx
+
+if TYPE_CHECKING:
+    import numpy as np
+# numpy is imported by each function that uses it, not here: without a model, `search` hands
+# the query to the hand-tuned ranking, which needs no numpy, and `talentgraph source` then
+# starts ~70 ms (of CPU) sooner (issue #18)
 
 MODEL_PATH = Path(__file__).parent / "models" / "ranker.json"
 CANDIDATES = 300       # people re-ranked per query (the Model-2 peer's best)
@@ -79,11 +84,11 @@ class Hits:
 
 def hits_sql(con: duckdb.DuckDBPyConnection, query: str, since: int | None = None) -> Hits:
     """`Hits` by DuckDB's FTS macro (the CLI's path; the in-memory index has `hits` too)."""
-    fts.load(con)
+    import numpy as np
     a = con.execute(f"""
         SELECT h.docid, h.score, f.year, f.decision IN ('oral', 'spotlight') AS hl,
                a.person_key, a.position, a.n_authors
-        FROM ({fts.bm25_sql(idx.has_table(con, "sourcing_postings"))}) h
+        FROM ({fts.bm25_sql(con, query, idx.has_table(con, "sourcing_postings"))}) h
         JOIN sourcing_doc_features f USING (docid)
         JOIN sourcing_author_keys a ON a.doc_key = f.doc_key
         WHERE ($since IS NULL OR f.year >= $since)""",
@@ -98,11 +103,13 @@ def hits_sql(con: duckdb.DuckDBPyConnection, query: str, since: int | None = Non
 def distinct(keys: np.ndarray) -> np.ndarray:
     """np.unique of non-negative integer keys (person keys, document ids), by counting: a few
     times quicker than sorting the ~250,000 author rows of a broad query."""
+    import numpy as np
     return np.flatnonzero(np.bincount(keys)) if len(keys) else keys
 
 
 def peer_scores(h: Hits, ref_year: int) -> tuple[np.ndarray, np.ndarray]:
     """Balog et al. 2006 Model 2 with a recency weight: (person keys, scores)."""
+    import numpy as np
     w = np.where(h.year > ref_year - RECENT_YEARS, RECENT_WEIGHT, 1.0)
     keys = distinct(h.person)
     # bincount adds each person's rows in row order, as over np.unique's inverse
@@ -121,6 +128,7 @@ def candidates(con: duckdb.DuckDBPyConnection, h: Hits, ref_year: int,
                allowed: np.ndarray | None = None, n: int = CANDIDATES) -> Candidates:
     """The best `n` people by the peer score (among `allowed` person keys when given), with
     their features."""
+    import numpy as np
     keys, peer = peer_scores(h, ref_year)
     if allowed is not None:
         ok = np.isin(keys, allowed)
@@ -146,6 +154,7 @@ def _people(con: duckdb.DuckDBPyConnection, keys: np.ndarray) -> dict[int, dict[
 def features(h: Hits, keys: np.ndarray, people: dict[int, dict[str, Any]],
              ref_year: int) -> np.ndarray:
     """The FEATURES of the people `keys` (rows in that order) for the query of `h`."""
+    import numpy as np
     x = np.zeros((len(keys), len(NAMES)))
     if not len(keys) or not len(h.doc):
         return x
@@ -230,6 +239,7 @@ class Model:
         aside when it reaches one (half the numpy calls of a walk that does). The sums are
         taken in the same order as ever (tree by tree, level by level), the figures are the
         same bit for bit; a step from a leaf to itself adds +0.0, which changes no sum."""
+        import numpy as np
         n = len(x)
         score = np.zeros(n)
         parts = np.zeros((n, len(self.features) + 1)) if contrib else np.zeros((0, 0))
@@ -256,6 +266,7 @@ class Model:
     def _walks(self) -> list[tuple[np.ndarray, ...] | None]:
         """Per tree (None for a one-leaf tree): its nodes then its leaves in one numbering,
         each leaf its own child, and the tree's depth."""
+        import numpy as np
         if self._walk is None:
             walks: list[tuple[np.ndarray, ...] | None] = []
             for t in self.trees:
@@ -333,6 +344,7 @@ def _load(path: str) -> Model | None:
     p = Path(path)
     if not p.is_file():
         return None
+    import numpy as np
     try:
         raw = json.loads(p.read_text())
         trees = [{k: np.asarray(v, dtype=np.float64 if k in ("threshold", "value", "leaf_value",
@@ -350,6 +362,7 @@ def _load(path: str) -> Model | None:
 
 def explain(x_row: np.ndarray, contrib_row: np.ndarray, top: int = 5) -> list[dict[str, Any]]:
     """The largest contributions of one person's score, in words."""
+    import numpy as np
     order = np.argsort(-np.abs(contrib_row[:-1]))[:top]
     out = []
     for i in order:
@@ -389,6 +402,7 @@ def search(con: duckdb.DuckDBPyConnection, query: str, filters: Any = None, limi
     if model is None:
         return rank.search(con, query, filters, limit=limit, top_papers=top_papers,
                            engine=engine)
+    import numpy as np
     filters = filters or results.Filters()
     results.validate(query, filters, limit)
     meta = results.open_index(con)
@@ -444,6 +458,8 @@ def explain_person(con: duckdb.DuckDBPyConnection, query: str, person_id: str,
     """One person's learned score for `query`, its place among the CANDIDATES best people by
     the peer score (None when they are not among them), and its contributions in words. None
     without a model or when none of their papers match."""
+    import numpy as np
+
     from talentgraph.sourcing import results
 
     model = model or load_model()
@@ -472,6 +488,7 @@ def explain_person(con: duckdb.DuckDBPyConnection, query: str, person_id: str,
 def _top_papers(con: duckdb.DuckDBPyConnection, h: Hits, keys: list[int],
                 n: int) -> dict[int, list[dict[str, Any]]]:
     """Each shown person's best-matching papers (by BM25, newest first on ties)."""
+    import numpy as np
     rel = h.bm25 / h.bm25.max() if len(h.bm25) else h.bm25
     best: dict[int, list[int]] = {}
     for k in keys:

@@ -157,10 +157,9 @@ class MemoryIndex:
             arr = np.zeros(self.n_keys, dtype=np.float64)
             arr[keys] = np.asarray(s[c], dtype=np.float64)
             self.static[c] = arr
-        # the wide rows of people, for the ~20 shown per search (HUGEINT as BIGINT: Arrow would
-        # make it a decimal, DuckDB's own fetch gives a Python int)
+        # what the ~20 people shown per search need of their wide rows (rank.search's)
         self.people = con.execute(
-            "SELECT * REPLACE (citations::BIGINT AS citations) FROM sourcing_people "
+            f"SELECT {', '.join(rk.SHOWN_COLUMNS)} FROM sourcing_people "
             "ORDER BY person_key").to_arrow_table()
         self.people_keys = self.people.column("person_key").to_numpy()
         return self
@@ -171,7 +170,7 @@ class MemoryIndex:
         self.present[keys] = False
 
     def details(self, keys: list[int]) -> dict[int, dict[str, Any]]:
-        """The wide sourcing_people rows of a few people (as `rank.search` reads them)."""
+        """The SHOWN_COLUMNS of a few people (as `results.details` reads them)."""
         rows = np.searchsorted(self.people_keys, keys)
         return {r["person_key"]: r for r in self.people.take(rows).to_pylist()}
 
@@ -181,11 +180,8 @@ class MemoryIndex:
     def term_ids(self, con: duckdb.DuckDBPyConnection, query: str) -> np.ndarray:
         """The query's distinct terms as the FTS extension tokenises and stems them."""
         def compute() -> np.ndarray:
-            fts.load(con)  # for `stem` on this cursor (without autoloading from the network)
-            rows = con.execute(f"""
-                SELECT DISTINCT d.termid FROM {FTS}.dict d
-                WHERE d.term IN (SELECT stem(unnest({FTS}.tokenize($q)), 'porter'))
-                ORDER BY 1""", {"q": query}).fetchall()
+            rows = con.execute(f"SELECT termid FROM ({fts.terms_sql(con, query)}) ORDER BY 1",
+                               {"q": query}).fetchall()
             return np.array([r[0] for r in rows], dtype=np.int64)
         return self._terms.get(query, compute)
 
@@ -215,6 +211,7 @@ class MemoryIndex:
         if not len(docs):
             return np.zeros(0, np.int64)
         top = docs[np.argsort(-score, kind="stable")[:n_docs]] + 1  # doc_key = docid + 1
+        fts.load(con)  # for `stem` on this cursor (without autoloading from the network)
         rows = con.execute(f"""
             WITH t AS (
                 SELECT DISTINCT doc_key, stem(unnest({FTS}.tokenize(

@@ -31,14 +31,14 @@ from talentgraph.sourcing.results import details as people_rows
 __all__ = ["ROLES", "Component", "Filters", "OrgMatch", "Ranked", "SearchResult", "for_searching",
            "resolve_orgs", "search", "where_now"]
 
-def _hits_sql(con: duckdb.DuckDBPyConnection) -> str:
-    """The best $k papers for $q by BM25 (DuckDB FTS's scores), with what ranking needs of
-    them."""
+def _hits_sql(con: duckdb.DuckDBPyConnection, query: str) -> str:
+    """The best $k papers for $q (whose value is `query`) by BM25 (DuckDB FTS's scores), with
+    what ranking needs of them."""
     return f"""
         h AS MATERIALIZED (
             SELECT *, score / max(score) OVER () AS rel FROM (
                 SELECT f.doc_key, f.year, f.decision, f.citations, f.impact, x.score
-                FROM ({fts.bm25_sql(idx.has_table(con, "sourcing_postings"))}) x
+                FROM ({fts.bm25_sql(con, query, idx.has_table(con, "sourcing_postings"))}) x
                 JOIN sourcing_doc_features f USING (docid)
                 WHERE ($since IS NULL OR f.year >= $since)
                 ORDER BY x.score DESC, f.doc_key LIMIT $k)
@@ -86,7 +86,7 @@ def search(con: duckdb.DuckDBPyConnection, query: str, filters: Filters | None =
     people_join = ("JOIN sourcing_people p USING (person_key)"
                    if len(where) > 1 else "")
     sql = f"""
-        WITH {_hits_sql(con)}, c AS MATERIALIZED (
+        WITH {_hits_sql(con, query)}, c AS MATERIALIZED (
             SELECT a.person_key, h.*, a.position, a.n_authors, a.pos_weight,
                    h.rel * pow(0.5, greatest($ref - h.year, 0) / $hl) * a.pos_weight AS contrib
             FROM h JOIN sourcing_author_keys a USING (doc_key)
@@ -163,5 +163,5 @@ def for_searching(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
 
 
 def _count_hits(con: duckdb.DuckDBPyConnection, query: str, since: int | None, k: int) -> int:
-    return con.execute(f"WITH {_hits_sql(con)} SELECT count(*) FROM h",
+    return con.execute(f"WITH {_hits_sql(con, query)} SELECT count(*) FROM h",
                        {"q": query, "k": k, "since": since}).fetchone()[0]
