@@ -390,3 +390,11 @@ def test_renaming_an_organisation_recomputes_the_profiles_that_show_it(
     assert con.execute("SELECT * FROM person_profiles ORDER BY person_id").fetchall() == \
         incremental
     con.close()
+
+
+def test_careers_declares_the_ror_tables_it_reads_predecessor_names_from() -> None:
+    """careers/org_names.py reads ror_names and ror_relations; a Spark build hands a stage only
+    the tables it declares, and without them 25% of the real corpus gave other moves on Spark
+    (Université Bourgogne Franche-Comté and its successor counted as a move)."""
+    spec = next(s for s in pipeline.stage_specs() if s.name == "careers")
+    assert {"ror_names", "ror_relations"} <= set(spec.reads or ())
