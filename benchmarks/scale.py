@@ -125,6 +125,7 @@ class TreeSampler:
         self._root = psutil.Process(pid)
         self.peak = 0
         self._cpu: dict[int, float] = {}
+        self.timeline: list[tuple[float, float, int]] = []  # (epoch s, tree CPU s, tree RSS)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -146,6 +147,7 @@ class TreeSampler:
                 except psutil.Error:
                     continue
             self.peak = max(self.peak, rss)
+            self.timeline.append((time.time(), sum(self._cpu.values()), rss))
             time.sleep(0.2)
 
     def stop(self) -> tuple[int, float]:
@@ -153,22 +155,35 @@ class TreeSampler:
         self._thread.join()
         return round(self.peak / 2**20), round(sum(self._cpu.values()), 2)
 
+    def within(self, start: float, end: float) -> tuple[float | None, int | None]:
+        """The tree's CPU seconds and peak MB between two epoch times (None: no sample)."""
+        got = [s for s in self.timeline if start <= s[0] <= end]
+        before = [s for s in self.timeline if s[0] < start]
+        if not got:
+            return None, None
+        cpu0 = before[-1][1] if before else got[0][1]
+        return round(got[-1][1] - cpu0, 2), round(max(s[2] for s in got) / 2**20)
+
 
 SPARK_CHILD = """
 import json, sys
 from pathlib import Path
 from talentgraph.engines.spark_build import build
+import time
 args = json.loads(sys.argv[1])
-r = build(Path(args["out"]), [Path(args["corpus"])], master=args["master"],
+def progress(stage, done, total, note):  # to the log, with the time: where a long run is
+    print(f"{time.strftime('%H:%M:%S')} [{stage}] {done}/{total} {note}", file=sys.stderr,
+          flush=True)
+r = build(Path(args["out"]), [Path(args["corpus"])], master=args["master"], progress=progress,
           ror=Path(args["ror"]) if args["ror"] else None,
           positions=Path(args["positions"]) if args["positions"] else None)
-# a stage on Spark runs in the JVM: the driver's CPU time says nothing of it
-stages = {n: {"wall": round(run.seconds, 2),
-              "cpu": None if r.engines.get(n) == "spark" else round(run.cpu_seconds, 2),
-              "engine": r.engines.get(n, "duckdb")} for n, run in r.runs.items()}
+# a stage on Spark runs in the JVM: its CPU is the process tree's, cut by the span (spark_run)
+stages = {n: {"wall": round(run.seconds, 2), "engine": r.engines.get(n, "duckdb")}
+          for n, run in r.runs.items()}
 for n, sec in r.seconds.items():
     stages.setdefault(n, {"wall": round(sec, 2), "cpu": None, "engine": "-"})
-print("@@" + json.dumps({"stages": stages, "papers": r.stages.get("ingest", {}).get("papers"),
+print("@@" + json.dumps({"stages": stages, "spans": r.spans,
+                         "papers": r.stages.get("ingest", {}).get("papers"),
                          "mentions": r.stages.get("ingest", {}).get("mentions"),
                          "persons": r.stages.get("people", {}).get("persons")}))
 """
@@ -200,8 +215,10 @@ def spark_run(corpus: Path, work: Path, k: int, fraction: float, ror: Path | Non
         raise SystemExit(f"spark build failed (x{k}); see {log}")
     line = next(ln for ln in stdout.splitlines() if ln.startswith("@@"))
     result: dict[str, Any] = json.loads(line[2:])
-    for stage in result["stages"].values():
-        stage["peak_mb"] = None  # not per stage: the tree's peak is the total's
+    for name, stage in result["stages"].items():
+        # per stage: the tree's CPU and peak within the stage's span (sampled every 200 ms)
+        span = result.get("spans", {}).get(name)
+        stage["cpu"], stage["peak_mb"] = sampler.within(*span) if span else (None, None)
     result.update({"wall": round(wall, 2), "cpu": cpu, "peak_mb": peak, "store": str(out_dir),
                    "load_before": load0, "load_after": os.getloadavg()})
     print(f"spark x{k}: {json.dumps(result)}", flush=True)

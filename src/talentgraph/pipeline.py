@@ -128,10 +128,13 @@ def stage_specs() -> list[StageSpec]:
                   writes=("person_name_keys", "position_links"),
                   code=("careers/positions.py", "namekey.py", "resolve/orgs", "resolve/data",
                         "resolve/names.py")),
-        # careers reads the orgs, people and positions tables: keep it after them
+        # careers reads the orgs, people and positions tables: keep it after them; and the ROR
+        # names of an organisation's predecessors (careers/org_names.py), undeclared until a
+        # Spark build, which hands a stage only what it declares, lost them
         StageSpec("careers", "talentgraph.careers.stage:careers_stage",
                   reads=(*ingested, "orgs", "org_aliases", "mention_orgs", "paper_orgs",
-                         "persons", "mention_person", "positions", "position_links"),
+                         "persons", "mention_person", "positions", "position_links",
+                         "ror_names", "ror_relations"),
                   writes=("affiliation_obs", "spells", "moves", "move_evidence",
                           "career_papers", "career_coauthors", "person_now"),
                   code=("careers", "resolve/orgs/links.py", "resolve/orgs/links.csv"),

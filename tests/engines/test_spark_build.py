@@ -48,6 +48,9 @@ def write_bad_files(folder: Path) -> None:
         {"id": "k0", "title": "Keywords of the wrong type", "author": "Al Bo",
          "keywords": {"a": 1}, "gs_citation": "many", "rating_avg": [4.5, 3]},
         {"id": "g1", "title": "A Good Paper", "author": "Ana Bell"},  # same id, same title
+        # names ending in Unicode spaces (a no-break space, as in the real corpus; an
+        # ideographic space), which DuckDB's trim removes and Spark's did not
+        {"id": "s0", "title": "Trailing spaces", "author": "Andrea Romanoni\u00a0;Cy Dunn\u3000"},
         42,
     ])
     path = write_corpus_file(folder, "icml2018.json.gz",
@@ -94,6 +97,9 @@ def test_spark_ingests_the_same_rows_and_quarantines_the_same_bad_input(builds) 
     assert ("icml2018.json.gz", None, None) in q  # the damaged gzip stream
     assert any(f == "icml2017.json" and fld is None for f, _, fld in q)  # the broken line
     assert len(got["quarantine"]) > 15 and len(got["papers"]) > 60
+    names = {m[0] for m in db.connect(builds["out"], read_only=True).execute(
+        "SELECT raw_name FROM mentions WHERE paper_id LIKE '%/s0'").fetchall()}
+    assert names == {"Andrea Romanoni", "Cy Dunn"}
 
 
 def test_spark_build_gives_the_same_persons_and_moves(builds) -> None:

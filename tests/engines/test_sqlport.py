@@ -15,7 +15,16 @@ def test_macros_are_inlined_where_called() -> None:
     t = Translator()
     assert spark_sql("CREATE OR REPLACE TEMP MACRO twice(x) AS x + x", translator=t) == ""
     assert spark_sql("SELECT twice(a * 2) FROM t", translator=t) == \
-        "SELECT (a * 2) + (a * 2) FROM t"
+        "SELECT ((a * 2) + (a * 2)) FROM t"
+
+
+def test_a_macro_keeps_its_precedence_where_called() -> None:
+    """tg_scalar's body is an OR: inlined bare into `x AND tg_scalar(t) AND y`, it made Spark
+    keep the corpus' gs_citation -1 (the AND bound tighter) where DuckDB gives NULL."""
+    t = Translator()
+    spark_sql("CREATE TEMP MACRO scalar(t) AS t = 34 OR t = 45", translator=t)
+    assert spark_sql("SELECT x AND scalar(k) AND y FROM r", translator=t) == \
+        "SELECT x AND ((k) = 34 OR (k) = 45) AND y FROM r"
 
 
 def test_list_subscripts_and_lengths_keep_their_duckdb_meaning() -> None:
@@ -44,3 +53,21 @@ def test_hugeint_sums_become_exact_decimals() -> None:
     out = spark_sql("SELECT count(*), coalesce(sum(hash(a, list_sort(b))::HUGEINT), 0) FROM f")
     assert "INT128" not in out.upper() and "HUGEINT" not in out.upper()
     assert "AS DECIMAL(38, 0)" in out
+
+
+def test_trim_without_characters_removes_unicode_spaces_as_duckdb_does() -> None:
+    """DuckDB's trim(x) removes the no-break space ('Andrea Romanoni\\xa0' in the corpus);
+    Spark's only ' ': it becomes a regexp over the space separators; trim(x, chars) stays."""
+    out = spark_sql("SELECT trim(a), ltrim(b), rtrim(c), trim(d, ' ;') FROM t")
+    assert "REGEXP_REPLACE(a, '^\\\\p{Zs}+|\\\\p{Zs}+\\\\z', '')" in out
+    assert "REGEXP_REPLACE(b, '^\\\\p{Zs}+', '')" in out
+    assert "REGEXP_REPLACE(c, '\\\\p{Zs}+\\\\z', '')" in out
+    assert "TRIM(' ;' FROM d)" in out
+
+
+def test_arguments_of_a_rewritten_call_are_rewritten_too() -> None:
+    """trim(l[pos + 1]) became a regexp_replace whose argument kept DuckDB's 1-based subscript,
+    which Spark read 0-based: each author got the next author's email domain."""
+    out = spark_sql("SELECT lower(trim(p_email[pos + 1])), isfinite(l[1]) FROM t")
+    assert "ELEMENT_AT(p_email, NULLIF(pos + 1, 0))" in out
+    assert "ELEMENT_AT(l, NULLIF(1, 0))" in out and "[" not in out

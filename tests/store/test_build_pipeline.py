@@ -417,3 +417,11 @@ def test_a_name_turning_rare_recomputes_that_person_alone(corpus: Path, tmp_path
     stage.build_careers(con, incremental=False)
     con.close()
     assert _rows(path, _CAREERS_TABLES) == _rows(tmp_path / "full.duckdb", _CAREERS_TABLES)
+
+
+def test_careers_declares_the_ror_tables_it_reads_predecessor_names_from() -> None:
+    """careers/org_names.py reads ror_names and ror_relations; a Spark build hands a stage only
+    the tables it declares, and without them 25% of the real corpus gave other moves on Spark
+    (Université Bourgogne Franche-Comté and its successor counted as a move)."""
+    spec = next(s for s in pipeline.stage_specs() if s.name == "careers")
+    assert {"ror_names", "ror_relations"} <= set(spec.reads or ())

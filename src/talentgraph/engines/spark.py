@@ -231,7 +231,7 @@ class SparkConnection:
         # times (paperlists_sql's `kv`, a join read by ~50 problem checks) is not joined again
         # each time. A Spark view holds the plan of the tables it read when it was created, so
         # caching it changes nothing it shows.
-        df = df.localCheckpoint(eager=True) if materialise else df.cache()
+        df = _forget_estimate(df.localCheckpoint(eager=True)) if materialise else df.cache()
         df.createOrReplaceTempView(name)
 
     def _run(self, stmt: exp.Expression) -> None:
@@ -310,6 +310,30 @@ class SparkConnection:
 
 
 CATALOG_VIEW = "tg_catalog_tables"
+# A table whose planned size is above this is given Spark's "size unknown" (see _forget_estimate).
+ESTIMATE_CAP = 1 << 40
+
+
+def _forget_estimate(df: Any) -> Any:
+    """A checkpointed table keeps the size Spark's planner estimated for the query that made it
+    (Dataset.checkpoint carries the origin's statistics over), and without column statistics
+    that estimate of a join is the product of its inputs' sizes. A loop that joins a table with
+    itself and checkpoints (the people stage's pointer jumping) squares it each round: at 5% of
+    the real corpus the careers stage then spent minutes multiplying numbers of millions of
+    digits while planning (measured: BigInteger.multiply under SizeInBytesOnlyStatsPlanVisitor).
+    A table whose estimate passed ESTIMATE_CAP (far above a broadcastable size) is therefore
+    re-created over the same checkpointed rows with no estimate (spark.sql.defaultSizeInBytes);
+    adaptive execution still sizes its joins from the actual rows at run time."""
+    from pyspark.sql import DataFrame
+
+    plan = df._jdf.logicalPlan()
+    if int(str(plan.stats().sizeInBytes())) <= ESTIMATE_CAP:
+        return df
+    rows = plan.rdd() if plan.getClass().getSimpleName() == "LogicalRDD" \
+        else df._jdf.queryExecution().toRdd()
+    spark = df.sparkSession
+    return DataFrame(spark._jsparkSession.internalCreateDataFrame(rows, df._jdf.schema(), False),
+                     spark)
 
 
 def register_functions(spark: Any) -> None:

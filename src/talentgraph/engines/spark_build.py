@@ -46,6 +46,9 @@ class SparkBuildReport:
     stages: dict[str, dict[str, Any]] = field(default_factory=dict)
     runs: dict[str, StageRun] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
+    # stage -> (start, end) in epoch seconds: a benchmark sampling the process tree (the JVM
+    # is a child) cuts its CPU and memory per stage by these
+    spans: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     @property
     def serving_db(self) -> Path:
@@ -54,7 +57,7 @@ class SparkBuildReport:
     def as_dict(self) -> dict[str, Any]:
         return {"out": str(self.out), "build": str(self.build_dir), "engines": self.engines,
                 "seconds": {k: round(v, 2) for k, v in self.seconds.items()},
-                "stages": self.stages}
+                "spans": self.spans, "stages": self.stages}
 
 
 def _peak_rss_mb() -> int:
@@ -154,7 +157,9 @@ def _stage_on_duckdb(duck: Any, serving: Path, spec: Any, report: SparkBuildRepo
     from talentgraph import pipeline
 
     inner = pipeline.BuildReport(serving)
+    start = time.time()
     pipeline._run_derived(duck, progress, inner, [spec.name])
+    report.spans[spec.name] = (start, time.time())
     report.stages[spec.name] = inner.stages.get(spec.name, {})
     report.runs[spec.name] = inner.runs[spec.name]
     report.seconds[spec.name] = inner.seconds[spec.name]
@@ -163,6 +168,7 @@ def _stage_on_duckdb(duck: Any, serving: Path, spec: Any, report: SparkBuildRepo
 
 def _timed(report: SparkBuildReport, name: str, engine: str, started: float) -> None:
     seconds = time.perf_counter() - started
+    report.spans[name] = (time.time() - seconds, time.time())
     report.engines[name] = engine
     report.seconds[name] = seconds
     report.runs[name] = StageRun("ran", seconds, 0.0, _peak_rss_mb(), reason=f"on {engine}")

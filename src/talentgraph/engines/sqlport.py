@@ -15,6 +15,9 @@ QUALIFY -> a subquery, ...). What is rewritten here, and why:
 - `regexp_full_match(s, p)` becomes `s RLIKE '^(?:p)\\z'`; `isfinite(x)` a comparison;
   `format('{:,}', n)` becomes `format_number(n, 0)`.
 - `list(DISTINCT x ORDER BY x)` becomes `array_sort(collect_set(x))`.
+- `trim(x)` (and ltrim, rtrim) without characters removes every Unicode space separator (Zs:
+  the no-break space, the ideographic space, ...) in DuckDB, only ' ' in Spark: it becomes a
+  `regexp_replace` of `\\p{Zs}` at that end. With characters given, both remove just those.
 - `hash(x)` becomes `tg_duckdb_hash(x)`, DuckDB's own hash computed by DuckDB in a pandas UDF:
   the stages cut blocks into buckets by it, and Spark's hash would cut others.
 - Parameters (`?`, `$1`) are bound as literals before the text goes to Spark.
@@ -98,7 +101,11 @@ class Translator:
                         return exp.paren(args[m.name].copy(), copy=False)
                     return m
 
-                return self._inline(body.transform(put))
+                body = self._inline(body.transform(put))
+                # the body keeps its own precedence where it is called: `x AND tg_scalar(t)`
+                # with a body `t = 34 OR ...` must not become `x AND t = 34 OR ...`
+                atomic = (exp.Column, exp.Literal, exp.Paren, exp.Identifier)
+                return body if isinstance(body, atomic) else exp.paren(body, copy=False)
             return n
 
         return node.transform(expand)
@@ -158,6 +165,8 @@ def _spark_rewrite(node: exp.Expression) -> exp.Expression:
         # HUGEINT (sums of 64-bit hashes, e.g. the people stage's m/u digest): Spark has no
         # 128-bit integer; DECIMAL(38, 0) holds such sums exactly
         return exp.Cast(this=node.this, to=exp.DataType.build("DECIMAL(38, 0)"))
+    if isinstance(node, exp.Trim) and node.args.get("expression") is None:
+        return _trim_spaces(node)
     if isinstance(node, exp.ArrayOverlaps):  # list_has_any, printed `&&` for Spark
         return _fn("arrays_overlap", node.this, node.expression)
     if isinstance(node, exp.RegexpFullMatch) and isinstance(node.expression, exp.Literal):
@@ -220,6 +229,28 @@ def _spark_rewrite(node: exp.Expression) -> exp.Expression:
                                                expression=exp.to_identifier("col2")),
                                   expressions=[exp.to_identifier("p")]))
     return node
+
+
+def _rewrite(node: exp.Expression) -> exp.Expression:
+    """_spark_rewrite over a whole tree. sqlglot's transform does not descend into a node that
+    was replaced, so the arguments a rewrite carried over (`trim(l[i + 1])`: the subscript in
+    it) are rewritten here; the new node itself is not rewritten again."""
+    new = _spark_rewrite(node)
+    if new is node:
+        return node
+    for child in list(new.iter_expressions()):
+        child.replace(child.transform(_rewrite))
+    return new
+
+
+def _trim_spaces(node: exp.Trim) -> exp.Expression:
+    """DuckDB's trim/ltrim/rtrim without characters: every Unicode space separator (Zs) at that
+    end, as Java's regex class \\p{Zs} (the same 17 code points)."""
+    position = str(node.args.get("position") or "BOTH").upper()
+    # \z, not $: Java's $ also matches before a final line break, which trim does not skip
+    ends = {"LEADING": r"^\p{Zs}+", "TRAILING": r"\p{Zs}+\z"}
+    pattern = ends.get(position, ends["LEADING"] + "|" + ends["TRAILING"])
+    return _fn("regexp_replace", node.this, exp.Literal.string(pattern), exp.Literal.string(""))
 
 
 def _series(node: exp.GenerateSeries) -> exp.Expression:
@@ -343,7 +374,7 @@ def to_spark(stmt: exp.Expression,
     """Spark SQL for one parsed DuckDB statement. `resolve_columns(from_sql)` gives the columns
     of a FROM clause (in Spark SQL), needed to expand `* REPLACE`."""
     tree = _qualify(_table_functions(stmt.copy()))
-    tree = tree.transform(_spark_rewrite)
+    tree = tree.transform(_rewrite)
     tree = _hoist_unnest(tree)
     if resolve_columns is not None:
         tree = _expand_replace(tree, resolve_columns)
