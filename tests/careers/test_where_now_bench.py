@@ -48,3 +48,44 @@ def test_where_now_counts_right_wrong_unknown(store, tmp_path: Path):
     rest = out["with_positions"]["rest"]
     assert (rest["n"], rest["right"], rest["wrong"]) == (3, 2, 1)
     assert out["without_positions"]["rest"]["right"] == 0
+
+
+def test_a_store_built_with_positions_is_measured_papers_only(store, tmp_path: Path):
+    """`talentgraph build` ingests the positions by default; the benchmark's "without
+    positions" must not read them (the truth is among them): it drops them first, and measures
+    what it measures on a papers-only store."""
+    from talentgraph.careers.positions import positions_stage
+    from talentgraph.careers.stage import careers_stage
+    from talentgraph.sources.positions.ingest import ingest_aiwatch
+    from talentgraph.store import db
+
+    store.org("openai", "OpenAI", "industry_lab").org("anthropic", "Anthropic", "industry_lab")
+    store.names.update({"ann": "Ann Alpha"})
+    for y in (2018, 2019, 2020):
+        store.paper(y, [("ann", ["openai"], None)])
+    store.build()
+    store.con.close()
+    csv = tmp_path / "positions.csv"
+    csv.write_text(
+        "person,organization,title,start_date,start_date_precision,end_date,"
+        "end_date_precision,employment_type,urls,notes\n"
+        "Ann Alpha,Anthropic,Engineer,2021-02-01,month,,,,,\n")
+    with_positions = tmp_path / "with.duckdb"
+    with_positions.write_bytes(store.path.read_bytes())
+    con = db.connect(with_positions)
+    ingest_aiwatch(con, [csv])
+    positions_stage(con)
+    careers_stage(con)
+    assert con.execute("SELECT org_id FROM person_now").fetchall() == [("anthropic",)]
+    con.close()
+    runs = {}
+    for name, path in (("papers", store.path), ("positions", with_positions)):
+        save = tmp_path / f"{name}.json"
+        bench.main(["--db", str(path), "--positions", str(csv), "--work",
+                    str(tmp_path / f"w-{name}.duckdb"), "--holdout", "1.0", "--save", str(save)])
+        runs[name] = json.loads(save.read_text())
+    assert (runs["papers"]["positions_dropped_first"],
+            runs["positions"]["positions_dropped_first"]) == (0, 1)
+    without = runs["positions"]["without_positions"]["held_out"]
+    assert (without["n"], without["right"], without["wrong"]) == (1, 0, 1)  # OpenAI, papers
+    assert runs["positions"]["without_positions"] == runs["papers"]["without_positions"]
