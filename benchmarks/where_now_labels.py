@@ -97,8 +97,11 @@ def show(db: Path, cases: list[dict], case_ids: list[str]) -> None:
             aff = "-" if aff == "[set] " else aff  # the record prints no affiliation
             doms = mh._split(rec.get("aff_domain") or rec.get("email"))
             dom = doms[pos] if len(doms) == len(authors) and pos < len(doms) else ""
+            # The role as printed (an intern's affiliation is not where they are "now").
+            roles = mh._split(rec.get("position"))
+            role = roles[pos] if len(roles) == len(authors) and pos < len(roles) else ""
             print(f"{y} {f.split('.')[0]:<11.11} {pos}/{len(authors):<3} aff={aff:<130.130} "
-                  f"d={dom:<18.18} | {str(rec.get('title', ''))[:40]}")
+                  f"d={dom:<18.18} r={role:<12.12} | {str(rec.get('title', ''))[:40]}")
     con.close()
 
 
