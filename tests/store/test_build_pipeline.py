@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -158,16 +159,30 @@ def _drop_last_authors(path: Path) -> None:
     path.write_text(json.dumps(records))
 
 
-def _two_steps(corpus: Path, tmp_path: Path) -> tuple[Path, Path, pipeline.BuildReport]:
-    """The corpus built into tmp_path/steps.duckdb without iclr2022, then with it: (the
-    corpus copy, the held-back file in it, the second step's report)."""
+def _two_steps(corpus: Path, tmp_path: Path, held_back: str = "iclr/iclr2022.json"
+               ) -> tuple[Path, Path, pipeline.BuildReport]:
+    """The corpus built into tmp_path/steps.duckdb without the file `held_back`, then with it:
+    (the corpus copy, the held-back file in it, the second step's report)."""
     part = tmp_path / "part"
     shutil.copytree(corpus, part)
-    held = part / "iclr" / "iclr2022.json"
+    held = part / held_back
     held.unlink()
     pipeline.build(tmp_path / "steps.duckdb", [part])
-    shutil.copy(corpus / "iclr" / "iclr2022.json", held)
+    shutil.copy(corpus / held_back, held)
     return part, held, pipeline.build(tmp_path / "steps.duckdb", [part])
+
+
+def _recomputed_in_full(path: Path, recompute: Callable[[duckdb.DuckDBPyConnection], object]
+                        ) -> Path:
+    """A copy of the store at `path` (beside it, full.duckdb) on which `recompute` ran."""
+    full = path.with_name("full.duckdb")
+    shutil.copy(path, full)
+    con = db.connect(full)
+    try:
+        recompute(con)
+    finally:
+        con.close()
+    return full
 
 
 def _steps_and_scratch(steps_db: Path, part: Path, work: Path) -> tuple[Partition, Partition]:
@@ -248,22 +263,16 @@ def test_profiles_of_unchanged_persons_are_kept_and_equal_a_full_computation(
         corpus: Path, tmp_path: Path) -> None:
     from talentgraph.careers import profiles
 
-    part = tmp_path / "part"
-    shutil.copytree(corpus, part)
-    (part / "acl" / "acl2022.json").unlink()
-    path = tmp_path / "s.duckdb"
-    pipeline.build(path, [part])
-    shutil.copy(corpus / "acl" / "acl2022.json", part / "acl" / "acl2022.json")
-    report = pipeline.build(path, [part]).stages["profiles"]
+    report = _two_steps(corpus, tmp_path, "acl/acl2022.json")[2].stages["profiles"]
     assert 0 < report["profiles_computed"] < report["profiles"]
-    shutil.copy(path, tmp_path / "full.duckdb")
-    con = db.connect(tmp_path / "full.duckdb")
-    profiles.build_profiles(con, incremental=False)
-    full = con.execute("SELECT * FROM person_profiles ORDER BY person_id").fetchall()
-    con.close()
-    con = db.connect(path, read_only=True)
-    assert con.execute("SELECT * FROM person_profiles ORDER BY person_id").fetchall() == full
-    con.close()
+    path = tmp_path / "steps.duckdb"
+    full = _recomputed_in_full(path, lambda con: profiles.build_profiles(con, incremental=False))
+    rows = []
+    for db_path in (path, full):
+        con = db.connect(db_path, read_only=True)
+        rows.append(con.execute("SELECT * FROM person_profiles ORDER BY person_id").fetchall())
+        con.close()
+    assert rows[0] == rows[1]
 
 
 _CAREERS_TABLES = ("spells", "moves", "move_evidence", "career_papers", "career_coauthors",
@@ -286,20 +295,12 @@ def test_careers_recomputes_only_persons_whose_evidence_changed(corpus: Path,
     on the same store gives."""
     from talentgraph.careers.stage import build_careers
 
-    part = tmp_path / "part"
-    shutil.copytree(corpus, part)
-    (part / "iclr" / "iclr2022.json").unlink()
-    path = tmp_path / "s.duckdb"
-    pipeline.build(path, [part])
-    shutil.copy(corpus / "iclr" / "iclr2022.json", part / "iclr" / "iclr2022.json")
-    report = pipeline.build(path, [part]).stages["careers"]
+    report = _two_steps(corpus, tmp_path)[2].stages["careers"]
     assert 0 < report["persons_computed"] < report["persons"]
     assert report["moves"] > 3
-    shutil.copy(path, tmp_path / "full.duckdb")
-    con = db.connect(tmp_path / "full.duckdb")
-    build_careers(con, incremental=False)
-    con.close()
-    assert _rows(path, _CAREERS_TABLES) == _rows(tmp_path / "full.duckdb", _CAREERS_TABLES)
+    path = tmp_path / "steps.duckdb"
+    full = _recomputed_in_full(path, lambda con: build_careers(con, incremental=False))
+    assert _rows(path, _CAREERS_TABLES) == _rows(full, _CAREERS_TABLES)
 
 
 def test_a_stage_forgets_its_state_when_its_code_changes(corpus: Path, tmp_path: Path,
@@ -412,11 +413,8 @@ def test_a_name_turning_rare_recomputes_that_person_alone(corpus: Path, tmp_path
     report = stage.build_careers(con, incremental=True)
     assert (report["persons_computed"], report["persons"] > 1) == (1, True)
     con.close()
-    shutil.copy(path, tmp_path / "full.duckdb")
-    con = db.connect(tmp_path / "full.duckdb")
-    stage.build_careers(con, incremental=False)
-    con.close()
-    assert _rows(path, _CAREERS_TABLES) == _rows(tmp_path / "full.duckdb", _CAREERS_TABLES)
+    full = _recomputed_in_full(path, lambda c: stage.build_careers(c, incremental=False))
+    assert _rows(path, _CAREERS_TABLES) == _rows(full, _CAREERS_TABLES)
 
 
 def test_careers_declares_the_ror_tables_it_reads_predecessor_names_from() -> None:
